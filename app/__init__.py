@@ -1,0 +1,1 @@
+"""The housing approval application: Flask layer and engine host."""

@@ -1,0 +1,1 @@
+"""Connectors: one module per external system, registered into the operator registry."""

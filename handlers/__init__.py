@@ -1,0 +1,1 @@
+"""Internal service-task operators (opinion, ranking, lottery, contract) and lifecycle hooks."""
