@@ -1,0 +1,279 @@
+"""Evaluates FEEL syntax trees against a context of facts.
+
+No Python ``eval`` is involved: each node type has a small function here. FEEL's null
+semantics hold throughout: a missing variable or entry is ``None``, arithmetic with ``None`` or
+with operands of the wrong types is ``None``, ordering comparisons with ``None`` are ``None``,
+and a unary test that comes out ``None`` does not match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import ChainMap
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from . import feel_ast as ast
+from .feel_builtins import BUILTINS
+from .feel_values import (
+    Range,
+    all_true,
+    any_true,
+    decimal_or_none,
+    feel_compare,
+    feel_equal,
+    kind,
+    to_decimal,
+)
+
+INPUT = "?"
+
+Scope = ChainMap
+
+
+def evaluate(node: ast.Node, context: Mapping[str, Any] | None = None) -> Any:
+    """The value of a FEEL expression tree given the variables in ``context`` (not copied)."""
+    return _eval(node, ChainMap({}, context if context is not None else {}))
+
+
+def test(tests: ast.UnaryTests, value: Any, context: Mapping[str, Any] | None = None) -> bool:
+    """Whether ``value`` passes the unary tests of an input cell (``?`` is bound to it)."""
+    if tests.is_any:
+        return True
+    scope = ChainMap({INPUT: value}, context if context is not None else {})
+    return _unary_tests(tests, value, scope) is True
+
+
+def _unary_tests(tests: ast.UnaryTests, value: Any, scope: Scope) -> bool | None:
+    outcome: bool | None = False
+    for positive in tests.tests:
+        result = _positive_test(positive, value, scope)
+        if result is True:
+            outcome = True
+            break
+        if result is None:
+            outcome = None
+    if tests.negated:
+        return None if outcome is None else not outcome
+    return outcome
+
+
+def _positive_test(node: ast.Node, value: Any, scope: Scope) -> bool | None:
+    if isinstance(node, ast.UnaryCompare):
+        return feel_compare(node.op, value, _eval(node.endpoint, scope))
+    if isinstance(node, ast.RangeLiteral):
+        return _eval(node, scope).contains(value)
+    assert isinstance(node, ast.ExpressionTest)
+    target = _eval(node.expression, scope)
+    if node.uses_input:
+        return target if isinstance(target, bool) else None
+    if isinstance(target, Range):
+        return target.contains(value)
+    if isinstance(target, list) and kind(value) != "list":
+        return any_true(feel_equal(value, item) for item in target)
+    equal = feel_equal(value, target)
+    if equal is not True and isinstance(target, bool) and kind(value) != "boolean" \
+            and not isinstance(node.expression, ast.Literal):
+        return target  # a boolean expression written without '?', e.g. ``age >= 18``
+    return equal
+
+
+# -- expressions ---------------------------------------------------------------------------
+def _eval(node: ast.Node, scope: Scope) -> Any:
+    return _HANDLERS[type(node)](node, scope)
+
+
+def _literal(node: ast.Literal, scope: Scope) -> Any:
+    return node.value
+
+
+def _name(node: ast.Name, scope: Scope) -> Any:
+    return scope.get(node.name)
+
+
+def _input_ref(node: ast.InputRef, scope: Scope) -> Any:
+    return scope.get(INPUT)
+
+
+_TEMPORAL_PARTS = {
+    "date": ("year", "month", "day"),
+    "datetime": ("year", "month", "day", "hour", "minute", "second"),
+    "time": ("hour", "minute", "second"),
+}
+
+
+def _path(node: ast.Path, scope: Scope) -> Any:
+    return _member(_eval(node.target, scope), node.name)
+
+
+def _member(value: Any, name: str) -> Any:
+    if isinstance(value, Mapping):
+        return value.get(name)
+    if isinstance(value, list | tuple):
+        return [_member(item, name) for item in value]
+    value_kind = kind(value)
+    if name in _TEMPORAL_PARTS.get(value_kind, ()):
+        return Decimal(getattr(value, name))
+    if name == "weekday" and value_kind in ("date", "datetime"):
+        return Decimal(value.isoweekday())
+    if value_kind == "duration" and name in ("days", "seconds"):
+        return Decimal(value.days) if name == "days" else Decimal(value.seconds)
+    return None
+
+
+def _filter(node: ast.Filter, scope: Scope) -> Any:
+    target = _eval(node.target, scope)
+    if target is None:
+        return None
+    items = list(target) if isinstance(target, list | tuple) else [target]
+    results = []
+    for item in items:
+        names = dict(item) if isinstance(item, Mapping) else {}
+        names["item"] = item
+        result = _eval(node.condition, scope.new_child(names))
+        position = to_decimal(result)
+        if position is not None and not results:  # ``list[1]``, ``list[-1]``: an index
+            position = int(position)
+            if position == 0 or abs(position) > len(items):
+                return None
+            return items[position - 1] if position > 0 else items[position]
+        results.append(result is True)
+    return [item for item, kept in zip(items, results, strict=True) if kept]
+
+
+def _call(node: ast.Call, scope: Scope) -> Any:
+    function = BUILTINS[node.function][0]
+    return function(*(_eval(arg, scope) for arg in node.args))
+
+
+def _negate(node: ast.Negate, scope: Scope) -> Any:
+    value = _eval(node.operand, scope)
+    if isinstance(value, dt.timedelta):
+        return -value
+    number = to_decimal(value)
+    return None if number is None else -number
+
+
+def _arithmetic(node: ast.Arithmetic, scope: Scope) -> Any:
+    return arithmetic(node.op, _eval(node.left, scope), _eval(node.right, scope))
+
+
+_NUMBER_OPS: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a ** b,
+}
+
+
+def arithmetic(op: str, left: Any, right: Any) -> Any:
+    """``left op right`` for numbers, strings (``+``), dates and durations; else null."""
+    if left is None or right is None:
+        return None
+    a, b = to_decimal(left), to_decimal(right)
+    if a is not None and b is not None:
+        return decimal_or_none(_NUMBER_OPS[op], a, b)
+    if op == "+" and isinstance(left, str) and isinstance(right, str):
+        return left + right
+    return _temporal_arithmetic(op, left, right)
+
+
+def _temporal_arithmetic(op: str, left: Any, right: Any) -> Any:
+    kinds = (kind(left), kind(right))
+    try:
+        if op == "+" and "duration" in kinds and kinds != ("duration", "duration"):
+            return left + right if kinds[1] == "duration" else right + left
+        if op in ("+", "-") and kinds == ("duration", "duration"):
+            return left + right if op == "+" else left - right
+        if op == "-" and kinds[1] == "duration" and kinds[0] in ("date", "datetime"):
+            return left - right
+        if op == "-" and kinds[0] == kinds[1] and kinds[0] in ("date", "datetime"):
+            return left - right
+    except (TypeError, OverflowError):
+        return None
+    return None
+
+
+def _comparison(node: ast.Comparison, scope: Scope) -> Any:
+    return feel_compare(node.op, _eval(node.left, scope), _eval(node.right, scope))
+
+
+def _logical(node: ast.Logical, scope: Scope) -> Any:
+    left = _eval(node.left, scope)
+    decisive = node.op == "or"  # ``true or x`` is true, ``false and x`` is false
+    if left is decisive:
+        return decisive
+    right = _eval(node.right, scope)
+    if right is decisive:
+        return decisive
+    if isinstance(left, bool) and isinstance(right, bool):
+        return not decisive
+    return None
+
+
+def _if(node: ast.If, scope: Scope) -> Any:
+    return _eval(node.then if _eval(node.condition, scope) is True else node.otherwise, scope)
+
+
+def _between(node: ast.Between, scope: Scope) -> Any:
+    value = _eval(node.value, scope)
+    return Range(_eval(node.low, scope), _eval(node.high, scope)).contains(value)
+
+
+def _in(node: ast.In, scope: Scope) -> Any:
+    value = _eval(node.value, scope)
+    return _unary_tests(node.tests, value, scope.new_child({INPUT: value}))
+
+
+def _list(node: ast.ListLiteral, scope: Scope) -> Any:
+    return [_eval(item, scope) for item in node.items]
+
+
+def _range(node: ast.RangeLiteral, scope: Scope) -> Range:
+    return Range(_eval(node.start, scope), _eval(node.end, scope), node.start_closed, node.end_closed)
+
+
+def _iterations(bindings, scope: Scope):
+    """Every combination of the bound lists, as scopes; None if a domain is not a list."""
+    names = [name for name, _ in bindings]
+    domains = [_eval(domain, scope) for _, domain in bindings]
+    if any(not isinstance(domain, list | tuple) for domain in domains):
+        return None
+    return [scope.new_child(dict(zip(names, combo, strict=True))) for combo in itertools.product(*domains)]
+
+
+def _quantified(node: ast.Quantified, scope: Scope) -> Any:
+    scopes = _iterations(node.bindings, scope)
+    if scopes is None:
+        return None
+    results = (_eval(node.condition, inner) for inner in scopes)
+    return any_true(results) if node.kind == "some" else all_true(results)
+
+
+def _for(node: ast.For, scope: Scope) -> Any:
+    scopes = _iterations(node.bindings, scope)
+    return None if scopes is None else [_eval(node.body, inner) for inner in scopes]
+
+
+_HANDLERS: dict[type, Callable[[Any, Scope], Any]] = {
+    ast.Literal: _literal,
+    ast.Name: _name,
+    ast.InputRef: _input_ref,
+    ast.Path: _path,
+    ast.Filter: _filter,
+    ast.Call: _call,
+    ast.Negate: _negate,
+    ast.Arithmetic: _arithmetic,
+    ast.Comparison: _comparison,
+    ast.Logical: _logical,
+    ast.If: _if,
+    ast.Between: _between,
+    ast.In: _in,
+    ast.ListLiteral: _list,
+    ast.RangeLiteral: _range,
+    ast.Quantified: _quantified,
+    ast.For: _for,
+}

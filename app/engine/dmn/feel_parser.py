@@ -1,0 +1,373 @@
+"""Parses FEEL text into the syntax tree of :mod:`.feel_ast`.
+
+Two entry points: :func:`parse_expression` for input expressions and output entries, and
+:func:`parse_unary_tests` for input entries. Function names are resolved against the built-ins
+while parsing, so an unknown function (``len(x)``) is a syntax error, as are Python spellings
+(``True``, ``None``, ``==``, single quotes); the cell compiler relies on that to recognise
+Python cells. Constructs this engine does not implement (function definitions, context
+literals, ``instance of``, named arguments) are reported as syntax errors that say so.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from . import feel_ast as ast
+from .errors import FeelError, FeelSyntaxError
+from .feel_builtins import BUILTINS, MULTI_WORD_NAMES, parse_temporal
+from .feel_lexer import EOF, NAME, NUMBER, STRING, TEMPORAL, Token, tokenize
+
+COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
+RESERVED = {"and", "or", "if", "then", "else", "for", "in", "return", "some", "every", "satisfies",
+            "between", "instance", "of", "function"}
+PYTHON_WORDS = {"True": "true", "False": "false", "None": "null"}
+MAX_DEPTH = 60
+
+
+def parse_expression(text: str) -> ast.Node:
+    """The syntax tree of a FEEL expression; raises :class:`FeelSyntaxError`."""
+    parser = _Parser(text)
+    return parser.finish(parser.expression())
+
+
+def parse_unary_tests(text: str) -> ast.UnaryTests:
+    """The syntax tree of a FEEL unary-tests cell (``-``, ``< 5``, ``[1..2]``, ``"a","b"``,
+    ``not(...)``, ``? > 5``); raises :class:`FeelSyntaxError`."""
+    parser = _Parser(text)
+    if parser.at_end() or (parser.peek().is_op("-") and parser.peek(1).kind == EOF):
+        return ast.UnaryTests(())
+    if parser.peek().is_word("not") and parser.peek(1).is_op("("):
+        start = parser.i
+        try:
+            parser.i += 2
+            tests = parser.positive_unary_tests()
+            parser.expect_op(")")
+            return parser.finish(ast.UnaryTests(tests, negated=True))
+        except FeelSyntaxError:
+            parser.i = start  # e.g. ``not(a) or b``: an expression that starts with a call
+    return parser.finish(ast.UnaryTests(parser.positive_unary_tests()))
+
+
+class _Parser:
+    """A recursive-descent parser over the token list of one text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.depth = 0
+        self.in_endpoint = False  # a range's end: ``[1..10[`` must not read ``10[`` as a filter
+
+    # -- token helpers -------------------------------------------------------------------
+    def peek(self, ahead: int = 0) -> Token:
+        return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        token = self.peek()
+        self.i += 1
+        return token
+
+    def at_end(self) -> bool:
+        return self.peek().kind == EOF
+
+    def error(self, message: str, token: Token | None = None) -> FeelSyntaxError:
+        return FeelSyntaxError(message, self.text, (token or self.peek()).pos)
+
+    def expect_op(self, op: str) -> Token:
+        if not self.peek().is_op(op):
+            raise self.unexpected(f"expected '{op}'")
+        return self.advance()
+
+    def expect_word(self, word: str) -> Token:
+        if not self.peek().is_word(word):
+            raise self.unexpected(f"expected '{word}'")
+        return self.advance()
+
+    def unexpected(self, expectation: str = "") -> FeelSyntaxError:
+        token = self.peek()
+        if token.kind == EOF:
+            return self.error(f"unexpected end of text{'; ' + expectation if expectation else ''}")
+        shown = token.value if token.kind != STRING else f'"{token.value}"'
+        message = f"unexpected '{shown}'" + (f"; {expectation}" if expectation else "")
+        if token.kind == NAME and self.i > 0 and self.tokens[self.i - 1].kind == NAME:
+            message += " (names with spaces are not supported; use e.g. monthly_income)"
+        return self.error(message, token)
+
+    def finish(self, node):
+        if not self.at_end():
+            raise self.unexpected()
+        return node
+
+    # -- unary tests ---------------------------------------------------------------------
+    def positive_unary_tests(self) -> tuple[ast.Node, ...]:
+        tests = [self.positive_unary_test()]
+        while self.peek().is_op(","):
+            self.advance()
+            tests.append(self.positive_unary_test())
+        return tuple(tests)
+
+    def positive_unary_test(self, inside_in: bool = False) -> ast.Node:
+        """One test; after ``x in`` it binds tighter than ``and``/``or``."""
+        token = self.peek()
+        if token.is_op(*COMPARISON_OPS):
+            self.advance()
+            return ast.UnaryCompare(token.value, self.additive())
+        expression = self.additive() if inside_in else self.expression()
+        if isinstance(expression, ast.RangeLiteral):
+            return expression
+        return ast.ExpressionTest(expression, ast.uses_input(expression))
+
+    # -- expressions ---------------------------------------------------------------------
+    def expression(self) -> ast.Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error("expression is nested too deeply")
+        try:
+            token = self.peek()
+            if token.is_word("if"):
+                return self.if_expression()
+            if token.is_word("some", "every"):
+                kind = self.advance().value
+                bindings = self.bindings("satisfies")
+                return ast.Quantified(kind, bindings, self.expression())
+            if token.is_word("for"):
+                self.advance()
+                bindings = self.bindings("return")
+                return ast.For(bindings, self.expression())
+            if token.is_word("function"):
+                raise self.error("function definitions are not supported")
+            return self.disjunction()
+        finally:
+            self.depth -= 1
+
+    def if_expression(self) -> ast.Node:
+        self.expect_word("if")
+        condition = self.expression()
+        self.expect_word("then")
+        then = self.expression()
+        self.expect_word("else")
+        return ast.If(condition, then, self.expression())
+
+    def bindings(self, terminator: str) -> tuple[tuple[str, ast.Node], ...]:
+        bindings = []
+        while True:
+            name = self.advance()
+            if name.kind != NAME or name.value in RESERVED:
+                raise self.error("expected a variable name", name)
+            self.expect_word("in")
+            bindings.append((name.value, self.disjunction()))
+            if not self.peek().is_op(","):
+                break
+            self.advance()
+        self.expect_word(terminator)
+        return tuple(bindings)
+
+    def disjunction(self) -> ast.Node:
+        node = self.conjunction()
+        while self.peek().is_word("or"):
+            self.advance()
+            node = ast.Logical("or", node, self.conjunction())
+        return node
+
+    def conjunction(self) -> ast.Node:
+        node = self.comparison()
+        while self.peek().is_word("and"):
+            self.advance()
+            node = ast.Logical("and", node, self.comparison())
+        return node
+
+    def comparison(self) -> ast.Node:
+        node = self.additive()
+        token = self.peek()
+        if token.is_op(*COMPARISON_OPS):
+            self.advance()
+            node = ast.Comparison(token.value, node, self.additive())
+        elif token.is_word("between"):
+            self.advance()
+            low = self.additive()
+            self.expect_word("and")
+            node = ast.Between(node, low, self.additive())
+        elif token.is_word("in"):
+            self.advance()
+            node = ast.In(node, self.in_tests())
+        elif token.is_word("instance"):
+            raise self.error("'instance of' is not supported")
+        else:
+            return node
+        if self.peek().is_op(*COMPARISON_OPS) or self.peek().is_word("between", "in"):
+            raise self.error("comparisons cannot be chained; combine them with 'and'")
+        return node
+
+    def in_tests(self) -> ast.UnaryTests:
+        """The right side of ``x in ...``: one positive unary test or ``(test, test, ...)``."""
+        if self.peek().is_op("("):
+            start = self.i
+            try:
+                return ast.UnaryTests((self.positive_unary_test(inside_in=True),))
+            except FeelSyntaxError:
+                self.i = start
+            self.advance()
+            tests = self.nested(self.positive_unary_tests)
+            self.expect_op(")")
+            return ast.UnaryTests(tests)
+        return ast.UnaryTests((self.positive_unary_test(inside_in=True),))
+
+    def additive(self) -> ast.Node:
+        node = self.multiplicative()
+        while self.peek().is_op("+", "-"):
+            op = self.advance().value
+            node = ast.Arithmetic(op, node, self.multiplicative())
+        return node
+
+    def multiplicative(self) -> ast.Node:
+        node = self.power()
+        while self.peek().is_op("*", "/"):
+            op = self.advance().value
+            node = ast.Arithmetic(op, node, self.power())
+        return node
+
+    def power(self) -> ast.Node:
+        node = self.negation()
+        while self.peek().is_op("**"):
+            self.advance()
+            node = ast.Arithmetic("**", node, self.negation())
+        return node
+
+    def negation(self) -> ast.Node:
+        if self.peek().is_op("-"):
+            self.advance()
+            operand = self.negation()
+            if isinstance(operand, ast.Literal) and isinstance(operand.value, Decimal):
+                return ast.Literal(-operand.value)
+            return ast.Negate(operand)
+        return self.postfix()
+
+    def postfix(self) -> ast.Node:
+        node = self.primary()
+        while True:
+            token = self.peek()
+            if token.is_op("."):
+                self.advance()
+                name = self.advance()
+                if name.kind != NAME:
+                    raise self.error("expected a name after '.'", name)
+                node = ast.Path(node, name.value)
+            elif token.is_op("[") and not self.in_endpoint:
+                self.advance()
+                condition = self.nested(self.expression)
+                self.expect_op("]")
+                node = ast.Filter(node, condition)
+            elif token.is_op("("):
+                raise self.error("only built-in functions can be called")
+            else:
+                return node
+
+    def nested(self, parse):
+        """Parses inside brackets, where a filter is allowed again."""
+        saved, self.in_endpoint = self.in_endpoint, False
+        try:
+            return parse()
+        finally:
+            self.in_endpoint = saved
+
+    def primary(self) -> ast.Node:
+        token = self.peek()
+        if token.kind in (NUMBER, STRING):
+            self.advance()
+            return ast.Literal(token.value)
+        if token.kind == TEMPORAL:
+            self.advance()
+            try:
+                return ast.Literal(parse_temporal(token.value))
+            except FeelError as err:
+                raise self.error(str(err), token) from None
+        if token.kind == NAME:
+            return self.name_or_call()
+        if token.is_op("?"):
+            self.advance()
+            return ast.InputRef()
+        if token.is_op("("):
+            self.advance()
+            inner = self.nested(self.expression)
+            if self.peek().is_op(".."):
+                return self.range_rest(inner, start_closed=False)
+            self.expect_op(")")
+            return inner
+        if token.is_op("["):
+            return self.list_or_range()
+        if token.is_op("]"):
+            self.advance()
+            start = self.nested(self.additive)
+            return self.range_rest(start, start_closed=False)
+        if token.is_op("{"):
+            raise self.error("context literals {...} are not supported")
+        raise self.unexpected()
+
+    def list_or_range(self) -> ast.Node:
+        self.expect_op("[")
+        if self.peek().is_op("]"):
+            self.advance()
+            return ast.ListLiteral(())
+        first = self.nested(self.expression)
+        if self.peek().is_op(".."):
+            return self.range_rest(first, start_closed=True)
+        items = [first]
+        while self.peek().is_op(","):
+            self.advance()
+            items.append(self.nested(self.expression))
+        self.expect_op("]")
+        return ast.ListLiteral(tuple(items))
+
+    def range_rest(self, start: ast.Node, start_closed: bool) -> ast.RangeLiteral:
+        self.expect_op("..")
+        saved, self.in_endpoint = self.in_endpoint, True
+        try:
+            end = self.additive()
+        finally:
+            self.in_endpoint = saved
+        closing = self.advance()
+        if not closing.is_op("]", "[", ")"):
+            self.i -= 1
+            raise self.unexpected("a range ends with ']', '[' or ')'")
+        return ast.RangeLiteral(start, end, start_closed, end_closed=closing.value == "]")
+
+    def name_or_call(self) -> ast.Node:
+        token = self.peek()
+        for words in MULTI_WORD_NAMES:
+            span = len(words)
+            if all(self.peek(k).is_word(w) for k, w in enumerate(words)) and self.peek(span).is_op("("):
+                self.i += span
+                return self.call(" ".join(words), token)
+        self.advance()
+        name = token.value
+        if name in ("true", "false"):
+            return ast.Literal(name == "true")
+        if name == "null":
+            return ast.Literal(None)
+        if name in PYTHON_WORDS:
+            raise self.error(f"'{name}' is Python; FEEL writes {PYTHON_WORDS[name]}", token)
+        if name in RESERVED:
+            self.i -= 1
+            raise self.unexpected()
+        if self.peek().is_op("("):
+            return self.call(name, token)
+        return ast.Name(name)
+
+    def call(self, name: str, token: Token) -> ast.Call:
+        if name not in BUILTINS:
+            raise self.error(f"unknown function '{name}'", token)
+        self.expect_op("(")
+        args: list[ast.Node] = []
+        if not self.peek().is_op(")"):
+            args.append(self.nested(self.expression))
+            while self.peek().is_op(","):
+                self.advance()
+                args.append(self.nested(self.expression))
+        if self.peek().is_op(":"):
+            raise self.error("named arguments are not supported")
+        self.expect_op(")")
+        _, low, high = BUILTINS[name]
+        if len(args) < low or (high is not None and len(args) > high):
+            expected = f"{low}" if low == high else f"{low} to {high}" if high else f"at least {low}"
+            raise self.error(f"'{name}' takes {expected} argument(s), not {len(args)}", token)
+        return ast.Call(name, tuple(args))

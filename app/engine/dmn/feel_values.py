@@ -1,0 +1,200 @@
+"""FEEL values in Python, and the comparisons and conversions FEEL defines on them.
+
+A FEEL number is a :class:`~decimal.Decimal` inside the engine; facts may hold ``int`` or
+``float`` (a float is read through its shortest repr, so ``4148.1`` equals the literal
+``4148.1``). ``bool`` is never a number. Comparing values of different types, or ordering
+anything with ``null``, gives ``None`` (null), which a unary test treats as "no match".
+:func:`to_python` turns results back into JSON-friendly ``int``/``float``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+_ORDERED_KINDS = {"number", "string", "date", "datetime", "time", "duration"}
+
+
+def kind(value: Any) -> str:
+    """The FEEL type of a Python value: ``null``, ``boolean``, ``number``, ``string``, ``date``,
+    ``datetime``, ``time``, ``duration``, ``list``, ``context``, ``range`` or ``other``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float | Decimal):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dt.datetime):
+        return "datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, dt.time):
+        return "time"
+    if isinstance(value, dt.timedelta):
+        return "duration"
+    if isinstance(value, list | tuple):
+        return "list"
+    if isinstance(value, dict):
+        return "context"
+    if isinstance(value, Range):
+        return "range"
+    return "other"
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """The number as a Decimal, or None for non-numbers, NaN and infinities."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value)) if math.isfinite(value) else None
+    return None
+
+
+def feel_equal(left: Any, right: Any) -> bool | None:
+    """FEEL ``=``: null equals only null; different types are not comparable (None)."""
+    if left is None or right is None:
+        return left is None and right is None
+    left_kind, right_kind = kind(left), kind(right)
+    if left_kind != right_kind:
+        return None
+    if left_kind == "number":
+        return to_decimal(left) == to_decimal(right)
+    if left_kind == "list":
+        if len(left) != len(right):
+            return False
+        return all_true(feel_equal(a, b) for a, b in zip(left, right, strict=True))
+    if left_kind == "context":
+        if set(left) != set(right):
+            return False
+        return all_true(feel_equal(left[k], right[k]) for k in left)
+    try:
+        return bool(left == right)
+    except TypeError:
+        return None
+
+
+def all_true(results) -> bool | None:
+    """FEEL conjunction over ``results``: False if any is False, else None if any is not
+    True, else True."""
+    outcome: bool | None = True
+    for result in results:
+        if result is False:
+            return False
+        if result is not True:
+            outcome = None
+    return outcome
+
+
+def any_true(results) -> bool | None:
+    """FEEL disjunction over ``results``: True if any is True, else None if any is not
+    False, else False."""
+    outcome: bool | None = False
+    for result in results:
+        if result is True:
+            return True
+        if result is not False:
+            outcome = None
+    return outcome
+
+
+def feel_compare(op: str, left: Any, right: Any) -> bool | None:
+    """Applies ``= != < <= > >=``; None when either side is null or the types differ."""
+    if op == "=":
+        return feel_equal(left, right)
+    if op == "!=":
+        equal = feel_equal(left, right)
+        return None if equal is None else not equal
+    left_kind = kind(left)
+    if left_kind != kind(right) or left_kind not in _ORDERED_KINDS:
+        return None
+    if left_kind == "number":
+        left, right = to_decimal(left), to_decimal(right)
+        if left is None or right is None:
+            return None
+    try:
+        if op == "<":
+            return left < right
+        if op == "<=":
+            return left <= right
+        if op == ">":
+            return left > right
+        if op == ">=":
+            return left >= right
+    except TypeError:  # e.g. naive vs aware datetimes
+        return None
+    raise ValueError(f"unknown comparison {op!r}")
+
+
+@dataclass(frozen=True)
+class Range:
+    """A FEEL range value such as ``[1..10)``."""
+
+    start: Any
+    end: Any
+    start_closed: bool = True
+    end_closed: bool = True
+
+    def contains(self, value: Any) -> bool | None:
+        """Whether ``value`` lies in the range (None when not comparable)."""
+        low = feel_compare(">=" if self.start_closed else ">", value, self.start)
+        high = feel_compare("<=" if self.end_closed else "<", value, self.end)
+        if low is False or high is False:
+            return False
+        if low is None or high is None:
+            return None
+        return True
+
+
+def to_python(value: Any) -> Any:
+    """A FEEL value as a plain Python value: Decimals become ``int`` when integral, else
+    ``float``; lists and contexts are converted item by item."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
+        if value == value.to_integral_value():
+            return int(value)
+        return float(value)
+    if isinstance(value, list | tuple):
+        return [to_python(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_python(item) for key, item in value.items()}
+    return value
+
+
+def coerce_input(value: Any, type_ref: str | None) -> Any:
+    """Reads an ISO string as a date/dateTime when the input's ``typeRef`` says so, so facts
+    stored as JSON (dates as strings) compare with ``date("...")`` literals."""
+    if not isinstance(value, str) or not type_ref:
+        return value
+    wanted = type_ref.replace(" ", "").lower()
+    try:
+        if wanted == "date":
+            return dt.date.fromisoformat(value[:10]) if len(value) >= 10 else value
+        if wanted in ("datetime", "dateandtime"):
+            return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return value
+
+
+def is_number_value(value: Any) -> bool:
+    """True for a finite FEEL number (not a bool)."""
+    return to_decimal(value) is not None
+
+
+def decimal_or_none(func, *args) -> Decimal | None:
+    """Runs Decimal arithmetic, mapping overflow, division by zero and the like to null."""
+    try:
+        result = func(*args)
+    except (InvalidOperation, ArithmeticError, ValueError):
+        return None
+    return result
