@@ -48,6 +48,8 @@ class Settings:
     sandbox_url: str = "http://127.0.0.1:8780"
     #: A JSON file with per-connector settings (base URL, credential names, signing scheme).
     connectors_file: str = ""
+    #: JSON file with holidays / make-up workdays for years the holiday package lacks.
+    holidays_file: str = ""
     #: Seconds a running job may hold its lease before the reconciler takes it back.
     job_lease_seconds: int = 300
     #: Create the demo users and sample cases at start-up (embedded default only).

@@ -1,0 +1,26 @@
+"""The JSON API under ``/api/v1`` (documented at ``/api/v1/openapi.json``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+from app.api.errors import correlation_id, register_error_handlers
+
+API_PREFIX = "/api/v1"
+
+
+def register_api(app: Flask) -> None:
+    """Attach every API blueprint and the problem+json error handling."""
+    from app.api import definitions, incidents, instances, messages, meta, tasks
+
+    api = Blueprint("api", __name__, url_prefix=API_PREFIX)
+    for module in (meta, definitions, instances, tasks, messages, incidents):
+        api.register_blueprint(module.bp)
+
+    @api.after_request
+    def add_request_id(response):
+        response.headers["X-Request-ID"] = correlation_id()
+        return response
+
+    app.register_blueprint(api)
+    register_error_handlers(app, API_PREFIX)

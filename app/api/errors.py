@@ -1,0 +1,99 @@
+"""RFC 7807 problem responses: the one place domain errors become HTTP."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, Response, g, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from app.services import errors as e
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+STATUS = [
+    (e.ValidationFailed, 422),
+    (e.DeploymentInvalid, 422),
+    (e.NotFound, 404),
+    (e.Conflict, 409),
+    (e.Forbidden, 403),
+    (e.Unauthenticated, 401),
+]
+
+
+def correlation_id() -> str:
+    """The request's correlation id (from ``X-Request-ID`` or generated)."""
+    if "correlation_id" not in g:
+        g.correlation_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+    return g.correlation_id
+
+
+def problem(status: int, title: str, detail: str, code: str, **extra) -> Response:
+    """A problem+json response."""
+    body = {
+        "type": f"urn:housing:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+        "error_code": code,
+        "correlation_id": correlation_id(),
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    from flask import json
+
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    response.headers["X-Request-ID"] = correlation_id()
+    return response
+
+
+def _domain(exc: e.DomainError) -> Response:
+    status = next((s for cls, s in STATUS if isinstance(exc, cls)), 400)
+    extra = dict(exc.extra)
+    if isinstance(exc, e.ValidationFailed):
+        extra["errors"] = exc.errors
+    if isinstance(exc, e.DeploymentInvalid):
+        extra["errors"] = exc.problems
+    return problem(status, exc.title, exc.detail, exc.code, **extra)
+
+
+def _marshmallow(exc: ValidationError) -> Response:
+    messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
+    return problem(422, "提交的数据不符合要求", "request body failed validation", "validation_failed",
+                   errors=messages)
+
+
+def _http(exc: HTTPException) -> Response:
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return problem(exc.code or 500, exc.name, exc.description or exc.name, code)
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error (correlation id %s)", correlation_id())
+    return problem(500, "服务器内部错误", "An unexpected error occurred; quote the correlation id when "
+                   "reporting it.", "internal_error")
+
+
+def register_error_handlers(app: Flask, url_prefix: str) -> None:
+    """Problem+json for every error under ``url_prefix``; pages keep their own handlers."""
+
+    def wants_problem() -> bool:
+        return request.path.startswith(url_prefix)
+
+    def handle(exc):
+        if isinstance(exc, e.DomainError):
+            return _domain(exc)
+        if isinstance(exc, ValidationError):
+            return _marshmallow(exc)
+        if isinstance(exc, HTTPException):
+            return _http(exc) if wants_problem() else exc
+        return _unexpected(exc) if wants_problem() else _reraise(exc)
+
+    app.register_error_handler(Exception, handle)
+
+
+def _reraise(exc: Exception):
+    raise exc

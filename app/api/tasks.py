@@ -1,0 +1,54 @@
+"""The task inbox: list, claim, unclaim, complete."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from app.api.auth import current_identity, requires
+from app.api.schemas import CompleteTaskRequest, TaskQuery
+from app.services import task_service
+from app.services.instance_service import task_brief
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/tasks")
+@requires()
+def list_tasks():
+    """Tasks visible to the caller, filtered, ordered by due date, keyset-paginated."""
+    q = TaskQuery().load(request.args.to_dict())
+    flt = task_service.TaskFilter(
+        candidate_group=q.get("candidate_group"), assignee=q.get("assignee"), status=q["status"],
+        process_key=q.get("process_key"), business_key=q.get("business_key"), bpmn_id=q.get("bpmn_id"),
+        district=q.get("district"), overdue=q["overdue"], mine_only=q["mine"],
+    )
+    return jsonify(task_service.list_tasks(current_identity(), flt, q["limit"], q.get("cursor"), q["sort"]))
+
+
+@bp.get("/tasks/<task_id>")
+@requires()
+def get(task_id: str):
+    """One task."""
+    return jsonify(task_brief(task_service.get_task(current_identity(), task_id)))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@requires()
+def claim(task_id: str):
+    """Assign the task to the caller."""
+    return jsonify(task_service.claim(current_identity(), task_id))
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@requires()
+def unclaim(task_id: str):
+    """Release the task to its groups."""
+    return jsonify(task_service.unclaim(current_identity(), task_id))
+
+
+@bp.post("/tasks/<task_id>/complete")
+@requires()
+def complete(task_id: str):
+    """Complete the task with form data (validated against the task's form)."""
+    body = CompleteTaskRequest().load(request.get_json(silent=True) or {})
+    return jsonify(task_service.complete(current_identity(), task_id, body["data"]))

@@ -1,0 +1,1 @@
+"""Authentication (JWT bearer tokens and session cookies) and authorisation helpers."""

@@ -1,0 +1,217 @@
+"""Compiles one cell or expression of a table, in FEEL or in Python, and evaluates it.
+
+Which language a text is read in:
+
+* where the expression language in force (the cell's ``expressionLanguage``, else the table's,
+  else the file's) names Python (``python``, ``http://www.python.org``...), it is Python;
+* otherwise it is FEEL, unless the text does not parse as FEEL (single quotes, ``==``,
+  ``True``/``None``, ``len(x)``, ``in [...]``, ``4 < ? < 6``...) but does parse as Python:
+  then it is Python, as SpiffWorkflow tables are written.
+
+Python cells are never evaluated here: they go to the ``python_eval(expression, names)``
+callable of the :class:`CellEnv`, which the host backs with its sandbox. They follow
+SpiffWorkflow's ``DMNEngine.evaluate``: ``?`` (outside quotes) stands for the input value;
+otherwise a text that is a whole expression is compared with ``==``, and one that is not
+(``< 4148``, ``in ['a', 'b']``) is appended to the input value.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import feel_eval
+from .errors import DmnError, DmnEvaluationError, FeelSyntaxError
+from .feel_ast import Node, UnaryTests
+from .feel_parser import parse_expression, parse_unary_tests
+from .model import Language
+
+#: ``python_eval(expression, names)``: evaluate a Python expression with the facts plus ``names``.
+PythonEval = Callable[[str, dict], Any]
+
+#: The name SpiffWorkflow gives the input value in Python cells.
+INPUT_NAME = "dmninputexpr"
+# SpiffWorkflow's own pattern: a '?' that is not inside quotes.
+_QUESTION_MARK = re.compile(r'(\?)(?=(?:[^\'"]|[\'"][^\'"]*[\'"])*$)')
+
+
+class UnsupportedLanguage(DmnError):
+    """An ``expressionLanguage`` that is neither FEEL nor Python."""
+
+
+def language_of(uri: str | None) -> Language:
+    """The language an ``expressionLanguage`` value names (absent means FEEL)."""
+    if not uri or not uri.strip():
+        return Language.FEEL
+    lowered = uri.strip().lower()
+    if "python" in lowered:
+        return Language.PYTHON
+    if "feel" in lowered:
+        return Language.FEEL
+    raise UnsupportedLanguage(f"expression language {uri!r} is not supported (use FEEL or Python)")
+
+
+@dataclass
+class CellEnv:
+    """What a cell is evaluated against: the facts and the Python evaluator (if any)."""
+
+    context: Mapping[str, Any]
+    python_eval: PythonEval | None = None
+
+    def python(self, expression: str, names: dict, reason: str | None) -> Any:
+        """Evaluates a Python expression through the host's evaluator."""
+        if self.python_eval is None:
+            why = f" (it is not FEEL: {reason})" if reason else ""
+            raise DmnEvaluationError(
+                f"{expression!r} is a Python expression{why}, but no Python evaluator was given")
+        return self.python_eval(expression, names)
+
+
+# -- input tests -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AnyTest:
+    """``-`` or an empty cell."""
+
+    language: Language = Language.FEEL
+
+    def matches(self, value: Any, env: CellEnv) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class FeelTest:
+    tests: UnaryTests
+    language: Language = Language.FEEL
+
+    def matches(self, value: Any, env: CellEnv) -> bool:
+        return feel_eval.test(self.tests, value, env.context)
+
+
+@dataclass(frozen=True)
+class PythonTest:
+    expression: str
+    feel_error: str | None = None
+    language: Language = Language.PYTHON
+
+    def matches(self, value: Any, env: CellEnv) -> bool:
+        return bool(env.python(self.expression, {INPUT_NAME: value}, self.feel_error))
+
+
+def compile_test(text: str | None, language: Language) -> AnyTest | FeelTest | PythonTest:
+    """Compiles an input entry; raises :class:`DmnError` with the reason when it cannot."""
+    if text is None or text.strip() in ("", "-"):
+        return AnyTest(language)
+    if language is Language.PYTHON:
+        return _python_test(text, None)
+    try:
+        return FeelTest(_feel(parse_unary_tests, text))
+    except FeelSyntaxError as feel_error:
+        return _fallback(_python_test, text, feel_error)
+
+
+def _python_test(text: str, feel_error: str | None) -> PythonTest:
+    replaced = _QUESTION_MARK.sub(INPUT_NAME, text)
+    if INPUT_NAME in replaced:
+        expression = replaced
+    elif _parses(text, "exec"):
+        expression = f"({INPUT_NAME}) == ({text})"
+    else:
+        expression = f"{INPUT_NAME} {text}"
+    _check_python(expression)
+    return PythonTest(expression, feel_error)
+
+
+# -- expressions -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Constant:
+    """An empty output entry: ``None`` (FEEL) or ``""`` (Python, as SpiffWorkflow gives)."""
+
+    value: Any
+    language: Language = Language.FEEL
+
+    def evaluate(self, env: CellEnv) -> Any:
+        return self.value
+
+
+@dataclass(frozen=True)
+class ContextLookup:
+    """An input without an expression: SpiffWorkflow's fallback to the variable named by the
+    input's label."""
+
+    name: str
+    language: Language = Language.FEEL
+
+    def evaluate(self, env: CellEnv) -> Any:
+        return env.context.get(self.name)
+
+
+@dataclass(frozen=True)
+class FeelExpression:
+    node: Node
+    language: Language = Language.FEEL
+
+    def evaluate(self, env: CellEnv) -> Any:
+        return feel_eval.evaluate(self.node, env.context)
+
+
+@dataclass(frozen=True)
+class PythonExpression:
+    text: str
+    feel_error: str | None = None
+    language: Language = Language.PYTHON
+
+    def evaluate(self, env: CellEnv) -> Any:
+        return env.python(self.text, {}, self.feel_error)
+
+
+def compile_expression(text: str | None, language: Language):
+    """Compiles an input expression or output entry; an empty one evaluates to ``None``
+    (``""`` in a Python table). Raises :class:`DmnError` when it cannot compile."""
+    if text is None or not text.strip():
+        return Constant("" if language is Language.PYTHON else None, language)
+    if language is Language.PYTHON:
+        return _python_expression(text, None)
+    try:
+        return FeelExpression(_feel(parse_expression, text))
+    except FeelSyntaxError as feel_error:
+        return _fallback(_python_expression, text, feel_error)
+
+
+def _python_expression(text: str, feel_error: str | None) -> PythonExpression:
+    _check_python(text.strip())
+    return PythonExpression(text.strip(), feel_error)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _feel(parse, text: str):
+    try:
+        return parse(text)
+    except RecursionError:
+        raise FeelSyntaxError("expression is nested too deeply", text) from None
+
+
+def _fallback(compile_python, text: str, feel_error: FeelSyntaxError):
+    """Python when FEEL failed; if Python fails too, the FEEL error is the one to report."""
+    try:
+        return compile_python(text, feel_error.reason)
+    except DmnError:
+        raise feel_error from None
+
+
+def _parses(text: str, mode: str) -> bool:
+    try:
+        ast.parse(text, mode=mode)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def _check_python(expression: str) -> None:
+    try:
+        ast.parse(expression, mode="eval")
+    except (SyntaxError, ValueError) as err:
+        detail = getattr(err, "msg", str(err))
+        raise DmnError(f"not a valid Python expression ({detail}): {expression!r}") from None

@@ -1,0 +1,164 @@
+"""Parsing BPMN and DMN files into SpiffWorkflow specs, with the host's own task specs.
+
+:class:`HostBpmnParser` is SpiffWorkflow's ``SpiffBpmnParser`` (it reads the ``spiffworkflow:``
+extensions SpiffArena writes) with three changes: service tasks become
+:class:`~app.engine.specs.AsyncServiceTask`; message catch events merge their payload; lanes may
+carry ``candidateGroups`` in their own ``spiffworkflow:properties``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import SPIFFWORKFLOW_NSMAP, ServiceTaskParser
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+
+from app.engine.specs import AsyncServiceTask, HostMessageEventDefinition
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+DMN_NAMESPACES = (
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
+    "http://www.omg.org/spec/DMN/20180521/MODEL/",
+    "https://www.omg.org/spec/DMN/20191111/MODEL/",
+    "https://www.omg.org/spec/DMN/20230324/MODEL/",
+)
+
+
+class HostBpmnParser(SpiffBpmnParser):
+    """SpiffArena-compatible parser producing the host's task specs."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("serviceTask"): (ServiceTaskParser, AsyncServiceTask),
+    }
+
+    def __init__(self, validate: bool = True):
+        super().__init__(validator=VALIDATOR if validate else None)
+        #: lane name → candidate groups declared on the lane
+        self.lane_groups: dict[str, list[str]] = {}
+
+    def _add_diagram_indexes(self, bpmn):
+        super()._add_diagram_indexes(bpmn)
+        for lane in bpmn.xpath(".//bpmn:lane", namespaces=self.namespaces):
+            groups = lane.xpath(
+                "./bpmn:extensionElements/spiffworkflow:properties/"
+                "spiffworkflow:property[@name='candidateGroups']/@value",
+                namespaces={**self.namespaces, **SPIFFWORKFLOW_NSMAP},
+            )
+            if groups and lane.get("name"):
+                self.lane_groups[lane.get("name")] = split_groups(groups[0])
+
+    def get_engine(self, decision_ref, node):
+        """The decision engine for a business rule task (FEEL-capable when available)."""
+        from app.engine import decisions
+
+        return decisions.engine_for(self, decision_ref, node)
+
+    def finish_spec(self, spec) -> None:
+        """Swap in host classes on a parsed process spec (specs are never serialised)."""
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, CatchingEvent):
+                event = task_spec.event_definition
+                if type(event) is MessageEventDefinition:
+                    event.__class__ = HostMessageEventDefinition
+
+
+def split_groups(value: str | None) -> list[str]:
+    """``"a, b"`` → ``["a", "b"]``."""
+    return [g.strip() for g in (value or "").split(",") if g.strip()]
+
+
+@dataclass
+class Document:
+    """One uploaded or stored file, classified and indexed."""
+
+    file_name: str
+    content: bytes
+    kind: str  # "bpmn" | "dmn"
+    root: etree._Element
+    processes: list[tuple[str, str, bool]] = field(default_factory=list)  # id, name, executable
+    decisions: list[tuple[str, str]] = field(default_factory=list)  # id, name
+
+
+class DocumentError(ValueError):
+    """A file is not well-formed BPMN or DMN XML."""
+
+    def __init__(self, file_name: str, message: str, line: int | None = None):
+        super().__init__(message)
+        self.file_name = file_name
+        self.message = message
+        self.line = line
+
+
+def read_document(file_name: str, content: bytes) -> Document:
+    """Parse and classify a file; raises :class:`DocumentError`."""
+    try:
+        root = etree.fromstring(content, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        raise DocumentError(file_name, f"not well-formed XML: {exc.msg}", exc.lineno) from None
+    ns = etree.QName(root).namespace
+    if ns == BPMN_NS:
+        doc = Document(file_name, content, "bpmn", root)
+        for proc in root.findall(f"{{{BPMN_NS}}}process"):
+            doc.processes.append(
+                (proc.get("id"), proc.get("name") or proc.get("id"), proc.get("isExecutable", "true") != "false")
+            )
+        if not doc.processes:
+            raise DocumentError(file_name, "the BPMN file has no process")
+        return doc
+    if ns in DMN_NAMESPACES:
+        doc = Document(file_name, content, "dmn", root)
+        for dec in root.findall(f"{{{ns}}}decision"):
+            doc.decisions.append((dec.get("id"), dec.get("name") or dec.get("id")))
+        if not doc.decisions:
+            raise DocumentError(file_name, "the DMN file has no decision")
+        return doc
+    raise DocumentError(file_name, f"neither BPMN 2.0 nor DMN: root element is {root.tag}")
+
+
+def process_dependencies(doc: Document, process_id: str) -> dict[str, list[str]]:
+    """The process keys (call activities) and decision ids a process of ``doc`` refers to."""
+    proc = doc.root.find(f"{{{BPMN_NS}}}process[@id='{process_id}']")
+    if proc is None:
+        return {"processes": [], "decisions": []}
+    called = sorted({el.get("calledElement") for el in proc.iter(f"{{{BPMN_NS}}}callActivity")
+                     if el.get("calledElement")})
+    decisions = set()
+    for el in proc.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        for ref in el.xpath("./bpmn:extensionElements/spiffworkflow:calledDecisionId/text()",
+                            namespaces={"bpmn": BPMN_NS, **SPIFFWORKFLOW_NSMAP}):
+            decisions.add(ref.strip())
+    return {"processes": called, "decisions": sorted(decisions)}
+
+
+def start_events(doc: Document, process_id: str) -> dict[str, list[str]]:
+    """Message names and timer expressions of a process's top-level start events."""
+    proc = doc.root.find(f"{{{BPMN_NS}}}process[@id='{process_id}']")
+    out: dict[str, list[str]] = {"messages": [], "timers": []}
+    if proc is None:
+        return out
+    messages = {m.get("id"): m.get("name") or m.get("id") for m in doc.root.iter(f"{{{BPMN_NS}}}message")}
+    for start in proc.findall(f"{{{BPMN_NS}}}startEvent"):
+        for med in start.findall(f"{{{BPMN_NS}}}messageEventDefinition"):
+            ref = med.get("messageRef")
+            out["messages"].append(messages.get(ref, ref))
+        for ted in start.findall(f"{{{BPMN_NS}}}timerEventDefinition"):
+            for child in ted:
+                if child.text:
+                    out["timers"].append(f"{etree.QName(child).localname}:{child.text.strip()}")
+    return out
+
+
+def build_parser(documents: list[Document], validate: bool = True) -> HostBpmnParser:
+    """A parser loaded with the given documents (DMN first, so decisions resolve)."""
+    parser = HostBpmnParser(validate=validate)
+    for doc in sorted(documents, key=lambda d: d.kind != "dmn"):
+        if doc.kind == "dmn":
+            parser.add_dmn_xml(doc.root, filename=doc.file_name)
+        else:
+            parser.add_bpmn_xml(doc.root, filename=doc.file_name)
+    return parser

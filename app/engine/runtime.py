@@ -1,0 +1,342 @@
+"""Driving one SpiffWorkflow instance through a use case.
+
+:class:`Run` wraps a loaded :class:`BpmnWorkflow` and offers the actions the services need —
+start, complete a user task, apply job results, throw a BPMN error, fire timers, deliver a
+message, retry a failed task — each followed by :meth:`Run.advance`, which runs engine steps
+until everything waits. Failures inside scripts and expressions never escape: the failed task is
+left in ERROR and reported in :attr:`Run.failures`, so the caller can commit the progress made
+and open an incident. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    ErrorEventDefinition as BpmnErrorEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine.bundle import Bundle
+from app.engine.script_engine import HostScriptEngine, JobRequest
+from app.engine.specs import AsyncServiceTask, HostMessageEventDefinition
+
+MAX_ADVANCE_ROUNDS = 50
+
+
+class TaskNotReady(Exception):
+    """The task is not (or no longer) waiting for this action."""
+
+
+class TaskNotFound(LookupError):
+    """The workflow has no task with that id."""
+
+
+@dataclass
+class Failure:
+    """A task that failed while the engine stepped (becomes an incident)."""
+
+    task_id: str
+    bpmn_id: str
+    task_name: str
+    message: str
+    line_number: int = 0
+    kind: str = "script_error"
+
+
+@dataclass
+class Run:
+    """One workflow being advanced inside one use case."""
+
+    workflow: BpmnWorkflow
+    bundle: Bundle
+    engine: HostScriptEngine
+    failures: list[Failure] = field(default_factory=list)
+
+    # -- creating -------------------------------------------------------------------------
+
+    @classmethod
+    def start(cls, bundle: Bundle, engine: HostScriptEngine, data: dict) -> Run:
+        """A new workflow whose start task carries ``data``."""
+        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=engine)
+        start = workflow.get_next_task(state=TaskState.READY)
+        if start is not None:
+            start.data.update(data)
+        run = cls(workflow, bundle, engine)
+        return run
+
+    @classmethod
+    def resume(cls, workflow: BpmnWorkflow, bundle: Bundle, engine: HostScriptEngine) -> Run:
+        """Wrap a workflow loaded from storage."""
+        workflow.script_engine = engine
+        return cls(workflow, bundle, engine)
+
+    # -- stepping -------------------------------------------------------------------------
+
+    def advance(self) -> None:
+        """Run engine steps until every branch waits, fails or ends."""
+        for _ in range(MAX_ADVANCE_ROUNDS):
+            try:
+                self.workflow.do_engine_steps()
+                self.workflow.refresh_timers()
+                if not self._ready_engine_tasks():
+                    return
+            except SpiffWorkflowException as exc:
+                self._record_failure(exc)
+        raise RuntimeError("the workflow did not settle; is there an endless loop of script tasks?")
+
+    def _ready_engine_tasks(self) -> list:
+        return [t for t in self.workflow.get_tasks(state=TaskState.READY) if not t.task_spec.manual]
+
+    def _record_failure(self, exc: SpiffWorkflowException) -> None:
+        task = getattr(exc, "task", None)
+        if task is None:
+            errored = self.workflow.get_tasks(state=TaskState.ERROR)
+            task = errored[-1] if errored else None
+        if task is not None and not task.has_state(TaskState.ERROR):
+            task._set_state(TaskState.ERROR)
+        message = str(exc)
+        notes = getattr(exc, "notes", None) or getattr(exc, "__notes__", None)
+        if notes:
+            message = f"{message} ({'; '.join(notes)})"
+        self.failures.append(
+            Failure(
+                task_id=str(task.id) if task else "",
+                bpmn_id=getattr(task.task_spec, "bpmn_id", "") or "" if task else "",
+                task_name=(getattr(task.task_spec, "bpmn_name", None) or "") if task else "",
+                message=message,
+                line_number=int(getattr(exc, "line_number", 0) or 0),
+            )
+        )
+        if task is None:
+            raise RuntimeError(message) from exc
+
+    # -- actions --------------------------------------------------------------------------
+
+    def get_task(self, task_id: str):
+        """The task with that id, in the workflow or any subprocess."""
+        from uuid import UUID
+
+        try:
+            task = self.workflow.get_task_from_id(UUID(str(task_id)))
+        except (ValueError, KeyError, TypeError):
+            task = None
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    def complete_user_task(self, task_id: str, data: dict) -> None:
+        """Merge ``data`` into a READY user/manual task and complete it."""
+        task = self.get_task(task_id)
+        if not task.has_state(TaskState.READY) or not task.task_spec.manual:
+            raise TaskNotReady(f"task {task_id} is {TaskState.get_name(task.state)}")
+        task.data.update(data)
+        self._complete(task)
+
+    def apply_job_result(self, task_id: str, result_variable: str, result: Any) -> bool:
+        """Store a job's result and complete its service task. False if the task moved on."""
+        task = self.get_task(task_id)
+        if not task.has_state(TaskState.STARTED) or not isinstance(task.task_spec, AsyncServiceTask):
+            return False
+        task.data[result_variable] = result
+        self._complete(task)
+        return True
+
+    def _complete(self, task) -> None:
+        try:
+            task.complete()
+        except SpiffWorkflowException as exc:
+            self._record_failure(exc)
+
+    def throw_error(self, task_id: str, code: str, message: str) -> bool:
+        """Throw a BPMN error from a task to the nearest matching error boundary event.
+
+        Returns False when no boundary event on the task or its enclosing (sub)processes
+        catches ``code``; the caller then opens an incident.
+        """
+        task = self.get_task(task_id)
+        event = BpmnEvent(ErrorEventDefinition(code, code=code), payload={"code": code, "message": message})
+        current = task
+        while current is not None:
+            for boundary in _boundary_siblings(current):
+                if boundary.task_spec.event_definition.catches(boundary, event):
+                    boundary.task_spec.catch(boundary, event)
+                    boundary.task_spec._update(boundary)
+                    return True
+            parent_id = current.workflow.parent_task_id
+            current = self.workflow.get_task_from_id(parent_id) if parent_id else None
+        return False
+
+    def fire_due_timers(self) -> None:
+        """Let every timer whose time has come fire."""
+        self.workflow.refresh_timers()
+
+    def expire_timers(self) -> int:
+        """Make every waiting timer due now and let it fire; returns how many there were."""
+        past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+        count = 0
+        for task in list(self.workflow.event_manager.tasks.values()):
+            event = task.task_spec.event_definition
+            if isinstance(event, TimerEventDefinition) and task.has_state(TaskState.WAITING):
+                value = task._get_internal_data("event_value")
+                if isinstance(value, dict):
+                    value["next"] = past
+                else:
+                    task._set_internal_data(event_value=past)
+                count += 1
+        self.workflow.refresh_timers()
+        return count
+
+    def deliver_message(self, name: str, payload: dict) -> bool:
+        """Deliver a message to every task waiting for ``name``. False if none waits."""
+        event = BpmnEvent(HostMessageEventDefinition(name), payload=payload)
+        waiting = [
+            t for t in self.workflow.event_manager.tasks.values()
+            if isinstance(t.task_spec.event_definition, MessageEventDefinition)
+            and t.task_spec.event_definition.name == name
+        ]
+        if not waiting:
+            return False
+        self.workflow.catch(event)
+        return True
+
+    def retry_task(self, task_id: str) -> None:
+        """Put a failed task back in line: its update hooks and run happen again."""
+        task = self.get_task(task_id)
+        if task.has_state(TaskState.ERROR):
+            task._set_state(TaskState.FUTURE)
+            try:
+                task.task_spec._update(task)
+            except SpiffWorkflowException as exc:
+                self._record_failure(exc)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def take_job_requests(self) -> list[JobRequest]:
+        """The service-task calls requested since the last call."""
+        requests, self.engine.job_requests = self.engine.job_requests, []
+        return requests
+
+    @property
+    def completed(self) -> bool:
+        return self.workflow.is_completed()
+
+    def ready_human_tasks(self) -> list:
+        """READY user and manual tasks, in the workflow and every subprocess."""
+        return [
+            t for t in self.workflow.get_tasks(state=TaskState.READY)
+            if isinstance(t.task_spec, (UserTask, ManualTask))
+        ]
+
+    def started_service_task_ids(self) -> set[str]:
+        """Ids of service tasks still waiting for their job."""
+        return {
+            str(t.id) for t in self.workflow.get_tasks(state=TaskState.STARTED)
+            if isinstance(t.task_spec, AsyncServiceTask)
+        }
+
+    def waiting_events(self) -> list[dict]:
+        """Timers and messages the workflow waits for, with due times for timers."""
+        out = []
+        for task in self.workflow.event_manager.tasks.values():
+            spec = task.task_spec
+            if not isinstance(spec, CatchingEvent) or not task.has_state(TaskState.WAITING):
+                continue
+            event = spec.event_definition
+            detail = event.details(task)
+            kind = "timer" if isinstance(event, TimerEventDefinition) else (
+                "message" if isinstance(event, MessageEventDefinition) else type(event).__name__)
+            due = _parse_due(detail.value) if kind == "timer" else None
+            out.append({
+                "task_id": str(task.id),
+                "bpmn_id": spec.bpmn_id,
+                "name": spec.bpmn_name or event.name,
+                "type": kind,
+                "event_name": event.name,
+                "due_at": due.isoformat() if due else None,
+            })
+        return out
+
+    def next_timer_due(self) -> datetime | None:
+        """The earliest due time among waiting timers."""
+        dues = [_parse_due(e["due_at"]) for e in self.waiting_events() if e["due_at"]]
+        dues = [d for d in dues if d is not None]
+        return min(dues) if dues else None
+
+    def data(self) -> dict:
+        """The process data: the last completed task's data, or the workflow's own."""
+        if self.workflow.is_completed():
+            end = self.workflow.last_task
+            return dict(end.data) if end is not None else dict(self.workflow.data)
+        tasks = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        tasks = [t for t in tasks if t.workflow is self.workflow] or tasks
+        if tasks:
+            latest = max(tasks, key=lambda t: t.last_state_change)
+            return dict(latest.data)
+        return dict(self.workflow.data)
+
+    def completed_nodes(self) -> list[dict]:
+        """Completed flow nodes that appear on the diagram, in completion order."""
+        nodes = []
+        for task in self.workflow.get_tasks(state=TaskState.COMPLETED):
+            spec = task.task_spec
+            if not getattr(spec, "bpmn_id", None) or isinstance(spec, BoundaryEventSplit):
+                continue
+            nodes.append({
+                "task_id": str(task.id),
+                "bpmn_id": spec.bpmn_id,
+                "name": spec.bpmn_name or "",
+                "type": _bpmn_type(spec),
+                "process": task.workflow.spec.name,
+                "completed_at": datetime.fromtimestamp(task.last_state_change, UTC).isoformat(),
+                "_ts": task.last_state_change,
+            })
+        nodes.sort(key=lambda n: n["_ts"])
+        for n in nodes:
+            del n["_ts"]
+        return nodes
+
+
+def _boundary_siblings(task) -> list:
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return []
+    return [
+        c for c in parent.children
+        if c is not task and isinstance(c.task_spec, CatchingEvent)
+        and isinstance(c.task_spec.event_definition, BpmnErrorEventDefinition)
+        and c.has_state(TaskState.WAITING)
+    ]
+
+
+def _parse_due(value: Any) -> datetime | None:
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        due = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return due if due.tzinfo else due.replace(tzinfo=UTC)
+
+
+def _bpmn_type(spec) -> str:
+    name = type(spec).__name__
+    for suffix in ("MultiInstanceTask",):
+        if name.endswith(suffix):
+            return "multiInstance"
+    if name == "AsyncServiceTask":
+        return "serviceTask"
+    return name[0].lower() + name[1:]

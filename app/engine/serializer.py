@@ -1,0 +1,90 @@
+"""Saving and loading workflow state without the process spec.
+
+An instance stores only its task tree and data; the spec is rebuilt from the definition
+versions it refers to (see :mod:`app.engine.bundle`). The stored JSON carries
+``format`` (this module's layout) and ``serializer_version`` (SpiffWorkflow's); older layouts
+are upgraded on load by the functions in :data:`UPGRADES`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+#: The layout written by :func:`dumps`.
+STATE_FORMAT = 1
+
+#: format version → function upgrading a loaded dict to the next format, in place.
+UPGRADES: dict[int, Callable[[dict], None]] = {}
+
+
+class StateFormatError(ValueError):
+    """Stored state cannot be read by this version of the application."""
+
+
+class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
+    """Converts a top-level workflow without its spec; the spec is supplied on restore."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None):
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+    _SpecFreeWorkflowConverter(BpmnWorkflow, registry)
+    return BpmnWorkflowSerializer(registry)
+
+
+_serializer = _make_serializer()
+
+
+def dumps(workflow: BpmnWorkflow) -> str:
+    """The workflow's state as JSON text (no spec)."""
+    registry = _serializer.registry
+    registry._encoder_mode = True
+    try:
+        dct = _serializer.to_dict(workflow)
+    finally:
+        registry._encoder_mode = False
+    dct["format"] = STATE_FORMAT
+    dct[_serializer.VERSION_KEY] = SPIFF_SERIALIZER_VERSION
+    return json.dumps(dct, cls=_serializer._encoder_cls, separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(text: str, spec, subprocess_specs: dict) -> BpmnWorkflow:
+    """Rebuild a workflow from :func:`dumps` output and its specs, upgrading old layouts."""
+    dct = json.loads(text)
+    fmt = dct.pop("format", 0)
+    while fmt < STATE_FORMAT:
+        if fmt not in UPGRADES:
+            raise StateFormatError(f"no upgrade from state format {fmt}")
+        UPGRADES[fmt](dct)
+        fmt += 1
+    if fmt > STATE_FORMAT:
+        raise StateFormatError(f"state format {fmt} is newer than this application ({STATE_FORMAT})")
+    version = dct.pop(_serializer.VERSION_KEY, SPIFF_SERIALIZER_VERSION)
+    if version != SPIFF_SERIALIZER_VERSION:
+        raise StateFormatError(
+            f"state written by SpiffWorkflow serializer {version}, this application reads "
+            f"{SPIFF_SERIALIZER_VERSION}; add an upgrade"
+        )
+    return _serializer.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)

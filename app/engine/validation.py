@@ -1,0 +1,209 @@
+"""Deploy-time validation: everything wrong with a set of BPMN/DMN files, each with its place.
+
+A problem names the file, the element id and (where known) the line. Errors block a deploy;
+warnings (a user task without a form, a lane without a role) are reported alongside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask, MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from app.engine.human_tasks import properties
+from app.engine.operators import OperatorRegistry, UnknownOperatorError
+from app.engine.parser import Document, HostBpmnParser, build_parser
+from app.engine.sandbox import ScriptError, compile_check
+from app.engine.specs import AsyncServiceTask
+
+
+@dataclass
+class Problem:
+    """One thing wrong with a file."""
+
+    file: str
+    element_id: str | None
+    message: str
+    line: int | None = None
+    severity: str = "error"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _from_validation(exc: ValidationException, default_file: str) -> Problem:
+    line = getattr(exc, "line_number", None)
+    return Problem(
+        file=getattr(exc, "file_name", "") or default_file,
+        element_id=getattr(exc, "id", None) or None,
+        message=str(exc.args[0]) if exc.args else str(exc),
+        line=int(line) if isinstance(line, int) or (isinstance(line, str) and line.isdigit()) else None,
+    )
+
+
+def validate_documents(
+    uploaded: list[Document],
+    deployed: Iterable[Document],
+    registry: OperatorRegistry,
+    forms_dir: str,
+) -> list[Problem]:
+    """Every problem of ``uploaded``; ``deployed`` supply processes/decisions they may call."""
+    problems: list[Problem] = []
+    for doc in uploaded:
+        try:
+            single = HostBpmnParser(validate=True)
+            if doc.kind == "dmn":
+                single.add_dmn_xml(doc.root, filename=doc.file_name)
+            else:
+                single.add_bpmn_xml(doc.root, filename=doc.file_name)
+        except ValidationException as exc:
+            problems.append(_from_validation(exc, doc.file_name))
+    if problems:
+        return problems
+
+    uploaded_names = {d.file_name for d in uploaded}
+    documents = list(uploaded) + [d for d in deployed if d.file_name not in uploaded_names]
+    parser = build_parser(documents, validate=False)
+    for doc in uploaded:
+        if doc.kind == "dmn":
+            problems.extend(_check_decisions(parser, doc))
+            continue
+        for process_id, _name, executable in doc.processes:
+            if not executable:
+                continue
+            try:
+                spec = parser.get_spec(process_id)
+                subprocess_specs = parser.get_subprocess_specs(process_id)
+            except ValidationException as exc:
+                problems.append(_from_validation(exc, doc.file_name))
+                continue
+            except SpiffWorkflowException as exc:
+                problems.append(Problem(doc.file_name, process_id, str(exc)))
+                continue
+            problems.extend(check_spec(spec, doc.file_name, registry, forms_dir, parser.lane_groups))
+            for sub in subprocess_specs.values():
+                if sub.file == doc.file_name:
+                    problems.extend(check_spec(sub, doc.file_name, registry, forms_dir, parser.lane_groups))
+    return _dedupe(problems)
+
+
+def _check_decisions(parser: HostBpmnParser, doc: Document) -> list[Problem]:
+    out = []
+    for decision_id, _name in doc.decisions:
+        try:
+            parser.get_engine(decision_id, doc.root)
+        except ValidationException as exc:
+            out.append(_from_validation(exc, doc.file_name))
+        except Exception as exc:  # a broken table must be reported, not crash the deploy
+            out.append(Problem(doc.file_name, decision_id, f"invalid decision: {exc}"))
+    return out
+
+
+def check_spec(spec, file_name: str, registry: OperatorRegistry, forms_dir: str,
+               lane_groups: dict[str, list[str]]) -> list[Problem]:
+    """Semantic checks on one parsed process spec."""
+    out: list[Problem] = []
+
+    def add(element_id, message, severity="error"):
+        out.append(Problem(file_name, element_id, message, severity=severity))
+
+    def expr(element_id, source, what, mode="eval"):
+        if not source:
+            return
+        try:
+            compile_check(source, mode)
+        except ScriptError as exc:
+            add(element_id, f"{what}: {exc}")
+
+    for ts in spec.task_specs.values():
+        bpmn_id = getattr(ts, "bpmn_id", None)
+        if bpmn_id is None:
+            continue
+        if isinstance(ts, AsyncServiceTask):
+            out.extend(_check_operator(ts, file_name, registry))
+        if isinstance(ts, ScriptTask):
+            expr(bpmn_id, ts.script, "script", "exec")
+        for attr, what in (("prescript", "pre-script"), ("postscript", "post-script")):
+            expr(bpmn_id, getattr(ts, attr, None), what, "exec")
+        for condition, _target in getattr(ts, "cond_task_specs", []) or []:
+            if condition is not None and getattr(condition, "args", None):
+                expr(bpmn_id, condition.args[0], "condition")
+        if isinstance(ts, CatchingEvent) and isinstance(ts.event_definition, TimerEventDefinition):
+            expr(bpmn_id, ts.event_definition.expression, "timer expression")
+        if isinstance(ts, MultiInstanceTask):
+            expr(bpmn_id, getattr(ts, "condition", None), "completion condition")
+            cardinality = getattr(ts, "cardinality", None)
+            expr(bpmn_id, cardinality if isinstance(cardinality, str) else None, "cardinality")
+        elif isinstance(ts, LoopTask):
+            expr(bpmn_id, getattr(ts, "condition", None), "loop condition")
+        if isinstance(ts, UserTask) and not isinstance(ts, MultiInstanceTask):
+            out.extend(_check_user_task(ts, file_name, forms_dir, lane_groups))
+    return out
+
+
+def _check_operator(ts: AsyncServiceTask, file_name: str, registry: OperatorRegistry) -> list[Problem]:
+    out = []
+    try:
+        op = registry.get(ts.operation_name)
+    except UnknownOperatorError:
+        return [Problem(file_name, ts.bpmn_id, f"unknown operator {ts.operation_name!r}")]
+    given = set(ts.operation_params)
+    missing = [p for p in op.required_params() if p not in given]
+    if missing:
+        out.append(Problem(file_name, ts.bpmn_id,
+                           f"operator {op.name} needs parameter(s) {', '.join(missing)}"))
+    declared = op.declared_params()
+    if declared is not None:
+        for name in sorted(given - set(declared)):
+            out.append(Problem(file_name, ts.bpmn_id, f"operator {op.name} has no parameter {name!r}"))
+    for name, param in ts.operation_params.items():
+        try:
+            compile_check(param.get("value") or "", "eval")
+        except ScriptError as exc:
+            out.append(Problem(file_name, ts.bpmn_id, f"parameter {name}: {exc}"))
+    return out
+
+
+def _check_user_task(ts, file_name: str, forms_dir: str, lane_groups: dict) -> list[Problem]:
+    out = []
+    props = properties(ts)
+    for key in ("formJsonSchemaFilename", "formUiSchemaFilename"):
+        form = props.get(key)
+        if form and not (Path(forms_dir) / form).is_file():
+            out.append(Problem(file_name, ts.bpmn_id, f"form file {form!r} not found in forms/"))
+    if not props.get("formJsonSchemaFilename"):
+        out.append(Problem(file_name, ts.bpmn_id, "user task has no form (formJsonSchemaFilename)",
+                           severity="warning"))
+    for key in ("candidateGroupsExpression", "assigneeExpression", "dueDateExpression"):
+        if props.get(key):
+            try:
+                compile_check(props[key], "eval")
+            except ScriptError as exc:
+                out.append(Problem(file_name, ts.bpmn_id, f"{key}: {exc}"))
+    if props.get("dueInWorkingDays") and not str(props["dueInWorkingDays"]).isdigit():
+        out.append(Problem(file_name, ts.bpmn_id, "dueInWorkingDays must be a whole number"))
+    has_group = props.get("candidateGroups") or props.get("candidateGroupsExpression") or \
+        props.get("assigneeExpression")
+    if not has_group and ts.lane and ts.lane not in lane_groups:
+        out.append(Problem(file_name, ts.bpmn_id,
+                           f"lane {ts.lane!r} declares no candidateGroups; its name is used as the group",
+                           severity="warning"))
+    return out
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in problems:
+        key = (p.file, p.element_id, p.message, p.severity)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

@@ -1,0 +1,1 @@
+"""Job runners and worker entry points."""

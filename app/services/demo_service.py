@@ -1,0 +1,33 @@
+"""Demo users (and, where the processes exist, sample cases) for the embedded default."""
+
+from __future__ import annotations
+
+from app.services import user_service
+
+DEMO_PASSWORD = "demo123"
+
+#: username, display name, roles, groups, district
+DEMO_USERS = [
+    ("applicant", "张三 (申请人)", ["applicant"], ["applicant"], None),
+    ("applicant2", "李四 (申请人)", ["applicant"], ["applicant"], None),
+    ("street_yz", "王芳 (渝中区街道审核)", ["reviewer"], ["street_reviewer"], "渝中区"),
+    ("street_jb", "赵强 (江北区街道审核)", ["reviewer"], ["street_reviewer"], "江北区"),
+    ("district_yz", "陈敏 (渝中区住保复审)", ["district_reviewer"], ["district_reviewer"], "渝中区"),
+    ("district_jb", "刘洋 (江北区住保复审)", ["district_reviewer"], ["district_reviewer"], "江北区"),
+    ("minzheng", "孙丽 (民政会签)", ["dept_reviewer"], ["dept_minzheng"], None),
+    ("zhujian", "周杰 (住建会签)", ["dept_reviewer"], ["dept_zhujian"], None),
+    ("renshe", "吴静 (人社会签)", ["dept_reviewer"], ["dept_renshe"], None),
+    ("city", "郑伟 (市住保中心)", ["city_reviewer"], ["city_reviewer", "investigator", "allocation_officer"],
+     None),
+    ("policy", "冯雪 (政策人员)", ["policy"], ["policy"], None),
+    ("integrator", "何涛 (集成人员)", ["integrator"], ["integrator"], None),
+    ("operator", "高远 (运维人员)", ["operator"], ["operator"], None),
+    ("admin", "系统管理员", ["admin"], ["admin"], None),
+]
+
+
+def load_demo_users(password: str = DEMO_PASSWORD) -> list[str]:
+    """Create or refresh the demo users; returns their usernames."""
+    for username, name, roles, groups, district in DEMO_USERS:
+        user_service.upsert_user(username, name, password, roles, groups, district)
+    return [u[0] for u in DEMO_USERS]

@@ -1,0 +1,164 @@
+"""Starting process instances and reading their state and history."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from app.db import db, utcnow
+from app.engine import serializer
+from app.engine.runtime import Run
+from app.models import HumanTask, Incident, Job, ProcessDefinition, ProcessInstance
+from app.services import context, definition_service
+from app.services.errors import InstanceNotFound, InstanceNotRunning, ValidationFailed
+from app.services.step import Step, load_bundle, new_engine, persist, with_instance
+
+
+def start_instance(
+    process_key: str,
+    data: dict | None = None,
+    business_key: str | None = None,
+    actor: str = "system",
+    parent_instance_id: str | None = None,
+    trigger: Callable[[Run], object] | None = None,
+) -> ProcessInstance:
+    """Start the newest version of ``process_key`` and advance it until it waits.
+
+    ``trigger`` acts on the new run right after the start — delivering the message or firing
+    the timer its start event waits for.
+    """
+    if data is not None and not isinstance(data, dict):
+        raise ValidationFailed("data must be a JSON object", {"data": ["must be an object"]})
+    with db.transaction() as session:
+        definition = definition_service.latest(session, process_key)
+        bundle_ids = definition_service.resolve_bundle(session, definition)
+        bundle = load_bundle(session, process_key, bundle_ids)
+        run = Run.start(bundle, new_engine(), dict(data or {}))
+        now = utcnow()
+        instance = ProcessInstance(
+            id=str(uuid.uuid4()), definition_id=definition.id, process_key=process_key,
+            bundle=bundle_ids, business_key=business_key, status="running", state="",
+            started_by=actor, started_at=now, updated_at=now, parent_instance_id=parent_instance_id,
+        )
+        session.add(instance)
+        session.flush()
+        step = Step(session, instance, run, actor)
+        step.audit("instance.started", {"process_key": process_key, "version": definition.version,
+                                        "business_key": business_key})
+        run.advance()
+        if trigger is not None:
+            trigger(run)
+            run.advance()
+        persist(step)
+    if step.new_job_ids:
+        context.runner().submit(step.new_job_ids)
+    return instance
+
+
+def get_instance(instance_id: str) -> dict:
+    """Status, version, data, ready tasks, waiting events, service calls and incidents."""
+    with db.session() as session:
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise InstanceNotFound(f"process instance {instance_id} does not exist")
+        definition = session.get(ProcessDefinition, instance.definition_id)
+        bundle = load_bundle(session, instance.process_key, instance.bundle)
+        run = Run.resume(serializer.loads(instance.state, bundle.spec, bundle.subprocess_specs),
+                         bundle, new_engine())
+        tasks = session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "ready")
+        ).all()
+        jobs = session.scalars(
+            select(Job).where(Job.instance_id == instance_id).order_by(Job.created_at)
+        ).all()
+        incidents = session.scalars(
+            select(Incident).where(Incident.instance_id == instance_id).order_by(Incident.id)
+        ).all()
+        return {
+            "id": instance.id,
+            "process_key": instance.process_key,
+            "version": definition.version if definition else None,
+            "definition_id": instance.definition_id,
+            "bundle": instance.bundle,
+            "business_key": instance.business_key,
+            "status": instance.status,
+            "started_at": instance.started_at.isoformat(),
+            "started_by": instance.started_by,
+            "completed_at": instance.completed_at.isoformat() if instance.completed_at else None,
+            "parent_instance_id": instance.parent_instance_id,
+            "summary": instance.summary,
+            "data": run.data(),
+            "ready_tasks": [task_brief(t) for t in tasks],
+            "waiting_events": run.waiting_events(),
+            "service_calls": [job_brief(j) for j in jobs],
+            "incidents": [incident_brief(i) for i in incidents],
+        }
+
+
+def history(instance_id: str) -> list[dict]:
+    """Completed flow nodes in order, with the actor of each user task."""
+    with db.session() as session:
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise InstanceNotFound(f"process instance {instance_id} does not exist")
+        bundle = load_bundle(session, instance.process_key, instance.bundle)
+        run = Run.resume(serializer.loads(instance.state, bundle.spec, bundle.subprocess_specs),
+                         bundle, new_engine())
+        actors = dict(session.execute(
+            select(HumanTask.id, HumanTask.completed_by).where(HumanTask.instance_id == instance_id)
+        ).all())
+    nodes = run.completed_nodes()
+    for node in nodes:
+        node["actor"] = actors.get(node["task_id"]) or "system"
+    return nodes
+
+
+def fire_timers_now(instance_id: str, actor: str) -> dict:
+    """Let every timer the instance waits for fire now (an operator's or a demo's shortcut)."""
+
+    def action(step: Step) -> int:
+        if step.instance.status != "running":
+            raise InstanceNotRunning(f"instance {instance_id} is {step.instance.status}")
+        fired = step.run.expire_timers()
+        step.audit("timers.fired_manually", {"count": fired})
+        return fired
+
+    fired = with_instance(instance_id, action, actor)
+    return {"fired": fired}
+
+
+def task_brief(t: HumanTask) -> dict:
+    """The public fields of an inbox row."""
+    return {
+        "id": t.id, "instance_id": t.instance_id, "process_key": t.process_key,
+        "business_key": t.business_key, "bpmn_id": t.bpmn_id, "name": t.name, "lane": t.lane,
+        "form_key": t.form_key, "ui_form_key": t.ui_form_key, "instructions": t.instructions,
+        "candidate_groups": t.candidate_groups, "assignee": t.assignee, "district": t.district,
+        "status": t.status, "due_at": t.due_at.isoformat() if t.due_at else None,
+        "created_at": t.created_at.isoformat(), "summary": t.summary,
+        "completed_at": t.completed_at.isoformat() if t.completed_at else None,
+        "completed_by": t.completed_by,
+    }
+
+
+def job_brief(j: Job) -> dict:
+    """The public fields of an outbox row."""
+    return {
+        "id": j.id, "task_id": j.task_id, "bpmn_id": j.bpmn_id, "task_name": j.task_name,
+        "operator": j.operator, "state": j.state, "attempts": j.attempts, "max_attempts": j.max_attempts,
+        "error_code": j.error_code, "last_error": j.last_error,
+    }
+
+
+def incident_brief(i: Incident) -> dict:
+    """The public fields of an incident."""
+    return {
+        "id": i.id, "instance_id": i.instance_id, "process_key": i.process_key, "task_id": i.task_id,
+        "bpmn_id": i.bpmn_id, "task_name": i.task_name, "job_id": i.job_id, "kind": i.kind,
+        "error_code": i.error_code, "message": i.message, "line_number": i.line_number,
+        "status": i.status, "created_at": i.created_at.isoformat(),
+        "resolved_at": i.resolved_at.isoformat() if i.resolved_at else None,
+        "resolved_by": i.resolved_by,
+    }

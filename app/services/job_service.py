@@ -1,0 +1,157 @@
+"""Running service-task jobs and feeding their results back into the instances.
+
+A job goes queued → running (leased) → succeeded | pending (retry later) | failed. Results and
+failures are applied by :func:`resume_instance`, which takes every finished job of an instance
+in one step: results that arrive together are applied in one resume.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.db import db, utcnow
+from app.engine.operators import OperatorContext, OperatorError, UnknownOperatorError, registry
+from app.engine.sandbox import ScriptError, to_json_value
+from app.models import Incident, Job
+from app.services import context
+from app.services.step import Step, with_instance
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobCall:
+    """What a worker needs to call the operator, read while the job was claimed."""
+
+    id: str
+    instance_id: str
+    task_id: str
+    bpmn_id: str
+    operator: str
+    params: dict
+    attempt: int
+    idempotency_key: str
+    business_key: str | None
+
+
+def claim(job_id: str) -> JobCall | None:
+    """Lease a queued job for this worker; None if it is not runnable (done, taken, not due)."""
+    now = utcnow()
+    with db.transaction() as session:
+        query = select(Job).where(Job.id == job_id)
+        query = query.with_for_update(skip_locked=True) if not db.is_sqlite else query
+        job = session.scalar(query)
+        if job is None or job.state not in ("queued", "pending") or job.run_after > now:
+            return None
+        from app.models import ProcessInstance  # local: avoid a wide import at module load
+
+        instance = session.get(ProcessInstance, job.instance_id)
+        job.state = "running"
+        job.attempts += 1
+        job.lease_until = now + timedelta(seconds=context.settings().job_lease_seconds)
+        job.updated_at = now
+        return JobCall(job.id, job.instance_id, job.task_id, job.bpmn_id, job.operator, dict(job.params),
+                       job.attempts, job.idempotency_key, instance.business_key if instance else None)
+
+
+def execute(job_id: str) -> str:
+    """Run one job: claim it, call its operator, store the outcome, resume the instance."""
+    call = claim(job_id)
+    if call is None:
+        return "skipped"
+    try:
+        op = registry.get(call.operator)
+        params = op.load_params(call.params)
+        ctx = OperatorContext(
+            idempotency_key=call.idempotency_key, instance_id=call.instance_id,
+            business_key=call.business_key, task_id=call.task_id, task_bpmn_id=call.bpmn_id,
+            attempt=call.attempt, settings=context.settings(),
+        )
+        result = to_json_value(op.func(params, ctx), "result")
+    except UnknownOperatorError as exc:
+        return _fail(call, OperatorError("UnknownOperator", str(exc), retryable=False))
+    except OperatorError as exc:
+        return _fail(call, exc)
+    except ScriptError as exc:
+        return _fail(call, OperatorError("InvalidResult", str(exc), retryable=False))
+    except Exception as exc:  # an operator bug must not lose the job
+        log.exception("operator %s crashed on job %s", call.operator, call.id)
+        return _fail(call, OperatorError("OperatorCrashed", f"{type(exc).__name__}: {exc}"))
+    with db.transaction() as session:
+        job = session.get(Job, call.id)
+        if job is None or job.state in ("applied", "cancelled"):
+            return "stale"
+        job.state, job.result, job.error_code, job.last_error = "succeeded", result, None, None
+        job.lease_until, job.updated_at = None, utcnow()
+    resume_instance(call.instance_id)
+    return "succeeded"
+
+
+def _fail(call: JobCall, error: OperatorError) -> str:
+    now = utcnow()
+    with db.transaction() as session:
+        job = session.get(Job, call.id)
+        if job is None or job.state in ("applied", "cancelled"):
+            return "stale"
+        job.error_code, job.last_error, job.lease_until, job.updated_at = error.code, error.message[:4000], None, now
+        try:
+            policy = registry.get(call.operator).retry
+        except UnknownOperatorError:
+            policy = None
+        if error.retryable and policy is not None and job.attempts < job.max_attempts:
+            delay = policy.delay(job.attempts) * (1 + random.uniform(0, 0.2))
+            job.state, job.run_after = "pending", now + timedelta(seconds=delay)
+            outcome = "retrying"
+        else:
+            job.state = "failed"
+            outcome = "failed"
+    log.info("job %s (%s) attempt %s: %s %s", call.id, call.operator, call.attempt, error.code, outcome)
+    if outcome == "failed":
+        resume_instance(call.instance_id)
+    return outcome
+
+
+def resume_instance(instance_id: str) -> int:
+    """Apply every finished job of the instance in one step; returns how many were applied."""
+
+    def action(step: Step) -> int:
+        jobs = step.session.scalars(
+            select(Job).where(Job.instance_id == instance_id, Job.state.in_(("succeeded", "failed")))
+            .order_by(Job.updated_at)
+        ).all()
+        for job in jobs:
+            _apply(step, job)
+        return len(jobs)
+
+    return with_instance(instance_id, action, "system")
+
+
+def _apply(step: Step, job: Job) -> None:
+    now = utcnow()
+    started = step.run.started_service_task_ids()
+    if job.task_id not in started:
+        job.state, job.updated_at = "cancelled", now
+        return
+    if job.state == "succeeded":
+        step.run.apply_job_result(job.task_id, job.result_variable, job.result)
+        job.state, job.updated_at = "applied", now
+        step.audit("job.applied", {"job_id": job.id, "operator": job.operator, "bpmn_id": job.bpmn_id})
+        return
+    message = job.last_error or job.error_code or "operator failed"
+    if step.run.throw_error(job.task_id, job.error_code or "OperatorFailed", message):
+        job.state, job.updated_at = "applied", now
+        step.audit("job.error_caught", {"job_id": job.id, "operator": job.operator,
+                                        "error_code": job.error_code, "bpmn_id": job.bpmn_id})
+        return
+    job.state, job.updated_at = "incident", now
+    step.session.add(Incident(
+        instance_id=job.instance_id, process_key=step.instance.process_key, task_id=job.task_id,
+        bpmn_id=job.bpmn_id, task_name=job.task_name, job_id=job.id, kind="job_failed",
+        error_code=job.error_code, message=message, created_at=now,
+    ))
+    step.audit("incident.opened", {"job_id": job.id, "operator": job.operator, "error_code": job.error_code})

@@ -1,0 +1,65 @@
+"""Correlating messages to instances by message name and business key."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.db import db
+from app.models import MessageSubscription, ProcessDefinition, ProcessInstance
+from app.services import instance_service
+from app.services.errors import MessageNotCorrelated, ValidationFailed
+from app.services.step import Step, with_instance
+
+
+def correlate(name: str, business_key: str | None, payload: dict, actor: str) -> dict:
+    """Deliver a message to every instance with ``business_key`` waiting for ``name``.
+
+    If none waits but a deployed process starts with that message, a new instance starts.
+    Raises :class:`MessageNotCorrelated` when neither applies.
+    """
+    if not name:
+        raise ValidationFailed("a message needs a name", {"name": ["required"]})
+    if not isinstance(payload, dict):
+        raise ValidationFailed("payload must be a JSON object", {"payload": ["must be an object"]})
+    with db.session() as session:
+        query = (select(MessageSubscription.instance_id)
+                 .join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)
+                 .where(MessageSubscription.message_name == name, ProcessInstance.status == "running"))
+        if business_key is not None:
+            query = query.where(ProcessInstance.business_key == business_key)
+        instance_ids = list(session.scalars(query))
+        starters = [] if instance_ids else _message_start_processes(session, name)
+
+    delivered = []
+    for instance_id in instance_ids:
+
+        def action(step: Step) -> bool:
+            ok = step.run.deliver_message(name, payload)
+            if ok:
+                step.audit("message.received", {"name": name, "payload_keys": sorted(payload)})
+            return ok
+
+        if with_instance(instance_id, action, actor):
+            delivered.append(instance_id)
+    if delivered:
+        return {"correlated": delivered, "started": []}
+    started = [
+        instance_service.start_instance(
+            key, {}, business_key, actor, trigger=lambda run: run.deliver_message(name, payload)
+        ).id
+        for key in starters
+    ]
+    if not started:
+        raise MessageNotCorrelated(
+            f"no instance with business key {business_key!r} waits for message {name!r}, "
+            "and no process starts with it"
+        )
+    return {"correlated": [], "started": started}
+
+
+def _message_start_processes(session, name: str) -> list[str]:
+    latest: dict[str, ProcessDefinition] = {}
+    for d in session.scalars(select(ProcessDefinition).where(ProcessDefinition.kind == "process")
+                             .order_by(ProcessDefinition.version)):
+        latest[d.key] = d
+    return sorted(k for k, d in latest.items() if name in (d.start_events or {}).get("messages", []))

@@ -1,0 +1,234 @@
+"""How a step flows: lock the instance row, load, act, advance, write everything, enqueue.
+
+:func:`with_instance` is the one place an existing instance changes. In ONE transaction it
+writes the workflow state, the inbox rows, the new outbox jobs, incidents, message
+subscriptions and audit events; only after the commit are the new jobs handed to the runner.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.util.task import TaskState
+
+from app.db import db, utcnow
+from app.engine import serializer
+from app.engine.bundle import Bundle, bundles
+from app.engine.human_tasks import describe
+from app.engine.operators import registry
+from app.engine.runtime import Run
+from app.engine.sandbox import to_json_value
+from app.engine.script_engine import make_script_engine
+from app.engine.script_functions import SCRIPT_FUNCTIONS
+from app.models import (
+    DefinitionFile,
+    HumanTask,
+    Incident,
+    Job,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    TaskCandidate,
+)
+from app.privacy import mask_name
+from app.services import audit_service, context
+from app.services.errors import InstanceNotFound
+
+T = TypeVar("T")
+#: Data keys copied into the instance and task summaries shown in lists.
+SUMMARY_KEYS = ("title", "district", "housing_type", "application_no", "step", "applicant_name")
+OPEN_JOB_STATES = ("pending", "queued", "running", "succeeded", "failed")
+
+
+@dataclass
+class Step:
+    """What an action sees: the session, the locked instance, its run and the actor."""
+
+    session: Session
+    instance: ProcessInstance
+    run: Run
+    actor: str
+    new_job_ids: list[str] = field(default_factory=list)
+
+    def audit(self, action: str, details: dict | None = None) -> None:
+        """Record an audit event on this instance."""
+        audit_service.record(self.session, self.actor, action, "process_instance", self.instance.id,
+                             details, instance_id=self.instance.id)
+
+
+def load_bundle(session: Session, process_key: str, definition_ids: list[int]) -> Bundle:
+    """The compiled specs for an instance's definition versions (cached)."""
+
+    def load_files(ids):
+        rows = session.execute(
+            select(DefinitionFile.file_name, DefinitionFile.content)
+            .join(ProcessDefinition, ProcessDefinition.file_id == DefinitionFile.id)
+            .where(ProcessDefinition.id.in_(ids))
+            .distinct()
+        ).all()
+        return [(name, bytes(content)) for name, content in rows]
+
+    return bundles.get(process_key, definition_ids, load_files)
+
+
+def new_engine():
+    """A script engine with the application's time limit and functions."""
+    return make_script_engine(context.settings().script_timeout, SCRIPT_FUNCTIONS)
+
+
+@contextmanager
+def instance_lock(instance_id: str) -> Iterator[None]:
+    """Serialise writers of one instance where the database cannot (SQLite)."""
+    with db.instance_lock(instance_id) if db.is_sqlite else nullcontext():
+        yield
+
+
+def with_instance(instance_id: str, action: Callable[[Step], T], actor: str) -> T:
+    """Run ``action`` on the locked, loaded instance and persist the result atomically."""
+    with instance_lock(instance_id):
+        with db.transaction() as session:
+            instance = session.scalar(
+                select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
+            )
+            if instance is None:
+                raise InstanceNotFound(f"process instance {instance_id} does not exist")
+            bundle = load_bundle(session, instance.process_key, instance.bundle)
+            workflow = serializer.loads(instance.state, bundle.spec, bundle.subprocess_specs)
+            step = Step(session, instance, Run.resume(workflow, bundle, new_engine()), actor)
+            value = action(step)
+            step.run.advance()
+            persist(step)
+        job_ids = step.new_job_ids
+    if job_ids:
+        context.runner().submit(job_ids)
+    return value
+
+
+def persist(step: Step) -> None:
+    """Write the run's state and projections into the step's session (no commit)."""
+    session, instance, run = step.session, step.instance, step.run
+    now = utcnow()
+    _write_jobs(step, now)
+    _sync_human_tasks(step, now)
+    for failure in run.failures:
+        session.add(Incident(
+            instance_id=instance.id, process_key=instance.process_key, task_id=failure.task_id,
+            bpmn_id=failure.bpmn_id, task_name=failure.task_name, kind=failure.kind,
+            message=failure.message[:4000], line_number=failure.line_number, created_at=now,
+        ))
+        step.audit("incident.opened", {"bpmn_id": failure.bpmn_id, "message": failure.message[:500]})
+    run.failures.clear()
+    _sync_subscriptions(step)
+    data = run.data()
+    instance.state = serializer.dumps(run.workflow)
+    instance.state_format = serializer.STATE_FORMAT
+    instance.next_timer_due_at = run.next_timer_due()
+    instance.summary = summary_of(data, instance.summary)
+    instance.updated_at = now
+    if run.completed and instance.status == "running":
+        instance.status = "completed"
+        instance.completed_at = now
+        step.audit("instance.completed")
+
+
+def summary_of(data: dict, previous: dict | None = None) -> dict:
+    """The list projection of process data (names masked)."""
+    out = dict(previous or {})
+    for key in SUMMARY_KEYS:
+        if key in data and isinstance(data[key], (str, int, float)):
+            out[key] = data[key]
+    if "applicant_name" in out:
+        out["applicant_name"] = mask_name(str(out["applicant_name"]))
+    return out
+
+
+def _write_jobs(step: Step, now) -> None:
+    session, instance, run = step.session, step.instance, step.run
+    for req in run.take_job_requests():
+        op = registry.get(req.operator) if req.operator in registry else None
+        job = Job(
+            id=str(uuid.uuid4()), instance_id=instance.id, task_id=req.task_id, bpmn_id=req.bpmn_id,
+            task_name=req.task_name, operator=req.operator, params=to_json_value(req.params, "params"),
+            result_variable=req.result_variable, idempotency_key=f"{instance.id}:{req.task_id}",
+            state="queued", max_attempts=op.retry.max_attempts if op else 1, run_after=now,
+            created_at=now, updated_at=now,
+        )
+        session.add(job)
+        step.new_job_ids.append(job.id)
+    started = run.started_service_task_ids()
+    stale = session.scalars(
+        select(Job).where(Job.instance_id == instance.id, Job.state.in_(OPEN_JOB_STATES))
+    )
+    for job in stale:
+        if job.task_id not in started and job.id not in step.new_job_ids:
+            job.state = "cancelled"
+            job.updated_at = now
+
+
+def _sync_human_tasks(step: Step, now) -> None:
+    session, instance, run = step.session, step.instance, step.run
+    ready = {str(t.id): t for t in run.ready_human_tasks()}
+    rows = {h.id: h for h in session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready")
+    )}
+    if ready:
+        rows.update({h.id: h for h in session.scalars(select(HumanTask).where(HumanTask.id.in_(ready)))})
+    for task_id, row in rows.items():
+        if task_id in ready:
+            if row.status != "ready":
+                row.status, row.completed_at = "ready", None
+            continue
+        if row.status == "ready":
+            task = _find(run, task_id)
+            row.status = "completed" if task is not None and task.has_state(TaskState.COMPLETED) else "cancelled"
+            row.completed_at = now
+    for task_id, task in ready.items():
+        if task_id in rows:
+            continue
+        view = describe(task, run.bundle.lane_groups)
+        summary = summary_of(task.data, instance.summary)
+        if view.problems:
+            summary["problems"] = view.problems
+        session.add(HumanTask(
+            id=task_id, instance_id=instance.id, process_key=instance.process_key,
+            business_key=instance.business_key, bpmn_id=view.bpmn_id, name=view.name, lane=view.lane,
+            form_key=view.form_key, ui_form_key=view.ui_form_key, instructions=view.instructions,
+            candidate_groups=view.candidate_groups, assignee=view.assignee, district=view.district,
+            status="ready", due_at=view.due_at, created_at=now, summary=summary,
+        ))
+        for group in view.candidate_groups:
+            session.add(TaskCandidate(task_id=task_id, group_name=group))
+
+
+def _find(run: Run, task_id: str):
+    try:
+        return run.get_task(task_id)
+    except LookupError:
+        return None
+
+
+def _sync_subscriptions(step: Step) -> None:
+    session, instance = step.session, step.instance
+    wanted = {e["event_name"] for e in step.run.waiting_events() if e["type"] == "message"}
+    have = set(session.scalars(
+        select(MessageSubscription.message_name).where(MessageSubscription.instance_id == instance.id)
+    ))
+    if have - wanted:
+        session.execute(delete(MessageSubscription).where(
+            MessageSubscription.instance_id == instance.id,
+            MessageSubscription.message_name.in_(have - wanted),
+        ))
+    for name in wanted - have:
+        session.add(MessageSubscription(instance_id=instance.id, message_name=name,
+                                        business_key=instance.business_key))
+
+
+def instance_data(step: Step) -> dict[str, Any]:
+    """The current process data of the step's instance."""
+    return step.run.data()

@@ -1,0 +1,178 @@
+"""The task inbox: listing, claiming, releasing and completing human tasks."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, exists, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from app.auth.identity import Identity
+from app.db import db, utcnow
+from app.engine.human_tasks import ANY_STAFF
+from app.engine.runtime import TaskNotReady as EngineTaskNotReady
+from app.models import HumanTask, TaskCandidate
+from app.services import audit_service, forms
+from app.services.errors import Forbidden, TaskClaimedByOther, TaskNotFound, TaskNotReady, ValidationFailed
+from app.services.instance_service import task_brief
+from app.services.step import Step, with_instance
+
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+MAX_PAGE = 200
+
+
+@dataclass
+class TaskFilter:
+    """Inbox filters; all optional."""
+
+    candidate_group: str | None = None
+    assignee: str | None = None
+    status: str = "ready"
+    process_key: str | None = None
+    business_key: str | None = None
+    bpmn_id: str | None = None
+    district: str | None = None
+    overdue: bool = False
+    mine_only: bool = False
+
+
+def visible_to(identity: Identity):
+    """SQL condition: the tasks ``identity`` may see."""
+    if identity.is_admin:
+        return True
+    groups = list(identity.groups) + [ANY_STAFF] if identity.is_staff else list(identity.groups)
+    in_group = exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name.in_(groups))
+    conditions = [in_group]
+    if identity.district:
+        conditions.append(or_(HumanTask.district.is_(None), HumanTask.district == identity.district))
+    return or_(HumanTask.assignee == identity.username, and_(*conditions))
+
+
+def list_tasks(identity: Identity, flt: TaskFilter, limit: int = 50, cursor: str | None = None,
+               sort: str = "due_at") -> dict:
+    """A page of tasks visible to ``identity``, ordered by due date (or creation), keyset-paged."""
+    limit = max(1, min(limit, MAX_PAGE))
+    sort_col = func.coalesce(HumanTask.due_at, FAR_FUTURE) if sort == "due_at" else HumanTask.created_at
+    query = select(HumanTask).where(visible_to(identity))
+    if flt.status:
+        query = query.where(HumanTask.status == flt.status)
+    if flt.candidate_group:
+        query = query.where(exists().where(TaskCandidate.task_id == HumanTask.id,
+                                           TaskCandidate.group_name == flt.candidate_group))
+    if flt.mine_only:
+        query = query.where(HumanTask.assignee == identity.username)
+    elif flt.assignee:
+        query = query.where(HumanTask.assignee == flt.assignee)
+    for column, value in ((HumanTask.process_key, flt.process_key), (HumanTask.business_key, flt.business_key),
+                          (HumanTask.bpmn_id, flt.bpmn_id), (HumanTask.district, flt.district)):
+        if value:
+            query = query.where(column == value)
+    if flt.overdue:
+        query = query.where(HumanTask.due_at < utcnow())
+    if cursor:
+        last_value, last_id = _decode_cursor(cursor)
+        query = query.where(tuple_(sort_col, HumanTask.id) > tuple_(last_value, last_id))
+    query = query.order_by(sort_col, HumanTask.id).limit(limit + 1)
+    with db.session() as session:
+        rows = session.scalars(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        value = (last.due_at or FAR_FUTURE) if sort == "due_at" else last.created_at
+        next_cursor = _encode_cursor(value, last.id)
+    return {"items": [task_brief(t) for t in rows], "next_cursor": next_cursor}
+
+
+def _encode_cursor(value: datetime, task_id: str) -> str:
+    raw = json.dumps([value.isoformat(), task_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, task_id = json.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(value), str(task_id)
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed("invalid cursor", {"cursor": ["not a cursor from this API"]}) from exc
+
+
+def get_task(identity: Identity, task_id: str) -> HumanTask:
+    """One task the identity may see (404 otherwise, so task ids do not leak)."""
+    with db.session() as session:
+        task = session.scalar(select(HumanTask).where(HumanTask.id == task_id, visible_to(identity)))
+        if task is None:
+            raise TaskNotFound(f"task {task_id} does not exist")
+        return task
+
+
+def _locked_task(session: Session, identity: Identity, task_id: str) -> HumanTask:
+    task = session.scalar(
+        select(HumanTask).where(HumanTask.id == task_id, visible_to(identity)).with_for_update()
+    )
+    if task is None:
+        raise TaskNotFound(f"task {task_id} does not exist")
+    if task.status != "ready":
+        raise TaskNotReady(f"task {task_id} is {task.status}")
+    return task
+
+
+def claim(identity: Identity, task_id: str) -> dict:
+    """Assign a ready task to the caller."""
+    with db.transaction() as session:
+        task = _locked_task(session, identity, task_id)
+        if task.assignee and task.assignee != identity.username:
+            raise TaskClaimedByOther(f"task {task_id} is claimed by {task.assignee}")
+        task.assignee = identity.username
+        audit_service.record(session, identity.username, "task.claimed", "process_instance",
+                             task.instance_id, {"task_id": task.id, "name": task.name},
+                             instance_id=task.instance_id)
+        return task_brief(task)
+
+
+def unclaim(identity: Identity, task_id: str) -> dict:
+    """Release a task back to its candidate groups."""
+    with db.transaction() as session:
+        task = _locked_task(session, identity, task_id)
+        if task.assignee != identity.username and not identity.is_admin:
+            raise Forbidden("only the assignee or an administrator can release this task")
+        task.assignee = None
+        audit_service.record(session, identity.username, "task.unclaimed", "process_instance",
+                             task.instance_id, {"task_id": task.id, "name": task.name},
+                             instance_id=task.instance_id)
+        return task_brief(task)
+
+
+def complete(identity: Identity, task_id: str, data: dict) -> dict:
+    """Validate ``data`` against the task's form and complete the task.
+
+    Raises :class:`TaskNotReady` (→ 409) when someone else completed it first and
+    :class:`ValidationFailed` (→ 422) when the data does not match the form.
+    """
+    if not isinstance(data, dict):
+        raise ValidationFailed("data must be a JSON object", {"data": ["must be an object"]})
+    task = get_task(identity, task_id)
+    if task.status != "ready":
+        raise TaskNotReady(f"task {task_id} is {task.status}")
+    if task.assignee and task.assignee != identity.username and not identity.is_admin:
+        raise TaskClaimedByOther(f"task {task_id} is claimed by {task.assignee}")
+    data = forms.validate_submission(task.form_key, data)
+
+    def action(step: Step) -> dict:
+        row = _locked_task(step.session, identity, task_id)
+        try:
+            step.run.complete_user_task(task_id, data)
+        except EngineTaskNotReady as exc:
+            raise TaskNotReady(str(exc)) from None
+        row.status, row.completed_at, row.completed_by = "completed", utcnow(), identity.username
+        row.assignee = row.assignee or identity.username
+        step.audit("task.completed", {"task_id": task_id, "bpmn_id": row.bpmn_id, "name": row.name,
+                                      "data": forms.audit_view(data)})
+        return task_brief(row)
+
+    return with_instance(task.instance_id, action, identity.username)

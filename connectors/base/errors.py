@@ -1,0 +1,68 @@
+"""Error codes connectors raise, and the internal signals between their layers.
+
+Diagrams catch connector failures by ``code`` in error boundary events, so the codes here are a
+published contract (docs/connectors.md lists them). Everything a connector raises to the engine
+is an :class:`~app.engine.operators.OperatorError`; the exceptions defined below only travel
+between the HTTP client, the signing schemes and the connectors.
+"""
+
+from __future__ import annotations
+
+from app.engine.operators import OperatorError
+
+SOURCE_UNAVAILABLE = "SourceUnavailable"
+CIRCUIT_OPEN = "CircuitOpen"
+MALFORMED_RESPONSE = "MalformedResponse"
+SIGNATURE_REJECTED = "SignatureRejected"
+AUTHENTICATION_FAILED = "AuthenticationFailed"
+SOURCE_REJECTED = "SourceRejected"
+CONNECTOR_MISCONFIGURED = "ConnectorMisconfigured"
+INVALID_PARAMETERS = "InvalidParameters"
+
+#: code → (retryable, what it means). The engine retries retryable codes across job attempts.
+ERROR_CODES: dict[str, tuple[bool, str]] = {
+    SOURCE_UNAVAILABLE: (True, "timeouts, refused connections, HTTP 5xx or 'busy' answers after the in-call retries"),
+    CIRCUIT_OPEN: (True, "the source failed repeatedly; calls fail fast until the breaker lets a probe through"),
+    MALFORMED_RESPONSE: (True, "the answer was not JSON or lacked the fields the connector needs"),
+    SIGNATURE_REJECTED: (False, "the platform refused the request signature (wrong key or secret, clock skew)"),
+    AUTHENTICATION_FAILED: (False, "the platform refused the client credentials or token even after a refresh"),
+    SOURCE_REJECTED: (False, "the platform refused the request itself (HTTP 4xx or a parameter error code)"),
+    CONNECTOR_MISCONFIGURED: (False, "settings are missing or invalid (unknown scheme, no credential)"),
+    INVALID_PARAMETERS: (False, "the parameters do not match the operation's parameter schema"),
+}
+
+
+def connector_error(code: str, message: str, **details: object) -> OperatorError:
+    """An :class:`OperatorError` with ``retryable`` taken from :data:`ERROR_CODES`."""
+    retryable = ERROR_CODES[code][0]
+    return OperatorError(code, message, retryable=retryable, details=dict(details))
+
+
+class MalformedAnswer(Exception):
+    """The answer could not be read (not JSON, wrong shape, missing fields)."""
+
+
+class PlatformBusy(Exception):
+    """The platform answered, but with a code meaning 'temporarily unable, try again'."""
+
+
+class PlatformRefused(Exception):
+    """The platform answered with a code refusing this request (bad parameter and the like)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class AuthRefused(Exception):
+    """A signing scheme's credentials were refused.
+
+    ``kind`` is ``"expired"`` (refresh the token or re-sign and try once more) or
+    ``"rejected"`` (a wrong key or secret: do not try again).
+    """
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message

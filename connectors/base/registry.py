@@ -1,0 +1,129 @@
+"""The connector registry: ``@register_connector`` adds a class and its operators.
+
+Decorating a connector class registers it by name (a second class with the same name fails at
+import, that is at start-up) and registers each of its operations in the engine's operator
+registry as ``<connector>/<operation>`` with its schemas, retry policy, timeout and health
+check. Instances are built lazily, one per connector per settings object.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from app.engine.operators import Operator, OperatorContext, OperatorError, registry
+from connectors.base.config import PerSettings, resolve_config
+from connectors.base.connector import Connector
+from connectors.base.credentials import load_credential
+
+#: Connector name → class.
+CONNECTORS: dict[str, type[Connector]] = {}
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_SECRET_PARAM_RE = re.compile(r"secret|password|passwd|private_key|access_token|credential|app_key", re.I)
+
+_instances = PerSettings()
+_settings_lock = threading.Lock()
+_default_settings: Any = None
+
+
+class DuplicateConnectorError(ValueError):
+    """Two connector classes were registered under one name."""
+
+
+def register_connector(cls: type[Connector]) -> type[Connector]:
+    """Class decorator: register a connector and its operations (see module doc)."""
+    if not _NAME_RE.match(cls.name or ""):
+        raise ValueError(f"{cls.__name__}: connector name {cls.name!r} must be snake_case")
+    existing = CONNECTORS.get(cls.name)
+    if existing is not None and existing is not cls:
+        raise DuplicateConnectorError(
+            f"connector {cls.name!r} is defined twice: {existing.__module__} and {cls.__module__}"
+        )
+    specs = cls.operation_specs()
+    if not specs or not cls.title:
+        raise ValueError(f"{cls.__name__}: a connector needs a title and at least one operation")
+    for spec in specs.values():
+        secret_like = [f for f in spec.params().fields if _SECRET_PARAM_RE.search(f)]
+        if secret_like:
+            raise ValueError(f"{cls.name}/{spec.name}: secrets come from settings, not parameters: {secret_like}")
+    for spec in specs.values():
+        registry.register(
+            Operator(
+                name=f"{cls.name}/{spec.name}",
+                func=_operator_func(cls, spec.name),
+                params_schema=spec.params,
+                result_schema=spec.result,
+                description=f"{cls.title}: {spec.description}",
+                kind="connector",
+                retry=cls.job_retry,
+                timeout=cls.operation_timeout,
+                health_check=_health_check(cls),
+            )
+        )
+    CONNECTORS[cls.name] = cls
+    return cls
+
+
+def _operator_func(cls: type[Connector], operation_name: str):
+    def run_operation(params: dict, ctx: OperatorContext) -> dict:
+        settings = ctx.settings if ctx is not None and ctx.settings is not None else current_settings()
+        return connector_for(cls, settings).run(operation_name, params, ctx)
+
+    run_operation.__name__ = f"{cls.name}_{operation_name}"
+    run_operation.__qualname__ = run_operation.__name__
+    run_operation.__doc__ = f"Operator {cls.name}/{operation_name} ({cls.title})."
+    return run_operation
+
+
+def _health_check(cls: type[Connector]):
+    def check() -> tuple[bool, str]:
+        try:
+            return connector_for(cls, current_settings()).test_connection()
+        except OperatorError as exc:
+            return False, f"{cls.title} ({cls.name}): {exc.code}: {exc.message}"
+
+    return check
+
+
+def connector_for(cls: type[Connector] | str, settings: Any) -> Connector:
+    """The connector instance for ``settings`` (built on first use, then cached)."""
+    klass = CONNECTORS[cls] if isinstance(cls, str) else cls
+    return _instances.get(settings, klass.name, lambda: _build(klass, settings))
+
+
+def _build(cls: type[Connector], settings: Any) -> Connector:
+    config = resolve_config(
+        cls.name,
+        settings=settings,
+        sandbox_prefix=cls.sandbox_prefix,
+        scheme=cls.signing,
+        options=cls.default_options,
+        all_names=CONNECTORS,
+    )
+    credential = load_credential(config.credential, getattr(settings, "extra", {}) or {}, production=config.production)
+    return cls(config, credential)
+
+
+def use_settings(settings: Any) -> None:
+    """Settings for calls that carry none (health checks); the app may call this at start-up."""
+    global _default_settings
+    with _settings_lock:
+        _default_settings = settings
+
+
+def current_settings() -> Any:
+    """The settings given to :func:`use_settings`, else read once from the environment."""
+    global _default_settings
+    with _settings_lock:
+        if _default_settings is None:
+            from app.config import Settings
+
+            _default_settings = Settings.from_env()
+        return _default_settings
+
+
+def forget_instances() -> None:
+    """Drop every cached connector instance (tests)."""
+    _instances.clear()
