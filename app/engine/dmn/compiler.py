@@ -1,8 +1,10 @@
 """Compiles every expression and cell of a decision table, reporting each failure.
 
-After :func:`compile_decision` every ``Input.compiled``, ``Entry.compiled`` and
-``Output.priority_values`` is set, and each cell that could not be compiled is one
-:class:`~.errors.Problem` naming the cell's id and the rule's row, so the modeler can point at it.
+After :func:`compile_decision` every ``Input.compiled``, ``Entry.compiled`` (``None`` for a
+cell that failed) and ``Output.priority_values`` is set. Each cell that could not be compiled
+is an error :class:`~.errors.Problem` naming the cell's id and the rule's row, so the modeler
+can point at it; a cell of a FEEL table that was read as Python is a warning, because a FEEL
+typo can be valid Python (``<< 5``).
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from . import feel_ast as ast
-from .cells import AnyTest, ContextLookup, compile_expression, compile_test, language_of
-from .errors import DmnError, Problem
+from .cells import Constant, ContextLookup, compile_expression, compile_test, language_of
+from .errors import ERROR, WARNING, DmnError, Problem
 from .feel_eval import evaluate
 from .feel_parser import parse_unary_tests
-from .model import Decision, DecisionTable, HitPolicy, Input, Language, Output
+from .model import Decision, DecisionTable, HitPolicy, Input, Language, Output, Rule
 
 
 def compile_decision(decision: Decision) -> list[Problem]:
@@ -28,11 +30,16 @@ class _Compiler:
         self.table: DecisionTable = decision.table
         self.problems: list[Problem] = []
 
-    def report(self, element_id: str | None, where: str, err: Exception) -> None:
-        message = f"decision '{self.decision.name}', {where}: {err}"
-        self.problems.append(Problem(self.decision.filename, element_id, message))
+    def report(self, element_id: str | None, where: str, message: str, severity: str = ERROR) -> None:
+        text = f"decision '{self.decision.name}', {where}: {message}"
+        self.problems.append(Problem(self.decision.filename, element_id, text, severity))
 
     def run(self) -> list[Problem]:
+        try:
+            language_of(self.table.expression_language)
+        except DmnError as err:  # once for the table, not once per cell
+            self.report(self.table.id, "decision table", str(err))
+            return self.problems
         for column in self.table.inputs:
             self.compile_input(column)
         for column in self.table.outputs:
@@ -40,29 +47,41 @@ class _Compiler:
         if self.table.hit_policy in (HitPolicy.PRIORITY, HitPolicy.OUTPUT_ORDER) and not any(
                 column.priority_values for column in self.table.outputs):
             self.report(self.table.id, f"hit policy {self.table.hit_policy.value}",
-                        DmnError("needs output values (outputValues) on an output to rank rules by"))
+                        "needs output values (outputValues) on an output to rank rules by")
         for rule in self.table.rules:
             self.compile_rule(rule)
         return self.problems
 
+    def compile(self, compile_text, text: str | None, language_uri: str | None, element_id: str, where: str):
+        """Compiles one text; reports a failure (and returns None) or a Python fallback."""
+        try:
+            language = language_of(language_uri)
+            compiled = compile_text(text, language)
+        except DmnError as err:
+            self.report(element_id, where, str(err))
+            return None
+        if compiled.language is not language:
+            reason = getattr(compiled, "feel_error", None)
+            self.report(element_id, where, f"read as a Python expression, not FEEL ({reason}); "
+                        "set expressionLanguage to Python if that is meant", WARNING)
+        return compiled
+
     def compile_input(self, column: Input) -> None:
         where = f"input '{column.title}'"
-        try:
-            language = language_of(column.expression_language)
-            if column.expression and column.expression.strip():
-                column.compiled = compile_expression(column.expression, language)
-            else:  # SpiffWorkflow's fallback: the variable named by the label
-                column.compiled = ContextLookup(column.label.strip())
-                if not column.label.strip():
-                    raise DmnError("the input has neither an expression nor a label")
-        except DmnError as err:
-            column.compiled = ContextLookup("")
-            self.report(column.expression_id or column.id, where, err)
+        if column.expression and column.expression.strip():
+            compiled = self.compile(compile_expression, column.expression, column.expression_language,
+                                    column.expression_id or column.id, where)
+            column.compiled = compiled or Constant(None)
+        elif column.label.strip():  # SpiffWorkflow's fallback: the variable named by the label
+            column.compiled = ContextLookup(column.label.strip())
+        else:
+            column.compiled = Constant(None)
+            self.report(column.id, where, "the input has neither an expression nor a label")
         if column.input_values:
             try:
                 compile_test(column.input_values, Language.FEEL)
             except DmnError as err:
-                self.report(column.id, f"{where}, input values", err)
+                self.report(column.id, f"{where}, input values", str(err))
 
     def compile_output_values(self, column: Output) -> None:
         if not column.output_values or not column.output_values.strip():
@@ -70,22 +89,19 @@ class _Compiler:
         try:
             column.priority_values = literal_values(column.output_values)
         except DmnError as err:
-            self.report(column.id, f"output '{column.key}', output values", err)
+            self.report(column.id, f"output '{column.key}', output values", str(err))
 
-    def compile_rule(self, rule) -> None:
+    def compile_rule(self, rule: Rule) -> None:
         for entry, column in zip(rule.input_entries, self.table.inputs, strict=False):
-            try:
-                entry.compiled = compile_test(entry.text, language_of(entry.expression_language))
-                entry.language = entry.compiled.language
-            except DmnError as err:
-                entry.compiled = AnyTest()
-                self.report(entry.id, f"rule {rule.row_number} ({rule.id}), input '{column.title}'", err)
+            where = f"rule {rule.row_number} ({rule.id}), input '{column.title}'"
+            entry.compiled = self.compile(compile_test, entry.text, entry.expression_language, entry.id,
+                                          where)
+            entry.language = entry.compiled.language if entry.compiled else None
         for entry, output in zip(rule.output_entries, self.table.outputs, strict=False):
-            try:
-                entry.compiled = compile_expression(entry.text, language_of(entry.expression_language))
-                entry.language = entry.compiled.language
-            except DmnError as err:
-                self.report(entry.id, f"rule {rule.row_number} ({rule.id}), output '{output.key}'", err)
+            where = f"rule {rule.row_number} ({rule.id}), output '{output.key}'"
+            entry.compiled = self.compile(compile_expression, entry.text, entry.expression_language, entry.id,
+                                          where)
+            entry.language = entry.compiled.language if entry.compiled else None
 
 
 def literal_values(text: str) -> list[Any]:

@@ -153,7 +153,7 @@ def _rule_matches(table: DecisionTable, rule: Rule, inputs: _Inputs, env: CellEn
         if isinstance(entry.compiled, AnyTest):
             continue  # '-': the input is not even evaluated, as in SpiffWorkflow
         try:
-            if not entry.compiled.matches(inputs.get(index), env):
+            if not _compiled(entry).matches(inputs.get(index), env):
                 return False
         except Exception as err:  # the cell's own failure, or the host evaluator's
             column = table.inputs[index]
@@ -162,11 +162,15 @@ def _rule_matches(table: DecisionTable, rule: Rule, inputs: _Inputs, env: CellEn
     return True
 
 
+def _compiled(entry: Entry):
+    if entry.compiled is None:
+        raise DmnError("the cell did not compile (see the file's problems)")
+    return entry.compiled
+
+
 def _output_value(table: DecisionTable, rule: Rule, entry: Entry, env: CellEnv) -> Any:
     try:
-        if entry.compiled is None:
-            raise DmnError("the cell was not compiled (the file has errors)")
-        return entry.compiled.evaluate(env)
+        return _compiled(entry).evaluate(env)
     except Exception as err:
         raise _located(table, rule, entry, f"output cell {(entry.text or '').strip()!r}", err) from err
 

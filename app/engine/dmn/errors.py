@@ -99,14 +99,12 @@ class DmnEvaluationError(DmnError):
     def note(self) -> str:
         """Where it failed, e.g. ``Rule failed on row 3 (DecisionRule_1) of decision 'x',
         input 'Income' cell '< 5'``."""
-        parts = []
+        decision = f" of decision '{self.decision_id}'" if self.decision_id else ""
         if self.row is not None:
-            parts.append(f"Rule failed on row {self.row}" + (f" ({self.rule_id})" if self.rule_id else ""))
-        elif self.element_id:
-            parts.append(f"Failed at {self.element_id}")
-        if self.decision_id:
-            parts.append(f"of decision '{self.decision_id}'")
-        note = " ".join(parts) or "DMN evaluation failed"
+            rule = f" ({self.rule_id})" if self.rule_id else ""
+            note = f"Rule failed on row {self.row}{rule}{decision}"
+        else:
+            note = f"Evaluation failed{decision}"
         return f"{note}, {self.cell}" if self.cell else note
 
 
@@ -117,3 +115,9 @@ class HitPolicyViolation(DmnEvaluationError):
     def __init__(self, message: str, *, decision_id: str | None, rules: list[tuple[int, str]]):
         super().__init__(message, decision_id=decision_id)
         self.rules = rules
+
+    @property
+    def note(self) -> str:
+        """E.g. ``Hit policy violated by rows 1 (r1), 2 (r2) of decision 'x'``."""
+        rows = ", ".join(f"{row} ({rule_id})" for row, rule_id in self.rules)
+        return f"Hit policy violated by rows {rows} of decision '{self.decision_id}'"

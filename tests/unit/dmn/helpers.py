@@ -50,7 +50,8 @@ def decision_xml(rules, *, inputs=("x",), outputs=("result",), hit_policy=None, 
         ins, outs = rule[0], rule[1]
         note = f"<description>{escape(rule[2])}</description>" if len(rule) > 2 else ""
         parts.append(f'<rule id="r{row}">{note}')
-        parts += [f'<inputEntry id="r{row}i{i}"><text>{escape(t)}</text></inputEntry>' for i, t in enumerate(ins)]
+        parts += [f'<inputEntry id="r{row}i{i}"><text>{escape(t)}</text></inputEntry>'
+                  for i, t in enumerate(ins)]
         parts += [f'<outputEntry id="r{row}o{i}"><text>{escape(t)}</text></outputEntry>'
                   for i, t in enumerate(outs)]
         parts.append("</rule>")
