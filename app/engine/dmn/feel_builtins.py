@@ -16,7 +16,16 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, 
 from typing import Any
 
 from .errors import FeelEvaluationError
-from .feel_values import all_true, any_true, decimal_or_none, feel_compare, feel_equal, kind, to_decimal
+from .feel_values import (
+    all_true,
+    any_true,
+    decimal_or_none,
+    feel_compare,
+    feel_equal,
+    kind,
+    to_decimal,
+    to_int,
+)
 
 _DURATION_RE = re.compile(
     r"(?P<sign>-)?P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<days>\d+)D)?"
@@ -88,10 +97,10 @@ def _list_contains(items, element):
 
 def _rounding(mode: str):
     def apply(number, scale=Decimal(0)):
-        number, scale = to_decimal(number), to_decimal(scale)
-        if number is None or scale is None or scale != int(scale):
+        number, places = to_decimal(number), to_int(scale)
+        if number is None or places is None:
             return None
-        return decimal_or_none(number.quantize, Decimal(1).scaleb(-int(scale)), mode)
+        return decimal_or_none(number.quantize, Decimal(1).scaleb(-places), mode)
     return apply
 
 
@@ -116,11 +125,11 @@ def _string_function(func: Callable[..., Any]):
 
 
 def _substring(text, start, length=None):
-    start_n, length_n = to_decimal(start), to_decimal(length) if length is not None else None
-    if not isinstance(text, str) or start_n is None or (length is not None and length_n is None):
+    first, count = to_int(start), to_int(length) if length is not None else None
+    if not isinstance(text, str) or first is None or (length is not None and count is None):
         return None
-    begin = int(start_n) - 1 if start_n > 0 else len(text) + int(start_n)
-    end = None if length_n is None else begin + int(length_n)
+    begin = first - 1 if first > 0 else len(text) + first
+    end = None if count is None else begin + count
     return text[max(begin, 0):end]
 
 
@@ -147,12 +156,12 @@ def _number(text):
 
 def _date(*args):
     if len(args) == 3:
-        parts = [to_decimal(arg) for arg in args]
+        parts = [to_int(arg) for arg in args]
         if any(p is None for p in parts):
             return None
         try:
-            return dt.date(*(int(p) for p in parts))
-        except ValueError:
+            return dt.date(*parts)
+        except (ValueError, OverflowError):
             return None
     value = args[0]
     if isinstance(value, dt.datetime):
@@ -199,8 +208,11 @@ def _duration(text):
     parts = match.groupdict()
     if parts["years"] or parts["months"]:
         raise FeelEvaluationError(f"years-and-months durations such as {text!r} are not supported")
-    delta = dt.timedelta(days=int(parts["days"] or 0), hours=int(parts["hours"] or 0),
-                         minutes=int(parts["minutes"] or 0), seconds=float(parts["seconds"] or 0))
+    try:
+        delta = dt.timedelta(days=int(parts["days"] or 0), hours=int(parts["hours"] or 0),
+                             minutes=int(parts["minutes"] or 0), seconds=float(parts["seconds"] or 0))
+    except (ValueError, OverflowError):
+        return None
     return -delta if parts["sign"] else delta
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections import ChainMap
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from . import feel_ast as ast
+from .errors import FeelEvaluationError
 from .feel_builtins import BUILTINS
 from .feel_values import (
     Range,
@@ -26,9 +28,12 @@ from .feel_values import (
     feel_equal,
     kind,
     to_decimal,
+    to_int,
 )
 
 INPUT = "?"
+#: The most combinations a ``for``/``some``/``every`` may walk through (a guard, not a feature).
+MAX_ITERATIONS = 100_000
 
 Scope = ChainMap
 
@@ -133,10 +138,9 @@ def _filter(node: ast.Filter, scope: Scope) -> Any:
         names = dict(item) if isinstance(item, Mapping) else {}
         names["item"] = item
         result = _eval(node.condition, scope.new_child(names))
-        position = to_decimal(result)
-        if position is not None and not results:  # ``list[1]``, ``list[-1]``: an index
-            position = int(position)
-            if position == 0 or abs(position) > len(items):
+        if to_decimal(result) is not None and not results:  # ``list[1]``, ``list[-1]``: an index
+            position = to_int(result)
+            if not position or abs(position) > len(items):
                 return None
             return items[position - 1] if position > 0 else items[position]
         results.append(result is True)
@@ -242,6 +246,8 @@ def _iterations(bindings, scope: Scope):
     domains = [_eval(domain, scope) for _, domain in bindings]
     if any(not isinstance(domain, list | tuple) for domain in domains):
         return None
+    if math.prod(len(domain) for domain in domains) > MAX_ITERATIONS:
+        raise FeelEvaluationError(f"more than {MAX_ITERATIONS} combinations to iterate over")
     return [scope.new_child(dict(zip(names, combo, strict=True))) for combo in itertools.product(*domains)]
 
 

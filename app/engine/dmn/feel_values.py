@@ -59,6 +59,15 @@ def to_decimal(value: Any) -> Decimal | None:
     return None
 
 
+def to_int(value: Any) -> int | None:
+    """An integral FEEL number as an ``int``; None when it is not one or is beyond 10**18
+    (converting a number like 1E+999999 to int would stall the process)."""
+    number = to_decimal(value)
+    if number is None or number != number.to_integral_value() or number.adjusted() >= 18:
+        return None
+    return int(number)
+
+
 def feel_equal(left: Any, right: Any) -> bool | None:
     """FEEL ``=``: null equals only null; different types are not comparable (None)."""
     if left is None or right is None:
@@ -155,14 +164,16 @@ class Range:
 
 
 def to_python(value: Any) -> Any:
-    """A FEEL value as a plain Python value: Decimals become ``int`` when integral, else
-    ``float``; lists and contexts are converted item by item."""
+    """A FEEL value as a plain Python value: Decimals become ``int`` when integral (and below
+    10**20, so a huge result cannot stall the conversion), else ``float``; a number beyond the
+    float range becomes None. Lists and contexts are converted item by item."""
     if isinstance(value, Decimal):
         if not value.is_finite():
             return None
-        if value == value.to_integral_value():
+        if value == value.to_integral_value() and value.adjusted() < 20:
             return int(value)
-        return float(value)
+        number = float(value)
+        return number if math.isfinite(number) else None
     if isinstance(value, list | tuple):
         return [to_python(item) for item in value]
     if isinstance(value, dict):

@@ -9,10 +9,11 @@ Output names with dots (``household.level``) build nested dicts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from .errors import DmnEvaluationError, HitPolicyViolation
-from .feel_values import feel_compare, feel_equal, to_decimal, to_python
+from .feel_values import decimal_or_none, feel_compare, feel_equal, to_decimal, to_python
 from .model import Aggregation, DecisionTable, HitPolicy, Rule
 
 
@@ -108,13 +109,12 @@ def aggregate(table: DecisionTable, index: int, selected: list[Hit]) -> Any:
     if not pairs:
         return None
     if aggregation is Aggregation.SUM:
-        total = to_decimal(0)
+        numbers = []
         for hit, value in pairs:
-            number = to_decimal(value)
-            if number is None:
+            numbers.append(to_decimal(value))
+            if numbers[-1] is None:
                 raise _not_aggregable(table, hit, value, "a number")
-            total += number
-        return to_python(total)
+        return to_python(decimal_or_none(sum, numbers, Decimal(0)))
     best_hit, best = pairs[0]
     for hit, value in pairs[1:]:
         better = feel_compare("<" if aggregation is Aggregation.MIN else ">", value, best)

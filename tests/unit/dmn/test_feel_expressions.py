@@ -195,3 +195,19 @@ def test_unary_tests_parse_shapes():
     assert len(parse_unary_tests('"a", "b", [1..2]').tests) == 3
     # not(...) followed by more is an ordinary expression, not a negated list
     assert not parse_unary_tests("not(a) or b").negated
+
+
+@pytest.mark.parametrize("text", [
+    "substring(\"abc\", 10 ** 999998)", "date(10 ** 999998, 1, 1)", "[1, 2][10 ** 999998]",
+    "decimal(1.5, 10 ** 30)", 'duration("P99999999999999D")', "10 ** 999998",
+])
+def test_huge_numbers_give_null_quickly(text):
+    # int() of a number like 1E+999998 takes many seconds; such values must never reach it
+    assert feel(text) is None
+
+
+def test_iterations_are_bounded():
+    facts = {"xs": list(range(100))}
+    assert feel("count(for a in xs, b in xs return a + b)", facts) == 10_000
+    with pytest.raises(FeelEvaluationError, match="combinations"):
+        feel("for a in xs, b in xs, c in xs return a", facts)
