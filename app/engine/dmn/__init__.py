@@ -15,9 +15,11 @@ Integration surface
 ``validate_dmn(xml: bytes | str, filename: str) -> list[Problem]``
     For the deploy API: every problem, never raising for bad input. ``Problem`` has ``file``,
     ``element_id`` (the cell, rule, input, table or decision at fault), ``message`` (naming the
-    decision and rule row), ``severity`` (``"error"`` blocks deployment; ``"warning"``, e.g. two
-    rules of a UNIQUE table that can match the same facts, does not) and ``line``;
-    ``.as_dict()`` gives a JSON-ready dict.
+    decision and rule row), ``severity`` and ``line``; ``.as_dict()`` gives a JSON-ready dict.
+    ``"error"`` blocks deployment (bad XML, a cell that is neither FEEL nor Python, an unknown
+    hit policy...). ``"warning"`` does not: two rules of a UNIQUE table that can match the
+    same facts, a cell of a FEEL table read as Python, an unquoted word in a string column, a
+    decision that is not a decision table (it is skipped).
 
 ``DecisionEngine(decision_or_table, python_eval=None)``
     ``.evaluate(context: dict) -> DecisionResult`` evaluates on a dict of facts.
@@ -44,6 +46,16 @@ Integration surface
     ``.matched``: list of ``MatchedRule(rule_id, row, description, outputs)``, the rules that
     made the result, in result order; ``description`` is the rule's annotation.
     ``.hit_policy``, ``.aggregation``, ``.decision_id``, ``.decision_name``, ``.as_dict()``.
+
+Languages: a cell is Python where the ``expressionLanguage`` in force (cell, else table, else
+file) names Python; otherwise FEEL, falling back to Python only when the text is not FEEL
+but is Python (see :mod:`.cells`). FEEL is parsed and evaluated here, never by ``eval``;
+what it covers is listed in :mod:`.feel_parser` and :mod:`.feel_builtins`.
+
+Not implemented: decisions that require other decisions (each table is evaluated alone, on
+the facts given), FEEL function definitions, context literals, ``instance of``, named
+arguments, years-and-months durations, ``today()``/``now()``; ``inputValues`` are
+checked for syntax but not enforced, and output ``typeRef`` is not checked.
 
 Errors while evaluating are ``DmnEvaluationError`` (``rule_id``, ``row``, ``element_id``,
 ``note``); a broken hit policy (two UNIQUE rules match, ANY rules disagree) is its subclass

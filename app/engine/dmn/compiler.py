@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from . import feel_ast as ast
-from .cells import Constant, ContextLookup, compile_expression, compile_test, language_of
+from .cells import Constant, ContextLookup, FeelTest, compile_expression, compile_test, language_of
 from .errors import ERROR, WARNING, DmnError, Problem
 from .feel_eval import evaluate
 from .feel_parser import parse_unary_tests
-from .model import Decision, DecisionTable, HitPolicy, Input, Language, Output, Rule
+from .model import Decision, DecisionTable, Entry, HitPolicy, Input, Language, Output, Rule
 
 
 def compile_decision(decision: Decision) -> list[Problem]:
@@ -97,11 +97,23 @@ class _Compiler:
             entry.compiled = self.compile(compile_test, entry.text, entry.expression_language, entry.id,
                                           where)
             entry.language = entry.compiled.language if entry.compiled else None
+            self.check_unquoted_strings(entry, column, where)
         for entry, output in zip(rule.output_entries, self.table.outputs, strict=False):
             where = f"rule {rule.row_number} ({rule.id}), output '{output.key}'"
             entry.compiled = self.compile(compile_expression, entry.text, entry.expression_language, entry.id,
                                           where)
             entry.language = entry.compiled.language if entry.compiled else None
+
+    def check_unquoted_strings(self, entry: Entry, column: Input, where: str) -> None:
+        """Warns about ``single`` in a string column: FEEL reads it as a variable (null when
+        missing, so it matches only a missing input), where ``"single"`` was meant."""
+        if not isinstance(entry.compiled, FeelTest) or (column.type_ref or "").lower() != "string":
+            return
+        names = [test.expression.name for test in entry.compiled.tests.tests
+                 if isinstance(test, ast.ExpressionTest) and isinstance(test.expression, ast.Name)]
+        if names:
+            self.report(entry.id, where, f"{names[0]} is read as a variable name; "
+                        f'write "{names[0]}" (in double quotes) for the text', WARNING)
 
 
 def literal_values(text: str) -> list[Any]:

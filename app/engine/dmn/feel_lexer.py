@@ -137,3 +137,51 @@ def _read_escape(text: str, pos: int, out: list[str]) -> int:
             raise FeelSyntaxError("invalid unicode escape", text, pos) from None
         return pos + 2 + width
     raise FeelSyntaxError(f"unknown escape '\\{code}'", text, pos)
+
+
+class TokenStream:
+    """A cursor over the tokens of one text, with the error messages a parser needs."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+
+    def peek(self, ahead: int = 0) -> Token:
+        return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        token = self.peek()
+        self.i += 1
+        return token
+
+    def at_end(self) -> bool:
+        return self.peek().kind == EOF
+
+    def error(self, message: str, token: Token | None = None) -> FeelSyntaxError:
+        return FeelSyntaxError(message, self.text, (token or self.peek()).pos)
+
+    def expect_op(self, op: str) -> Token:
+        if not self.peek().is_op(op):
+            raise self.unexpected(f"expected '{op}'")
+        return self.advance()
+
+    def expect_word(self, word: str) -> Token:
+        if not self.peek().is_word(word):
+            raise self.unexpected(f"expected '{word}'")
+        return self.advance()
+
+    def unexpected(self, expectation: str = "") -> FeelSyntaxError:
+        token = self.peek()
+        if token.kind == EOF:
+            return self.error(f"unexpected end of text{'; ' + expectation if expectation else ''}")
+        shown = token.value if token.kind != STRING else f'"{token.value}"'
+        message = f"unexpected '{shown}'" + (f"; {expectation}" if expectation else "")
+        if token.kind == NAME and self.i > 0 and self.tokens[self.i - 1].kind == NAME:
+            message += " (names with spaces are not supported; use e.g. monthly_income)"
+        return self.error(message, token)
+
+    def finish(self, node):
+        if not self.at_end():
+            raise self.unexpected()
+        return node

@@ -6,6 +6,18 @@ while parsing, so an unknown function (``len(x)``) is a syntax error, as are Pyt
 (``True``, ``None``, ``==``, single quotes); the cell compiler relies on that to recognise
 Python cells. Constructs this engine does not implement (function definitions, context
 literals, ``instance of``, named arguments) are reported as syntax errors that say so.
+
+Expressions: numbers, ``"strings"`` (FEEL escapes), ``true``/``false``/``null``,
+``@"2025-01-01"`` temporals; names (Unicode identifiers without spaces) and paths
+``household.size``; filters ``members[age >= 18]`` and indexes ``members[1]``/``[-1]``; calls
+of the built-ins (multi-word ones such as ``date and time`` too); ``+ - * / **`` and negation;
+``= != < <= > >=``, ``between .. and ..``, ``x in <tests>``; ``and``/``or``;
+``if .. then .. else``; ``some/every x in .. satisfies ..``; ``for x in .. return ..``; lists
+``[1, 2]`` and ranges ``[a..b]``, ``(a..b]``, ``]a..b[`` ...
+
+Unary tests (input cells): ``-`` or empty; ``< <= > >= = !=`` followed by an expression;
+ranges; any expression (the input equals it, is in it when it is a list or range, or, when it
+uses ``?`` or is a boolean expression, it is true); comma lists of these; ``not(...)``.
 """
 
 from __future__ import annotations
@@ -15,7 +27,7 @@ from decimal import Decimal
 from . import feel_ast as ast
 from .errors import FeelError, FeelSyntaxError
 from .feel_builtins import BUILTINS, MULTI_WORD_NAMES, parse_temporal
-from .feel_lexer import EOF, NAME, NUMBER, STRING, TEMPORAL, Token, tokenize
+from .feel_lexer import EOF, NAME, NUMBER, STRING, TEMPORAL, Token, TokenStream
 
 COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
 RESERVED = {"and", "or", "if", "then", "else", "for", "in", "return", "some", "every", "satisfies",
@@ -48,55 +60,13 @@ def parse_unary_tests(text: str) -> ast.UnaryTests:
     return parser.finish(ast.UnaryTests(parser.positive_unary_tests()))
 
 
-class _Parser:
+class _Parser(TokenStream):
     """A recursive-descent parser over the token list of one text."""
 
     def __init__(self, text: str):
-        self.text = text
-        self.tokens = tokenize(text)
-        self.i = 0
+        super().__init__(text)
         self.depth = 0
         self.in_endpoint = False  # a range's end: ``[1..10[`` must not read ``10[`` as a filter
-
-    # -- token helpers -------------------------------------------------------------------
-    def peek(self, ahead: int = 0) -> Token:
-        return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
-
-    def advance(self) -> Token:
-        token = self.peek()
-        self.i += 1
-        return token
-
-    def at_end(self) -> bool:
-        return self.peek().kind == EOF
-
-    def error(self, message: str, token: Token | None = None) -> FeelSyntaxError:
-        return FeelSyntaxError(message, self.text, (token or self.peek()).pos)
-
-    def expect_op(self, op: str) -> Token:
-        if not self.peek().is_op(op):
-            raise self.unexpected(f"expected '{op}'")
-        return self.advance()
-
-    def expect_word(self, word: str) -> Token:
-        if not self.peek().is_word(word):
-            raise self.unexpected(f"expected '{word}'")
-        return self.advance()
-
-    def unexpected(self, expectation: str = "") -> FeelSyntaxError:
-        token = self.peek()
-        if token.kind == EOF:
-            return self.error(f"unexpected end of text{'; ' + expectation if expectation else ''}")
-        shown = token.value if token.kind != STRING else f'"{token.value}"'
-        message = f"unexpected '{shown}'" + (f"; {expectation}" if expectation else "")
-        if token.kind == NAME and self.i > 0 and self.tokens[self.i - 1].kind == NAME:
-            message += " (names with spaces are not supported; use e.g. monthly_income)"
-        return self.error(message, token)
-
-    def finish(self, node):
-        if not self.at_end():
-            raise self.unexpected()
-        return node
 
     # -- unary tests ---------------------------------------------------------------------
     def positive_unary_tests(self) -> tuple[ast.Node, ...]:

@@ -146,3 +146,12 @@ def test_annotation_entries_are_read_as_descriptions():
 
 def test_valid_file_has_no_problems():
     assert problems_of(decision_xml([(["< 5"], ["1"]), ([">= 5"], ["2"])])) == []
+
+
+def test_unquoted_text_in_a_string_column_is_a_warning():
+    xml = decision_xml([(["single"], ["1"]), (['"married"'], ["2"])], input_types={"x": "string"})
+    problems = problems_of(xml)
+    assert [(p["element_id"], p["severity"]) for p in problems] == [("r1i0", "warning")]
+    assert 'write "single" (in double quotes)' in problems[0]["message"]
+    # in a number column a name is a fine reference to another fact
+    assert problems_of(decision_xml([(["limit"], ["1"])], input_types={"x": "number"})) == []
