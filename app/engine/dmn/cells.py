@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -201,17 +202,22 @@ def _fallback(compile_python, text: str, feel_error: FeelSyntaxError):
         raise feel_error from None
 
 
-def _parses(text: str, mode: str) -> bool:
+def _python_syntax_error(text: str, mode: str) -> str | None:
+    """Why ``text`` is not Python (None when it is); only parses, never runs it."""
     try:
-        ast.parse(text, mode=mode)
-    except (SyntaxError, ValueError):
-        return False
-    return True
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)  # e.g. "1and", from a FEEL typo
+            ast.parse(text, mode=mode)
+    except (SyntaxError, ValueError) as err:
+        return getattr(err, "msg", str(err))
+    return None
+
+
+def _parses(text: str, mode: str) -> bool:
+    return _python_syntax_error(text, mode) is None
 
 
 def _check_python(expression: str) -> None:
-    try:
-        ast.parse(expression, mode="eval")
-    except (SyntaxError, ValueError) as err:
-        detail = getattr(err, "msg", str(err))
-        raise DmnError(f"not a valid Python expression ({detail}): {expression!r}") from None
+    detail = _python_syntax_error(expression, "eval")
+    if detail is not None:
+        raise DmnError(f"not a valid Python expression ({detail}): {expression!r}")

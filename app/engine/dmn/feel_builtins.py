@@ -155,6 +155,8 @@ def _number(text):
 
 
 def _date(*args):
+    if len(args) == 2:
+        return None
     if len(args) == 3:
         parts = [to_int(arg) for arg in args]
         if any(p is None for p in parts):
@@ -217,14 +219,19 @@ def _duration(text):
 
 
 def parse_temporal(text: str) -> Any:
-    """The value of a FEEL ``@"..."`` literal: a date, date and time, time or duration."""
+    """The value of a FEEL ``@"..."`` literal: a date, date and time, time or duration;
+    raises :class:`FeelEvaluationError` for text that is none of them."""
     if text.lstrip("-").startswith("P"):
-        return _duration(text)
-    if "T" in text:
-        return _date_and_time(text)
-    if ":" in text:
-        return _time(text)
-    return _date(text)
+        value = _duration(text)
+    elif "T" in text:
+        value = _date_and_time(text)
+    elif ":" in text:
+        value = _time(text)
+    else:
+        value = _date(text)
+    if value is None:
+        raise FeelEvaluationError(f"@{text!r} is not a date, time, date and time or duration")
+    return value
 
 
 def _not(value):

@@ -211,3 +211,19 @@ def test_iterations_are_bounded():
     assert feel("count(for a in xs, b in xs return a + b)", facts) == 10_000
     with pytest.raises(FeelEvaluationError, match="combinations"):
         feel("for a in xs, b in xs, c in xs return a", facts)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('@"2025-01-01T08:00:00"', dt.datetime(2025, 1, 1, 8, 0)),
+    ('@"08:30:00"', dt.time(8, 30)),
+    ('@"P2D"', dt.timedelta(days=2)),
+    ("date(2025, 1)", None),
+    ('time("25:00:00")', None),
+])
+def test_more_temporals(text, expected):
+    assert feel(text) == expected
+
+
+def test_a_bad_temporal_literal_is_a_syntax_error():
+    with pytest.raises(FeelSyntaxError, match="not a date"):
+        parse_expression('@"2025-13-01"')

@@ -155,3 +155,29 @@ def test_unquoted_text_in_a_string_column_is_a_warning():
     assert 'write "single" (in double quotes)' in problems[0]["message"]
     # in a number column a name is a fine reference to another fact
     assert problems_of(decision_xml([(["limit"], ["1"])], input_types={"x": "number"})) == []
+
+
+def test_garbage_cells_never_escape_as_other_exceptions():
+    import random
+
+    from app.engine.dmn import DmnError, evaluate_decision
+
+    from .helpers import python_eval
+
+    pieces = list("()[].,<>=!?-+*/ \"'") + ["1", "2.5", "x", "a.b", "and", "or", "not", "if", "then",
+                                            "else", "in", "between", "null", "true", "@", "some", "for",
+                                            "count", "sum", "{", ":", "“", "item", 'date("2025-01-01")']
+    rng = random.Random(20250101)
+    for _ in range(2000):
+        cell = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 7)))
+        output = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 5)))
+        xml = decision_xml([([cell], [output])], hit_policy="FIRST")
+        problems = validate_dmn(xml, "fuzz.dmn")  # must not raise
+        if any(p.severity == "error" for p in problems):
+            continue
+        d = parse_decisions(xml, "fuzz.dmn")["d"]
+        for facts in ({"x": 1, "a": {"b": [1, 2]}}, {"x": None}, {"x": "a"}):
+            try:
+                evaluate_decision(d, facts, python_eval)
+            except DmnError:
+                pass
