@@ -96,10 +96,11 @@ class DecisionEngine:
         try:
             return run_table(self.decision_table, CellEnv(task.data, python_eval)).outputs
         except DmnEvaluationError as err:
-            wrapped = _task_exception(task, err)
-            if wrapped is err.__cause__:
-                raise wrapped from None
-            raise wrapped from err
+            failure = err
+        wrapped = _task_exception(task, failure)
+        if wrapped is failure.__cause__:
+            raise wrapped  # the script engine's own exception, with its original context
+        raise wrapped from failure
 
 
 def evaluate_decision(decision: Decision | DecisionTable, facts: Mapping[str, Any],
@@ -152,13 +153,18 @@ def _rule_matches(table: DecisionTable, rule: Rule, inputs: _Inputs, env: CellEn
     for index, entry in enumerate(rule.input_entries):
         if isinstance(entry.compiled, AnyTest):
             continue  # '-': the input is not even evaluated, as in SpiffWorkflow
+        column = table.inputs[index]
         try:
-            if not _compiled(entry).matches(inputs.get(index), env):
+            value = inputs.get(index)
+        except Exception as err:  # the input expression failed (FEEL, or the host's evaluator)
+            what = f"input '{column.title}' expression {(column.expression or column.label).strip()!r}"
+            raise _located(table, rule, column.expression_id or column.id, what, err) from err
+        try:
+            if not _compiled(entry).matches(value, env):
                 return False
         except Exception as err:  # the cell's own failure, or the host evaluator's
-            column = table.inputs[index]
-            what = f"input '{column.title}'" + (f" cell {entry.text.strip()!r}" if entry.text else "")
-            raise _located(table, rule, entry, what, err) from err
+            what = f"input '{column.title}' cell {(entry.text or '').strip()!r}"
+            raise _located(table, rule, entry.id, what, err) from err
     return True
 
 
@@ -172,15 +178,16 @@ def _output_value(table: DecisionTable, rule: Rule, entry: Entry, env: CellEnv) 
     try:
         return _compiled(entry).evaluate(env)
     except Exception as err:
-        raise _located(table, rule, entry, f"output cell {(entry.text or '').strip()!r}", err) from err
+        raise _located(table, rule, entry.id, f"output cell {(entry.text or '').strip()!r}", err) from err
 
 
-def _located(table: DecisionTable, rule: Rule, entry: Entry, what: str, err: Exception) -> DmnEvaluationError:
+def _located(table: DecisionTable, rule: Rule, element_id: str, what: str,
+             err: Exception) -> DmnEvaluationError:
     reason = err.message if isinstance(err, DmnEvaluationError) else str(err) or type(err).__name__
     return DmnEvaluationError(
         f"decision '{table.decision_name or table.decision_id}', rule {rule.row_number} ({rule.id}), "
         f"{what}: {reason}",
-        decision_id=table.decision_id, rule_id=rule.id, row=rule.row_number, element_id=entry.id, cell=what,
+        decision_id=table.decision_id, rule_id=rule.id, row=rule.row_number, element_id=element_id, cell=what,
     )
 
 

@@ -2,6 +2,7 @@
 dmn-js writes it, evaluated from plain facts and inside a SpiffWorkflow business rule task."""
 
 import json
+import traceback
 
 import pytest
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -131,6 +132,9 @@ def test_python_failure_in_a_task_is_a_workflow_task_exception_naming_the_row():
     notes = caught.value.notes
     assert any(note.startswith("Rule failed on row 2 (DecisionRule_family)") for note in notes)
     assert caught.value.task.task_spec.bpmn_id == "decide"
+    # the original error is still reachable for the incident's traceback
+    trace = "".join(traceback.format_exception(caught.value))
+    assert "TypeError" in trace
 
 
 def test_hit_policy_violation_in_a_task_is_a_workflow_task_exception():

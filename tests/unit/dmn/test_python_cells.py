@@ -143,3 +143,16 @@ def test_input_without_expression_uses_the_label_as_variable():
     d = parse_decisions(xml, "t.dmn")["d"]
     assert evaluate_decision(d, {"kind": "a"}).outputs == {"result": 1}
     assert evaluate_decision(d, {"kind": "b"}).outputs == {}
+
+
+def test_failing_input_expression_is_named_as_such():
+    def failing_eval(expression, context):
+        raise TypeError("object of type 'NoneType' has no len()")
+
+    d = decision([(["> 2"], ["1"])], inputs=("len(members)",))
+    with pytest.raises(DmnEvaluationError) as caught:
+        evaluate_decision(d, {"members": None}, failing_eval)
+    err = caught.value
+    assert err.element_id == "ie0"
+    assert "input 'len(members)' expression 'len(members)'" in str(err)
+    assert "has no len()" in str(err)
