@@ -204,3 +204,7 @@ def register_cli(app: Flask) -> None:
 
 for _command in COMMANDS:
     main.add_command(_command)
+
+
+if __name__ == "__main__":  # python -m app.cli …
+    main()

@@ -48,6 +48,9 @@ class Settings:
     sandbox_url: str = "http://127.0.0.1:8780"
     #: A JSON file with per-connector settings (base URL, credential names, signing scheme).
     connectors_file: str = ""
+    #: Extra modules (comma-separated) whose import registers operators, besides connectors/ and
+    #: handlers/ — for operators kept outside this repository.
+    operator_modules: str = ""
     #: JSON file with holidays / make-up workdays for years the holiday package lacks.
     holidays_file: str = ""
     #: Seconds a running job may hold its lease before the reconciler takes it back.

@@ -62,7 +62,8 @@ class Database:
         self._stripes = [threading.RLock() for _ in range(64)]
 
     def init(self, url: str, echo: bool = False) -> None:
-        """Create the engine for ``url``."""
+        """Create the engine for ``url`` (replacing any earlier one)."""
+        self.dispose()
         self.is_sqlite = url.startswith("sqlite")
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg2://" + url[len("postgresql://"):]

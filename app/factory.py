@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from flask import Flask
@@ -28,6 +29,8 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
     db.init(settings.database_url)
     workdays.load_overrides(settings.holidays_file)
     load_operators()
+    for module in filter(None, (m.strip() for m in settings.operator_modules.split(","))):
+        importlib.import_module(module)
     app.extensions["housing.runner"] = runner or _make_runner(settings, app)
 
     from app.api import register_api

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import g, request
+from flask import request
 
 from app.auth import tokens
 from app.auth.identity import Identity
@@ -15,17 +15,19 @@ from app.services.errors import Forbidden, Unauthenticated
 
 def current_identity() -> Identity:
     """The caller's identity; raises :class:`Unauthenticated` without a valid bearer token."""
-    if "identity" in g:
-        return g.identity
+    cached = request.environ.get("housing.identity")
+    if cached is not None:
+        return cached
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("send 'Authorization: Bearer <token>'; get one from POST /api/v1/auth/token")
     try:
-        g.identity = tokens.verify(context.settings(), token.strip())
+        identity = tokens.verify(context.settings(), token.strip())
     except tokens.TokenInvalid as exc:
         raise Unauthenticated(f"invalid token: {exc}") from None
-    return g.identity
+    request.environ["housing.identity"] = identity
+    return identity
 
 
 def requires(*roles: str) -> Callable:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -26,9 +26,11 @@ STATUS = [
 
 def correlation_id() -> str:
     """The request's correlation id (from ``X-Request-ID`` or generated)."""
-    if "correlation_id" not in g:
-        g.correlation_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
-    return g.correlation_id
+    value = request.environ.get("housing.correlation_id")
+    if value is None:
+        value = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        request.environ["housing.correlation_id"] = value
+    return value
 
 
 def problem(status: int, title: str, detail: str, code: str, **extra) -> Response:

@@ -19,6 +19,8 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 
 from app.engine.specs import AsyncServiceTask, HostMessageEventDefinition
 
+__all__ = ["VALIDATOR", "Document", "DocumentError", "HostBpmnParser", "build_parser", "read_document"]
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DMN_NAMESPACES = (
     "http://www.omg.org/spec/DMN/20151101/dmn.xsd",

@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -197,6 +198,16 @@ class Run:
                 count += 1
         self.workflow.refresh_timers()
         return count
+
+    def fire_start_timer(self) -> bool:
+        """Fire a waiting timer start event once (the scheduler starts one instance per firing)."""
+        for task in list(self.workflow.event_manager.tasks.values()):
+            spec = task.task_spec
+            if isinstance(spec, StartEvent) and isinstance(spec.event_definition, TimerEventDefinition):
+                task._set_internal_data(event_fired=True)
+                spec._update(task)
+                return True
+        return False
 
     def deliver_message(self, name: str, payload: dict) -> bool:
         """Deliver a message to every task waiting for ``name``. False if none waits."""

@@ -10,17 +10,18 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask, MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from app.engine.human_tasks import properties
 from app.engine.operators import OperatorRegistry, UnknownOperatorError
-from app.engine.parser import Document, HostBpmnParser, build_parser
+from app.engine.parser import BPMN_NS, VALIDATOR, Document, HostBpmnParser, build_parser
 from app.engine.sandbox import ScriptError, compile_check
 from app.engine.specs import AsyncServiceTask
 
@@ -58,12 +59,11 @@ def validate_documents(
     """Every problem of ``uploaded``; ``deployed`` supply processes/decisions they may call."""
     problems: list[Problem] = []
     for doc in uploaded:
+        if doc.kind == "bpmn":
+            problems.extend(schema_problems(doc) or reference_problems(doc))
+            continue
         try:
-            single = HostBpmnParser(validate=True)
-            if doc.kind == "dmn":
-                single.add_dmn_xml(doc.root, filename=doc.file_name)
-            else:
-                single.add_bpmn_xml(doc.root, filename=doc.file_name)
+            HostBpmnParser(validate=True).add_dmn_xml(doc.root, filename=doc.file_name)
         except ValidationException as exc:
             problems.append(_from_validation(exc, doc.file_name))
     if problems:
@@ -93,6 +93,43 @@ def validate_documents(
                 if sub.file == doc.file_name:
                     problems.extend(check_spec(sub, doc.file_name, registry, forms_dir, parser.lane_groups))
     return _dedupe(problems)
+
+
+def schema_problems(doc: Document) -> list[Problem]:
+    """Every BPMN + spiffworkflow XSD violation of a document (not only the first)."""
+    VALIDATOR.preprocess(doc.root)
+    if VALIDATOR.validator.validate(doc.root):
+        return []
+    at_line: dict[int, object] = {}
+    for el in doc.root.iter():
+        if isinstance(el.tag, str):
+            at_line.setdefault(el.sourceline, el)
+    out = []
+    for error in VALIDATOR.validator.error_log:
+        out.append(Problem(doc.file_name, _bpmn_owner_id(at_line.get(error.line)), error.message, error.line))
+    return out
+
+
+def reference_problems(doc: Document) -> list[Problem]:
+    """Incoming/outgoing entries naming sequence flows that do not exist."""
+    flows = {f.get("id") for f in doc.root.iter(f"{{{BPMN_NS}}}sequenceFlow")}
+    out = []
+    for tag in ("incoming", "outgoing"):
+        for ref in doc.root.iter(f"{{{BPMN_NS}}}{tag}"):
+            if (ref.text or "").strip() not in flows:
+                owner = ref.getparent()
+                out.append(Problem(doc.file_name, owner.get("id"),
+                                   f"{tag} sequence flow {ref.text!r} does not exist", ref.sourceline))
+    return out
+
+
+def _bpmn_owner_id(element) -> str | None:
+    """The id of the nearest BPMN element enclosing ``element`` (extensions carry other ids)."""
+    while element is not None:
+        if element.get("id") and etree.QName(element).namespace == BPMN_NS:
+            return element.get("id")
+        element = element.getparent()
+    return None
 
 
 def _check_decisions(parser: HostBpmnParser, doc: Document) -> list[Problem]:

@@ -41,10 +41,11 @@ class RqRunner:
     def queue(self) -> Queue:
         return Queue(self.queue_name, connection=self.connection, serializer=JSONSerializer)
 
-    def submit(self, job_ids: Iterable[str]) -> None:
+    def submit(self, job_ids: Iterable[str], force: bool = False) -> None:
+        """Enqueue jobs; ``force`` re-enqueues even if RQ still lists them (their worker died)."""
         q = self.queue
         for job_id in job_ids:
-            if self.holds(job_id):
+            if not force and self.holds(job_id):
                 continue
             try:
                 q.enqueue(EXECUTE, job_id, job_id=rq_job_id(job_id), job_timeout=self.job_timeout,

@@ -20,8 +20,11 @@ log = logging.getLogger(__name__)
 class JobRunner(Protocol):
     """Hands job ids to whatever executes them."""
 
-    def submit(self, job_ids: Iterable[str]) -> None:
-        """Queue jobs (called after the commit that made them queued)."""
+    def submit(self, job_ids: Iterable[str], force: bool = False) -> None:
+        """Queue jobs (called after the commit that made them queued).
+
+        ``force`` hands them over even if the runner still lists them (their worker died).
+        """
 
     def holds(self, job_id: str) -> bool:
         """True if the job is still waiting in, or running from, this runner's queue."""
@@ -41,7 +44,7 @@ class InlineRunner:
         self._holding: set[str] = set()
         self._thread: threading.Thread | None = None
 
-    def submit(self, job_ids: Iterable[str]) -> None:
+    def submit(self, job_ids: Iterable[str], force: bool = False) -> None:
         ids = list(job_ids)
         self._holding.update(ids)
         if not self.synchronous:

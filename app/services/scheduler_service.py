@@ -48,7 +48,7 @@ def reclaim_expired_leases(now: datetime | None = None) -> list[str]:
                                                                        lease_until=None))
     if ids:
         log.warning("re-queued %d job(s) whose lease expired", len(ids))
-        context.runner().submit(ids)
+        context.runner().submit(ids, force=True)
     return ids
 
 

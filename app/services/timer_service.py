@@ -22,14 +22,17 @@ log = logging.getLogger(__name__)
 BATCH = 200
 
 
-def _evaluate(expression: str) -> str:
+def _evaluate(expression: str) -> tuple[str, str]:
     kind, _, text = expression.partition(":")
     value = Sandbox(timeout=1.0, functions=SCRIPT_FUNCTIONS).evaluate(text, {})
     return kind, str(value)
 
 
 def first_due(expression: str, now: datetime | None = None) -> datetime | None:
-    """When a start timer (``timeDate:…``, ``timeDuration:…``, ``timeCycle:…``) first fires."""
+    """When a start timer (``timeDate:…``, ``timeDuration:…``, ``timeCycle:…``) first fires.
+
+    A cycle that began in the past fires at its first occurrence from now on (no catch-up).
+    """
     now = now or utcnow()
     try:
         kind, value = _evaluate(expression)
@@ -39,19 +42,28 @@ def first_due(expression: str, now: datetime | None = None) -> datetime | None:
             return now + TimerEventDefinition.get_timedelta_from_start(
                 TimerEventDefinition.parse_iso_duration(value), now)
         if kind == "timeCycle":
-            cycles, start, _duration = TimerEventDefinition.parse_iso_recurring_interval(value)
-            return start if cycles != 0 else None
+            return _next_occurrence(value, now, inclusive=True)
     except Exception as exc:  # a bad expression must not stop deploys
         log.warning("start timer %r cannot be scheduled: %s", expression, exc)
     return None
 
 
+def _next_occurrence(cycle: str, after: datetime, inclusive: bool = False) -> datetime | None:
+    cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(cycle)
+    step = duration if isinstance(duration, timedelta) else timedelta(seconds=duration)
+    if cycles == 0 or step.total_seconds() <= 0:
+        return None
+    if start > after or (inclusive and start == after):
+        return start
+    n = int((after - start) / step) + 1
+    if cycles > 0 and n >= cycles:
+        return None
+    return start + n * step
+
+
 def _next_due(expression: str, fired_at: datetime) -> datetime | None:
     kind, value = _evaluate(expression)
-    if kind != "timeCycle":
-        return None
-    _cycles, _start, duration = TimerEventDefinition.parse_iso_recurring_interval(value)
-    return fired_at + (duration if isinstance(duration, timedelta) else timedelta(seconds=duration))
+    return _next_occurrence(value, fired_at) if kind == "timeCycle" else None
 
 
 def fire_due_timers(now: datetime | None = None) -> int:
@@ -89,8 +101,8 @@ def fire_start_timers(now: datetime | None = None) -> list[str]:
             if row is None or row.next_due_at is None or row.next_due_at > now:
                 continue
             row.last_fired_at = now
-            row.next_due_at = _next_due(expression, row.next_due_at)
+            row.next_due_at = _next_due(expression, now)
         instance = instance_service.start_instance(key, {}, None, "scheduler",
-                                                   trigger=lambda run: run.expire_timers())
+                                                   trigger=lambda run: run.fire_start_timer())
         started.append(instance.id)
     return started

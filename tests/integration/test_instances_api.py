@@ -1,0 +1,118 @@
+"""Running diagrams through the generic API: gateways, service tasks, call activities, DMN."""
+
+from __future__ import annotations
+
+import io
+
+from app.db import db
+from app.models import Job
+from app.services import audit_service
+from tests.conftest import deploy_fixture, fixture_bytes
+from tests.support.api import complete, history_ids, instance, ready, start
+
+MEMBERS = {"members": [{"income": 1000}, {"income": 2000}], "district": "渝中区"}
+
+
+def test_parallel_service_tasks_error_boundary_and_user_tasks_run_to_the_end(client, auth):
+    deploy_fixture(client, auth(), "smoke.bpmn")
+    inst = start(client, auth(), "smoke", MEMBERS, "BK-1")
+    assert inst["status"] == "running" and inst["version"] == 1 and inst["business_key"] == "BK-1"
+    calls = {c["bpmn_id"]: c for c in inst["service_calls"]}
+    assert calls["call_a"]["state"] == "applied"
+    assert calls["call_b"]["state"] == "applied" and calls["call_b"]["attempts"] == 3
+    assert calls["call_b"]["error_code"] == "SourceUnavailable"
+    manual = ready(client, auth(), inst["id"], "manual_b")
+    assert len(manual) == 1 and manual[0]["candidate_groups"] == ["reviewers", "supervisors"]
+    assert complete(client, auth(), manual[0]["id"], {"checked": True}).status_code == 200
+    review = ready(client, auth(), inst["id"], "review")[0]
+    assert review["form_key"] == "test-review.schema.json"
+    assert review["instructions"] == "请审核 2 位成员" and review["due_at"]
+    assert complete(client, auth(), review["id"], {"decision": "approve", "opinion": "同意"}).status_code == 200
+    done = instance(client, auth(), inst["id"])
+    assert done["status"] == "completed"
+    assert done["data"]["a_result"] == {"echo": 2, "attempt": 1}
+    assert history_ids(client, auth(), inst["id"]) == [
+        "start", "prepare", "split", "call_a", "b_failed", "manual_b", "merge_b", "join", "decide", "review", "end"]
+
+
+def test_history_names_the_actor_of_each_user_task(client, auth):
+    deploy_fixture(client, auth(), "smoke.bpmn")
+    inst = start(client, auth(), "smoke", MEMBERS)
+    complete(client, auth("reviewer"), ready(client, auth(), inst["id"], "manual_b")[0]["id"])
+    items = client.get(f"/api/v1/process-instances/{inst['id']}/history", headers=auth()).get_json()["items"]
+    actors = {i["bpmn_id"]: i["actor"] for i in items}
+    assert actors["manual_b"] == "reviewer" and actors["prepare"] == "system"
+    assert {i["type"] for i in items} >= {"startEvent", "scriptTask", "serviceTask", "manualTask"}
+    stamps = [i["completed_at"] for i in items]
+    assert stamps == sorted(stamps)
+
+
+def test_exclusive_gateway_default_flow(client, auth):
+    deploy_fixture(client, auth(), "smoke.bpmn")
+    inst = start(client, auth(), "smoke", {"members": [{"income": 10}], "district": "渝中区"})
+    complete(client, auth(), ready(client, auth(), inst["id"], "manual_b")[0]["id"])
+    assert instance(client, auth(), inst["id"])["status"] == "completed"
+    assert history_ids(client, auth(), inst["id"])[-2:] == ["decide", "end_small"]
+
+
+def test_call_activity_and_decision_table(client, auth):
+    deploy_fixture(client, auth(), "call_parent.bpmn", "call_child.bpmn", "income_grade.dmn")
+    inst = start(client, auth(), "call_parent", {"income": 3000})
+    task = ready(client, auth(), inst["id"], "c_review")[0]
+    assert complete(client, auth(), task["id"], {}).status_code == 200
+    done = instance(client, auth(), inst["id"])
+    assert done["status"] == "completed"
+    assert done["data"]["level"] == "low" and done["data"]["child_result"]["echo"] == "low"
+    assert history_ids(client, auth(), inst["id"]) == [
+        "start", "grade", "c_start", "c_call", "c_review", "c_end", "child", "end"]
+
+
+def test_running_instances_keep_their_version(client, auth):
+    deploy_fixture(client, auth(), "smoke.bpmn")
+    old = start(client, auth(), "smoke", MEMBERS)
+    changed = fixture_bytes("smoke.bpmn").replace(b"count &gt; 1", b"count &gt; 100")
+    client.post("/api/v1/process-definitions", headers=auth(), content_type="multipart/form-data",
+                data={"files": [(io.BytesIO(changed), "smoke.bpmn")]})
+    new = start(client, auth(), "smoke", MEMBERS)
+    assert (old["version"], new["version"]) == (1, 2)
+    for inst in (old, new):
+        complete(client, auth(), ready(client, auth(), inst["id"], "manual_b")[0]["id"])
+    assert [t["bpmn_id"] for t in ready(client, auth(), old["id"])] == ["review"]
+    assert instance(client, auth(), new["id"])["status"] == "completed"
+
+
+def test_each_service_task_becomes_one_outbox_job_with_an_idempotency_key(app, client, auth):
+    deploy_fixture(client, auth(), "smoke.bpmn")
+    inst = start(client, auth(), "smoke", MEMBERS)
+    with db.session() as session:
+        jobs = session.query(Job).filter_by(instance_id=inst["id"]).all()
+    assert sorted(j.operator for j in jobs) == ["test/down", "test/echo"]
+    assert {j.idempotency_key for j in jobs} == {f"{inst['id']}:{j.task_id}" for j in jobs}
+
+
+def test_audit_trail_is_hash_chained(app, client, auth):
+    deploy_fixture(client, auth(), "smoke.bpmn")
+    inst = start(client, auth(), "smoke", MEMBERS)
+    complete(client, auth(), ready(client, auth(), inst["id"], "manual_b")[0]["id"])
+    with db.session() as session:
+        assert audit_service.verify_chain(session, "process_instance", inst["id"])
+        from app.models import AuditEvent
+
+        event = session.query(AuditEvent).filter_by(subject_id=inst["id"], action="task.completed").one()
+    with db.transaction() as session:
+        session.get(AuditEvent, event.id).actor = "someone-else"
+    with db.session() as session:
+        assert not audit_service.verify_chain(session, "process_instance", inst["id"])
+
+
+def test_data_is_masked_unless_a_privileged_role_asks(client, auth):
+    deploy_fixture(client, auth(), "smoke.bpmn")
+    data = dict(MEMBERS, applicant={"id_number": "110105199001011234"})
+    inst = start(client, auth(), "smoke", data)
+    masked = instance(client, auth(), inst["id"])["data"]["applicant"]["id_number"]
+    assert masked == "110105********1234"
+    full = client.get(f"/api/v1/process-instances/{inst['id']}?full_ids=true", headers=auth()).get_json()
+    assert full["data"]["applicant"]["id_number"] == "110105199001011234"
+    reviewer = client.get(f"/api/v1/process-instances/{inst['id']}?full_ids=true",
+                          headers=auth("reviewer")).get_json()
+    assert reviewer["data"]["applicant"]["id_number"] == "110105********1234"

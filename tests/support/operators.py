@@ -1,0 +1,81 @@
+"""Operators the engine tests bind their diagrams to (registered on import)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from marshmallow import Schema, fields
+
+from app.engine.operators import BpmnError, OperatorError, RetryPolicy, operator
+
+
+class ValueParams(Schema):
+    value = fields.Raw(required=True)
+
+
+class SleepParams(Schema):
+    seconds = fields.Float(required=True)
+    marker = fields.String(load_default="")
+
+
+#: name → number of calls, for assertions
+CALLS: dict[str, int] = {}
+_lock = threading.Lock()
+
+
+def _count(name: str) -> int:
+    with _lock:
+        CALLS[name] = CALLS.get(name, 0) + 1
+        return CALLS[name]
+
+
+@operator("test/echo", params=ValueParams, retry=RetryPolicy(max_attempts=3, backoff_base=0.01))
+def echo(params, ctx):
+    """Return the value it was given."""
+    _count("test/echo")
+    return {"echo": params["value"], "attempt": ctx.attempt}
+
+
+@operator("test/down", params=ValueParams, retry=RetryPolicy(max_attempts=3, backoff_base=0.01))
+def down(params, ctx):
+    """Always fails with a retryable SourceUnavailable."""
+    _count("test/down")
+    raise OperatorError("SourceUnavailable", "the source did not answer")
+
+
+@operator("test/flaky_once", params=ValueParams, retry=RetryPolicy(max_attempts=3, backoff_base=0.01))
+def flaky_once(params, ctx):
+    """Fails on the first attempt only."""
+    _count("test/flaky_once")
+    if ctx.attempt == 1:
+        raise OperatorError("SourceUnavailable", "first attempt fails")
+    return {"ok": True, "attempt": ctx.attempt}
+
+
+@operator("test/business_error", params=ValueParams)
+def business_error(params, ctx):
+    """Raises a BPMN error at once."""
+    _count("test/business_error")
+    raise BpmnError("PersonNotFound", "no such person")
+
+
+@operator("test/sleep", params=SleepParams, retry=RetryPolicy(max_attempts=5, backoff_base=0.01), timeout=60)
+def sleep(params, ctx):
+    """Sleep, then answer (a worker can be killed meanwhile)."""
+    _count("test/sleep")
+    time.sleep(params["seconds"])
+    return {"slept": params["seconds"], "marker": params["marker"]}
+
+
+#: test/switch fails with SourceUnavailable while SWITCH["down"] is true
+SWITCH = {"down": True}
+
+
+@operator("test/switch", params=ValueParams, retry=RetryPolicy(max_attempts=2, backoff_base=0.01))
+def switch(params, ctx):
+    """Fails while the switch is down, answers when it is up."""
+    _count("test/switch")
+    if SWITCH["down"]:
+        raise OperatorError("SourceUnavailable", "switched off")
+    return {"ok": True}
