@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import feel_eval
-from .errors import DmnError, DmnEvaluationError, FeelSyntaxError
+from .errors import DmnError, DmnEvaluationError, FeelSyntaxError, quote
 from .feel_ast import Node, UnaryTests
 from .feel_parser import parse_expression, parse_unary_tests
 from .model import Language
@@ -67,7 +67,7 @@ class CellEnv:
         if self.python_eval is None:
             why = f" (it is not FEEL: {reason})" if reason else ""
             raise DmnEvaluationError(
-                f"{expression!r} is a Python expression{why}, but no Python evaluator was given")
+                f"{quote(expression)} is a Python expression{why}, but no Python evaluator was given")
         return self.python_eval(expression, names)
 
 
@@ -105,12 +105,7 @@ def compile_test(text: str | None, language: Language) -> AnyTest | FeelTest | P
     """Compiles an input entry; raises :class:`DmnError` with the reason when it cannot."""
     if text is None or text.strip() in ("", "-"):
         return AnyTest(language)
-    if language is Language.PYTHON:
-        return _python_test(text, None)
-    try:
-        return FeelTest(_feel(parse_unary_tests, text))
-    except FeelSyntaxError as feel_error:
-        return _fallback(_python_test, text, feel_error)
+    return _compile(text, language, parse_unary_tests, FeelTest, _python_test)
 
 
 def _python_test(text: str, feel_error: str | None) -> PythonTest:
@@ -173,12 +168,7 @@ def compile_expression(text: str | None, language: Language):
     (``""`` in a Python table). Raises :class:`DmnError` when it cannot compile."""
     if text is None or not text.strip():
         return Constant("" if language is Language.PYTHON else None, language)
-    if language is Language.PYTHON:
-        return _python_expression(text, None)
-    try:
-        return FeelExpression(_feel(parse_expression, text))
-    except FeelSyntaxError as feel_error:
-        return _fallback(_python_expression, text, feel_error)
+    return _compile(text, language, parse_expression, FeelExpression, _python_expression)
 
 
 def _python_expression(text: str, feel_error: str | None) -> PythonExpression:
@@ -187,15 +177,15 @@ def _python_expression(text: str, feel_error: str | None) -> PythonExpression:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _feel(parse, text: str):
+def _compile(text: str, language: Language, parse_feel, make_feel, compile_python):
+    """Python in a Python table; else FEEL, or Python when the text is only Python (if it is
+    neither, the FEEL error is the one to report)."""
+    if language is Language.PYTHON:
+        return compile_python(text, None)
     try:
-        return parse(text)
-    except RecursionError:
-        raise FeelSyntaxError("expression is nested too deeply", text) from None
-
-
-def _fallback(compile_python, text: str, feel_error: FeelSyntaxError):
-    """Python when FEEL failed; if Python fails too, the FEEL error is the one to report."""
+        return make_feel(parse_feel(text))
+    except FeelSyntaxError as err:
+        feel_error = err
     try:
         return compile_python(text, feel_error.reason)
     except DmnError:
@@ -210,6 +200,8 @@ def _python_syntax_error(text: str, mode: str) -> str | None:
             ast.parse(text, mode=mode)
     except (SyntaxError, ValueError) as err:
         return getattr(err, "msg", str(err))
+    except (RecursionError, MemoryError):  # CPython's parser on very deep nesting
+        return "nested too deeply"
     return None
 
 
@@ -220,4 +212,4 @@ def _parses(text: str, mode: str) -> bool:
 def _check_python(expression: str) -> None:
     detail = _python_syntax_error(expression, "eval")
     if detail is not None:
-        raise DmnError(f"not a valid Python expression ({detail}): {expression!r}")
+        raise DmnError(f"not a valid Python expression ({detail}): {quote(expression)}")

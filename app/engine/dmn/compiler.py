@@ -13,7 +13,7 @@ from typing import Any
 
 from . import feel_ast as ast
 from .cells import Constant, ContextLookup, FeelTest, compile_expression, compile_test, language_of
-from .errors import ERROR, WARNING, DmnError, Problem
+from .errors import ERROR, WARNING, DmnError, Problem, quote
 from .feel_eval import evaluate
 from .feel_parser import parse_unary_tests
 from .model import Decision, DecisionTable, Entry, HitPolicy, Input, Language, Output, Rule
@@ -120,11 +120,11 @@ def literal_values(text: str) -> list[Any]:
     """The values listed in an ``outputValues`` cell such as ``"high","medium","low"``."""
     tests = parse_unary_tests(text)
     if tests.negated or tests.is_any:
-        raise DmnError(f"expected a list of values, not {text!r}")
+        raise DmnError(f"expected a list of values, not {quote(text)}")
     values = []
     for test in tests.tests:
         if not isinstance(test, ast.ExpressionTest) or _has_names(test.expression):
-            raise DmnError(f"expected a list of literal values, not {text!r}")
+            raise DmnError(f"expected a list of literal values, not {quote(text)}")
         values.append(evaluate(test.expression, {}))
     return values
 

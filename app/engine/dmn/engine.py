@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .cells import AnyTest, CellEnv, PythonEval
-from .errors import DmnError, DmnEvaluationError
+from .errors import DmnError, DmnEvaluationError, quote
 from .feel_values import coerce_input
 from .hit_policy import Hit, check_unique, combine, rule_outputs, select
 from .model import Decision, DecisionTable, Entry, HitPolicy, Rule
@@ -157,13 +157,13 @@ def _rule_matches(table: DecisionTable, rule: Rule, inputs: _Inputs, env: CellEn
         try:
             value = inputs.get(index)
         except Exception as err:  # the input expression failed (FEEL, or the host's evaluator)
-            what = f"input '{column.title}' expression {(column.expression or column.label).strip()!r}"
+            what = f"input '{column.title}' expression {quote((column.expression or column.label).strip())}"
             raise _located(table, rule, column.expression_id or column.id, what, err) from err
         try:
             if not _compiled(entry).matches(value, env):
                 return False
         except Exception as err:  # the cell's own failure, or the host evaluator's
-            what = f"input '{column.title}' cell {(entry.text or '').strip()!r}"
+            what = f"input '{column.title}' cell {quote((entry.text or '').strip())}"
             raise _located(table, rule, entry.id, what, err) from err
     return True
 
@@ -178,7 +178,8 @@ def _output_value(table: DecisionTable, rule: Rule, entry: Entry, env: CellEnv) 
     try:
         return _compiled(entry).evaluate(env)
     except Exception as err:
-        raise _located(table, rule, entry.id, f"output cell {(entry.text or '').strip()!r}", err) from err
+        what = f"output cell {quote((entry.text or '').strip())}"
+        raise _located(table, rule, entry.id, what, err) from err
 
 
 def _located(table: DecisionTable, rule: Rule, element_id: str, what: str,

@@ -35,6 +35,11 @@ class Problem:
         return asdict(self)
 
 
+def quote(text: str, limit: int = 80) -> str:
+    """``repr`` of ``text`` cut to ``limit`` characters, for messages about cells."""
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
+
+
 class DmnError(Exception):
     """Base class of every error raised by the DMN engine."""
 
@@ -48,7 +53,7 @@ class FeelSyntaxError(FeelError):
 
     def __init__(self, message: str, text: str = "", position: int | None = None):
         where = f" at column {position + 1}" if position is not None else ""
-        super().__init__(f"{message}{where} in {text!r}" if text else message + where)
+        super().__init__(f"{message}{where} in {quote(text)}" if text else message + where)
         self.reason = message
         self.text = text
         self.position = position

@@ -6,7 +6,7 @@ bound to the value of the input column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 
@@ -68,30 +68,27 @@ class Negate(Node):
 
 
 @dataclass(frozen=True, slots=True)
-class Arithmetic(Node):
+class Binary(Node):
+    """``left op right``; the subclass says which family ``op`` belongs to."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Arithmetic(Binary):
     """``+ - * / **``."""
 
-    op: str
-    left: Node
-    right: Node
-
 
 @dataclass(frozen=True, slots=True)
-class Comparison(Node):
+class Comparison(Binary):
     """``= != < <= > >=``."""
 
-    op: str
-    left: Node
-    right: Node
-
 
 @dataclass(frozen=True, slots=True)
-class Logical(Node):
+class Logical(Binary):
     """``and`` / ``or`` with FEEL's three-valued logic."""
-
-    op: str
-    left: Node
-    right: Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +184,8 @@ class In(Node):
 
 def children(node: Node):
     """Yields the direct child nodes of ``node``."""
-    for name in node.__slots__:
-        value = getattr(node, name)
+    for spec in fields(node):
+        value = getattr(node, spec.name)
         if isinstance(value, Node):
             yield value
         elif isinstance(value, tuple):

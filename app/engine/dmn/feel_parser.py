@@ -22,26 +22,40 @@ uses ``?`` or is a boolean expression, it is true); comma lists of these; ``not(
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from . import feel_ast as ast
 from .errors import FeelError, FeelSyntaxError
 from .feel_builtins import BUILTINS, MULTI_WORD_NAMES, parse_temporal
-from .feel_lexer import EOF, NAME, NUMBER, STRING, TEMPORAL, Token, TokenStream
+from .feel_lexer import EOF, NAME, NUMBER, OP, STRING, TEMPORAL, Token, TokenStream
 
 COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
 RESERVED = {"and", "or", "if", "then", "else", "for", "in", "return", "some", "every", "satisfies",
             "between", "instance", "of", "function"}
 PYTHON_WORDS = {"True": "true", "False": "false", "None": "null"}
-MAX_DEPTH = 60
+MAX_DEPTH = 30  # nested brackets/expressions; each level costs ~17 Python frames
 
 
+def _depth_guard(parse):
+    """Turns running out of Python stack (``------5`` a thousand times) into a syntax error."""
+    @functools.wraps(parse)
+    def guarded(text: str):
+        try:
+            return parse(text)
+        except RecursionError:
+            raise FeelSyntaxError("expression is nested too deeply", text) from None
+    return guarded
+
+
+@_depth_guard
 def parse_expression(text: str) -> ast.Node:
     """The syntax tree of a FEEL expression; raises :class:`FeelSyntaxError`."""
     parser = _Parser(text)
     return parser.finish(parser.expression())
 
 
+@_depth_guard
 def parse_unary_tests(text: str) -> ast.UnaryTests:
     """The syntax tree of a FEEL unary-tests cell (``-``, ``< 5``, ``[1..2]``, ``"a","b"``,
     ``not(...)``, ``? > 5``); raises :class:`FeelSyntaxError`."""
@@ -132,19 +146,19 @@ class _Parser(TokenStream):
         self.expect_word(terminator)
         return tuple(bindings)
 
-    def disjunction(self) -> ast.Node:
-        node = self.conjunction()
-        while self.peek().is_word("or"):
-            self.advance()
-            node = ast.Logical("or", node, self.conjunction())
+    def left_associative(self, operand, node_type, operators: tuple[str, ...]) -> ast.Node:
+        """``operand (op operand)*`` folded to the left, for ``or``, ``and``, ``+``, ``*``..."""
+        node = operand()
+        while self.peek().value in operators and self.peek().kind in (OP, NAME):
+            op = self.advance().value
+            node = node_type(op, node, operand())
         return node
 
+    def disjunction(self) -> ast.Node:
+        return self.left_associative(self.conjunction, ast.Logical, ("or",))
+
     def conjunction(self) -> ast.Node:
-        node = self.comparison()
-        while self.peek().is_word("and"):
-            self.advance()
-            node = ast.Logical("and", node, self.comparison())
-        return node
+        return self.left_associative(self.comparison, ast.Logical, ("and",))
 
     def comparison(self) -> ast.Node:
         node = self.additive()
@@ -183,25 +197,13 @@ class _Parser(TokenStream):
         return ast.UnaryTests((self.positive_unary_test(inside_in=True),))
 
     def additive(self) -> ast.Node:
-        node = self.multiplicative()
-        while self.peek().is_op("+", "-"):
-            op = self.advance().value
-            node = ast.Arithmetic(op, node, self.multiplicative())
-        return node
+        return self.left_associative(self.multiplicative, ast.Arithmetic, ("+", "-"))
 
     def multiplicative(self) -> ast.Node:
-        node = self.power()
-        while self.peek().is_op("*", "/"):
-            op = self.advance().value
-            node = ast.Arithmetic(op, node, self.power())
-        return node
+        return self.left_associative(self.power, ast.Arithmetic, ("*", "/"))
 
     def power(self) -> ast.Node:
-        node = self.negation()
-        while self.peek().is_op("**"):
-            self.advance()
-            node = ast.Arithmetic("**", node, self.negation())
-        return node
+        return self.left_associative(self.negation, ast.Arithmetic, ("**",))
 
     def negation(self) -> ast.Node:
         if self.peek().is_op("-"):

@@ -94,23 +94,21 @@ def feel_equal(left: Any, right: Any) -> bool | None:
 def all_true(results) -> bool | None:
     """FEEL conjunction over ``results``: False if any is False, else None if any is not
     True, else True."""
-    outcome: bool | None = True
-    for result in results:
-        if result is False:
-            return False
-        if result is not True:
-            outcome = None
-    return outcome
+    return _three_valued(results, decisive=False)
 
 
 def any_true(results) -> bool | None:
     """FEEL disjunction over ``results``: True if any is True, else None if any is not
     False, else False."""
-    outcome: bool | None = False
+    return _three_valued(results, decisive=True)
+
+
+def _three_valued(results, decisive: bool) -> bool | None:
+    outcome: bool | None = not decisive
     for result in results:
-        if result is True:
-            return True
-        if result is not False:
+        if result is decisive:
+            return decisive
+        if result is not (not decisive):
             outcome = None
     return outcome
 

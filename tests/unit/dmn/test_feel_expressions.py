@@ -227,3 +227,13 @@ def test_more_temporals(text, expected):
 def test_a_bad_temporal_literal_is_a_syntax_error():
     with pytest.raises(FeelSyntaxError, match="not a date"):
         parse_expression('@"2025-13-01"')
+
+
+@pytest.mark.parametrize("text", ["-" * 3000 + "5", "not(" * 400 + "true" + ")" * 400, "[" * 300 + "]" * 300])
+def test_any_deep_nesting_is_a_syntax_error(text):
+    with pytest.raises(FeelSyntaxError, match="nested too deeply"):
+        parse_expression(text)
+
+
+def test_reasonable_nesting_still_parses():
+    assert feel("(" * 25 + "1 + 1" + ")" * 25) == 2

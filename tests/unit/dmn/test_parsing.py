@@ -181,3 +181,10 @@ def test_garbage_cells_never_escape_as_other_exceptions():
                 evaluate_decision(d, facts, python_eval)
             except DmnError:
                 pass
+
+
+@pytest.mark.parametrize("cell", ["-" * 3000 + "5", "-" * 200_000 + "5", "(" * 300 + "1" + ")" * 300])
+def test_absurdly_nested_cells_are_reported_not_raised(cell):
+    problems = problems_of(decision_xml([([cell], ["1"])]))
+    assert [p["element_id"] for p in problems] == ["r1i0"]
+    assert "nested too deeply" in problems[0]["message"]
