@@ -43,6 +43,12 @@ class HostBpmnParser(SpiffBpmnParser):
         #: lane name → candidate groups declared on the lane
         self.lane_groups: dict[str, list[str]] = {}
 
+    def add_bpmn_xml(self, bpmn, filename=None):
+        # the schema makes a parameter's type optional, SpiffWorkflow's parser does not
+        for param in bpmn.iter("{http://spiffworkflow.org/bpmn/schema/1.0/core}parameter"):
+            param.attrib.setdefault("type", "any")
+        super().add_bpmn_xml(bpmn, filename)
+
     def _add_diagram_indexes(self, bpmn):
         super()._add_diagram_indexes(bpmn)
         for lane in bpmn.xpath(".//bpmn:lane", namespaces=self.namespaces):

@@ -17,7 +17,6 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask, MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from app.engine.human_tasks import properties
 from app.engine.operators import OperatorRegistry, UnknownOperatorError
@@ -85,8 +84,8 @@ def validate_documents(
             except ValidationException as exc:
                 problems.append(_from_validation(exc, doc.file_name))
                 continue
-            except SpiffWorkflowException as exc:
-                problems.append(Problem(doc.file_name, process_id, str(exc)))
+            except Exception as exc:  # any parser failure is the file's problem, never a 500
+                problems.append(Problem(doc.file_name, process_id, f"{type(exc).__name__}: {exc}"))
                 continue
             problems.extend(check_spec(spec, doc.file_name, registry, forms_dir, parser.lane_groups))
             for sub in subprocess_specs.values():

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from app.auth.identity import Identity
 from app.db import db, utcnow
 from app.models import Incident, Job
-from app.services import context
 from app.services.errors import IncidentNotFound, IncidentNotOpen
 from app.services.instance_service import incident_brief
 from app.services.step import Step, with_instance

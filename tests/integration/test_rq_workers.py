@@ -12,7 +12,7 @@ from app.db import db
 from app.factory import create_app
 from app.models import Job
 from app.services import instance_service, scheduler_service
-from tests.conftest import deploy_fixture, bearer, make_settings, truncate
+from tests.conftest import bearer, deploy_fixture, make_settings, truncate
 from tests.support.processes import RedisServer, start_worker, stop, worker_env
 
 

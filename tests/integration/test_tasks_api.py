@@ -97,7 +97,7 @@ def test_keyset_pagination_walks_every_task_once(client, auth):
 
 def test_task_filters(client, auth):
     inst, task = _manual_task(client, auth)
-    q = client.get(f"/api/v1/tasks?business_key=none&process_key=smoke", headers=auth()).get_json()["items"]
+    q = client.get("/api/v1/tasks?business_key=none&process_key=smoke", headers=auth()).get_json()["items"]
     assert q == []
     q = client.get("/api/v1/tasks?candidate_group=supervisors&bpmn_id=manual_b", headers=auth()).get_json()
     assert [t["id"] for t in q["items"]] == [task["id"]]

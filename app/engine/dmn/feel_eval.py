@@ -32,22 +32,42 @@ from .feel_values import (
 )
 
 INPUT = "?"
-#: The most combinations a ``for``/``some``/``every`` may walk through (a guard, not a feature).
+#: The most list items one evaluation may walk through in filters and ``for``/``some``/``every``
+#: (nested ones together): a guard against a cell that would run for hours, not a feature.
 MAX_ITERATIONS = 100_000
+_BUDGET = "\0budget"  # a scope entry no FEEL name can spell
+
+
+class _Budget:
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = MAX_ITERATIONS
+
+    def spend(self, items: int) -> None:
+        self.left -= items
+        if self.left < 0:
+            raise FeelEvaluationError(f"more than {MAX_ITERATIONS} list items to walk through")
+
+
+def _spend(scope: Scope, items: int) -> None:
+    budget = scope.get(_BUDGET)
+    if budget is not None:
+        budget.spend(items)
 
 Scope = ChainMap
 
 
 def evaluate(node: ast.Node, context: Mapping[str, Any] | None = None) -> Any:
     """The value of a FEEL expression tree given the variables in ``context`` (not copied)."""
-    return _eval(node, ChainMap({}, context if context is not None else {}))
+    return _eval(node, ChainMap({_BUDGET: _Budget()}, context if context is not None else {}))
 
 
 def test(tests: ast.UnaryTests, value: Any, context: Mapping[str, Any] | None = None) -> bool:
     """Whether ``value`` passes the unary tests of an input cell (``?`` is bound to it)."""
     if tests.is_any:
         return True
-    scope = ChainMap({INPUT: value}, context if context is not None else {})
+    scope = ChainMap({INPUT: value, _BUDGET: _Budget()}, context if context is not None else {})
     return _unary_tests(tests, value, scope) is True
 
 
@@ -133,6 +153,7 @@ def _filter(node: ast.Filter, scope: Scope) -> Any:
     if target is None:
         return None
     items = list(target) if isinstance(target, list | tuple) else [target]
+    _spend(scope, len(items))
     results = []
     for item in items:
         names = dict(item) if isinstance(item, Mapping) else {}
@@ -246,8 +267,7 @@ def _iterations(bindings, scope: Scope):
     domains = [_eval(domain, scope) for _, domain in bindings]
     if any(not isinstance(domain, list | tuple) for domain in domains):
         return None
-    if math.prod(len(domain) for domain in domains) > MAX_ITERATIONS:
-        raise FeelEvaluationError(f"more than {MAX_ITERATIONS} combinations to iterate over")
+    _spend(scope, math.prod(len(domain) for domain in domains))
     return [scope.new_child(dict(zip(names, combo, strict=True))) for combo in itertools.product(*domains)]
 
 

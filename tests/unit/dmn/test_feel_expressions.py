@@ -209,7 +209,7 @@ def test_huge_numbers_give_null_quickly(text):
 def test_iterations_are_bounded():
     facts = {"xs": list(range(100))}
     assert feel("count(for a in xs, b in xs return a + b)", facts) == 10_000
-    with pytest.raises(FeelEvaluationError, match="combinations"):
+    with pytest.raises(FeelEvaluationError, match="list items"):
         feel("for a in xs, b in xs, c in xs return a", facts)
 
 
@@ -237,3 +237,10 @@ def test_any_deep_nesting_is_a_syntax_error(text):
 
 def test_reasonable_nesting_still_parses():
     assert feel("(" * 25 + "1 + 1" + ")" * 25) == 2
+
+
+def test_nested_iterations_share_one_budget():
+    facts = {"xs": list(range(60))}
+    assert feel("count(for a in xs return count(xs[item > a]))", facts) == 60
+    with pytest.raises(FeelEvaluationError, match="list items"):
+        feel("for a in xs return for b in xs return for c in xs return 1", facts)
