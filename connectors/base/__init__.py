@@ -33,6 +33,7 @@ from connectors.base.source import (
     MemberSchema,
     SourceConnector,
     SourceParams,
+    WindowParams,
     declared_ids,
     fact,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "OperationSpec",
     "SourceConnector",
     "SourceParams",
+    "WindowParams",
     "connector_for",
     "current_settings",
     "declared_ids",

@@ -112,7 +112,7 @@ def _env_layer(extra: Mapping[str, str], token: str, longer_tokens: Iterable[str
     prefix = f"{ENV_PREFIX}{token}_"
     shadowed = [f"{ENV_PREFIX}{t}_" for t in longer_tokens]
     return {
-        key[len(prefix):].lower(): value
+        key[len(prefix) :].lower(): value
         for key, value in extra.items()
         if key.startswith(prefix) and not any(key.startswith(s) for s in shadowed)
     }

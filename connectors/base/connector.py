@@ -118,7 +118,8 @@ class Connector:
             loaded = spec.params(unknown=EXCLUDE).load(dict(params or {}))
         except ValidationError as exc:
             raise connector_error(
-                INVALID_PARAMETERS, f"{self.name}/{operation_name}: invalid parameters: {exc.messages}",
+                INVALID_PARAMETERS,
+                f"{self.name}/{operation_name}: invalid parameters: {exc.messages}",
                 errors=exc.messages,
             ) from exc
         call = Call(self, ctx or OperatorContext(idempotency_key=uuid.uuid4().hex))
@@ -130,7 +131,8 @@ class Connector:
             log.warning("%s/%s: unreadable answer: %r", self.name, operation_name, exc)
             raise connector_error(
                 MALFORMED_RESPONSE,
-                f"{self.name}/{operation_name}: the answer lacks what the connector needs ({type(exc).__name__}: {exc})",
+                f"{self.name}/{operation_name}: the answer lacks what the connector needs "
+                f"({type(exc).__name__}: {exc})",
                 cause="malformed",
             ) from exc
 

@@ -74,7 +74,7 @@ def load_credential(name: str, extra: Mapping[str, str], *, production: bool = F
     for key, raw in extra.items():
         if not key.startswith(prefix):
             continue
-        field = key[len(prefix):].lower()
+        field = key[len(prefix) :].lower()
         if field.endswith("_file"):
             try:
                 from_files[field[:-5]] = Path(raw).read_text(encoding="utf-8").strip()

@@ -209,4 +209,3 @@ def _describe(response: requests.Response, raw: Any) -> str:
     if isinstance(raw, dict):
         return f"HTTP {response.status_code} {json.dumps(raw, ensure_ascii=False)[:200]}"
     return f"HTTP {response.status_code}"
-

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, missing, validate
 
 from connectors.base.call import Call
 from connectors.base.connector import Connector, OperationSpec
@@ -57,6 +57,16 @@ class SourceParams(Schema):
         required=True,
         validate=validate.Length(min=1, max=30),
         metadata={"description": "every household member to check (each one is checked)"},
+    )
+
+
+class WindowParams(SourceParams):
+    """``members`` plus ``months``: how many whole months back to look (payments, deposits, tax)."""
+
+    months = fields.Integer(
+        load_default=12,
+        validate=validate.Range(min=1, max=60),
+        metadata={"description": "whole months before the current month to look at (default 12)"},
     )
 
 
@@ -146,6 +156,19 @@ class SourceConnector(Connector):
             "members": findings,
             "evidence": self.mask_evidence(call.evidence),
         }
+
+    @classmethod
+    def blank_facts(cls) -> dict[str, Any]:
+        """Every fact key with its ``load_default`` (``None`` where it has none): a member not found."""
+        out: dict[str, Any] = {}
+        for name, fld in cls.Facts().fields.items():  # type: ignore[misc]
+            default = fld.load_default
+            out[name] = None if default is missing else (default() if callable(default) else default)
+        return out
+
+    def not_found(self) -> Finding:
+        """The finding for a member the platform does not know."""
+        return Finding(False, self.blank_facts())
 
     def query_member(self, call: Call, member: dict[str, Any], params: dict[str, Any]) -> Finding:
         """Ask the platform about one member (one or more requests through ``call``)."""

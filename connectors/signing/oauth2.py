@@ -72,9 +72,7 @@ class OAuth2ClientCredentialsScheme(SigningScheme):
                 "POST",
                 self.endpoint("token_path", "/oauth/token"),
                 data=form,
-                headers={
-                    "Authorization": basic_auth(self.credential["client_id"], self.credential["client_secret"])
-                },
+                headers={"Authorization": basic_auth(self.credential["client_id"], self.credential["client_secret"])},
             )
             body = json_body(response)
             if response.status_code >= 500:

@@ -112,9 +112,7 @@ class Sm2Sm3Scheme(SigningScheme):
                 HEADER_TIMESTAMP: timestamp,
                 HEADER_NONCE: nonce,
                 HEADER_DIGEST: digest,
-                HEADER_SIGNATURE: sm2_sign(
-                    self.credential["private_key"], data, self.credential.get("public_key", "")
-                ),
+                HEADER_SIGNATURE: sm2_sign(self.credential["private_key"], data, self.credential.get("public_key", "")),
             }
         )
 

@@ -1,0 +1,1 @@
+"""The data-source connectors: one module per government data source."""
