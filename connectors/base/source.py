@@ -37,12 +37,15 @@ def _validate_id_number(value: str) -> None:
         raise ValidationError("not a valid 18-digit resident ID number (check digit, birth date)")
 
 
+def id_number_field(description: str = "18-digit resident ID number", **kwargs: Any) -> fields.String:
+    """A string field that accepts only valid resident ID numbers."""
+    return fields.String(validate=_validate_id_number, metadata={"description": description}, **kwargs)
+
+
 class MemberSchema(Schema):
     """A household member as a diagram passes it to a source connector."""
 
-    id_number = fields.String(
-        required=True, validate=_validate_id_number, metadata={"description": "18-digit resident ID number"}
-    )
+    id_number = id_number_field(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=50), metadata={"description": "姓名"})
     relation = fields.String(
         required=True, validate=validate.OneOf(RELATIONS), metadata={"description": "relation to the applicant"}

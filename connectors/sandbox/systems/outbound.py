@@ -42,7 +42,7 @@ def send_sms(req: SandboxRequest) -> dict:
         return sms_answer(None, code="isv.MOBILE_NUMBER_ILLEGAL", message="非法手机号")
     if not body.get("TemplateCode") or not body.get("SignName"):
         return sms_answer(None, code="isv.INVALID_PARAMETERS", message="TemplateCode/SignName 不能为空")
-    return _once(req, lambda: sms_answer(f"{uuid.uuid4().int % 10**18:018d}^0"))
+    return _once(req, lambda: sms_answer(f"{uuid.uuid4().hex[:16].upper()}^0"))
 
 
 def _identifying(item: dict[str, Any]) -> bool:
