@@ -17,6 +17,7 @@ from app.auth.identity import Identity
 from app.cli import migrate_database
 from app.config import Settings
 from app.db import db
+from app.engine.bundle import bundles
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.services import job_service
@@ -75,7 +76,12 @@ def make_settings(database_url: str, **overrides) -> Settings:
 
 
 def truncate(url: str) -> None:
-    """Empty every table (services commit for real, so tests clean up after themselves)."""
+    """Empty every table (services commit for real, so tests clean up after themselves).
+
+    Identities restart, so definition ids repeat: the compiled-spec cache, keyed by those
+    (normally immutable) ids, is cleared too.
+    """
+    bundles.clear()
     with db.engine.begin() as conn:
         if url.startswith("sqlite"):
             for table in TABLES:
@@ -103,6 +109,7 @@ def sqlite_app(tmp_path):
     application = create_app(make_settings(url), runner=runner)
     with application.app_context():
         yield application
+    bundles.clear()
     db.dispose()
 
 

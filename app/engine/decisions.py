@@ -1,10 +1,83 @@
-"""Decision engines for business rule tasks."""
+"""Decision tables for business rule tasks: the FEEL-capable engine of :mod:`app.engine.dmn`.
+
+The parser keeps every DMN file it is given (several decisions per file are allowed) and a
+business rule task naming ``spiffworkflow:calledDecisionId`` gets a :class:`HostDecisionEngine`
+for that decision. Results are made JSON-safe (dates become ISO strings) before they merge into
+the task data.
+"""
 
 from __future__ import annotations
 
-from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+from app.engine.dmn import Decision, DecisionEngine, DmnValidationError, parse_decisions
+from app.engine.dmn.model import Language
+from app.engine.sandbox import ScriptError, compile_check, to_json_value
 
 
-def engine_for(parser, decision_ref, node):
+class HostDecisionEngine(DecisionEngine):
+    """SpiffWorkflow's ``dmnEngine`` interface over the FEEL engine, with JSON-safe results."""
+
+    def result(self, task):
+        return to_json_value(super().result(task), "decision result")
+
+
+class DecisionSources:
+    """The DMN files a parser was given, parsed once each, by decision id."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, bytes] = {}
+        self._file_of: dict[str, str] = {}
+        self._parsed: dict[str, dict[str, Decision]] = {}
+
+    def add(self, filename: str, xml: bytes, decision_ids: list[str]) -> None:
+        self._files[filename] = xml
+        for decision_id in decision_ids:
+            self._file_of[decision_id] = filename
+
+    def __contains__(self, decision_id: str) -> bool:
+        return decision_id in self._file_of
+
+    def ids(self) -> list[str]:
+        return sorted(self._file_of)
+
+    def decision(self, decision_id: str) -> Decision:
+        """The parsed decision (raises ``DmnValidationError`` for a broken file)."""
+        filename = self._file_of[decision_id]
+        if filename not in self._parsed:
+            self._parsed[filename] = parse_decisions(self._files[filename], filename)
+        return self._parsed[filename][decision_id]
+
+
+def engine_for(parser, decision_ref: str, node) -> HostDecisionEngine:
     """The engine evaluating decision ``decision_ref`` for a business rule task."""
-    return BpmnDmnParser.get_engine(parser, decision_ref, node)
+    sources: DecisionSources = parser.decision_sources
+    if decision_ref not in sources:
+        raise ValidationException(
+            f"no decision with id {decision_ref!r} is deployed or uploaded "
+            f"(available: {', '.join(sources.ids()) or 'none'})",
+            node=node, file_name=getattr(node, "base", "") or "")
+    try:
+        decision = sources.decision(decision_ref)
+    except DmnValidationError as exc:
+        first = exc.problems[0].message if exc.problems else str(exc)
+        raise ValidationException(f"decision {decision_ref!r} is invalid: {first}", node=node) from None
+    return HostDecisionEngine(decision)
+
+
+def python_cell_problems(decision: Decision) -> list[tuple[str, str]]:
+    """(cell id, message) for Python cells the sandbox would refuse, found before they run."""
+    out = []
+    for rule in decision.table.rules:
+        for entry in rule.input_entries + rule.output_entries:
+            if entry.language is not Language.PYTHON or not entry.text:
+                continue
+            text = entry.text.replace("?", "dmninputexpr")
+            try:
+                compile_check(text, "eval")
+            except ScriptError as first:
+                try:
+                    compile_check(f"dmninputexpr {text}", "eval")
+                except ScriptError:
+                    out.append((entry.id, f"{rule.label}: {first}"))
+    return out

@@ -17,6 +17,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SPIFFWORKFLOW_NSMAP, ServiceTaskParser
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 
+from app.engine.decisions import DecisionSources, engine_for
 from app.engine.specs import AsyncServiceTask, HostMessageEventDefinition
 
 __all__ = ["VALIDATOR", "Document", "DocumentError", "HostBpmnParser", "build_parser", "read_document"]
@@ -42,11 +43,19 @@ class HostBpmnParser(SpiffBpmnParser):
         super().__init__(validator=VALIDATOR if validate else None)
         #: lane name → candidate groups declared on the lane
         self.lane_groups: dict[str, list[str]] = {}
+        self.decision_sources = DecisionSources()
+
+    def add_dmn_xml(self, node, filename=None):
+        """Keep a DMN file for the FEEL engine; every decision in it becomes callable."""
+        ns = etree.QName(node).namespace
+        ids = [d.get("id") for d in node.findall(f"{{{ns}}}decision") if d.get("id")]
+        self.decision_sources.add(filename or "", etree.tostring(node), ids)
 
     def add_bpmn_xml(self, bpmn, filename=None):
         # the schema makes a parameter's type optional, SpiffWorkflow's parser does not
         for param in bpmn.iter("{http://spiffworkflow.org/bpmn/schema/1.0/core}parameter"):
-            param.attrib.setdefault("type", "any")
+            if param.get("type") is None:
+                param.set("type", "any")
         super().add_bpmn_xml(bpmn, filename)
 
     def _add_diagram_indexes(self, bpmn):
@@ -61,10 +70,8 @@ class HostBpmnParser(SpiffBpmnParser):
                 self.lane_groups[lane.get("name")] = split_groups(groups[0])
 
     def get_engine(self, decision_ref, node):
-        """The decision engine for a business rule task (FEEL-capable when available)."""
-        from app.engine import decisions
-
-        return decisions.engine_for(self, decision_ref, node)
+        """The FEEL-capable decision engine for a business rule task."""
+        return engine_for(self, decision_ref, node)
 
     def finish_spec(self, spec) -> None:
         """Swap in host classes on a parsed process spec (specs are never serialised)."""

@@ -18,9 +18,11 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask, MultiIn
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
+from app.engine.decisions import python_cell_problems
+from app.engine.dmn import parse_decisions, validate_dmn
 from app.engine.human_tasks import properties
 from app.engine.operators import OperatorRegistry, UnknownOperatorError
-from app.engine.parser import BPMN_NS, VALIDATOR, Document, HostBpmnParser, build_parser
+from app.engine.parser import BPMN_NS, VALIDATOR, Document, build_parser
 from app.engine.sandbox import ScriptError, compile_check
 from app.engine.specs import AsyncServiceTask
 
@@ -61,10 +63,7 @@ def validate_documents(
         if doc.kind == "bpmn":
             problems.extend(schema_problems(doc) or reference_problems(doc))
             continue
-        try:
-            HostBpmnParser(validate=True).add_dmn_xml(doc.root, filename=doc.file_name)
-        except ValidationException as exc:
-            problems.append(_from_validation(exc, doc.file_name))
+        problems.extend(decision_problems(doc))
     if problems:
         return problems
 
@@ -73,7 +72,6 @@ def validate_documents(
     parser = build_parser(documents, validate=False)
     for doc in uploaded:
         if doc.kind == "dmn":
-            problems.extend(_check_decisions(parser, doc))
             continue
         for process_id, _name, executable in doc.processes:
             if not executable:
@@ -131,15 +129,14 @@ def _bpmn_owner_id(element) -> str | None:
     return None
 
 
-def _check_decisions(parser: HostBpmnParser, doc: Document) -> list[Problem]:
-    out = []
-    for decision_id, _name in doc.decisions:
-        try:
-            parser.get_engine(decision_id, doc.root)
-        except ValidationException as exc:
-            out.append(_from_validation(exc, doc.file_name))
-        except Exception as exc:  # a broken table must be reported, not crash the deploy
-            out.append(Problem(doc.file_name, decision_id, f"invalid decision: {exc}"))
+def decision_problems(doc: Document) -> list[Problem]:
+    """Every problem of a DMN file: XML, FEEL and Python cells, hit policies, overlaps."""
+    out = [Problem(p.file or doc.file_name, p.element_id, p.message, p.line, p.severity)
+           for p in validate_dmn(doc.content, doc.file_name)]
+    if any(p.severity == "error" for p in out):
+        return out
+    for decision in parse_decisions(doc.content, doc.file_name).values():
+        out.extend(Problem(doc.file_name, cell, message) for cell, message in python_cell_problems(decision))
     return out
 
 

@@ -1,0 +1,61 @@
+"""Business rule tasks run FEEL tables drawn in dmn-js; broken tables are refused at deploy."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.conftest import deploy_fixture, fixture_bytes
+from tests.support.api import instance, start
+
+
+@pytest.mark.parametrize("household,dibao,age,band,points", [
+    ({"size": 2, "type": "nuclear"}, True, 65, "small", 15),
+    ({"size": 4, "type": "multi_generation"}, False, 40, "large", None),
+    ({"size": 1, "type": "single"}, False, 70, "small", 5),
+])
+def test_feel_ranges_lists_negation_and_collect_sum(client, auth, household, dibao, age, band, points):
+    assert deploy_fixture(client, auth(), "feel_rules.bpmn", "feel_rules.dmn").status_code == 201
+    inst = start(client, auth(), "feel_rules", {"household": household, "dibao": dibao, "age": age})
+    assert inst["status"] == "completed", inst["incidents"]
+    assert inst["data"]["band"] == band and inst["data"]["points"] == points
+
+
+def test_two_decisions_in_one_file_are_two_versioned_definitions(client, auth):
+    items = deploy_fixture(client, auth(), "feel_rules.bpmn", "feel_rules.dmn").get_json()["items"]
+    assert {(i["key"], i["kind"]) for i in items} >= {("size_band", "decision"), ("bonus", "decision")}
+
+
+def test_a_unique_overlap_at_run_time_becomes_an_incident_naming_the_rows(client, auth):
+    overlapping = fixture_bytes("feel_rules.dmn").replace(b"<text>[1..2]</text>", b"<text>[1..3]</text>")
+    data = {"files": [(io.BytesIO(fixture_bytes("feel_rules.bpmn")), "feel_rules.bpmn"),
+                      (io.BytesIO(overlapping), "feel_rules.dmn")]}
+    response = client.post("/api/v1/process-definitions", headers=auth(), data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 201
+    assert any(w["severity"] == "warning" and "can match the same facts" in w["message"]
+               for w in response.get_json()["warnings"])
+    inst = start(client, auth(), "feel_rules", {"household": {"size": 3, "type": "nuclear"}, "dibao": False,
+                                                "age": 1})
+    [incident] = inst["incidents"]
+    assert incident["bpmn_id"] == "band" and "row 1" in incident["message"] and "row 2" in incident["message"]
+
+
+def test_a_broken_cell_is_a_422_naming_the_cell(client, auth):
+    broken = fixture_bytes("feel_rules.dmn").replace(b"<text>&gt;= 60</text>", b"<text>&gt;= [60..</text>")
+    data = {"files": [(io.BytesIO(broken), "feel_rules.dmn")]}
+    response = client.post("/api/v1/process-definitions", headers=auth(), data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "Cell_elder_age" in {e["element_id"] for e in response.get_json()["errors"]}
+
+
+def test_python_cells_are_checked_by_the_sandbox_at_deploy(client, auth):
+    sneaky = fixture_bytes("income_grade.dmn").replace(b"<text>\"low\"</text>",
+                                                       b"<text>().__class__.__name__</text>")
+    data = {"files": [(io.BytesIO(sneaky), "income_grade.dmn")]}
+    response = client.post("/api/v1/process-definitions", headers=auth(), data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert any(e["element_id"] == "LiteralExpression_low" for e in response.get_json()["errors"])
