@@ -57,6 +57,18 @@ class Failure:
 
 
 @dataclass
+class Snapshot:
+    """What the host persists about a workflow, gathered in one pass over its tasks."""
+
+    ready_human: dict[str, object] = field(default_factory=dict)
+    started_service: set[str] = field(default_factory=set)
+    waiting_messages: set[str] = field(default_factory=set)
+    completed: bool = False
+    #: the process data (see :meth:`Run.data`)
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
 class Run:
     """One workflow being advanced inside one use case."""
 
@@ -243,19 +255,32 @@ class Run:
     def completed(self) -> bool:
         return self.workflow.is_completed()
 
+    def snapshot(self) -> Snapshot:
+        """Ready human tasks, waiting service tasks and messages, and completion, in one pass."""
+        snap = Snapshot(completed=self.workflow.is_completed())
+        latest = None
+        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING):
+            spec = task.task_spec
+            if task.state == TaskState.READY and isinstance(spec, (UserTask, ManualTask)):
+                snap.ready_human[str(task.id)] = task
+            elif task.state == TaskState.STARTED and isinstance(spec, AsyncServiceTask):
+                snap.started_service.add(str(task.id))
+            if task.workflow is self.workflow and (latest is None or task.last_state_change > latest.last_state_change):
+                latest = task
+        snap.data = self._data(latest)
+        for task in self.workflow.event_manager.tasks.values():
+            event = task.task_spec.event_definition
+            if isinstance(event, MessageEventDefinition) and task.has_state(TaskState.WAITING):
+                snap.waiting_messages.add(event.name)
+        return snap
+
     def ready_human_tasks(self) -> list:
         """READY user and manual tasks, in the workflow and every subprocess."""
-        return [
-            t for t in self.workflow.get_tasks(state=TaskState.READY)
-            if isinstance(t.task_spec, (UserTask, ManualTask))
-        ]
+        return list(self.snapshot().ready_human.values())
 
     def started_service_task_ids(self) -> set[str]:
         """Ids of service tasks still waiting for their job."""
-        return {
-            str(t.id) for t in self.workflow.get_tasks(state=TaskState.STARTED)
-            if isinstance(t.task_spec, AsyncServiceTask)
-        }
+        return self.snapshot().started_service
 
     def waiting_events(self) -> list[dict]:
         """Timers and messages the workflow waits for, with due times for timers."""
@@ -286,15 +311,16 @@ class Run:
         return min(dues) if dues else None
 
     def data(self) -> dict:
-        """The process data: the last completed task's data, or the workflow's own."""
+        """The process data: of the most recently changed open task of the top-level process,
+        or, once completed, of the last completed task."""
+        return self.snapshot().data
+
+    def _data(self, latest_open) -> dict:
         if self.workflow.is_completed():
             end = self.workflow.last_task
             return dict(end.data) if end is not None else dict(self.workflow.data)
-        tasks = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
-        tasks = [t for t in tasks if t.workflow is self.workflow] or tasks
-        if tasks:
-            latest = max(tasks, key=lambda t: t.last_state_change)
-            return dict(latest.data)
+        if latest_open is not None:
+            return dict(latest_open.data)
         return dict(self.workflow.data)
 
     def completed_nodes(self) -> list[dict]:

@@ -53,7 +53,7 @@ def start_instance(
             run.advance()
         persist(step)
     if step.new_job_ids:
-        context.runner().submit(step.new_job_ids)
+        context.runner().submit(step.new_job_ids, force=True)
     return instance
 
 

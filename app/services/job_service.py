@@ -12,12 +12,12 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from app.db import db, utcnow
 from app.engine.operators import OperatorContext, OperatorError, UnknownOperatorError, registry
 from app.engine.sandbox import ScriptError, to_json_value
-from app.models import Incident, Job
+from app.models import Incident, Job, ProcessInstance
 from app.services import context
 from app.services.step import Step, with_instance
 
@@ -40,23 +40,26 @@ class JobCall:
 
 
 def claim(job_id: str) -> JobCall | None:
-    """Lease a queued job for this worker; None if it is not runnable (done, taken, not due)."""
-    now = utcnow()
-    with db.transaction() as session:
-        query = select(Job).where(Job.id == job_id)
-        query = query.with_for_update(skip_locked=True) if not db.is_sqlite else query
-        job = session.scalar(query)
-        if job is None or job.state not in ("queued", "pending") or job.run_after > now:
-            return None
-        from app.models import ProcessInstance  # local: avoid a wide import at module load
+    """Lease a queued job for this worker; None if it is not runnable (done, taken, not due).
 
-        instance = session.get(ProcessInstance, job.instance_id)
-        job.state = "running"
-        job.attempts += 1
-        job.lease_until = now + timedelta(seconds=context.settings().job_lease_seconds)
-        job.updated_at = now
-        return JobCall(job.id, job.instance_id, job.task_id, job.bpmn_id, job.operator, dict(job.params),
-                       job.attempts, job.idempotency_key, instance.business_key if instance else None)
+    One conditional UPDATE … RETURNING: of two workers handed the same job, one gets it.
+    """
+    now = utcnow()
+    lease = now + timedelta(seconds=context.settings().job_lease_seconds)
+    with db.transaction() as session:
+        row = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state.in_(("queued", "pending")), Job.run_after <= now)
+            .values(state="running", attempts=Job.attempts + 1, lease_until=lease, updated_at=now)
+            .returning(Job.instance_id, Job.task_id, Job.bpmn_id, Job.operator, Job.params, Job.attempts,
+                       Job.idempotency_key)
+        ).one_or_none()
+        if row is None:
+            return None
+        business_key = session.scalar(
+            select(ProcessInstance.business_key).where(ProcessInstance.id == row.instance_id))
+    return JobCall(job_id, row.instance_id, row.task_id, row.bpmn_id, row.operator, dict(row.params),
+                   row.attempts, row.idempotency_key, business_key)
 
 
 def execute(job_id: str) -> str:
@@ -83,12 +86,14 @@ def execute(job_id: str) -> str:
         log.exception("operator %s crashed on job %s", call.operator, call.id)
         return _fail(call, OperatorError("OperatorCrashed", f"{type(exc).__name__}: {exc}"))
     with db.transaction() as session:
-        job = session.get(Job, call.id)
-        if job is None or job.state in ("applied", "cancelled"):
-            return "stale"
-        job.state, job.result, job.error_code, job.last_error = "succeeded", result, None, None
-        job.lease_until, job.updated_at = None, utcnow()
-    resume_instance(call.instance_id)
+        stored = session.execute(
+            update(Job).where(Job.id == call.id, Job.state.not_in(("applied", "cancelled")))
+            .values(state="succeeded", result=result, error_code=None, last_error=None, lease_until=None,
+                    updated_at=utcnow())
+        ).rowcount
+    if not stored:
+        return "stale"
+    _resume_unless_siblings_run(call)
     return "succeeded"
 
 
@@ -112,8 +117,22 @@ def _fail(call: JobCall, error: OperatorError) -> str:
             outcome = "failed"
     log.info("job %s (%s) attempt %s: %s %s", call.id, call.operator, call.attempt, error.code, outcome)
     if outcome == "failed":
-        resume_instance(call.instance_id)
+        _resume_unless_siblings_run(call)
     return outcome
+
+
+def _resume_unless_siblings_run(call: JobCall) -> None:
+    """Resume now, unless other jobs of the instance are running or queued: the last of them
+    to finish resumes and applies every result at once.
+
+    Each job checks after committing its own outcome, so of two jobs finishing together the
+    later one always sees the earlier as finished; the scheduler's sweep is the safety net.
+    """
+    with db.session() as session:
+        busy = session.scalar(select(func.count()).where(
+            Job.instance_id == call.instance_id, Job.id != call.id, Job.state.in_(("queued", "running"))))
+    if not busy:
+        resume_instance(call.instance_id)
 
 
 def resume_instance(instance_id: str) -> int:

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
@@ -22,7 +22,7 @@ from app.engine import serializer
 from app.engine.bundle import Bundle, bundles
 from app.engine.human_tasks import describe
 from app.engine.operators import registry
-from app.engine.runtime import Run
+from app.engine.runtime import Run, Snapshot
 from app.engine.sandbox import to_json_value
 from app.engine.script_engine import make_script_engine
 from app.engine.script_functions import SCRIPT_FUNCTIONS
@@ -55,6 +55,8 @@ class Step:
     run: Run
     actor: str
     new_job_ids: list[str] = field(default_factory=list)
+    #: the workflow as it was loaded (empty for a new instance): persist writes only the difference
+    before: Snapshot = field(default_factory=Snapshot)
 
     def audit(self, action: str, details: dict | None = None) -> None:
         """Record an audit event on this instance."""
@@ -100,13 +102,14 @@ def with_instance(instance_id: str, action: Callable[[Step], T], actor: str) -> 
                 raise InstanceNotFound(f"process instance {instance_id} does not exist")
             bundle = load_bundle(session, instance.process_key, instance.bundle)
             workflow = serializer.loads(instance.state, bundle.spec, bundle.subprocess_specs)
-            step = Step(session, instance, Run.resume(workflow, bundle, new_engine()), actor)
+            run = Run.resume(workflow, bundle, new_engine())
+            step = Step(session, instance, run, actor, before=run.snapshot())
             value = action(step)
             step.run.advance()
             persist(step)
         job_ids = step.new_job_ids
     if job_ids:
-        context.runner().submit(job_ids)
+        context.runner().submit(job_ids, force=True)  # new: no queue can hold them yet
     return value
 
 
@@ -114,8 +117,9 @@ def persist(step: Step) -> None:
     """Write the run's state and projections into the step's session (no commit)."""
     session, instance, run = step.session, step.instance, step.run
     now = utcnow()
-    _write_jobs(step, now)
-    _sync_human_tasks(step, now)
+    after = run.snapshot()
+    _write_jobs(step, after, now)
+    _sync_human_tasks(step, after, now)
     for failure in run.failures:
         session.add(Incident(
             instance_id=instance.id, process_key=instance.process_key, task_id=failure.task_id,
@@ -124,14 +128,14 @@ def persist(step: Step) -> None:
         ))
         step.audit("incident.opened", {"bpmn_id": failure.bpmn_id, "message": failure.message[:500]})
     run.failures.clear()
-    _sync_subscriptions(step)
-    data = run.data()
+    _sync_subscriptions(step, after)
+    data = after.data
     instance.state = serializer.dumps(run.workflow)
     instance.state_format = serializer.STATE_FORMAT
     instance.next_timer_due_at = run.next_timer_due()
     instance.summary = summary_of(data, instance.summary)
     instance.updated_at = now
-    if run.completed and instance.status == "running":
+    if after.completed and instance.status == "running":
         instance.status = "completed"
         instance.completed_at = now
         step.audit("instance.completed")
@@ -148,7 +152,7 @@ def summary_of(data: dict, previous: dict | None = None) -> dict:
     return out
 
 
-def _write_jobs(step: Step, now) -> None:
+def _write_jobs(step: Step, after: Snapshot, now) -> None:
     session, instance, run = step.session, step.instance, step.run
     for req in run.take_job_requests():
         op = registry.get(req.operator) if req.operator in registry else None
@@ -161,38 +165,36 @@ def _write_jobs(step: Step, now) -> None:
         )
         session.add(job)
         step.new_job_ids.append(job.id)
-    started = run.started_service_task_ids()
-    stale = session.scalars(
-        select(Job).where(Job.instance_id == instance.id, Job.state.in_(OPEN_JOB_STATES))
-    )
-    for job in stale:
-        if job.task_id not in started and job.id not in step.new_job_ids:
-            job.state = "cancelled"
-            job.updated_at = now
+    gone = step.before.started_service - after.started_service
+    if not gone:
+        return
+    stale = session.scalars(select(Job).where(
+        Job.instance_id == instance.id, Job.task_id.in_(gone), Job.state.in_(OPEN_JOB_STATES)))
+    for job in stale:  # the task left STARTED without its result (a timer interrupted it …)
+        job.state = "cancelled"
+        job.updated_at = now
 
 
-def _sync_human_tasks(step: Step, now) -> None:
+def _sync_human_tasks(step: Step, after: Snapshot, now) -> None:
     session, instance, run = step.session, step.instance, step.run
-    ready = {str(t.id): t for t in run.ready_human_tasks()}
-    rows = {h.id: h for h in session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready")
-    )}
-    if ready:
-        rows.update({h.id: h for h in session.scalars(select(HumanTask).where(HumanTask.id.in_(ready)))})
-    for task_id, row in rows.items():
-        if task_id in ready:
-            if row.status != "ready":
-                row.status, row.completed_at = "ready", None
+    before = set(step.before.ready_human)
+    closed = before - set(after.ready_human)
+    opened = [tid for tid in after.ready_human if tid not in before]
+    if closed:
+        for row in session.scalars(select(HumanTask).where(HumanTask.id.in_(closed),
+                                                           HumanTask.status == "ready")):
+            task = _find(run, row.id)
+            done = task is not None and task.has_state(TaskState.COMPLETED)
+            row.status, row.completed_at = ("completed" if done else "cancelled"), now
+    if not opened:
+        return
+    existing = {h.id: h for h in session.scalars(select(HumanTask).where(HumanTask.id.in_(opened)))}
+    for task_id in opened:
+        if task_id in existing:  # e.g. a retried task that is ready again
+            existing[task_id].status, existing[task_id].completed_at = "ready", None
             continue
-        if row.status == "ready":
-            task = _find(run, task_id)
-            row.status = "completed" if task is not None and task.has_state(TaskState.COMPLETED) else "cancelled"
-            row.completed_at = now
-    for task_id, task in ready.items():
-        if task_id in rows:
-            continue
-        view = describe(task, run.bundle.lane_groups)
-        summary = summary_of(task.data, instance.summary)
+        view = describe(after.ready_human[task_id], run.bundle.lane_groups)
+        summary = summary_of(after.ready_human[task_id].data, instance.summary)
         if view.problems:
             summary["problems"] = view.problems
         session.add(HumanTask(
@@ -213,12 +215,9 @@ def _find(run: Run, task_id: str):
         return None
 
 
-def _sync_subscriptions(step: Step) -> None:
+def _sync_subscriptions(step: Step, after: Snapshot) -> None:
     session, instance = step.session, step.instance
-    wanted = {e["event_name"] for e in step.run.waiting_events() if e["type"] == "message"}
-    have = set(session.scalars(
-        select(MessageSubscription.message_name).where(MessageSubscription.instance_id == instance.id)
-    ))
+    have, wanted = step.before.waiting_messages, after.waiting_messages
     if have - wanted:
         session.execute(delete(MessageSubscription).where(
             MessageSubscription.instance_id == instance.id,
@@ -227,8 +226,3 @@ def _sync_subscriptions(step: Step) -> None:
     for name in wanted - have:
         session.add(MessageSubscription(instance_id=instance.id, message_name=name,
                                         business_key=instance.business_key))
-
-
-def instance_data(step: Step) -> dict[str, Any]:
-    """The current process data of the step's instance."""
-    return step.run.data()
