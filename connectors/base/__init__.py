@@ -14,7 +14,6 @@ from connectors.base.call import Call
 from connectors.base.config import ConnectorConfig
 from connectors.base.connector import Connector, OperationSpec, operation
 from connectors.base.envelope import Envelope
-from connectors.base.errors import ERROR_CODES
 from connectors.base.registry import (
     CONNECTORS,
     DuplicateConnectorError,
@@ -37,6 +36,7 @@ from connectors.base.source import (
     declared_ids,
     fact,
 )
+from connectors.errors import ERROR_CODES
 
 __all__ = [
     "CONNECTORS",

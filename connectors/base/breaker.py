@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from connectors.base.errors import CIRCUIT_OPEN, connector_error
+from connectors.errors import CIRCUIT_OPEN, connector_error
 
 CLOSED = "closed"
 OPEN = "open"

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from connectors.base.errors import CONNECTOR_MISCONFIGURED, connector_error
+from connectors.errors import CONNECTOR_MISCONFIGURED, connector_error
 
 ENV_PREFIX = "HOUSING_CONNECTOR_"
 DICT_KEYS = ("options", "scheme_options", "extra_headers")

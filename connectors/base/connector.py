@@ -25,13 +25,13 @@ from connectors.base.call import Call
 from connectors.base.config import ConnectorConfig
 from connectors.base.credentials import require_fields
 from connectors.base.envelope import REST, Envelope
-from connectors.base.errors import (
+from connectors.base.http import HttpClient
+from connectors.errors import (
     CONNECTOR_MISCONFIGURED,
     INVALID_PARAMETERS,
     MALFORMED_RESPONSE,
     connector_error,
 )
-from connectors.base.http import HttpClient
 from connectors.signing import SCHEMES, build_scheme
 
 log = logging.getLogger(__name__)

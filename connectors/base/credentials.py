@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from connectors.base.errors import CONNECTOR_MISCONFIGURED, connector_error
+from connectors.errors import CONNECTOR_MISCONFIGURED, connector_error
 
 CRED_PREFIX = "HOUSING_CONNECTOR_CRED_"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.base.errors import MalformedAnswer, PlatformBusy, PlatformRefused
+from connectors.errors import MalformedAnswer, PlatformBusy, PlatformRefused
 
 
 @dataclass(frozen=True)

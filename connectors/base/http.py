@@ -25,7 +25,7 @@ from requests.adapters import HTTPAdapter
 
 from connectors.base.breaker import CircuitBreaker
 from connectors.base.config import ConnectorConfig
-from connectors.base.errors import (
+from connectors.errors import (
     MALFORMED_RESPONSE,
     SOURCE_REJECTED,
     SOURCE_UNAVAILABLE,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar
 
-from marshmallow import Schema, ValidationError, fields, missing, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing, validate
 
 from connectors.base.call import Call
 from connectors.base.connector import Connector, OperationSpec
@@ -43,7 +43,10 @@ def id_number_field(description: str = "18-digit resident ID number", **kwargs: 
 
 
 class MemberSchema(Schema):
-    """A household member as a diagram passes it to a source connector."""
+    """A household member as a diagram passes it to a source connector (other fields are dropped)."""
+
+    class Meta:
+        unknown = EXCLUDE
 
     id_number = id_number_field(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=50), metadata={"description": "姓名"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from connectors.base import Connector, operation, register_connector
 from connectors.base.call import Call
@@ -20,7 +20,10 @@ from connectors.base.source import id_number_field
 
 
 class HouseholdSchema(Schema):
-    """The household as the allocation system needs it."""
+    """The household as the allocation system needs it (other fields are dropped)."""
+
+    class Meta:
+        unknown = EXCLUDE
 
     applicant_name = fields.String(required=True)
     applicant_id_number = id_number_field(required=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from app.privacy import mask_name
 from connectors.base import Connector, operation, register_connector
@@ -25,7 +25,10 @@ HOUSING_TYPES = ("gongzufang", "baozufang")
 
 
 class PublicationItemSchema(Schema):
-    """One line of the public list."""
+    """One line of the public list (fields other than these are dropped: no ID numbers, phones)."""
+
+    class Meta:
+        unknown = EXCLUDE
 
     application_no = fields.String(required=True, metadata={"description": "application number"})
     name = fields.String(required=True, metadata={"description": "applicant's name (masked before sending)"})
@@ -77,7 +80,7 @@ class PublicationPlatformConnector(Connector):
             "ends_on": "2026-12-10",
             "items": [{"application_no": "GZF2026-000123", "name": "刘建国", "household_size": 3}],
         },
-        "close": {"publication_id": "GS-UNKNOWN"},
+        "close": {"publication_id": "GS2026-DEMO"},
     }
 
     @operation("publish", params=PublishParams, result=ReceiptSchema, description="publish a masked list")

@@ -147,12 +147,11 @@ def _add_admin_routes(app: Flask, state: SandboxState) -> None:
             source = spec.get("source") or "*"
             if source != "*" and source not in SYSTEMS:
                 return _respond(400, {"error": f"unknown source {source!r}", "known": sorted(SYSTEMS)})
-            times = spec.get("times", 1)
             try:
-                state.add_fault(
-                    source, Fault(str(spec.get("fault")), int(times) or None if times else None, spec.get("seconds"))
-                )
-            except ValueError as exc:
+                times = int(spec.get("times", 1) or 0)
+                seconds = float(spec["seconds"]) if spec.get("seconds") is not None else None
+                state.add_fault(source, Fault(str(spec.get("fault")), times if times > 0 else None, seconds))
+            except (TypeError, ValueError) as exc:
                 return _respond(400, {"error": str(exc)})
         elif request.method == "DELETE":
             state.clear_faults(request.args.get("source"))

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from connectors.base.errors import SIGNATURE_REJECTED
+from connectors.errors import SIGNATURE_REJECTED
 
 #: ``fetch(method, url, **requests_kwargs) -> requests.Response``: an unsigned HTTP call with the
 #: connector's session and timeouts, for token endpoints.

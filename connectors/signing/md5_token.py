@@ -17,7 +17,7 @@ import hashlib
 import threading
 from typing import Any
 
-from connectors.base.errors import AuthRefused, MalformedAnswer, PlatformBusy
+from connectors.errors import AuthRefused, MalformedAnswer, PlatformBusy
 from connectors.signing.base import (
     EXPIRED,
     REJECTED,

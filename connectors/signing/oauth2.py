@@ -14,7 +14,7 @@ import base64
 import threading
 from typing import Any
 
-from connectors.base.errors import AUTHENTICATION_FAILED, AuthRefused, MalformedAnswer, PlatformBusy
+from connectors.errors import AUTHENTICATION_FAILED, AuthRefused, MalformedAnswer, PlatformBusy
 from connectors.signing.base import (
     EXPIRED,
     REJECTED,

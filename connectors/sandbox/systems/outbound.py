@@ -17,6 +17,8 @@ from connectors.base.dates import now_iso
 from connectors.sandbox.registry import SandboxRequest, rest_answer, system, zhejiang_answer
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+#: A publication that always exists, so a demo or contract test can close one.
+DEMO_PUBLICATION = "GS2026-DEMO"
 
 
 def sms_answer(data: Any, code: str = "OK", message: str = "OK") -> dict:
@@ -51,6 +53,10 @@ def _identifying(item: dict[str, Any]) -> bool:
     return "*" not in name or bool(ID_NUMBER_RE.search(text)) or bool(PHONE_RE.search(text))
 
 
+def _publications(req: SandboxRequest) -> dict[str, dict[str, Any]]:
+    return req.state.records.setdefault("publications", {DEMO_PUBLICATION: {"items": [], "closed_at": None}})
+
+
 @PUBLICATION.route("POST", "/api/v1/publications")
 def publish(req: SandboxRequest) -> dict:
     """Open a publication (公示) with its list of masked items."""
@@ -63,7 +69,7 @@ def publish(req: SandboxRequest) -> dict:
 
     def make() -> dict:
         publication_id = f"GS{body.get('batchNo', '')}-{uuid.uuid4().hex[:8].upper()}"
-        req.state.records.setdefault("publications", {})[publication_id] = {"items": items, "closed_at": None}
+        _publications(req)[publication_id] = {"items": items, "closed_at": None}
         return rest_answer(
             {
                 "publicationId": publication_id,
@@ -79,7 +85,7 @@ def publish(req: SandboxRequest) -> dict:
 def close(req: SandboxRequest) -> dict:
     """Close a publication early or at its end."""
     publication_id = str(req.data().get("publicationId", ""))
-    stored = req.state.records.get("publications", {}).get(publication_id)
+    stored = _publications(req).get(publication_id)
     if stored is None:
         return rest_answer(None, code=404, message=f"公示 {publication_id} 不存在")
     if stored["closed_at"] is None:

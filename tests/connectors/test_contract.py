@@ -1,0 +1,53 @@
+"""The contract kit, run over every registered connector."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.engine.operators import load_operators
+from connectors.base import CONNECTORS
+from connectors.testing.contract import CHECKS, ContractKit
+
+load_operators()
+CASES = [(name, check) for name in sorted(CONNECTORS) for check in CHECKS]
+
+
+@pytest.fixture(scope="module")
+def kit(sandbox):
+    return ContractKit(sandbox[0])
+
+
+@pytest.mark.parametrize(("connector", "check"), CASES, ids=[f"{c}-{k}" for c, k in CASES])
+def test_connector_honours_the_contract(kit, connector, check):
+    kit.run(check, CONNECTORS[connector])
+
+
+def test_every_connector_is_covered():
+    assert len(CONNECTORS) >= 17
+
+
+def test_the_kit_catches_a_connector_that_leaks_evidence(kit, monkeypatch):
+    cls = CONNECTORS["hukou"]
+    monkeypatch.setattr(cls, "mask_evidence", lambda self, value: value)
+    with pytest.raises(AssertionError, match="unmasked"):
+        kit.run("evidence_masking", cls)
+
+
+def test_the_kit_catches_a_connector_that_forwards_undeclared_parameters(kit, monkeypatch):
+    cls = CONNECTORS["vehicles"]
+    original = cls.query_member
+
+    def leaky(self, call, member, params):
+        call.post("/api/v1/jdc/query", {"sfzmhm": member["id_number"], "case": params}, label="leak")
+        return original(self, call, member, params)
+
+    monkeypatch.setattr(cls, "run", lambda self, op, params, ctx: cls.check(self, dict(params), _call(self, ctx)))
+    monkeypatch.setattr(cls, "query_member", leaky)
+    with pytest.raises(AssertionError, match="undeclared parameter"):
+        kit.run("declared_params_only", cls)
+
+
+def _call(connector, ctx):
+    from connectors.base.call import Call
+
+    return Call(connector, ctx)
