@@ -77,6 +77,8 @@ class Connector:
     health_path: ClassVar[str] = "/ping"
     #: Defaults of connector-specific options (overridable by the ``options`` setting).
     default_options: ClassVar[Mapping[str, Any]] = {}
+    #: The fixed demo credential the sandbox accepts (registered as ``sandbox_<name>``).
+    demo_credential: ClassVar[Mapping[str, str]] = {}
     #: Answer keys whose values hold an ID number inside a longer code (masked in evidence).
     mask_keys: ClassVar[frozenset[str]] = frozenset()
     #: How the job runner retries a failed call (long backoff: the in-call retries are short).

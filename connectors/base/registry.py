@@ -8,6 +8,8 @@ check. Instances are built lazily, one per connector per settings object.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 import threading
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 from app.engine.operators import Operator, OperatorContext, OperatorError, registry
 from connectors.base.config import PerSettings, resolve_config
 from connectors.base.connector import Connector
-from connectors.base.credentials import load_credential
+from connectors.base.credentials import load_credential, register_demo_credential
 
 #: Connector name → class.
 CONNECTORS: dict[str, type[Connector]] = {}
@@ -62,6 +64,8 @@ def register_connector(cls: type[Connector]) -> type[Connector]:
                 health_check=_health_check(cls),
             )
         )
+    if cls.demo_credential:
+        register_demo_credential(f"sandbox_{cls.name}", cls.demo_credential)
     CONNECTORS[cls.name] = cls
     return cls
 
@@ -122,6 +126,20 @@ def current_settings() -> Any:
 
             _default_settings = Settings.from_env()
         return _default_settings
+
+
+def import_connector_modules() -> None:
+    """Import every module of the ``connectors`` package, so every connector is registered.
+
+    The sandbox calls this (it needs the demo credentials) without going through
+    ``load_operators``, which would also import the handlers.
+    """
+    import connectors
+
+    for info in pkgutil.walk_packages(connectors.__path__, prefix="connectors."):
+        if ".tests" in info.name or info.name.rsplit(".", 1)[-1].startswith("test_"):
+            continue
+        importlib.import_module(info.name)
 
 
 def forget_instances() -> None:

@@ -52,6 +52,7 @@ class AllocationSystemConnector(Connector):
     title = "配租系统"
     signing = "md5_token"
     sandbox_prefix = "/peizu"
+    demo_credential = {"app_key": "PZ-DEMO-APP", "app_secret": "524837aefbea9224cebab6fc"}
     envelope = ZHEJIANG
     samples = {
         "push": {

@@ -69,6 +69,7 @@ class PublicationPlatformConnector(Connector):
     title = "公示平台"
     signing = "oauth2"
     sandbox_prefix = "/gongshi"
+    demo_credential = {"client_id": "gs-demo-client", "client_secret": "aef5845a048720fefd596be8"}
     envelope = REST
     samples = {
         "publish": {

@@ -44,6 +44,7 @@ class SmsConnector(Connector):
     title = "短信网关"
     signing = "hmac_sha256"
     sandbox_prefix = "/sms"
+    demo_credential = {"app_key": "SMS-DEMO-APP", "app_secret": "2c2d4769758a78fc2e2b797f"}
     envelope = Envelope("Code", ("OK",), "BizId", "Message", busy=("isp.SYSTEM_ERROR", "isp.RAM_PERMISSION_DENY"))
     default_options = {"sign_name": "重庆住房保障"}
     samples = {

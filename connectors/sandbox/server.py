@@ -28,6 +28,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from connectors.base.registry import import_connector_modules
 from connectors.sandbox import faults, gateways
 from connectors.sandbox.fixtures import households
 from connectors.sandbox.registry import SYSTEMS, SandboxRequest, find_system
@@ -40,7 +41,7 @@ JSON = "application/json; charset=utf-8"
 
 def create_app(config: SandboxConfig | dict[str, Any] | None = None) -> Flask:
     """The sandbox as a Flask app; ``config`` is a :class:`SandboxConfig` or its fields as a dict."""
-    import connectors.sandbox.systems  # noqa: F401 - registers every system
+    import_connector_modules()  # every connector, its demo credential and its sandbox system
 
     if not isinstance(config, SandboxConfig):
         config = SandboxConfig(**(config or {}))

@@ -63,6 +63,7 @@ class BusinessConnector(SourceConnector):
     title = "市场监管企业登记"
     signing = "tif"
     sandbox_prefix = "/scjg"
+    demo_credential = {"paas_id": "scjg_demo", "paas_token": "78e32346f94aff89572bdc29"}
     envelope = TIF
     Params = BusinessParams
     Facts = BusinessFacts

@@ -58,6 +58,7 @@ class DisabilityConnector(SourceConnector):
     title = "残联残疾人证"
     signing = "tif"
     sandbox_prefix = "/canlian"
+    demo_credential = {"paas_id": "canlian_demo", "paas_token": "e7a5d1b2935e0e8720a4a2a4"}
     envelope = TIF
     mask_keys = frozenset({"cjzh"})
     Facts = DisabilityFacts

@@ -37,6 +37,7 @@ class FamilyAssetsConnector(SourceConnector):
     title = "民政家庭经济状况核对"
     signing = "oauth2"
     sandbox_prefix = "/minzheng/hdzx"
+    demo_credential = {"client_id": "hdzx-demo-client", "client_secret": "028564f76eec687c0d3ce7a3"}
     envelope = REST
     Facts = FamilyAssetsFacts
 

@@ -59,6 +59,7 @@ class HousingContractsConnector(SourceConnector):
     title = "住建网签备案与保障记录"
     signing = "oauth2"
     sandbox_prefix = "/zhujian"
+    demo_credential = {"client_id": "zj-demo-client", "client_secret": "f3b717f18e70f1ab62bbeef2"}
     envelope = REST
     Facts = HousingContractsFacts
     sample_household = "owns_property"

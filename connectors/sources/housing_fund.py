@@ -59,6 +59,7 @@ class HousingFundConnector(SourceConnector):
     title = "住房公积金"
     signing = "md5_token"
     sandbox_prefix = "/gjj"
+    demo_credential = {"app_key": "GJJ-DEMO-APP", "app_secret": "f2424feafefa7ef573b2e56a"}
     envelope = ZHEJIANG
     Params = WindowParams
     Facts = HousingFundFacts

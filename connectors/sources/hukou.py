@@ -52,6 +52,7 @@ class HukouConnector(SourceConnector):
     title = "公安户籍"
     signing = "hmac_sha256"
     sandbox_prefix = "/gongan/hukou"
+    demo_credential = {"app_key": "HJ-DEMO-APP", "app_secret": "4d55a71670514136eae9bb53"}
     envelope = GONGAN
     default_options = {"city": "重庆市"}
     Params = HukouParams

@@ -50,6 +50,7 @@ class MarriageConnector(SourceConnector):
     title = "民政婚姻登记"
     signing = "md5_token"
     sandbox_prefix = "/minzheng/hyxx"
+    demo_credential = {"app_key": "MZ-HY-DEMO", "app_secret": "4d7e4a34bb4d34a92dc976fa"}
     envelope = ZHEJIANG
     Facts = MarriageFacts
     sample_household = "undeclared_spouse"

@@ -60,6 +60,14 @@ class MedicalInsuranceConnector(SourceConnector):
     title = "医保"
     signing = "sm2_sm3"
     sandbox_prefix = "/yibao"
+    demo_credential = {
+        "app_id": "YB-DEMO-APP",
+        "private_key": "17C1BC6E48CBF5247A7D6666F3EBDFDCA1FDB1412E26D1F33AC55555EB3B9B0C",
+        "public_key": (
+            "7e924a8b8e217f17c30c8403cd35e8d5daf9e889bf67dee523f1f2884457f1b5"
+            "f71fedd49efebe26a1c0eff15e3f41e4ef514838a70db3c55f69a4b007115257"
+        ),
+    }
     envelope = YIBAO
     default_options = {"admdvs": "500000", "sys_code": "HOUSING"}
     Params = WindowParams

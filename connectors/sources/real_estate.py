@@ -58,6 +58,7 @@ class RealEstateConnector(SourceConnector):
     title = "不动产登记"
     signing = "oauth2"
     sandbox_prefix = "/bdc"
+    demo_credential = {"client_id": "bdc-demo-client", "client_secret": "dfc2ba453ff870e56bf019e1"}
     envelope = REST
     Facts = RealEstateFacts
     sample_household = "owns_property"

@@ -40,6 +40,7 @@ class ResidencePermitConnector(SourceConnector):
     title = "公安居住证"
     signing = "hmac_sha256"
     sandbox_prefix = "/gongan/jzz"
+    demo_credential = {"app_key": "JZZ-DEMO-APP", "app_secret": "276f34a77c005d89e2bb3d46"}
     envelope = GONGAN
     Facts = ResidencePermitFacts
     sample_household = "new_citizen_permit"

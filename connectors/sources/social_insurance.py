@@ -53,6 +53,7 @@ class SocialInsuranceConnector(SourceConnector):
     title = "人社社保"
     signing = "tif"
     sandbox_prefix = "/renshe"
+    demo_credential = {"paas_id": "renshe_demo", "paas_token": "29aac5debd92861ffe4347c7"}
     envelope = TIF
     Facts = SocialInsuranceFacts
 

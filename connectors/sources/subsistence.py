@@ -36,6 +36,7 @@ class SubsistenceConnector(SourceConnector):
     title = "民政低保特困"
     signing = "md5_token"
     sandbox_prefix = "/minzheng/dbtk"
+    demo_credential = {"app_key": "MZ-DB-DEMO", "app_secret": "7dafc32b4f40403d0374be6a"}
     envelope = ZHEJIANG
     Facts = SubsistenceFacts
     sample_household = "dibao_priority"

@@ -39,6 +39,14 @@ class TaxConnector(SourceConnector):
     title = "税务个人所得税"
     signing = "sm2_sm3"
     sandbox_prefix = "/shuiwu"
+    demo_credential = {
+        "app_id": "SW-DEMO-APP",
+        "private_key": "BA197BA84BEF56C72D8968628060E07C1262ECCD8CDD087649E4276F32C688D6",
+        "public_key": (
+            "df85edd7d36b27012794217d31155ae83dcc29a953492cedef1e442696080877"
+            "5d2f920afd5c08d32b9b92af5bde7c506aaa86db1b2d6379cb57fecf1c979eaf"
+        ),
+    }
     envelope = REST
     Params = WindowParams
     Facts = TaxFacts

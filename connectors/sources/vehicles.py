@@ -56,6 +56,7 @@ class VehiclesConnector(SourceConnector):
     title = "公安交管车辆"
     signing = "hmac_sha256"
     sandbox_prefix = "/jiaoguan"
+    demo_credential = {"app_key": "JG-DEMO-APP", "app_secret": "d8d3d156363a77b3bce83483"}
     envelope = GONGAN
     Params = VehiclesParams
     Facts = VehiclesFacts

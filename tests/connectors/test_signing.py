@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.engine.operators import load_operators
 from connectors.base.credentials import DEMO_CREDENTIALS
 from connectors.errors import AuthRefused
 from connectors.signing import (
@@ -19,6 +20,7 @@ from connectors.signing import (
     tif,
 )
 
+load_operators()  # connectors register their demo credentials
 NONCE = "0123456789abcdef0123456789abcdef"
 CLOCK = 1_700_000_000.0
 
