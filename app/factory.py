@@ -53,4 +53,4 @@ def _make_runner(settings: Settings, app: Flask):
     from app.jobs.runner import InlineRunner
     from app.services import job_service
 
-    return InlineRunner(job_service.execute, synchronous=False, app=app)
+    return InlineRunner(job_service.execute_batch, synchronous=False, app=app)

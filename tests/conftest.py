@@ -93,7 +93,7 @@ def truncate(url: str) -> None:
 @pytest.fixture
 def app(pg_url):
     """The app on PostgreSQL with a synchronous inline job runner."""
-    runner = InlineRunner(job_service.execute, synchronous=True)
+    runner = InlineRunner(job_service.execute_batch, synchronous=True)
     application = create_app(make_settings(pg_url), runner=runner)
     with application.app_context():
         yield application
@@ -105,7 +105,7 @@ def sqlite_app(tmp_path):
     """The embedded default: SQLite file and the inline runner."""
     url = f"sqlite:///{tmp_path / 'housing.sqlite3'}"
     migrate_database(url)
-    runner = InlineRunner(job_service.execute, synchronous=True)
+    runner = InlineRunner(job_service.execute_batch, synchronous=True)
     application = create_app(make_settings(url), runner=runner)
     with application.app_context():
         yield application

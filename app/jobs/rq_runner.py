@@ -1,31 +1,28 @@
-"""The Redis/RQ job runner: every RQ object has an explicit connection and the JSON serializer."""
+"""The Redis/RQ job runner: every RQ object has an explicit connection and the JSON serializer.
+
+One RQ job carries one batch of outbox job ids. A Redis set lists the ids handed over and not
+yet finished, so the scheduler can tell which queued jobs Redis has lost (after a FLUSHALL the
+set is gone too, and every queued job is handed over again).
+"""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 
 from redis import Redis
 from rq import Queue
-from rq.exceptions import NoSuchJobError
-from rq.job import Job as RqJob
-from rq.job import JobStatus
 from rq.serializers import JSONSerializer
 
 log = logging.getLogger(__name__)
-EXECUTE = "app.jobs.tasks.execute_job"
-LIVE_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
-
-
-def rq_job_id(job_id: str) -> str:
-    """The fixed RQ id of an outbox job, so one job cannot be queued twice."""
-    return f"housing-job-{job_id}"
+EXECUTE = "app.jobs.tasks.execute_jobs"
 
 
 class RqRunner:
-    """Queues job ids on Redis for ``housing worker`` processes."""
+    """Queues job batches on Redis for ``housing worker`` processes."""
 
-    def __init__(self, redis_url: str, queue_name: str = "housing", job_timeout: int = 120):
+    def __init__(self, redis_url: str, queue_name: str = "housing", job_timeout: int = 300):
         self.redis_url = redis_url
         self.queue_name = queue_name
         self.job_timeout = job_timeout
@@ -41,21 +38,28 @@ class RqRunner:
     def queue(self) -> Queue:
         return Queue(self.queue_name, connection=self.connection, serializer=JSONSerializer)
 
+    @property
+    def held_key(self) -> str:
+        return f"housing:{self.queue_name}:held"
+
     def submit(self, job_ids: Iterable[str], force: bool = False) -> None:
-        """Enqueue jobs; ``force`` re-enqueues even if RQ still lists them (their worker died)."""
-        q = self.queue
-        for job_id in job_ids:
-            if not force and self.holds(job_id):
-                continue
-            try:
-                q.enqueue(EXECUTE, job_id, job_id=rq_job_id(job_id), job_timeout=self.job_timeout,
-                          result_ttl=300, failure_ttl=7 * 86400)
-            except Exception:  # Redis down: the job stays queued in the table; the sweep retries
-                log.exception("could not enqueue job %s; the scheduler will retry", job_id)
+        ids = list(job_ids)
+        if not force:
+            ids = [i for i in ids if not self.holds(i)]
+        if not ids:
+            return
+        try:
+            self.connection.sadd(self.held_key, *ids)
+            self.queue.enqueue(EXECUTE, ids, job_id=f"housing-batch-{uuid.uuid4().hex}",
+                               job_timeout=self.job_timeout, result_ttl=60, failure_ttl=7 * 86400)
+        except Exception:  # Redis down: the jobs stay queued in the table; the sweep retries
+            log.exception("could not enqueue jobs %s; the scheduler will retry", ids)
+
+    def release(self, job_ids: Iterable[str]) -> None:
+        """Forget jobs a worker has finished with."""
+        ids = list(job_ids)
+        if ids:
+            self.connection.srem(self.held_key, *ids)
 
     def holds(self, job_id: str) -> bool:
-        try:
-            job = RqJob.fetch(rq_job_id(job_id), connection=self.connection, serializer=JSONSerializer)
-        except NoSuchJobError:
-            return False
-        return job.get_status(refresh=False) in LIVE_STATES
+        return bool(self.connection.sismember(self.held_key, job_id))

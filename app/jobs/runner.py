@@ -1,8 +1,12 @@
-"""Job runners: how queued job ids reach :func:`app.services.job_service.execute`.
+"""Job runners: how queued job ids reach :mod:`app.services.job_service`.
 
 * :class:`InlineRunner` (the embedded default) runs jobs in this process, on a background
   thread or, for tests, synchronously right after the commit that created them.
-* :class:`RqRunner` puts them on a Redis queue for ``housing worker`` processes.
+* :class:`~app.jobs.rq_runner.RqRunner` puts them on a Redis queue for ``housing worker``
+  processes.
+
+Each ``submit`` is one batch — the jobs one step created, e.g. a fan-out of data-source calls —
+which runs side by side and resumes each instance once.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 log = logging.getLogger(__name__)
+Batch = Callable[[list[str]], object]
 
 
 class JobRunner(Protocol):
@@ -31,28 +36,28 @@ class JobRunner(Protocol):
 
 
 class InlineRunner:
-    """Runs jobs in-process. ``synchronous`` drains the queue inside ``submit``."""
+    """Runs job batches in-process. ``synchronous`` runs them inside ``submit``."""
 
-    def __init__(self, execute: Callable[[str], object], synchronous: bool = False,
-                 app=None):
-        self._execute = execute
+    def __init__(self, execute_batch: Batch, synchronous: bool = False, app=None):
+        self._execute = execute_batch
         self.synchronous = synchronous
         self._app = app
-        self._pending: deque[str] = deque()
+        self._pending: deque[list[str]] = deque()
         self._draining = threading.local()
-        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._queue: queue.Queue[list[str] | None] = queue.Queue()
         self._holding: set[str] = set()
         self._thread: threading.Thread | None = None
 
     def submit(self, job_ids: Iterable[str], force: bool = False) -> None:
-        ids = list(job_ids)
+        ids = [i for i in job_ids if force or i not in self._holding]
+        if not ids:
+            return
         self._holding.update(ids)
         if not self.synchronous:
-            for job_id in ids:
-                self._queue.put(job_id)
+            self._queue.put(ids)
             self._ensure_thread()
             return
-        self._pending.extend(ids)
+        self._pending.append(ids)
         if getattr(self._draining, "active", False):
             return  # an outer submit on this thread is draining already
         self._draining.active = True
@@ -65,13 +70,13 @@ class InlineRunner:
     def holds(self, job_id: str) -> bool:
         return job_id in self._holding
 
-    def _run(self, job_id: str) -> None:
+    def _run(self, ids: list[str]) -> None:
         try:
-            self._execute(job_id)
+            self._execute(ids)
         except Exception:
-            log.exception("job %s failed in the inline runner", job_id)
+            log.exception("jobs %s failed in the inline runner", ids)
         finally:
-            self._holding.discard(job_id)
+            self._holding.difference_update(ids)
 
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -80,14 +85,14 @@ class InlineRunner:
 
     def _loop(self) -> None:
         while True:
-            job_id = self._queue.get()
-            if job_id is None:
+            ids = self._queue.get()
+            if ids is None:
                 return
             if self._app is not None:
                 with self._app.app_context():
-                    self._run(job_id)
+                    self._run(ids)
             else:
-                self._run(job_id)
+                self._run(ids)
 
     def stop(self) -> None:
         """Let the background thread finish (tests and shutdown)."""

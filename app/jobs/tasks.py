@@ -22,9 +22,13 @@ def _get_app() -> Flask:
     return _app
 
 
-def execute_job(job_id: str) -> str:
-    """Run one outbox job."""
+def execute_jobs(job_ids: list[str]) -> dict[str, str]:
+    """Run one batch of outbox jobs, then let the runner forget them."""
     from app.services import job_service
 
-    with _get_app().app_context():
-        return job_service.execute(job_id)
+    app = _get_app()
+    with app.app_context():
+        try:
+            return job_service.execute_batch(list(job_ids))
+        finally:
+            app.extensions["housing.runner"].release(job_ids)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.db import db, utcnow
@@ -63,10 +65,38 @@ def claim(job_id: str) -> JobCall | None:
 
 
 def execute(job_id: str) -> str:
-    """Run one job: claim it, call its operator, store the outcome, resume the instance."""
+    """Run one job and resume its instance, unless sibling jobs are still running."""
+    outcome, instance_id = _run_one(job_id)
+    if outcome in ("succeeded", "failed"):
+        resume_when_idle(instance_id)
+    return outcome
+
+
+def execute_batch(job_ids: list[str], threads: int = 8) -> dict[str, str]:
+    """Run jobs side by side (operators mostly wait on the network), then resume each instance
+    once with all its results: a fan-out of data-source calls costs one resume, not one per call.
+    """
+    app = current_app._get_current_object()
+
+    def one(job_id: str) -> tuple[str, str | None]:
+        with app.app_context():
+            return _run_one(job_id)
+
+    if len(job_ids) > 1 and threads > 1:
+        with ThreadPoolExecutor(min(threads, len(job_ids)), thread_name_prefix="job") as pool:
+            results = list(pool.map(one, job_ids))
+    else:
+        results = [_run_one(job_id) for job_id in job_ids]
+    for instance_id in dict.fromkeys(i for outcome, i in results if outcome in ("succeeded", "failed")):
+        resume_when_idle(instance_id)
+    return {job_id: outcome for job_id, (outcome, _i) in zip(job_ids, results, strict=True)}
+
+
+def _run_one(job_id: str) -> tuple[str, str | None]:
+    """Claim a job, call its operator and store the outcome (no resume)."""
     call = claim(job_id)
     if call is None:
-        return "skipped"
+        return "skipped", None
     try:
         op = registry.get(call.operator)
         params = op.load_params(call.params)
@@ -77,24 +107,21 @@ def execute(job_id: str) -> str:
         )
         result = to_json_value(op.func(params, ctx), "result")
     except UnknownOperatorError as exc:
-        return _fail(call, OperatorError("UnknownOperator", str(exc), retryable=False))
+        return _fail(call, OperatorError("UnknownOperator", str(exc), retryable=False)), call.instance_id
     except OperatorError as exc:
-        return _fail(call, exc)
+        return _fail(call, exc), call.instance_id
     except ScriptError as exc:
-        return _fail(call, OperatorError("InvalidResult", str(exc), retryable=False))
+        return _fail(call, OperatorError("InvalidResult", str(exc), retryable=False)), call.instance_id
     except Exception as exc:  # an operator bug must not lose the job
         log.exception("operator %s crashed on job %s", call.operator, call.id)
-        return _fail(call, OperatorError("OperatorCrashed", f"{type(exc).__name__}: {exc}"))
+        return _fail(call, OperatorError("OperatorCrashed", f"{type(exc).__name__}: {exc}")), call.instance_id
     with db.transaction() as session:
         stored = session.execute(
             update(Job).where(Job.id == call.id, Job.state.not_in(("applied", "cancelled")))
             .values(state="succeeded", result=result, error_code=None, last_error=None, lease_until=None,
                     updated_at=utcnow())
         ).rowcount
-    if not stored:
-        return "stale"
-    _resume_unless_siblings_run(call)
-    return "succeeded"
+    return ("succeeded" if stored else "stale"), call.instance_id
 
 
 def _fail(call: JobCall, error: OperatorError) -> str:
@@ -116,23 +143,21 @@ def _fail(call: JobCall, error: OperatorError) -> str:
             job.state = "failed"
             outcome = "failed"
     log.info("job %s (%s) attempt %s: %s %s", call.id, call.operator, call.attempt, error.code, outcome)
-    if outcome == "failed":
-        _resume_unless_siblings_run(call)
     return outcome
 
 
-def _resume_unless_siblings_run(call: JobCall) -> None:
+def resume_when_idle(instance_id: str) -> None:
     """Resume now, unless other jobs of the instance are running or queued: the last of them
     to finish resumes and applies every result at once.
 
-    Each job checks after committing its own outcome, so of two jobs finishing together the
-    later one always sees the earlier as finished; the scheduler's sweep is the safety net.
+    Each caller checks after committing its own outcomes, so of two jobs finishing together
+    the later one always sees the earlier as finished; the scheduler's sweep is the safety net.
     """
     with db.session() as session:
         busy = session.scalar(select(func.count()).where(
-            Job.instance_id == call.instance_id, Job.id != call.id, Job.state.in_(("queued", "running"))))
+            Job.instance_id == instance_id, Job.state.in_(("queued", "running"))))
     if not busy:
-        resume_instance(call.instance_id)
+        resume_instance(instance_id)
 
 
 def resume_instance(instance_id: str) -> int:
