@@ -116,3 +116,17 @@ def test_data_is_masked_unless_a_privileged_role_asks(client, auth):
     reviewer = client.get(f"/api/v1/process-instances/{inst['id']}?full_ids=true",
                           headers=auth("reviewer")).get_json()
     assert reviewer["data"]["applicant"]["id_number"] == "110105********1234"
+
+
+def test_a_diagram_exported_by_bpmn_js_runs_inclusive_gateways_and_subprocesses(client, auth):
+    response = deploy_fixture(client, auth(), "bpmnjs_export.bpmn")
+    assert response.status_code == 201
+    warnings = {w["element_id"] for w in response.get_json()["warnings"]}
+    assert {"Activity_a", "Activity_b"} <= warnings  # user tasks without a form are allowed, but noted
+    inst = start(client, auth(), "Process_bpmnjs", {"need_a": True, "need_b": False, "amount": 21})
+    tasks = ready(client, auth(), inst["id"])
+    assert [t["bpmn_id"] for t in tasks] == ["Activity_a"] and tasks[0]["candidate_groups"] == ["*"]
+    assert complete(client, auth("reviewer"), tasks[0]["id"]).status_code == 200
+    done = instance(client, auth(), inst["id"])
+    assert done["status"] == "completed" and done["data"]["total"] == 42
+    assert history_ids(client, auth(), inst["id"])[-3:] == ["Event_sub_end", "Activity_sub", "Event_end"]
