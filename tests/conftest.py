@@ -12,11 +12,12 @@ import redis
 from sqlalchemy import text
 
 import tests.support.operators  # noqa: F401  (registers the test operators)
+from app import models as _models  # noqa: F401  (every table is known to the metadata)
 from app.auth import tokens
 from app.auth.identity import Identity
 from app.cli import migrate_database
 from app.config import Settings
-from app.db import db
+from app.db import Base, db
 from app.engine.bundle import bundles
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
@@ -26,8 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 PG_ADMIN_URL = os.environ.get("HOUSING_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("HOUSING_TEST_REDIS", "redis://127.0.0.1:6379/13")
-TABLES = ["task_candidate", "human_task", "message_subscription", "incident", "job", "audit_event",
-          "process_instance", "start_timer", "process_definition", "definition_file", "app_user"]
 
 
 def _admin_connection():
@@ -82,12 +81,13 @@ def truncate(url: str) -> None:
     (normally immutable) ids, is cleared too.
     """
     bundles.clear()
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]  # every model's table
     with db.engine.begin() as conn:
         if url.startswith("sqlite"):
-            for table in TABLES:
+            for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
         else:
-            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

@@ -8,18 +8,69 @@ the task data.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from app.engine.dmn import Decision, DecisionEngine, DmnValidationError, parse_decisions
+from app.engine.dmn import Decision, DecisionEngine, DmnEvaluationError, DmnValidationError, parse_decisions
+from app.engine.dmn.cells import CellEnv
+from app.engine.dmn.engine import run_table
 from app.engine.dmn.model import Language
 from app.engine.sandbox import ScriptError, compile_check, to_json_value
+from app.privacy import mask_tree
+
+
+@dataclass
+class DecisionRecord:
+    """One evaluation, kept by the script engine until the step persists it."""
+
+    decision_id: str
+    bpmn_id: str
+    facts: dict
+    outputs: dict
+    matched: list[dict]
 
 
 class HostDecisionEngine(DecisionEngine):
-    """SpiffWorkflow's ``dmnEngine`` interface over the FEEL engine, with JSON-safe results."""
+    """SpiffWorkflow's ``dmnEngine`` interface over the FEEL engine, with JSON-safe results.
+
+    Each evaluation is also recorded (facts read, outputs, matched rules) so a changed table
+    can later be replayed on real past cases.
+    """
 
     def result(self, task):
-        return to_json_value(super().result(task), "decision result")
+        script_engine = task.workflow.script_engine
+
+        def python_eval(expression: str, names: dict):
+            return script_engine.evaluate(task, expression, external_context=names)
+
+        try:
+            decided = run_table(self.decision_table, CellEnv(task.data, python_eval))
+        except DmnEvaluationError:
+            return super().result(task)  # raises with SpiffWorkflow's error and the rule row
+        outputs = to_json_value(decided.outputs, "decision result")
+        record = getattr(script_engine, "record_decision", None)
+        if record is not None:
+            record(DecisionRecord(
+                decision_id=decided.decision_id, bpmn_id=task.task_spec.bpmn_id,
+                facts=mask_tree(to_json_value(facts_read(self.decision_table, task.data), "facts")),
+                outputs=outputs,
+                matched=[{"rule_id": m.rule_id, "row": m.row, "description": m.description}
+                         for m in decided.matched],
+            ))
+        return outputs
+
+
+_NAME = re.compile(r"[^\W\d][\w]*")
+
+
+def facts_read(table, data: dict) -> dict:
+    """The top-level data entries the table's input expressions mention."""
+    names: set[str] = set()
+    for column in table.inputs:
+        names.update(_NAME.findall(column.expression or column.label or ""))
+    return {k: v for k, v in data.items() if k in names}
 
 
 class DecisionSources:

@@ -54,6 +54,7 @@ class HostScriptEngine(PythonScriptEngine):
         super().__init__(environment=SandboxEnvironment(sandbox))
         self.sandbox = sandbox
         self.job_requests: list[JobRequest] = []
+        self.decisions: list = []
 
     def validate(self, expression: str) -> None:
         """Raise ``SyntaxError`` if the expression would not compile in the sandbox."""
@@ -79,6 +80,10 @@ class HostScriptEngine(PythonScriptEngine):
     def request_job(self, request: JobRequest) -> None:
         """Called by an async service task as it starts."""
         self.job_requests.append(request)
+
+    def record_decision(self, record) -> None:
+        """Called by a business rule task after its table decided."""
+        self.decisions.append(record)
 
 
 def _copy_line(exc: WorkflowTaskException) -> None:

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one aggregate per module."""
 
 from app.models.audit import AuditEvent
+from app.models.decision_log import DecisionEvaluation
 from app.models.definition import DefinitionFile, ProcessDefinition, StartTimer
 from app.models.human_task import HumanTask, TaskCandidate
 from app.models.incident import Incident
@@ -10,6 +11,7 @@ from app.models.user import User
 
 __all__ = [
     "AuditEvent",
+    "DecisionEvaluation",
     "DefinitionFile",
     "HumanTask",
     "Incident",

@@ -27,6 +27,7 @@ from app.engine.sandbox import to_json_value
 from app.engine.script_engine import make_script_engine
 from app.engine.script_functions import SCRIPT_FUNCTIONS
 from app.models import (
+    DecisionEvaluation,
     DefinitionFile,
     HumanTask,
     Incident,
@@ -128,6 +129,7 @@ def persist(step: Step) -> None:
         ))
         step.audit("incident.opened", {"bpmn_id": failure.bpmn_id, "message": failure.message[:500]})
     run.failures.clear()
+    _write_decisions(step, now)
     _sync_subscriptions(step, after)
     data = after.data
     instance.state = serializer.dumps(run.workflow)
@@ -206,6 +208,22 @@ def _sync_human_tasks(step: Step, after: Snapshot, now) -> None:
         ))
         for group in view.candidate_groups:
             session.add(TaskCandidate(task_id=task_id, group_name=group))
+
+
+def _write_decisions(step: Step, now) -> None:
+    records, step.run.engine.decisions = step.run.engine.decisions, []
+    if not records:
+        return
+    instance = step.instance
+    versions = dict(step.session.execute(
+        select(ProcessDefinition.key, ProcessDefinition.id).where(
+            ProcessDefinition.id.in_(instance.bundle), ProcessDefinition.kind == "decision")).all())
+    for rec in records:
+        step.session.add(DecisionEvaluation(
+            instance_id=instance.id, process_key=instance.process_key, business_key=instance.business_key,
+            decision_id=rec.decision_id, definition_id=versions.get(rec.decision_id), bpmn_id=rec.bpmn_id,
+            facts=rec.facts, outputs=rec.outputs, matched=rec.matched, evaluated_at=now,
+        ))
 
 
 def _find(run: Run, task_id: str):

@@ -59,3 +59,22 @@ def test_python_cells_are_checked_by_the_sandbox_at_deploy(client, auth):
                            content_type="multipart/form-data")
     assert response.status_code == 422
     assert any(e["element_id"] == "LiteralExpression_low" for e in response.get_json()["errors"])
+
+
+def test_each_evaluation_is_recorded_with_its_facts_outputs_and_rules(app, client, auth):
+    from app.db import db
+    from app.models import DecisionEvaluation
+
+    deploy_fixture(client, auth(), "feel_rules.bpmn", "feel_rules.dmn")
+    inst = start(client, auth(), "feel_rules", {"household": {"size": 2, "type": "nuclear"}, "dibao": True,
+                                                "age": 70, "unrelated": "x",
+                                                "applicant": {"id_number": "110105199001011234"}})
+    with db.session() as session:
+        rows = {r.decision_id: r for r in session.query(DecisionEvaluation).filter_by(instance_id=inst["id"])}
+    assert set(rows) == {"size_band", "bonus"}
+    band = rows["size_band"]
+    assert band.facts == {"household": {"size": 2, "type": "nuclear"}}
+    assert band.outputs == {"band": "small"} and band.bpmn_id == "band"
+    assert [m["rule_id"] for m in band.matched] == ["Rule_small"] and band.definition_id is not None
+    assert rows["bonus"].outputs == {"points": 15}
+    assert [m["row"] for m in rows["bonus"].matched] == [1, 2]
