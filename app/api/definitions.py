@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from app.api.auth import current_identity, requires
-from app.services import definition_service
+from app.api.schemas import MigrateRequest
+from app.services import definition_service, migration_service
 from app.services.errors import DeploymentInvalid
 
 bp = Blueprint("definitions", __name__)
@@ -62,3 +63,20 @@ def list_versions(key: str):
 def get_version(key: str, version: int):
     """Metadata and XML of one version."""
     return jsonify(definition_service.get_version(key, version))
+
+
+@bp.get("/process-definitions/<key>/migration-plan")
+@requires(*DEPLOYERS)
+def migration_plan(key: str):
+    """Which running instances could move to a version (default: the newest), and why not."""
+    version = request.args.get("to_version", type=int)
+    return jsonify(migration_service.plan(key, version))
+
+
+@bp.post("/process-definitions/<key>/migrations")
+@requires(*DEPLOYERS)
+def migrate(key: str):
+    """Move the given waiting instances to a version; a report per instance."""
+    body = MigrateRequest().load(request.get_json(silent=True) or {})
+    return jsonify(migration_service.migrate(key, body["instance_ids"], body["to_version"],
+                                             current_identity().username))

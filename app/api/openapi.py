@@ -158,6 +158,16 @@ def _paths() -> dict:
         "/process-definitions/{key}/versions/{version}": {"get": _op(
             "One version with its XML", {"200": _json(_ref("Definition"))},
             params=[_path_param("key"), _path_param("version", "integer")], tag="definitions")},
+        "/process-definitions/{key}/migration-plan": {"get": _op(
+            "Running instances that could move to a version, and the elements that stop the others",
+            {"200": _json({"type": "object"})},
+            params=[_path_param("key"), _query("to_version", {"type": "integer"})], tag="definitions")},
+        "/process-definitions/{key}/migrations": {"post": _op(
+            "Move waiting instances to a version", {"200": _json({"type": "object"})},
+            body={"type": "object", "required": ["instance_ids"], "properties": {
+                "instance_ids": {"type": "array", "items": {"type": "string"}},
+                "to_version": {"type": ["integer", "null"]}}},
+            params=[_path_param("key")], tag="definitions")},
         "/process-instances": {"post": _op("Start an instance", {"201": _json(_ref("Instance"), "Started")},
             body={"type": "object", "required": ["process_key"], "properties": {
                 "process_key": {"type": "string"}, "business_key": {"type": ["string", "null"]},

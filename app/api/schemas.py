@@ -31,6 +31,11 @@ class MessageRequest(StrictSchema):
     payload = fields.Dict(keys=fields.String(), load_default=dict)
 
 
+class MigrateRequest(StrictSchema):
+    instance_ids = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=500))
+    to_version = fields.Integer(load_default=None, allow_none=True)
+
+
 class TaskQuery(Schema):
     class Meta:
         unknown = RAISE
