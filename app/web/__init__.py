@@ -1,12 +1,61 @@
-"""Server-rendered pages (zh-CN first)."""
+"""Server-rendered pages (zh-CN first, English available).
+
+Every page blueprint hangs under one parent blueprint ``web`` so the page error handlers, the
+CSRF check and the template helpers apply to all of them; views call the same services as the
+JSON API, passing the session's identity.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from datetime import timedelta
+
+from flask import Blueprint, Flask, get_flashed_messages, request
+
+from app.web import csrf, errors, nav
+from app.web.formatting import FILTERS
+from app.web.i18n import LANGUAGES, current_lang, html_lang, t
+from app.web.session_auth import current_user
+
+#: paths the CSRF check leaves alone: the bearer-token API
+CSRF_EXEMPT = ("/api/",)
 
 
 def register_web(app: Flask) -> None:
-    """Attach the page blueprints."""
-    from app.web.home import bp
+    """Attach the page blueprints, session settings, CSRF protection and template helpers."""
+    from app.web import account, admin, batch_import, home, inbox, portal, publicity, task_page, vendor
 
-    app.register_blueprint(bp)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    settings = app.extensions["housing.settings"]
+    app.config["SESSION_COOKIE_SECURE"] = settings.env == "production"
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(seconds=settings.token_ttl_seconds))
+
+    web = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+                    static_url_path="/static/web")
+    for module in (home, account, inbox, task_page, portal, publicity, admin, batch_import, vendor):
+        web.register_blueprint(module.bp)
+    errors.register(web)
+    app.register_blueprint(web)
+
+    app.before_request(lambda: csrf.protect(CSRF_EXEMPT))
+    app.jinja_env.filters.update(FILTERS)
+    app.context_processor(_template_globals)
+
+    @app.after_request
+    def page_headers(response):
+        if not request.path.startswith(CSRF_EXEMPT) and response.mimetype == "text/html":
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _template_globals() -> dict:
+    identity = current_user() if request.blueprint and request.blueprint.startswith("web") else None
+    return {
+        "t": t, "lang": current_lang(), "html_lang": html_lang(), "languages": LANGUAGES,
+        "csrf_field": csrf.field, "csrf_token": csrf.token, "user": identity,
+        "main_nav": nav.menu(nav.MAIN_NAV, identity), "admin_nav": nav.menu(nav.ADMIN_NAV, identity),
+        "flashes": get_flashed_messages(with_categories=True),
+    }

@@ -1,8 +1,12 @@
-"""The landing page."""
+"""The landing page, the language switch and the liveness probe."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, redirect, request, url_for
+
+from app.web.i18n import set_lang
+from app.web.nav import home_endpoint
+from app.web.session_auth import current_user, safe_next
 
 bp = Blueprint("home", __name__)
 
@@ -11,3 +15,19 @@ bp = Blueprint("home", __name__)
 def healthz():
     """Liveness probe."""
     return jsonify(status="ok")
+
+
+@bp.get("/")
+def index():
+    """Send each user to their own start page; visitors to the login page."""
+    identity = current_user()
+    if identity is None:
+        return redirect(url_for("web.account.login"))
+    return redirect(url_for(home_endpoint(identity)))
+
+
+@bp.get("/lang/<code>")
+def switch_language(code: str):
+    """Choose the page language and go back where the user was."""
+    set_lang(code)
+    return redirect(safe_next(request.args.get("next"), url_for("web.home.index")))

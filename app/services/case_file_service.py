@@ -1,0 +1,122 @@
+"""What the task page shows: the task, its case data (masked), history, diagram and form.
+
+Access follows the API: the task must be visible to the identity (otherwise 404), and whole ID
+numbers are shown only to roles that need them, each time with a ``pii.full_view`` audit event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+from sqlalchemy import select
+
+from app.auth.identity import Identity
+from app.db import db
+from app.models import AuditEvent, ProcessDefinition
+from app.services import access, audit_service, forms, instance_service, task_service
+from app.services.errors import Forbidden, InstanceNotFound
+
+#: audit actions shown in a case's history, with their Chinese label
+HISTORY_ACTIONS = {
+    "instance.started": "立案", "task.claimed": "认领", "task.unclaimed": "退回待认领",
+    "task.completed": "办理", "instance.completed": "办结", "incident.opened": "异常",
+    "incident.retried": "异常重试", "pii.full_view": "查看完整证件号", "timers.fired_manually": "手动触发计时",
+}
+
+
+@dataclass
+class CaseFile:
+    """Everything the task page renders."""
+
+    task: dict
+    instance: dict
+    data: dict
+    full_ids: bool
+    history: list[dict]
+    form: dict | None
+    ui: dict | None
+
+
+def open_task(identity: Identity, task_id: str, full_ids: bool = False) -> CaseFile:
+    """The case file of a task the identity may see; ``full_ids`` is audited (and refused if not allowed).
+
+    Seeing the task is what authorises seeing its case: :func:`task_service.get_task` answers 404
+    for a task of another district or of another applicant.
+    """
+    task = instance_service.task_brief(task_service.get_task(identity, task_id))
+    instance = instance_service.get_instance(task["instance_id"])
+    if full_ids:
+        record_full_view(identity, instance["id"], task_id)
+    data = access.redact(identity, instance["data"], full_ids)
+    form = _load(task["form_key"])
+    ui = _load(task["ui_form_key"])
+    return CaseFile(task, instance, data, full_ids, case_history(instance["id"]), form, ui)
+
+
+def _load(form_key: str | None) -> dict | None:
+    if not form_key:
+        return None
+    try:
+        return forms.load_form(form_key)
+    except forms.FormNotFound:
+        return None
+
+
+def record_full_view(identity: Identity, instance_id: str, task_id: str | None = None) -> None:
+    """Audit one view of whole ID numbers; refuse roles that may not see them."""
+    if not identity.can_view_full_id:
+        raise Forbidden("your role does not allow viewing whole ID numbers")
+    with db.transaction() as session:
+        audit_service.record(session, identity.username, "pii.full_view", "process_instance", instance_id,
+                             {"fields": "data", "task_id": task_id}, instance_id=instance_id)
+
+
+def case_history(instance_id: str) -> list[dict]:
+    """Every recorded action on the case: time, actor, what, and the opinion given (masked)."""
+    with db.session() as session:
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
+        ).all()
+    out = []
+    for e in events:
+        if e.action not in HISTORY_ACTIONS:
+            continue
+        details = e.details or {}
+        data = details.get("data") or {}
+        out.append({
+            "at": e.at, "actor": e.actor, "action": e.action, "label": HISTORY_ACTIONS[e.action],
+            "step": details.get("name") or details.get("bpmn_id") or "",
+            "decision": data.get("decision") if isinstance(data, dict) else None,
+            "opinion": (data.get("opinion") or data.get("comment")) if isinstance(data, dict) else None,
+        })
+    return out
+
+
+def diagram(identity: Identity, instance_id: str) -> dict:
+    """The BPMN XML that holds the case's current step, with current and completed element ids."""
+    instance = instance_service.get_instance(instance_id)
+    access.assert_can_view_instance(identity, instance)
+    if not identity.is_staff:
+        raise InstanceNotFound(f"process instance {instance_id} does not exist")
+    current = [t["bpmn_id"] for t in instance["ready_tasks"]] + \
+              [e["bpmn_id"] for e in instance["waiting_events"]] + \
+              [c["bpmn_id"] for c in instance["service_calls"] if c["state"] in ("queued", "running", "pending")]
+    done = [n["bpmn_id"] for n in instance_service.history(instance_id)]
+    xml = _file_showing(instance, current)
+    return {"xml": xml, "current": current, "done": done}
+
+
+def _file_showing(instance: dict, current: list[str]) -> str:
+    """The instance's own diagram, or the called process's file if the current step is there."""
+    with db.session() as session:
+        rows = session.scalars(select(ProcessDefinition).where(
+            ProcessDefinition.id.in_(instance["bundle"]), ProcessDefinition.kind == "process")).all()
+        files = {d.id: bytes(d.file.content) for d in rows}
+    own = files.get(instance["definition_id"]) or next(iter(files.values()), b"")
+    for content in [own] + [c for c in files.values() if c != own]:
+        ids = set(etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
+                  .xpath("//@id"))
+        if any(c in ids for c in current):
+            return content.decode("utf-8")
+    return own.decode("utf-8")

@@ -1,0 +1,180 @@
+"""The reviewer inbox (审核工作台): tabs, filters, deadline order, keyset pages, capped counts.
+
+Tabs: ``mine`` (ready tasks claimed by me), ``groups`` (ready, unclaimed tasks of my groups —
+the pool to claim from) and ``done`` (tasks I completed, newest first). Visibility is always
+:func:`app.services.task_service.visible_to`, so a street reviewer never sees another district.
+
+Ready tabs sort by due time with tasks without a deadline last. Keyset pages walk that order in
+two index-friendly legs — tasks with a deadline by ``(due_at, id)``, then those without by
+``id`` — instead of sorting on an expression no index has.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, func, select, tuple_
+
+from app.auth.identity import Identity
+from app.db import db, utcnow
+from app.models import HumanTask
+from app.services.errors import ValidationFailed
+from app.services.instance_service import task_brief
+from app.services.sla import Sla, sla_of
+from app.services.task_service import visible_to
+
+TABS = ("mine", "groups", "done")
+PAGE_SIZE = 20
+MAX_PAGE = 100
+COUNT_CAP = 1000
+
+
+@dataclass
+class InboxQuery:
+    """What the reviewer asked for; every filter optional."""
+
+    tab: str = "mine"
+    housing_type: str | None = None
+    step: str | None = None
+    district: str | None = None
+    overdue: bool = False
+    application_no: str | None = None
+    cursor: str | None = None
+    limit: int = PAGE_SIZE
+
+
+@dataclass
+class InboxRow:
+    """One task as the inbox lists it, with its deadline state."""
+
+    task: dict
+    sla: Sla
+
+
+@dataclass
+class InboxPage:
+    """A page of rows, the cursor of the next page, and capped per-tab counts."""
+
+    rows: list[InboxRow]
+    next_cursor: str | None
+    counts: dict[str, str] = field(default_factory=dict)
+
+
+def inbox(identity: Identity, q: InboxQuery, with_counts: bool = True) -> InboxPage:
+    """One page of ``q.tab`` for ``identity``."""
+    if q.tab not in TABS:
+        raise ValidationFailed("unknown inbox tab", {"tab": [f"one of {', '.join(TABS)}"]})
+    limit = max(1, min(q.limit, MAX_PAGE))
+    now = utcnow()
+    with db.session() as session:
+        if q.tab == "done":
+            tasks, more = _done_page(session, identity, q, limit)
+        else:
+            tasks, more = _ready_page(session, identity, q, limit, now)
+        counts = _counts(session, identity, q, now) if with_counts else {}
+    next_cursor = _cursor_after(q.tab, tasks[-1]) if more and tasks else None
+    rows = [InboxRow(task_brief(t), sla_of(t.due_at, now) if t.status == "ready" else Sla("none"))
+            for t in tasks]
+    return InboxPage(rows, next_cursor, counts)
+
+
+def _tab_query(identity: Identity, q: InboxQuery, tab: str, now: datetime) -> Select:
+    query = select(HumanTask).where(visible_to(identity))
+    if tab == "done":
+        query = query.where(HumanTask.status == "completed", HumanTask.completed_by == identity.username)
+    else:
+        query = query.where(HumanTask.status == "ready")
+        query = query.where(HumanTask.assignee == identity.username if tab == "mine"
+                            else HumanTask.assignee.is_(None))
+    if q.housing_type:
+        query = query.where(HumanTask.summary["housing_type"].as_string() == q.housing_type)
+    if q.step:
+        query = query.where(HumanTask.name == q.step)
+    if q.district:
+        query = query.where(HumanTask.district == q.district)
+    if q.application_no:
+        query = query.where(HumanTask.business_key == q.application_no.strip())
+    if q.overdue and tab != "done":
+        query = query.where(HumanTask.due_at < now)
+    return query
+
+
+def _ready_page(session, identity: Identity, q: InboxQuery, limit: int, now: datetime):
+    base = _tab_query(identity, q, q.tab, now)
+    last_due, last_id = _decode(q.cursor) if q.cursor else (None, None)
+    tasks: list[HumanTask] = []
+    if last_id is None or last_due is not None:
+        dated = base.where(HumanTask.due_at.is_not(None))
+        if last_id is not None:
+            dated = dated.where(tuple_(HumanTask.due_at, HumanTask.id) > tuple_(last_due, last_id))
+        tasks = list(session.scalars(dated.order_by(HumanTask.due_at, HumanTask.id).limit(limit + 1)))
+        last_id = None
+    if len(tasks) <= limit and not q.overdue:
+        undated = base.where(HumanTask.due_at.is_(None))
+        if last_id is not None:
+            undated = undated.where(HumanTask.id > last_id)
+        tasks += session.scalars(undated.order_by(HumanTask.id).limit(limit + 1 - len(tasks)))
+    return tasks[:limit], len(tasks) > limit
+
+
+def _done_page(session, identity: Identity, q: InboxQuery, limit: int):
+    query = _tab_query(identity, q, "done", utcnow())
+    if q.cursor:
+        last_done, last_id = _decode(q.cursor)
+        query = query.where(tuple_(HumanTask.completed_at, HumanTask.id) < tuple_(last_done, last_id))
+    tasks = list(session.scalars(
+        query.order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(limit + 1)))
+    return tasks[:limit], len(tasks) > limit
+
+
+def _counts(session, identity: Identity, q: InboxQuery, now: datetime) -> dict[str, str]:
+    """How many rows each tab has under the same filters, shown as "1000+" past the cap."""
+    out = {}
+    for tab in TABS:
+        capped = _tab_query(identity, q, tab, now).with_only_columns(HumanTask.id).limit(COUNT_CAP + 1)
+        n = session.scalar(select(func.count()).select_from(capped.subquery()))
+        out[tab] = f"{COUNT_CAP}+" if n > COUNT_CAP else str(n)
+    return out
+
+
+def _cursor_after(tab: str, task: HumanTask) -> str:
+    value = task.completed_at if tab == "done" else task.due_at
+    raw = json.dumps([value.isoformat() if value else None, task.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[datetime | None, str]:
+    try:
+        value, task_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return (datetime.fromisoformat(value) if value else None), str(task_id)
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed("invalid cursor", {"cursor": ["not a cursor of this inbox"]}) from exc
+
+
+HOUSING_TYPES = ("公租房", "保租房")
+_steps_cache: dict[int, list[str]] = {}
+
+
+def filter_choices() -> dict[str, list[str]]:
+    """Options for the filter selects: housing types, districts in use, human steps deployed."""
+    from lxml import etree
+
+    from app.models import DefinitionFile, ProcessDefinition, User
+
+    with db.session() as session:
+        districts = sorted(d for d in session.scalars(select(User.district).distinct()) if d)
+        newest = session.scalar(select(func.max(ProcessDefinition.id))) or 0
+        if newest not in _steps_cache:
+            names: set[str] = set()
+            files = session.scalars(select(DefinitionFile.content).where(DefinitionFile.kind == "bpmn"))
+            for content in files:
+                root = etree.fromstring(bytes(content), etree.XMLParser(resolve_entities=False, no_network=True))
+                for el in root.iter("{*}userTask", "{*}manualTask"):
+                    if el.get("name"):
+                        names.add(el.get("name").strip())
+            _steps_cache.clear()
+            _steps_cache[newest] = sorted(names)
+    return {"housing_types": list(HOUSING_TYPES), "districts": districts, "steps": _steps_cache[newest]}

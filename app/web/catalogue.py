@@ -1,0 +1,67 @@
+"""English for the pages' Chinese text (:func:`app.web.i18n.t` looks texts up here).
+
+Keys are the Chinese exactly as templates and views write it; ``{name}`` placeholders must
+match. ``tests/web/test_i18n.py`` fails when a text on a page has no entry here.
+"""
+
+from __future__ import annotations
+
+EN: dict[str, str] = {
+    # layout, login, errors
+    "保障房审批系统": "Housing approval", "个人信息依法保护，公示信息已脱敏":
+        "Personal data protected by law; publications are de-identified",
+    "登录": "Log in", "退出": "Log out", "用户名": "Username", "密码": "Password",
+    "用户名或密码错误": "Wrong username or password", "欢迎，{name}": "Welcome, {name}",
+    "演示账号：applicant、street_yz、district_yz、minzheng、city、admin 等，密码 demo123":
+        "Demo accounts: applicant, street_yz, district_yz, minzheng, city, admin …, password demo123",
+    "返回首页": "Back to the start page", "请求无效": "Bad request", "需要登录": "Please log in",
+    "无权访问": "Not allowed", "页面或记录不存在": "Not found", "状态已变化": "The case has moved on",
+    "文件太大": "File too large", "提交的内容不符合要求": "The submission is not valid",
+    "操作太频繁，请稍后再试": "Too many requests; try again later", "出错了": "Something went wrong",
+    # navigation
+    "审核工作台": "Review inbox", "批量导入": "Batch import", "我的申请": "My applications",
+    "公示": "Publication", "系统管理": "Administration", "异常事件": "Incidents", "队列": "Queues",
+    "数据源连接": "Data sources", "流程版本": "Process versions",
+    # inbox
+    "我的待办": "My tasks", "待认领": "To claim", "已办": "Done", "住房类型": "Housing type",
+    "公租房": "Public rental housing", "保租房": "Affordable rental housing", "全部": "All",
+    "环节": "Step", "区县": "District", "申请编号": "Application no.", "仅超期": "Overdue only",
+    "筛选": "Filter", "清除": "Clear", "批量通过的审核意见（每件单独记录）":
+        "Opinion for batch approval (recorded for each case)", "经审核，符合条件，同意。":
+        "Reviewed: eligible, approved.", "批量通过所选": "Approve selected", "全选": "Select all",
+    "选择": "Select", "申请人": "Applicant", "期限": "Deadline", "办理人": "Assignee",
+    "办结于": "Completed", "超期 {n} 个工作日": "{n} working days overdue", "今日到期": "Due today",
+    "无期限": "No deadline", "剩 {n} 个工作日": "{n} working days left", "认领": "Claim",
+    "退回待认领": "Release", "没有任务": "No tasks", "第一页": "First page", "下一页": "Next page",
+    "已认领：{name}": "Claimed: {name}", "已退回待认领：{name}": "Released: {name}",
+    "批量通过 {n} 件": "{n} cases approved", "未通过 {key}：{message}": "Not approved {key}: {message}",
+    "批量通过需要填写审核意见": "Batch approval needs an opinion", "没有选择任务": "No task selected",
+    "一次最多批量处理 100 件": "At most 100 cases at once", "此任务的表单需要逐件填写":
+        "This task's form must be filled in case by case",
+    # task page
+    "状态": "Status", "待办理": "Open", "已办结": "Completed", "已取消": "Cancelled",
+    "办理期限": "Due", "未认领": "Unclaimed", "查看完整证件号（将记录审计）": "Show whole ID numbers (audited)",
+    "正在显示完整证件号，本次查看已记录审计": "Whole ID numbers shown; this view has been audited",
+    "办理": "Act", "此任务已办结": "This task is completed", "此任务已由 {who} 认领": "Claimed by {who}",
+    "提交": "Submit", "办理记录": "Case history", "结论": "Decision", "意见": "Opinion",
+    "流程图（当前环节高亮）": "Diagram (current step highlighted)", "案件数据": "Case data",
+    "请检查标红的项目": "Please check the fields marked in red", "已办理：{name}": "Done: {name}",
+    "立案": "Case opened", "办结": "Case closed", "异常": "Incident", "异常重试": "Incident retried",
+    "查看完整证件号": "Whole ID numbers viewed", "手动触发计时": "Timers fired by hand",
+    # portal
+    "待我办理": "Waiting for me", "请于 {when} 前办理": "Please act before {when}", "当前环节": "Current step",
+    "提交时间": "Submitted", "办理中": "In progress", "已撤销": "Withdrawn", "还没有申请": "No applications yet",
+    "申请进度": "Application progress", "办理进度": "Progress",
+    # publicity
+    "暂无公示": "Nothing is being published",
+    # admin
+    "待处理异常": "Open incidents", "排队中的调用": "Calls waiting", "待处理": "Open", "已处理": "Resolved",
+    "时间": "Time", "流程": "Process", "错误": "Error", "第 {n} 行": "line {n}", "重试": "Retry",
+    "没有异常": "No incidents", "已重试异常 #{id}": "Incident #{id} retried",
+    "调用任务（按状态）": "Calls by state", "消息队列": "Queue", "深度": "depth",
+    "未完成调用（按数据源操作）": "Open calls by operation", "操作": "Operations", "队列为空": "The queue is empty",
+    "测试全部连接": "Test every connection", "连接器": "Connector", "说明": "Message", "未测试": "Not tested",
+    "正常": "OK", "没有注册的连接器": "No connectors registered", "类型": "Kind", "标识": "Key", "名称": "Name",
+    "最新版本": "Newest version", "版本数": "Versions", "部署时间": "Deployed", "部署人": "Deployed by",
+    "决策表": "Decision", "尚未部署流程": "Nothing deployed yet", "版本": "Version",
+}

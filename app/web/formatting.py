@@ -1,0 +1,36 @@
+"""Template filters: times in China's zone, masked identifiers, JSON for ``<pre>`` blocks."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from app.engine.workdays import CHINA_TZ
+from app.privacy import mask_id_number, mask_name
+
+
+def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An aware datetime or ISO string as China time; '' for None."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        return value.strftime(fmt)
+    return value.astimezone(CHINA_TZ).strftime(fmt)
+
+
+def pretty_json(value) -> str:
+    """Indented JSON with Chinese kept readable."""
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+
+
+FILTERS = {
+    "local_time": local_time,
+    "pretty_json": pretty_json,
+    "mask_id": mask_id_number,
+    "mask_name": mask_name,
+}

@@ -1,0 +1,71 @@
+"""Role-aware navigation: the top menu and the admin section's own menu.
+
+Both are plain lists of :class:`NavEntry`; another feature adds a page to the admin section by
+calling :func:`add_admin_entry` where it registers its blueprint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.auth.identity import Identity
+
+REVIEWERS = ("reviewer", "district_reviewer", "city_reviewer", "dept_reviewer")
+ADMINS = ("admin", "operator", "policy", "integrator")
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A menu entry: label (Chinese; translated when shown), endpoint, roles that see it."""
+
+    label: str
+    endpoint: str
+    roles: tuple[str, ...] = ()
+    #: the entry is shown to visitors who are not logged in
+    public: bool = False
+
+    def visible_to(self, identity: Identity | None) -> bool:
+        """True if this entry belongs in ``identity``'s menu."""
+        if self.public:
+            return True
+        if identity is None:
+            return False
+        return not self.roles or identity.has_role(*self.roles)
+
+
+MAIN_NAV: list[NavEntry] = [
+    NavEntry("审核工作台", "web.inbox.index", REVIEWERS),
+    NavEntry("批量导入", "web.batch_import.index", ("city_reviewer", "district_reviewer", "operator")),
+    NavEntry("我的申请", "web.portal.index", ("applicant",)),
+    NavEntry("公示", "web.publicity.index", public=True),
+    NavEntry("系统管理", "web.admin.index", ADMINS),
+]
+
+ADMIN_NAV: list[NavEntry] = [
+    NavEntry("异常事件", "web.admin.incidents", ("operator", "admin")),
+    NavEntry("队列", "web.admin.queues", ("operator", "admin")),
+    NavEntry("数据源连接", "web.admin.connectors", ("operator", "integrator", "admin")),
+    NavEntry("流程版本", "web.admin.processes", ("policy", "operator", "admin")),
+]
+
+
+def add_admin_entry(entry: NavEntry) -> None:
+    """Add a page to the admin menu (once; a second call with the same endpoint is ignored)."""
+    if all(e.endpoint != entry.endpoint for e in ADMIN_NAV):
+        ADMIN_NAV.append(entry)
+
+
+def menu(entries: list[NavEntry], identity: Identity | None) -> list[NavEntry]:
+    """The entries ``identity`` may see, in order."""
+    return [e for e in entries if e.visible_to(identity)]
+
+
+def home_endpoint(identity: Identity) -> str:
+    """Where a user lands after logging in."""
+    if identity.has_role(*REVIEWERS) and not identity.is_admin:
+        return "web.inbox.index"
+    if identity.has_role("applicant") and not identity.is_admin:
+        return "web.portal.index"
+    if identity.has_role(*ADMINS):
+        return "web.admin.index"
+    return "web.publicity.index"

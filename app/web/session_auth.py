@@ -1,0 +1,95 @@
+"""Page sessions backed by the API's JWT identity.
+
+Logging in issues the same signed token the API hands out and keeps it in the (signed,
+HttpOnly) session cookie; every request verifies it again, so expiry and the identity's roles,
+groups and district are exactly what the API would see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, redirect, request, session, url_for
+
+from app.auth import tokens
+from app.auth.identity import Identity
+from app.services import context, user_service
+
+TOKEN_KEY = "token"
+CACHE_KEY = "housing.web_identity"
+
+
+def log_in(username: str, password: str) -> Identity:
+    """Check the password and start a fresh session; raises ``Unauthenticated``."""
+    identity = user_service.authenticate(username, password)
+    lang = session.get("lang")
+    session.clear()  # no session fixation: nothing from before the login survives but the language
+    if lang:
+        session["lang"] = lang
+    token, _ttl = tokens.issue(context.settings(), identity)
+    session[TOKEN_KEY] = token
+    request.environ[CACHE_KEY] = identity
+    session.permanent = False
+    return identity
+
+
+def log_out() -> None:
+    """Forget the identity (the language choice stays)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    request.environ[CACHE_KEY] = None
+
+
+def current_user() -> Identity | None:
+    """The logged-in identity, or None (an expired or forged token counts as none)."""
+    if CACHE_KEY in request.environ:
+        return request.environ[CACHE_KEY]
+    identity = None
+    token = session.get(TOKEN_KEY)
+    if token:
+        try:
+            identity = tokens.verify(context.settings(), token)
+        except tokens.TokenInvalid:
+            session.pop(TOKEN_KEY, None)
+    request.environ[CACHE_KEY] = identity
+    return identity
+
+
+def require_user() -> Identity:
+    """The logged-in identity; inside a view only (login_required guarantees it)."""
+    identity = current_user()
+    if identity is None:
+        abort(401)
+    return identity
+
+
+def login_required(*roles: str) -> Callable:
+    """Decorator: redirect to the login page without a session; 403 without one of ``roles``."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            identity = current_user()
+            if identity is None:
+                return redirect(url_for("web.account.login", next=request.full_path.rstrip("?")))
+            if roles and not identity.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """``target`` if it is a path on this site, else ``default`` (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target

@@ -1,0 +1,67 @@
+"""The task page: case data, history, diagram, the task's form and its actions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+
+from app.services import case_file_service, task_service
+from app.services.errors import ValidationFailed
+from app.web import schema_form
+from app.web.case_panels import panels_for
+from app.web.i18n import t
+from app.web.nav import home_endpoint
+from app.web.session_auth import login_required, require_user
+
+bp = Blueprint("task_page", __name__, url_prefix="/tasks")
+
+
+def _render(case: case_file_service.CaseFile, values: dict | None = None, errors: dict | None = None,
+            status: int = 200):
+    identity = require_user()
+    fields = schema_form.build(case.form, case.ui, values if values is not None else case.data, errors) \
+        if case.form else []
+    decisions = schema_form.decision_choices(case.form) if case.form else []
+    fields = [f for f in fields if not (decisions and f.name == schema_form.DECISION_FIELD)]
+    return render_template("task.html", case=case, task=case.task, fields=fields, decisions=decisions,
+                           errors=errors or {}, panels=panels_for(identity, case),
+                           staff=identity.is_staff), status
+
+
+@bp.get("/<task_id>")
+@login_required()
+def show(task_id: str):
+    """The task with its case (ID numbers masked)."""
+    return _render(case_file_service.open_task(require_user(), task_id))
+
+
+@bp.post("/<task_id>/full-ids")
+@login_required("district_reviewer", "city_reviewer", "dept_reviewer")
+def full_ids(task_id: str):
+    """The same page with whole ID numbers; each such view is an audit event."""
+    return _render(case_file_service.open_task(require_user(), task_id, full_ids=True))
+
+
+@bp.post("/<task_id>/complete")
+@login_required()
+def complete(task_id: str):
+    """Submit the task's form; a failed validation shows the form again with its errors."""
+    identity = require_user()
+    case = case_file_service.open_task(identity, task_id)
+    data = schema_form.parse(case.form, request.form) if case.form else {}
+    if case.form and request.form.get(schema_form.DECISION_FIELD):
+        data[schema_form.DECISION_FIELD] = request.form[schema_form.DECISION_FIELD]
+    try:
+        task_service.complete(identity, task_id, data)
+    except ValidationFailed as exc:
+        flash(t("请检查标红的项目"), "error")
+        return _render(case, values=data, errors=exc.errors, status=422)
+    flash(t("已办理：{name}", name=case.task["name"]), "ok")
+    return redirect(url_for(home_endpoint(identity)))
+
+
+@bp.get("/<task_id>/diagram")
+@login_required()
+def diagram(task_id: str):
+    """The diagram XML and the current / completed element ids of the task's case."""
+    case = case_file_service.open_task(require_user(), task_id)
+    return jsonify(case_file_service.diagram(require_user(), case.instance["id"]))
