@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from app.api.auth import current_identity, requires
 from app.api.schemas import MigrateRequest
-from app.services import definition_service, migration_service
+from app.services import decision_preview_service, definition_service, migration_service
 from app.services.errors import DeploymentInvalid
 
 bp = Blueprint("definitions", __name__)
@@ -80,3 +80,16 @@ def migrate(key: str):
     body = MigrateRequest().load(request.get_json(silent=True) or {})
     return jsonify(migration_service.migrate(key, body["instance_ids"], body["to_version"],
                                              current_identity().username))
+
+
+@bp.post("/decisions/<decision_id>/preview")
+@requires(*DEPLOYERS)
+def preview_decision(decision_id: str):
+    """Replay the latest decided cases through an edited table (multipart 'file') and list
+    the cases whose outcome would change."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise DeploymentInvalid("send the edited .dmn file as multipart field 'file'", [])
+    limit = request.args.get("limit", default=500, type=int)
+    return jsonify(decision_preview_service.preview(decision_id, upload.read(), upload.filename or "edited.dmn",
+                                                    limit))

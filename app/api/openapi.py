@@ -168,6 +168,14 @@ def _paths() -> dict:
                 "instance_ids": {"type": "array", "items": {"type": "string"}},
                 "to_version": {"type": ["integer", "null"]}}},
             params=[_path_param("key")], tag="definitions")},
+        "/decisions/{decision_id}/preview": {"post": _op(
+            "Replay the latest decided cases through an edited table; list the cases that would change",
+            {"200": _json({"type": "object", "properties": {
+                "cases": {"type": "integer"}, "changed": {"type": "array", "items": {"type": "object"}},
+                "failed": {"type": "array", "items": {"type": "object"}}}})},
+            body={"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
+            multipart=True, params=[_path_param("decision_id"), _query("limit", {"type": "integer"})],
+            tag="definitions")},
         "/process-instances": {"post": _op("Start an instance", {"201": _json(_ref("Instance"), "Started")},
             body={"type": "object", "required": ["process_key"], "properties": {
                 "process_key": {"type": "string"}, "business_key": {"type": ["string", "null"]},

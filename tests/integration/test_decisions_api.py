@@ -7,7 +7,7 @@ import io
 import pytest
 
 from tests.conftest import deploy_fixture, fixture_bytes
-from tests.support.api import instance, start
+from tests.support.api import start
 
 
 @pytest.mark.parametrize("household,dibao,age,band,points", [
@@ -78,3 +78,22 @@ def test_each_evaluation_is_recorded_with_its_facts_outputs_and_rules(app, clien
     assert [m["rule_id"] for m in band.matched] == ["Rule_small"] and band.definition_id is not None
     assert rows["bonus"].outputs == {"points": 15}
     assert [m["row"] for m in rows["bonus"].matched] == [1, 2]
+
+
+def test_preview_lists_the_past_cases_an_edited_threshold_would_change(client, auth):
+    deploy_fixture(client, auth(), "feel_rules.bpmn", "feel_rules.dmn")
+    for n, age in enumerate((59, 61, 70, 30)):
+        start(client, auth(), "feel_rules", {"household": {"size": 1, "type": "single"}, "dibao": False,
+                                             "age": age}, f"P-{n}")
+    edited = fixture_bytes("feel_rules.dmn").replace(b"<text>&gt;= 60</text>", b"<text>&gt;= 65</text>")
+    response = client.post("/api/v1/decisions/bonus/preview", headers=auth("policy"),
+                           content_type="multipart/form-data", data={"file": (io.BytesIO(edited), "feel_rules.dmn")})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["cases"] == 4 and body["failed"] == []
+    [change] = body["changed"]
+    assert change["business_key"] == "P-1" and change["before"] == {"points": 5} and change["after"] == {"points": None}
+    broken = fixture_bytes("feel_rules.dmn").replace(b"<text>&gt;= 60</text>", b"<text>&gt;= [</text>")
+    bad = client.post("/api/v1/decisions/bonus/preview", headers=auth("policy"), content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(broken), "feel_rules.dmn")})
+    assert bad.status_code == 422
