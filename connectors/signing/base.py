@@ -10,6 +10,7 @@ arithmetic the connectors sign with.
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from connectors.errors import SIGNATURE_REJECTED
+from connectors.errors import SIGNATURE_REJECTED, MalformedAnswer, PlatformBusy
 
 #: ``fetch(method, url, **requests_kwargs) -> requests.Response``: an unsigned HTTP call with the
 #: connector's session and timeouts, for token endpoints.
@@ -82,11 +83,17 @@ class SigningScheme:
         self.clock = clock
         self.nonce = nonce
 
+    def stamp(self, seconds: bool = False) -> tuple[str, str]:
+        """A fresh ``(timestamp, nonce)``: milliseconds since the epoch, or seconds."""
+        timestamp = str(int(self.clock())) if seconds else millis(self.clock)
+        return timestamp, self.nonce()
+
     def sign(self, request: OutgoingRequest, fetch: Fetch) -> None:
         """Add the scheme's headers or parameters; may call ``fetch`` to obtain a token."""
         raise NotImplementedError
 
-    def classify(self, status: int, body: Any) -> str | None:
+    @staticmethod
+    def classify(status: int, body: Any) -> str | None:
         """``None`` for an ordinary answer, ``"expired"`` or ``"rejected"`` for a refusal."""
         return None
 
@@ -97,6 +104,47 @@ class SigningScheme:
         """The URL of a scheme endpoint: an absolute option value, or a path under the base URL."""
         value = str(self.options.get(option) or default_path)
         return value if value.startswith(("http://", "https://")) else self.base_url + value
+
+
+class TokenScheme(SigningScheme):
+    """A scheme that signs with a token fetched from the platform and cached until it ends.
+
+    Subclasses implement :meth:`fetch_token`; the token is fetched again ``refresh_margin``
+    seconds (option, default 60) before it ends, and at once after :meth:`invalidate`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._ends_at = 0.0
+
+    def fetch_token(self, fetch: Fetch) -> tuple[str, float]:
+        """Ask the platform for a token: ``(token, end time in epoch seconds)``."""
+        raise NotImplementedError
+
+    def token(self, fetch: Fetch) -> str:
+        """The cached token, fetched when missing or about to end."""
+        margin = float(self.options.get("refresh_margin", 60))
+        with self._lock:
+            if self._token is None or self.clock() >= self._ends_at - margin:
+                self._token, self._ends_at = self.fetch_token(fetch)
+            return self._token
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._token = None
+            self._ends_at = 0.0
+
+
+def token_answer(response: requests.Response, endpoint: str) -> Any:
+    """The JSON body of a token endpoint's answer; raises on 5xx and on a body that is not JSON."""
+    if response.status_code >= 500:
+        raise PlatformBusy(f"{endpoint} answered HTTP {response.status_code}")
+    body = json_body(response)
+    if body is None:
+        raise MalformedAnswer(f"{endpoint} did not answer JSON")
+    return body
 
 
 #: Scheme name → class. Built-in schemes register when :mod:`connectors.signing` is imported.

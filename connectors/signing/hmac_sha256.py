@@ -27,7 +27,6 @@ from connectors.signing.base import (
     Fetch,
     OutgoingRequest,
     SigningScheme,
-    millis,
     register_scheme,
 )
 
@@ -76,8 +75,7 @@ class HmacSha256Scheme(SigningScheme):
     secret_field = "app_secret"
 
     def sign(self, request: OutgoingRequest, fetch: Fetch) -> None:
-        timestamp = millis(self.clock)
-        nonce = self.nonce()
+        timestamp, nonce = self.stamp()
         text = string_to_sign(
             request.method, request.path, canonical_query(request.params), timestamp, nonce, request.body
         )
@@ -90,5 +88,4 @@ class HmacSha256Scheme(SigningScheme):
             }
         )
 
-    def classify(self, status: int, body: Any) -> str | None:
-        return classify_refusal(status, body)
+    classify = staticmethod(classify_refusal)

@@ -14,7 +14,6 @@ wrong, ``99`` system busy.
 from __future__ import annotations
 
 import hashlib
-import threading
 from typing import Any
 
 from connectors.errors import AuthRefused, MalformedAnswer, PlatformBusy
@@ -23,10 +22,10 @@ from connectors.signing.base import (
     REJECTED,
     Fetch,
     OutgoingRequest,
-    SigningScheme,
-    json_body,
+    TokenScheme,
     millis,
     register_scheme,
+    token_answer,
 )
 
 CODE_OK = "00"
@@ -58,7 +57,7 @@ def classify_refusal(status: int, body: Any) -> str | None:
 
 
 @register_scheme
-class Md5TokenScheme(SigningScheme):
+class Md5TokenScheme(TokenScheme):
     """Holds the current request secret; refreshes it when it ends or is refused."""
 
     name = "md5_token"
@@ -66,59 +65,33 @@ class Md5TokenScheme(SigningScheme):
     credential_fields = ("app_key", "app_secret")
     secret_field = "app_secret"
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._lock = threading.Lock()
-        self._secret: str | None = None
-        self._secret_ends_ms = 0
-
-    def _request_secret(self, fetch: Fetch) -> str:
-        margin_ms = int(float(self.options.get("refresh_margin", 60)) * 1000)
-        with self._lock:
-            now_ms = int(self.clock() * 1000)
-            if self._secret and now_ms < self._secret_ends_ms - margin_ms:
-                return self._secret
-            app_key = self.credential["app_key"]
-            request_time = millis(self.clock)
-            response = fetch(
-                "GET",
-                self.endpoint("token_path", "/refreshTokenByKey"),
-                params={
-                    "appKey": app_key,
-                    "requestTime": request_time,
-                    "sign": md5_sign(app_key, self.credential["app_secret"], request_time),
-                },
-            )
-            body = json_body(response)
-            if response.status_code >= 500:
-                raise PlatformBusy(f"refreshTokenByKey answered HTTP {response.status_code}")
-            if not isinstance(body, dict):
-                raise MalformedAnswer("refreshTokenByKey did not answer JSON")
-            code = str(body.get("code", ""))
-            if code == CODE_BUSY:
-                raise PlatformBusy(f"refreshTokenByKey: {body.get('msg')}")
-            if code != CODE_OK:
-                raise AuthRefused(REJECTED, f"refreshTokenByKey refused the app key: {code} {body.get('msg')}")
-            try:
-                datas = body["datas"]
-                self._secret = str(datas["requestSecret"])
-                self._secret_ends_ms = int(datas["requestSecretEndTime"])
-            except (KeyError, TypeError, ValueError) as exc:
-                raise MalformedAnswer(f"refreshTokenByKey answer lacks {exc}") from exc
-            return self._secret
+    def fetch_token(self, fetch: Fetch) -> tuple[str, float]:
+        """``refreshTokenByKey``: the request secret and its end time."""
+        app_key = self.credential["app_key"]
+        request_time = millis(self.clock)
+        params = {
+            "appKey": app_key,
+            "requestTime": request_time,
+            "sign": md5_sign(app_key, self.credential["app_secret"], request_time),
+        }
+        body = token_answer(fetch("GET", self.endpoint("token_path", "/refreshTokenByKey"), params=params),
+                            "refreshTokenByKey")
+        code = str(body.get("code", "")) if isinstance(body, dict) else ""
+        if code == CODE_BUSY:
+            raise PlatformBusy(f"refreshTokenByKey: {body.get('msg')}")
+        if code != CODE_OK:
+            raise AuthRefused(REJECTED, f"refreshTokenByKey refused the app key: {code}")
+        try:
+            return str(body["datas"]["requestSecret"]), int(body["datas"]["requestSecretEndTime"]) / 1000
+        except (KeyError, TypeError, ValueError) as exc:
+            raise MalformedAnswer(f"refreshTokenByKey answer lacks {exc}") from exc
 
     def sign(self, request: OutgoingRequest, fetch: Fetch) -> None:
-        secret = self._request_secret(fetch)
+        secret = self.token(fetch)
         app_key = self.credential["app_key"]
         request_time = millis(self.clock)
         request.params.update(
             {"appKey": app_key, "requestTime": request_time, "sign": md5_sign(app_key, secret, request_time)}
         )
 
-    def classify(self, status: int, body: Any) -> str | None:
-        return classify_refusal(status, body)
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._secret = None
-            self._secret_ends_ms = 0
+    classify = staticmethod(classify_refusal)

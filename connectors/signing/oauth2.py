@@ -11,18 +11,18 @@ A ``401 invalid_client`` (from the token endpoint or a data call) means wrong cr
 from __future__ import annotations
 
 import base64
-import threading
 from typing import Any
 
-from connectors.errors import AUTHENTICATION_FAILED, AuthRefused, MalformedAnswer, PlatformBusy
+from connectors.errors import AUTHENTICATION_FAILED, AuthRefused, MalformedAnswer
 from connectors.signing.base import (
     EXPIRED,
     REJECTED,
     Fetch,
     OutgoingRequest,
-    SigningScheme,
+    TokenScheme,
     json_body,
     register_scheme,
+    token_answer,
 )
 
 REFUSALS = {
@@ -45,7 +45,7 @@ def classify_refusal(status: int, body: Any) -> str | None:
 
 
 @register_scheme
-class OAuth2ClientCredentialsScheme(SigningScheme):
+class OAuth2ClientCredentialsScheme(TokenScheme):
     """Fetches and caches one bearer token per connector instance."""
 
     name = "oauth2"
@@ -54,45 +54,24 @@ class OAuth2ClientCredentialsScheme(SigningScheme):
     secret_field = "client_secret"
     rejected_code = AUTHENTICATION_FAILED
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._expires_at = 0.0
-
-    def _access_token(self, fetch: Fetch) -> str:
-        margin = float(self.options.get("refresh_margin", 60))
-        with self._lock:
-            if self._token and self.clock() < self._expires_at - margin:
-                return self._token
-            form = {"grant_type": "client_credentials"}
-            if self.options.get("scope"):
-                form["scope"] = str(self.options["scope"])
-            response = fetch(
-                "POST",
-                self.endpoint("token_path", "/oauth/token"),
-                data=form,
-                headers={"Authorization": basic_auth(self.credential["client_id"], self.credential["client_secret"])},
-            )
+    def fetch_token(self, fetch: Fetch) -> tuple[str, float]:
+        """Client credentials grant: the access token and its end time."""
+        form = {"grant_type": "client_credentials"}
+        if self.options.get("scope"):
+            form["scope"] = str(self.options["scope"])
+        authorization = basic_auth(self.credential["client_id"], self.credential["client_secret"])
+        response = fetch("POST", self.endpoint("token_path", "/oauth/token"), data=form,
+                         headers={"Authorization": authorization})
+        if response.status_code in (400, 401, 403):
             body = json_body(response)
-            if response.status_code >= 500:
-                raise PlatformBusy(f"token endpoint answered HTTP {response.status_code}")
-            if response.status_code in (400, 401, 403):
-                error = body.get("error") if isinstance(body, dict) else response.status_code
-                raise AuthRefused(REJECTED, f"token endpoint refused the client credentials: {error}")
-            if not isinstance(body, dict) or "access_token" not in body:
-                raise MalformedAnswer("token endpoint answer has no access_token")
-            self._token = str(body["access_token"])
-            self._expires_at = self.clock() + float(body.get("expires_in", 300))
-            return self._token
+            error = body.get("error") if isinstance(body, dict) else response.status_code
+            raise AuthRefused(REJECTED, f"token endpoint refused the client credentials: {error}")
+        body = token_answer(response, "token endpoint")
+        if not isinstance(body, dict) or "access_token" not in body:
+            raise MalformedAnswer("token endpoint answer has no access_token")
+        return str(body["access_token"]), self.clock() + float(body.get("expires_in", 300))
 
     def sign(self, request: OutgoingRequest, fetch: Fetch) -> None:
-        request.headers["Authorization"] = f"Bearer {self._access_token(fetch)}"
+        request.headers["Authorization"] = f"Bearer {self.token(fetch)}"
 
-    def classify(self, status: int, body: Any) -> str | None:
-        return classify_refusal(status, body)
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._token = None
-            self._expires_at = 0.0
+    classify = staticmethod(classify_refusal)

@@ -29,7 +29,6 @@ from connectors.signing.base import (
     Fetch,
     OutgoingRequest,
     SigningScheme,
-    millis,
     register_scheme,
 )
 
@@ -101,8 +100,7 @@ class Sm2Sm3Scheme(SigningScheme):
     secret_field = "private_key"
 
     def sign(self, request: OutgoingRequest, fetch: Fetch) -> None:
-        timestamp = millis(self.clock)
-        nonce = self.nonce()
+        timestamp, nonce = self.stamp()
         digest = sm3_hex(request.body)
         app_id = self.credential["app_id"]
         data = string_to_sign(app_id, timestamp, nonce, request.method, request.path, digest)
@@ -116,5 +114,4 @@ class Sm2Sm3Scheme(SigningScheme):
             }
         )
 
-    def classify(self, status: int, body: Any) -> str | None:
-        return classify_refusal(status, body)
+    classify = staticmethod(classify_refusal)

@@ -63,8 +63,7 @@ class TifScheme(SigningScheme):
     secret_field = "paas_token"
 
     def sign(self, request: OutgoingRequest, fetch: Fetch) -> None:
-        timestamp = str(int(self.clock()))
-        nonce = self.nonce()
+        timestamp, nonce = self.stamp(seconds=True)
         request.headers.update(
             {
                 HEADER_PAAS_ID: self.credential["paas_id"],
@@ -74,5 +73,4 @@ class TifScheme(SigningScheme):
             }
         )
 
-    def classify(self, status: int, body: Any) -> str | None:
-        return classify_refusal(status, body)
+    classify = staticmethod(classify_refusal)
