@@ -151,7 +151,7 @@ def test_the_operation_deadline_bounds_a_slow_multi_member_check(admin, sandbox_
     started = time.monotonic()
     exc = failure("medical_insurance", settings, fixtures.declared_members("multi_generation"))
     assert exc.code == "SourceUnavailable" and exc.details["cause"] in ("deadline", "timeout")
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 1.5  # the deadline (0.5 s) plus one short read
 
 
 def test_unreachable_platform_is_source_unavailable(sandbox_url):
