@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from app.config import ROOT, ConfigError
 
@@ -166,7 +167,7 @@ def serve_cmd(host: str, port: int, no_sandbox: bool) -> None:
     threading.Thread(target=run_scheduler, args=(app, 1.0, stop), name="scheduler", daemon=True).start()
     click.echo(f"保障房审批系统已启动: http://{host}:{port}/  (演示账号 admin / {demo_service.DEMO_PASSWORD})")
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
         stop.set()
 

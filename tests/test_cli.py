@@ -1,0 +1,91 @@
+"""The housing command: serve (the embedded default), migrate, deploy, demo data."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.support.processes import free_port, stop
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(tmp_path, **extra):
+    env = dict(os.environ, HOUSING_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}", PYTHONPATH=str(ROOT),
+               HOUSING_LOG_LEVEL="WARNING", HOUSING_FORMS_DIR=str(ROOT / "tests/fixtures/forms"))
+    env.update(extra)
+    return env
+
+
+def _housing(*args, env):
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_serve_starts_the_embedded_default_with_demo_users(tmp_path):
+    port, sandbox_port = free_port(), free_port()
+    processes = tmp_path / "processes"
+    processes.mkdir()
+    (processes / "smoke.bpmn").write_bytes((ROOT / "tests/fixtures/bpmn/bpmnjs_export.bpmn").read_bytes())
+    env = _env(tmp_path, HOUSING_PROCESSES_DIR=str(processes), HOUSING_SANDBOX_URL=f"http://127.0.0.1:{sandbox_port}")
+    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    assert json.load(response) == {"status": "ok"}
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/auth/token", method="POST",
+                                         data=json.dumps({"username": "admin", "password": "demo123"}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        token = json.load(urllib.request.urlopen(request, timeout=5))["access_token"]
+        listing = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/process-definitions",
+                                         headers={"Authorization": f"Bearer {token}"})
+        keys = [d["key"] for d in json.load(urllib.request.urlopen(listing, timeout=5))["items"]]
+        assert keys == ["Process_bpmnjs"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{sandbox_port}/__sandbox/faults", timeout=5) as response:
+            assert response.status == 200
+    finally:
+        stop(server)
+
+
+def test_migrate_deploy_and_demo_data_commands(tmp_path):
+    env = _env(tmp_path, HOUSING_OPERATOR_MODULES="tests.support.operators")
+    assert _housing("migrate", env=env).returncode == 0
+    folder = tmp_path / "diagrams"
+    folder.mkdir()
+    (folder / "smoke.bpmn").write_bytes((ROOT / "tests/fixtures/bpmn/smoke.bpmn").read_bytes())
+    deployed = _housing("deploy", str(folder), env=env)
+    assert deployed.returncode == 0, deployed.stderr
+    assert "process  smoke v1" in deployed.stdout
+    again = _housing("deploy", str(folder), env=env)
+    assert "smoke v1 (unchanged)" in again.stdout
+    users = _housing("demo-data", env=env)
+    assert users.returncode == 0 and "street_yz" in users.stdout
+
+
+def test_deploy_reports_every_problem_and_fails(tmp_path):
+    env = _env(tmp_path)
+    _housing("migrate", env=env)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "invalid.bpmn").write_bytes((ROOT / "tests/fixtures/bpmn/invalid.bpmn").read_bytes())
+    result = _housing("deploy", str(broken), env=env)
+    assert result.returncode == 1
+    assert "unknown_op" in result.stderr and "unknown operator 'nosuch/operation'" in result.stderr
+
+
+def test_a_bad_setting_is_a_readable_error(tmp_path):
+    result = _housing("migrate", env=_env(tmp_path, HOUSING_JOB_RUNNER="celery"))
+    assert result.returncode == 2
+    assert "HOUSING_JOB_RUNNER must be 'inline' or 'rq'" in result.stderr
