@@ -96,3 +96,20 @@ def test_keyset_pages_cover_every_task_once(web_app):
     assert sorted(seen) == sorted(ids) and len(seen) == 7
     assert set(seen[-2:]) == set(ids[:2])
     assert page.counts["groups"] == "7"
+
+
+def test_mine_and_pool_together_are_exactly_what_the_api_shows(web_app, as_user):
+    for i, district in enumerate(["渝中区", "江北区", "渝中区", "渝中区"]):
+        start_case(f"EQ-{i}", district=district)
+    as_user("street_yz").post(f"/inbox/{_ready(start_case('EQ-claimed')).id}/claim")
+    from app.services import task_service
+
+    for username in ("street_yz", "street_jb", "district_yz", "minzheng", "applicant", "admin"):
+        identity = authenticate(username, "demo123")
+        api = {t["id"] for t in task_service.list_tasks(identity, task_service.TaskFilter(), 200)["items"]
+               if t["assignee"] in (None, username)}  # the pool leaves out tasks colleagues claimed
+        inbox = set()
+        for tab in ("mine", "groups"):
+            inbox |= {r.task["id"] for r in inbox_service.inbox(identity, inbox_service.InboxQuery(tab=tab,
+                                                                                                 limit=100)).rows}
+        assert inbox == api, username

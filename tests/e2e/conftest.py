@@ -1,0 +1,141 @@
+"""Browser tests: the app served on a free port, driven by Debian's headless Chromium.
+
+Playwright's own browser download does not exist here; its Python package drives the system
+Chromium (``/usr/bin/chromium``, installed by ``scripts/test``). Screenshots go to
+``test-artifacts/e2e/<test name>/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app.db import db
+from app.factory import create_app
+from app.jobs.runner import InlineRunner
+from app.services import demo_service, job_service
+from app.web import ratelimit
+from tests.conftest import make_settings, truncate
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+CHROMIUM = os.environ.get("HOUSING_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = pytest.mark.e2e
+
+
+class LiveServer:
+    """The app on 127.0.0.1:<free port> in a thread."""
+
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="e2e-server", daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.thread.join(10)
+
+
+def make_live_app(pg_url: str, **settings):
+    """An app for a live server: synchronous jobs, demo users."""
+    runner = InlineRunner(job_service.execute, synchronous=True)
+    app = create_app(make_settings(pg_url, **settings), runner=runner)
+    with app.app_context():
+        demo_service.load_demo_users()
+    ratelimit.LOGIN_FAILURES.reset()
+    ratelimit.OBJECTIONS.reset()
+    return app
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session (Playwright gives it a fresh temporary profile)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/test installs Debian's chromium")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"])
+        yield instance
+        instance.close()
+
+
+class Actor:
+    """One person in their own browser context: logs in, clicks, takes screenshots."""
+
+    def __init__(self, browser, base_url: str, folder: Path, username: str | None, counter: list[int]):
+        self.context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(15000)
+        self.page = self.context.new_page()
+        self.base = base_url
+        self.folder = folder
+        self.username = username or "visitor"
+        self.counter = counter
+        self.console_errors: list[str] = []
+        self.page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+        if username:
+            self.login(username)
+
+    def goto(self, path: str):
+        self.page.goto(self.base + path)
+        return self.page
+
+    def login(self, username: str) -> None:
+        self.goto("/login")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", demo_service.DEMO_PASSWORD)
+        self.page.click("button[type=submit].primary")
+        self.page.wait_for_load_state()
+        assert "/login" not in self.page.url, f"{username} could not log in"
+
+    def shot(self, name: str) -> Path:
+        self.counter[0] += 1
+        path = self.folder / f"{self.counter[0]:02d}-{self.username}-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def actors(browser, request):
+    """``actors(base_url)("street_yz")`` → an :class:`Actor` logged in as that demo user."""
+    folder = ARTIFACTS / re.sub(r"[^\w.-]", "_", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    made: list[Actor] = []
+    counter = [0]
+
+    def bind(base_url: str):
+        def make(username: str | None = None) -> Actor:
+            actor = Actor(browser, base_url, folder, username, counter)
+            made.append(actor)
+            return actor
+
+        return make
+
+    yield bind
+    for actor in made:
+        actor.close()
+
+
+@pytest.fixture
+def live_db(pg_url):
+    """The session's PostgreSQL database, emptied after the test."""
+    yield pg_url
+    db.dispose()
+    truncate(pg_url)
