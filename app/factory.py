@@ -11,6 +11,7 @@ from app.config import Settings
 from app.db import db
 from app.engine import workdays
 from app.engine.operators import load_operators
+from connectors.base import use_settings as use_connector_settings
 
 
 def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
     db.init(settings.database_url)
     workdays.load_overrides(settings.holidays_file)
     load_operators()
+    use_connector_settings(settings)  # health checks run outside any job and need them too
     for module in filter(None, (m.strip() for m in settings.operator_modules.split(","))):
         importlib.import_module(module)
     app.extensions["housing.runner"] = runner or _make_runner(settings, app)

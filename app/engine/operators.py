@@ -261,21 +261,17 @@ _FIELD_TYPES: dict[type, dict] = {
 
 def _field_to_json(fld: fields.Field) -> dict:
     if isinstance(fld, fields.Nested):
-        nested = fld.schema
-        out = schema_to_json(type(nested))
-        return {"type": "array", "items": out} if fld.many else out
-    if isinstance(fld, fields.List):
-        return {"type": "array", "items": _field_to_json(fld.inner)}
-    out: dict = {}
-    for ftype in type(fld).__mro__:
-        if ftype in _FIELD_TYPES:
-            out = dict(_FIELD_TYPES[ftype])
-            break
+        nested = schema_to_json(type(fld.schema))
+        out = {"type": "array", "items": nested} if fld.many else nested
+    elif isinstance(fld, fields.List):
+        out = {"type": "array", "items": _field_to_json(fld.inner)}
+    else:
+        base = next((ftype for ftype in type(fld).__mro__ if ftype in _FIELD_TYPES), None)
+        out = dict(_FIELD_TYPES[base]) if base else {}
     meta = fld.metadata or {}
-    if "description" in meta:
-        out["description"] = meta["description"]
-    if "title" in meta:
-        out["title"] = meta["title"]
+    for key in ("description", "title"):
+        if key in meta:
+            out[key] = meta[key]
     choices = getattr(getattr(fld, "validate", None), "choices", None)
     if choices:
         out["enum"] = list(choices)

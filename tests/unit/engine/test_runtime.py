@@ -66,3 +66,22 @@ def test_completing_a_task_that_is_not_ready_is_refused():
     request = run.take_job_requests()[0]
     with pytest.raises(TaskNotReady):
         run.complete_user_task(request.task_id, {})
+
+
+def test_operator_parameter_schemas_keep_descriptions_of_lists_and_nested_fields():
+    from marshmallow import Schema, fields
+
+    from app.engine.operators import schema_to_json
+
+    class Member(Schema):
+        id_number = fields.String(required=True, metadata={"description": "身份证号"})
+
+    class Params(Schema):
+        members = fields.List(fields.Nested(Member), required=True, metadata={"description": "家庭成员"})
+        months = fields.Integer(metadata={"title": "月数"})
+
+    out = schema_to_json(Params)
+    assert out["required"] == ["members"]
+    assert out["properties"]["members"]["description"] == "家庭成员"
+    assert out["properties"]["members"]["items"]["properties"]["id_number"]["description"] == "身份证号"
+    assert out["properties"]["months"] == {"type": "integer", "title": "月数"}
