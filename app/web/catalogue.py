@@ -64,4 +64,18 @@ EN: dict[str, str] = {
     "正常": "OK", "没有注册的连接器": "No connectors registered", "类型": "Kind", "标识": "Key", "名称": "Name",
     "最新版本": "Newest version", "版本数": "Versions", "部署时间": "Deployed", "部署人": "Deployed by",
     "决策表": "Decision", "尚未部署流程": "Nothing deployed yet", "版本": "Version",
+    # batch import
+    "1. 下载模板": "1. Download the template", "2. 上传": "2. Upload", "下载 CSV 模板": "Download CSV template",
+    "下载 Excel 模板": "Download Excel template", "下载问题清单": "Download the problem list",
+    "共 {rows} 行，{apps} 件申请，其中 {valid} 件通过校验。":
+        "{rows} rows, {apps} applications, {valid} of them valid.",
+    "列": "Column", "导入结果": "Import result", "已完成：立案 {n} 件": "Finished: {n} cases started",
+    "已立案": "Cases started", "已立案 {n} 件": "{n} cases started",
+    "文件（.csv 或 .xlsx，不超过 {mb} MB、{rows} 行）": "File (.csv or .xlsx, at most {mb} MB and {rows} rows)",
+    "最近的导入": "Recent imports", "校验并导入": "Check and import", "正在立案…": "Starting cases…",
+    "每行一位家庭成员；同一申请的成员填写相同的申请序号，其中一行为“申请人本人”。":
+        "One row per household member; members of one application share its sequence number, and one row "
+        "is the applicant.",
+    "没有立案": "No case started", "没有问题": "No problems", "申请序号": "Sequence no.", "行号": "Row",
+    "请选择要上传的文件": "Choose a file to upload", "逐行问题": "Problems by row", "问题": "Problem",
 }
