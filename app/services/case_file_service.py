@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.auth.identity import Identity
 from app.db import db
-from app.models import AuditEvent, ProcessDefinition
+from app.models import AuditEvent, DecisionEvaluation, ProcessDefinition
 from app.services import access, audit_service, forms, instance_service, task_service
 from app.services.errors import Forbidden, InstanceNotFound
 
@@ -86,11 +86,32 @@ def case_history(instance_id: str) -> list[dict]:
         data = details.get("data") or {}
         out.append({
             "at": e.at, "actor": e.actor, "action": e.action, "label": HISTORY_ACTIONS[e.action],
-            "step": details.get("name") or details.get("bpmn_id") or "",
-            "decision": data.get("decision") if isinstance(data, dict) else None,
-            "opinion": (data.get("opinion") or data.get("comment")) if isinstance(data, dict) else None,
+            "step": details.get("name") or details.get("bpmn_id") or "", "bpmn_id": details.get("bpmn_id"),
+            "decision": _signed(data, "decision"), "opinion": _signed(data, "opinion") or _signed(data, "comment"),
         })
     return out
+
+
+def _signed(data, key: str):
+    """A field of submitted data, also when it sits inside a countersign's ``signature``."""
+    if not isinstance(data, dict):
+        return None
+    signature = data.get("signature") if isinstance(data.get("signature"), dict) else {}
+    return data.get(key) or signature.get(key)
+
+
+def decision_verdicts(instance_id: str) -> list[dict]:
+    """What each decision table decided for the case (latest evaluation of each), with its rules.
+
+    Each entry: the decision id, the task that ran it, the outputs, the matched rules (row and
+    description as the table's author wrote them) and the facts the table read (masked).
+    """
+    with db.session() as session:
+        rows = session.scalars(select(DecisionEvaluation).where(DecisionEvaluation.instance_id == instance_id)
+                               .order_by(DecisionEvaluation.id)).all()
+    latest = {(r.decision_id, r.bpmn_id): r for r in rows}
+    return [{"decision_id": r.decision_id, "bpmn_id": r.bpmn_id, "outputs": r.outputs, "matched": r.matched,
+             "facts": r.facts, "evaluated_at": r.evaluated_at} for r in latest.values()]
 
 
 def diagram(identity: Identity, instance_id: str) -> dict:

@@ -2,7 +2,8 @@
 
 Templates and views write their text in Chinese and pass it through :func:`t`; with English
 chosen, :data:`app.web.catalogue.EN` supplies the translation (a missing entry shows the Chinese,
-and a test keeps the catalogue complete). The choice lives in the session.
+and a test keeps the catalogue complete). The choice lives in the session. A feature with many
+texts of its own may keep them in its own module and add them with :func:`register_catalogue`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from app.web.catalogue import EN
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
+
+
+def register_catalogue(translations: dict[str, str]) -> None:
+    """Add a feature's Chinese → English texts to :data:`EN` (a text already there keeps its own)."""
+    for zh, en in translations.items():
+        EN.setdefault(zh, en)
 
 
 def current_lang() -> str:
