@@ -14,9 +14,9 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import Select, exists, func, or_, select, tuple_
+from sqlalchemy import Select, exists, func, select, tuple_
 
 from app.auth.identity import Identity
 from app.db import db, utcnow
@@ -30,6 +30,7 @@ TABS = ("mine", "groups", "done")
 PAGE_SIZE = 20
 MAX_PAGE = 100
 COUNT_CAP = 200
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -101,8 +102,9 @@ def _tab_conditions(identity: Identity, tab: str) -> list:
     """Each tab as conditions an index can drive.
 
     Every ready tab is one branch of :func:`task_service.visible_to` (``mine`` its assignee
-    branch, ``groups`` its group-and-district branch), written out without the ``OR`` that
-    would make PostgreSQL hash every candidate row of the user's groups before the first row.
+    branch, ``groups`` its group-and-district branch, the district part added by
+    :func:`_branches`), written out without the ``OR`` that would make PostgreSQL hash every
+    candidate row of the user's groups before the first row.
     ``done`` is the user's own completed work.
     """
     if tab == "done":
@@ -114,13 +116,29 @@ def _tab_conditions(identity: Identity, tab: str) -> list:
         return conditions
     groups = list(identity.groups) + [ANY_STAFF] if identity.is_staff else list(identity.groups)
     conditions.append(exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name.in_(groups)))
-    if identity.district:
-        conditions.append(or_(HumanTask.district.is_(None), HumanTask.district == identity.district))
     return conditions
 
 
+def _branches(identity: Identity, q: InboxQuery, tab: str, now: datetime) -> list[Select]:
+    """The tab's query, split in two for a district user's pool: their district, and no district.
+
+    ``district = X OR district IS NULL`` cannot walk the (status, district, due_at) index; the
+    two halves can, and are merged in deadline order.
+    """
+    query = _tab_query(identity, q, tab, now)
+    if tab != "groups" or identity.is_admin or not identity.district:
+        return [query]
+    return [query.where(HumanTask.district == identity.district), query.where(HumanTask.district.is_(None))]
+
+
 def _ready_page(session, identity: Identity, q: InboxQuery, limit: int, now: datetime):
-    base = _tab_query(identity, q, q.tab, now)
+    tasks = [t for branch in _branches(identity, q, q.tab, now) for t in _ready_legs(session, branch, q, limit)]
+    tasks.sort(key=lambda t: (t.due_at is None, t.due_at or FAR_FUTURE, t.id))
+    return tasks[:limit], len(tasks) > limit
+
+
+def _ready_legs(session, base: Select, q: InboxQuery, limit: int) -> list[HumanTask]:
+    """Up to ``limit + 1`` rows after the cursor: dated ones by deadline, then undated by id."""
     last_due, last_id = _decode(q.cursor) if q.cursor else (None, None)
     tasks: list[HumanTask] = []
     if last_id is None or last_due is not None:
@@ -134,7 +152,7 @@ def _ready_page(session, identity: Identity, q: InboxQuery, limit: int, now: dat
         if last_id is not None:
             undated = undated.where(HumanTask.id > last_id)
         tasks += session.scalars(undated.order_by(HumanTask.id).limit(limit + 1 - len(tasks)))
-    return tasks[:limit], len(tasks) > limit
+    return tasks
 
 
 def _done_page(session, identity: Identity, q: InboxQuery, limit: int):
@@ -158,9 +176,10 @@ def _counts(session, identity: Identity, q: InboxQuery, now: datetime) -> dict[s
     for tab in TABS:
         order = (HumanTask.completed_at.desc(), HumanTask.id.desc()) if tab == "done" else \
             (HumanTask.due_at, HumanTask.id)
-        capped = _tab_query(identity, q, tab, now).with_only_columns(HumanTask.id).order_by(*order) \
-            .limit(COUNT_CAP + 1)
-        n = session.scalar(select(func.count()).select_from(capped.subquery()))
+        n = 0
+        for branch in _branches(identity, q, tab, now):
+            capped = branch.with_only_columns(HumanTask.id).order_by(*order).limit(COUNT_CAP + 1)
+            n += session.scalar(select(func.count()).select_from(capped.subquery()))
         out[tab] = f"{COUNT_CAP}+" if n > COUNT_CAP else str(n)
     return out
 
