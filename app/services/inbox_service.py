@@ -73,6 +73,8 @@ def inbox(identity: Identity, q: InboxQuery, with_counts: bool = True) -> InboxP
     with db.session() as session:
         if q.tab == "done":
             tasks, more = _done_page(session, identity, q, limit)
+        elif q.tab == "mine":
+            tasks, more = _mine_page(session, identity, q, limit, now)
         else:
             tasks, more = _ready_page(session, identity, q, limit, now)
         counts = _counts(session, identity, q, now) if with_counts else {}
@@ -137,6 +139,24 @@ def _ready_page(session, identity: Identity, q: InboxQuery, limit: int, now: dat
     return tasks[:limit], len(tasks) > limit
 
 
+def _mine_page(session, identity: Identity, q: InboxQuery, limit: int, now: datetime):
+    """My claimed tasks: few per person, so their keys are read whole and ordered here.
+
+    Ordering in SQL tempts PostgreSQL to walk the deadline index of *all* ready tasks looking
+    for the few that are mine; reading the keys by assignee first never does.
+    """
+    keys = session.execute(_tab_query(identity, q, "mine", now)
+                           .with_only_columns(HumanTask.id, HumanTask.due_at)).all()
+    keys.sort(key=lambda k: (k.due_at is None, k.due_at or FAR_FUTURE, k.id))
+    if q.cursor:
+        last_due, last_id = _decode(q.cursor)
+        after = (last_due is None, last_due or FAR_FUTURE, last_id)
+        keys = [k for k in keys if (k.due_at is None, k.due_at or FAR_FUTURE, k.id) > after]
+    wanted = [k.id for k in keys[:limit]]
+    rows = {t.id: t for t in session.scalars(select(HumanTask).where(HumanTask.id.in_(wanted)))} if wanted else {}
+    return [rows[i] for i in wanted], len(keys) > limit
+
+
 def _ready_legs(session, base: Select, q: InboxQuery, limit: int) -> list[HumanTask]:
     """Up to ``limit + 1`` rows after the cursor: dated ones by deadline, then undated by id."""
     last_due, last_id = _decode(q.cursor) if q.cursor else (None, None)
@@ -174,6 +194,10 @@ def _counts(session, identity: Identity, q: InboxQuery, now: datetime) -> dict[s
     """
     out = {}
     for tab in TABS:
+        if tab == "mine":  # bounded by what one person claimed; counted by the assignee index
+            n = session.scalar(_tab_query(identity, q, tab, now).with_only_columns(func.count()))
+            out[tab] = f"{COUNT_CAP}+" if n > COUNT_CAP else str(n)
+            continue
         order = (HumanTask.completed_at.desc(), HumanTask.id.desc()) if tab == "done" else \
             (HumanTask.due_at, HumanTask.id)
         n = 0

@@ -113,3 +113,22 @@ def test_mine_and_pool_together_are_exactly_what_the_api_shows(web_app, as_user)
             inbox |= {r.task["id"] for r in inbox_service.inbox(identity, inbox_service.InboxQuery(tab=tab,
                                                                                                  limit=100)).rows}
         assert inbox == api, username
+
+
+def test_my_claimed_tasks_page_in_deadline_order(web_app, as_user):
+    ids = [_ready(start_case(f"YZ-M{i}")).id for i in range(5)]
+    b = as_user("street_yz")
+    for task_id in ids:
+        b.post(f"/inbox/{task_id}/claim")
+    with db.transaction() as session:
+        session.execute(update(HumanTask).where(HumanTask.id == ids[4]).values(due_at=utcnow() - timedelta(days=1)))
+        session.execute(update(HumanTask).where(HumanTask.id == ids[0]).values(due_at=None))
+    identity = authenticate("street_yz", "demo123")
+    seen, cursor = [], None
+    while True:
+        page = inbox_service.inbox(identity, inbox_service.InboxQuery(tab="mine", cursor=cursor, limit=2))
+        seen += [r.task["id"] for r in page.rows]
+        if not (cursor := page.next_cursor):
+            break
+    assert len(seen) == 5 and set(seen) == set(ids)
+    assert seen[0] == ids[4] and seen[-1] == ids[0] and page.counts["mine"] == "5"
