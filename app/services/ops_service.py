@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.db import db
@@ -30,6 +31,12 @@ class ConnectorHealth:
     checked: bool
     ok: bool
     message: str
+
+
+def _in_context(app, fn):
+    """Run a health check in the app's context (checks read the app's connector settings)."""
+    with app.app_context():
+        return fn()
 
 
 def queue_depths() -> dict:
@@ -68,8 +75,9 @@ def connector_health(check: bool = True) -> list[ConnectorHealth]:
     checks = {name: next((o.health_check for o in ops if o.health_check), None) for name, ops in groups.items()}
     results: dict[str, tuple[bool, bool, str]] = {}
     if check:
+        app = current_app._get_current_object()
         with ThreadPoolExecutor(max_workers=8) as pool:
-            futures = {name: pool.submit(fn) for name, fn in checks.items() if fn is not None}
+            futures = {name: pool.submit(_in_context, app, fn) for name, fn in checks.items() if fn is not None}
             for name, future in futures.items():
                 try:
                     ok, message = future.result(timeout=HEALTH_TIMEOUT)
