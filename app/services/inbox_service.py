@@ -140,21 +140,19 @@ def _ready_page(session, identity: Identity, q: InboxQuery, limit: int, now: dat
 
 
 def _mine_page(session, identity: Identity, q: InboxQuery, limit: int, now: datetime):
-    """My claimed tasks: few per person, so their keys are read whole and ordered here.
+    """My claimed tasks, ordered by ``COALESCE(due_at, far future)``.
 
-    Ordering in SQL tempts PostgreSQL to walk the deadline index of *all* ready tasks looking
-    for the few that are mine; reading the keys by assignee first never does.
+    Ordering by the bare column tempts PostgreSQL to walk the deadline index of *all* ready
+    tasks looking for the few that are mine; the expression has no index, so it reads mine by
+    the assignee index and sorts them (one person's claimed tasks are few).
     """
-    keys = session.execute(_tab_query(identity, q, "mine", now)
-                           .with_only_columns(HumanTask.id, HumanTask.due_at)).all()
-    keys.sort(key=lambda k: (k.due_at is None, k.due_at or FAR_FUTURE, k.id))
+    due = func.coalesce(HumanTask.due_at, FAR_FUTURE)
+    query = _tab_query(identity, q, "mine", now)
     if q.cursor:
         last_due, last_id = _decode(q.cursor)
-        after = (last_due is None, last_due or FAR_FUTURE, last_id)
-        keys = [k for k in keys if (k.due_at is None, k.due_at or FAR_FUTURE, k.id) > after]
-    wanted = [k.id for k in keys[:limit]]
-    rows = {t.id: t for t in session.scalars(select(HumanTask).where(HumanTask.id.in_(wanted)))} if wanted else {}
-    return [rows[i] for i in wanted], len(keys) > limit
+        query = query.where(tuple_(due, HumanTask.id) > tuple_(last_due or FAR_FUTURE, last_id))
+    tasks = list(session.scalars(query.order_by(due, HumanTask.id).limit(limit + 1)))
+    return tasks[:limit], len(tasks) > limit
 
 
 def _ready_legs(session, base: Select, q: InboxQuery, limit: int) -> list[HumanTask]:
