@@ -1,25 +1,42 @@
 """SQLAlchemy models, one aggregate per module."""
 
+from app.models.allocation import AllocationRound, Offer, WaitingListEntry
 from app.models.audit import AuditEvent
+from app.models.case import Application, CaseCounter, HouseholdMember, VerificationResult
 from app.models.decision_log import DecisionEvaluation
 from app.models.definition import DefinitionFile, ProcessDefinition, StartTimer
 from app.models.human_task import HumanTask, TaskCandidate
 from app.models.incident import Incident
 from app.models.instance import MessageSubscription, ProcessInstance
 from app.models.job import Job
+from app.models.publication import Objection, Publication, PublicationEntry
+from app.models.tenancy import AnnualReview, Lease, TenancyExit
 from app.models.user import User
 
 __all__ = [
+    "AllocationRound",
+    "AnnualReview",
+    "Application",
     "AuditEvent",
+    "CaseCounter",
     "DecisionEvaluation",
     "DefinitionFile",
+    "HouseholdMember",
     "HumanTask",
     "Incident",
     "Job",
+    "Lease",
     "MessageSubscription",
+    "Objection",
+    "Offer",
     "ProcessDefinition",
     "ProcessInstance",
+    "Publication",
+    "PublicationEntry",
     "StartTimer",
     "TaskCandidate",
+    "TenancyExit",
     "User",
+    "VerificationResult",
+    "WaitingListEntry",
 ]

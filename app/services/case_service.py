@@ -1,0 +1,278 @@
+"""The business case for applicants and staff: submit, supplement, read a case and its findings.
+
+Pages call these functions; none of them loads a workflow. Staff see cases of their district
+(city-level staff every district); applicants only their own; ID numbers are masked unless the
+caller's role may see them whole (:func:`app.services.access.redact`). The process-data keys
+and tables are described in docs/case-data.md.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.auth.identity import Identity
+from app.db import db
+from app.models import Application, AuditEvent, CaseCounter, ProcessInstance, VerificationResult
+from app.services import access, forms, instance_service, message_service
+from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from connectors.base.identity import is_valid_id_number
+
+APPLICATION_FORM = "application.schema.json"
+SUPPLEMENT_FORM = "supplement.schema.json"
+HOUSING_NAMES = {"gongzufang": "公租房", "baozufang": "保租房"}
+PREFIXES = {"gongzufang": "GZF", "baozufang": "BZF"}
+#: the process each housing type's applications start
+PROCESS_KEYS = {"gongzufang": "gongzufang_application", "baozufang": "baozufang_application"}
+SUPPLEMENT_MESSAGE = "supplement_submitted"
+
+
+class CaseNotFound(NotFound):
+    code = "case_not_found"
+    title = "申请不存在"
+
+
+def build_process_data(form: dict, username: str, application_no: str, submitted_at: datetime) -> dict:
+    """The start data of an application process from a validated application form."""
+    applicant = {key: form["applicant"].get(key, "") for key in ("name", "id_number", "phone", "address")}
+    applicant["username"] = username
+    members = [_member(m) for m in form["household"]["members"]]
+    mine = [m for m in members if m["id_number"] == applicant["id_number"]]
+    if mine and mine[0]["relation"] != "applicant":
+        raise ValidationFailed("申请人本人的关系应为“申请人本人”", {"household.members": ["申请人关系错误"]})
+    if not mine:
+        members.insert(0, {"name": applicant["name"], "id_number": applicant["id_number"], "relation": "applicant",
+                           "monthly_income": 0.0, "employer": ""})
+    else:
+        members.remove(mine[0])
+        members.insert(0, mine[0])
+    housing_name = HOUSING_NAMES[form["housing_type"]]
+    return {
+        "application_no": application_no,
+        "housing_type": form["housing_type"],
+        "housing_type_name": housing_name,
+        "district": form["district"],
+        "title": f"{housing_name}申请 {application_no}",
+        "step": "受理",
+        "applicant_name": applicant["name"],
+        "applicant_username": username,
+        "applicant": applicant,
+        "household": {
+            "type": form["household"].get("type") or household_type(members),
+            "members": members,
+            "youfu": bool(form["household"].get("youfu", False)),
+            "current_housing_area": float(form["household"].get("current_housing_area") or 0),
+        },
+        "declared": dict(form.get("declared") or {}),
+        "documents": [dict(d) for d in form.get("documents") or []],
+        "submitted_at": submitted_at.isoformat(),
+    }
+
+
+def _member(raw: dict) -> dict:
+    return {"name": raw["name"], "id_number": raw["id_number"], "relation": raw.get("relation") or "other",
+            "monthly_income": float(raw.get("monthly_income") or 0), "employer": raw.get("employer") or ""}
+
+
+def household_type(members: list[dict]) -> str:
+    """single / nuclear / multi_generation from the declared relations."""
+    relations = {m["relation"] for m in members}
+    if "parent" in relations:
+        return "multi_generation"
+    return "single" if len(members) == 1 else "nuclear"
+
+
+def _check_id_numbers(form: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    numbers = [form["applicant"]["id_number"]] + [m["id_number"] for m in form["household"]["members"]]
+    for i, number in enumerate(numbers):
+        if not is_valid_id_number(number):
+            field = "applicant.id_number" if i == 0 else f"household.members.{i - 1}.id_number"
+            errors.setdefault(field, []).append("身份证号码校验位或出生日期不正确")
+    declared = [m["id_number"] for m in form["household"]["members"]]
+    if len(set(declared)) != len(declared):
+        errors.setdefault("household.members", []).append("同一身份证号码填写了多次")
+    if errors:
+        raise ValidationFailed("身份证号码有误", errors)
+
+
+def next_application_no(housing_type: str, year: int) -> str:
+    """The next number like ``GZF2026-000123`` (one counter per type and year)."""
+    prefix = f"{PREFIXES[housing_type]}{year}"
+    with db.transaction() as session:
+        query = select(CaseCounter).where(CaseCounter.prefix == prefix)
+        counter = session.scalar(query if db.is_sqlite else query.with_for_update())
+        if counter is None:
+            counter = CaseCounter(prefix=prefix, last=0)
+            session.add(counter)
+        counter.last += 1
+        return f"{prefix}-{counter.last:06d}"
+
+
+def submit_application(identity: Identity, form: dict) -> dict:
+    """Validate the application form and start the case's process; returns the case view."""
+    from handlers.case_records import register_case  # handlers import the engine; keep imports lazy
+
+    form = forms.validate_submission(APPLICATION_FORM, form)
+    _check_id_numbers(form)
+    now = datetime.now(UTC)
+    application_no = next_application_no(form["housing_type"], now.year)
+    data = build_process_data(form, identity.username, application_no, now)
+    instance = instance_service.start_instance(PROCESS_KEYS[form["housing_type"]], data, application_no,
+                                               identity.username)
+    with db.transaction() as session:
+        register_case(session, data, instance.id)
+    return get_case(identity, application_no)
+
+
+def respond_to_supplement(identity: Identity, application_no: str, form: dict) -> dict:
+    """The applicant answers a 补正 request: the resubmission message resumes the same case."""
+    case = _load(identity, application_no)
+    if case.applicant_username != identity.username and not identity.is_admin:
+        raise Forbidden("只有申请人本人可以补正材料")
+    if case.status != "supplement_requested":
+        raise Conflict(f"申请 {application_no} 当前不需要补正")
+    payload = forms.validate_submission(SUPPLEMENT_FORM, form)
+    message_service.correlate(SUPPLEMENT_MESSAGE, application_no, {"supplement": payload}, identity.username)
+    return get_case(identity, application_no)
+
+
+def _load(identity: Identity, application_no: str) -> Application:
+    with db.session() as session:
+        case = session.scalar(select(Application).where(Application.application_no == application_no))
+        if case is None or not can_view(identity, case):
+            raise CaseNotFound(f"申请 {application_no} 不存在")
+        case.members  # noqa: B018 - load the household before the session closes
+        return case
+
+
+def can_view(identity: Identity, case: Application) -> bool:
+    """Applicants their own cases; staff their district (city staff all); admins everything."""
+    if identity.is_admin or case.applicant_username == identity.username:
+        return True
+    if not identity.is_staff:
+        return False
+    return not identity.district or identity.district == case.district
+
+
+def get_case(identity: Identity, application_no: str, full_ids: bool = False) -> dict:
+    """One case: status, live step, household, outcome, suggested opinion, supplement request."""
+    case = _load(identity, application_no)
+    with db.session() as session:
+        summary = session.scalar(select(ProcessInstance.summary).where(ProcessInstance.id == case.instance_id)) \
+            if case.instance_id else None
+    view = case_brief(case, (summary or {}).get("step"))
+    view.update({
+        "applicant": {"name": case.applicant_name, "id_number": case.applicant_id_number,
+                      "phone": case.applicant_phone, "username": case.applicant_username},
+        "household": {"type": case.household_type, "size": case.household_size,
+                      "members": [{"name": m.name, "id_number": m.id_number, "relation": m.relation,
+                                   "monthly_income": m.declared_monthly_income, "employer": m.employer}
+                                  for m in case.members]},
+        "declared": case.declared, "supplement": case.supplement, "instance_id": case.instance_id,
+        "suggested_opinion": case.suggested_opinion if identity.is_staff or identity.is_admin else "",
+    })
+    return access.redact(identity, view, full=full_ids)
+
+
+def case_brief(case: Application, live_step: str | None = None) -> dict:
+    """The list fields of a case (no ID numbers; the name masked)."""
+    return {
+        "application_no": case.application_no, "housing_type": case.housing_type,
+        "housing_type_name": HOUSING_NAMES.get(case.housing_type, case.housing_type),
+        "district": case.district, "applicant_name": case.applicant_name_masked, "status": case.status,
+        "step": live_step or case.current_step, "eligible": case.eligible, "priority_score": case.priority_score,
+        "outcome": case.outcome, "submitted_at": case.submitted_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+        "closed_at": case.closed_at.isoformat() if case.closed_at else None,
+    }
+
+
+def list_cases_for_applicant(identity: Identity) -> list[dict]:
+    """The caller's own applications, newest first."""
+    with db.session() as session:
+        rows = session.scalars(select(Application).where(Application.applicant_username == identity.username)
+                               .order_by(Application.submitted_at.desc())).all()
+    return [case_brief(c) for c in rows]
+
+
+def list_cases(identity: Identity, status: str | None = None, district: str | None = None,
+               housing_type: str | None = None, limit: int = 50) -> list[dict]:
+    """Cases a staff member may see, newest first, optionally filtered."""
+    if not (identity.is_staff or identity.is_admin):
+        raise Forbidden("只有工作人员可以查看案件列表")
+    query = select(Application).order_by(Application.submitted_at.desc()).limit(max(1, min(limit, 200)))
+    if identity.district and not identity.is_admin:
+        query = query.where(Application.district == identity.district)
+    for column, value in ((Application.status, status), (Application.district, district),
+                          (Application.housing_type, housing_type)):
+        if value:
+            query = query.where(column == value)
+    with db.session() as session:
+        return [case_brief(c) for c in session.scalars(query).all()]
+
+
+def verification_table(identity: Identity, application_no: str, full_ids: bool = False) -> dict:
+    """Findings per member × source: ``{members: [...], sources: [{source, source_name, cells}]}``.
+
+    ``cells`` maps each member's ID number to ``{verdict, found, summary, facts, method,
+    error_code, checked_at, checked_by}``; evidence is left out (see :func:`verification_evidence`).
+    """
+    case = _load(identity, application_no)
+    if not (identity.is_staff or identity.is_admin):
+        raise Forbidden("核查明细仅供工作人员查看")
+    with db.session() as session:
+        rows = session.scalars(select(VerificationResult).where(VerificationResult.application_id == case.id)
+                               .order_by(VerificationResult.id)).all()
+    sources: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = sources.setdefault(row.source, {"source": row.source, "source_name": row.source_name, "cells": {}})
+        entry["cells"][row.id_number] = {
+            "verdict": row.verdict, "found": row.found, "summary": row.summary, "facts": row.facts,
+            "method": row.method, "error_code": row.error_code, "checked_by": row.checked_by,
+            "checked_at": row.checked_at.isoformat(),
+        }
+    view = {"application_no": application_no,
+            "members": [{"name": m.name, "id_number": m.id_number, "relation": m.relation} for m in case.members],
+            "sources": list(sources.values()),
+            "counts": {v: sum(1 for r in rows if r.verdict == v) for v in ("pass", "fail", "info", "unavailable")}}
+    return access.redact(identity, view, full=full_ids)
+
+
+def verification_evidence(identity: Identity, application_no: str, source: str) -> list[dict]:
+    """The masked raw answers one source gave for each member."""
+    case = _load(identity, application_no)
+    if not (identity.is_staff or identity.is_admin):
+        raise Forbidden("核查明细仅供工作人员查看")
+    with db.session() as session:
+        rows = session.scalars(select(VerificationResult).where(VerificationResult.application_id == case.id,
+                                                                VerificationResult.source == source)).all()
+    return access.redact(identity, [{"id_number": r.id_number, "member_name": r.member_name,
+                                     "evidence": r.evidence} for r in rows])
+
+
+def review_history(identity: Identity, application_no: str) -> list[dict]:
+    """Every decision a person took on the case, oldest first: step, decision, opinion, who, when.
+
+    Read from the audit trail (each completed task is an audited event with its masked data).
+    """
+    case = _load(identity, application_no)
+    if not case.instance_id:
+        return []
+    with db.session() as session:
+        events = session.scalars(
+            select(AuditEvent).join(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
+            .where(AuditEvent.action == "task.completed",
+                   (ProcessInstance.business_key == application_no) | (AuditEvent.instance_id == case.instance_id))
+            .order_by(AuditEvent.id)).all()
+    out = []
+    for event in events:
+        details = event.details or {}
+        data = details.get("data") or {}
+        out.append({"step": details.get("name"), "bpmn_id": details.get("bpmn_id"), "actor": event.actor,
+                    "at": event.at.isoformat(), "decision": data.get("decision") or (data.get("signature") or {})
+                    .get("decision"), "opinion": data.get("opinion") or (data.get("signature") or {}).get("opinion"),
+                    "data": data})
+    return access.redact(identity, out)

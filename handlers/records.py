@@ -1,0 +1,72 @@
+"""What every handler that writes the case tables shares: dry runs, transactions, case lookup.
+
+Handlers run on workers, outside any request: each opens its own transaction and must be
+idempotent (a job may run twice), so writes are upserts by natural keys (application number,
+source and member, batch number …).
+
+A scenario run (``app/engine/scenarios.py``) calls handlers without a database: it marks the
+context ``dry_run`` and a handler then computes its answer but writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db import db
+from app.engine.operators import BpmnError, OperatorContext
+from app.models import Application
+
+
+def dry_run(ctx: OperatorContext | None) -> bool:
+    """True when the handler must not touch the database (scenario runs, previews)."""
+    return ctx is None or bool(ctx.extra.get("dry_run"))
+
+
+@contextmanager
+def transaction(ctx: OperatorContext | None) -> Iterator[Session | None]:
+    """A committed transaction, or ``None`` on a dry run (the caller then writes nothing)."""
+    if dry_run(ctx):
+        yield None
+        return
+    with db.transaction() as session:
+        yield session
+
+
+def find_case(session: Session, application_no: str, *, lock: bool = False) -> Application:
+    """The case with that number; a ``CaseNotFound`` BPMN error when there is none."""
+    query = select(Application).where(Application.application_no == application_no)
+    if lock and not db.is_sqlite:
+        query = query.with_for_update()
+    case = session.scalar(query)
+    if case is None:
+        raise BpmnError("CaseNotFound", f"no case with application number {application_no!r}")
+    return case
+
+
+def now() -> datetime:
+    """The current time in UTC (aware)."""
+    return datetime.now(UTC)
+
+
+def as_date(value: str | date | datetime | None) -> date | None:
+    """An ISO date (or date-time) string as a date; dates pass through."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return datetime.fromisoformat(str(value)).date() if "T" in str(value) else date.fromisoformat(str(value))
+
+
+def as_datetime(value: str | datetime | None) -> datetime | None:
+    """An ISO time string as an aware datetime (UTC when it carries no zone)."""
+    if value is None or value == "":
+        return None
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,149 @@
+"""Merging what the 14 data sources said into one table: member × source.
+
+``verification/merge`` takes every source's answer (a ``<source>/check`` result, or the error a
+boundary event caught, or nothing) and returns the ``verification`` the diagrams use: the
+table, the sources that need a person to check them by hand, counts, the failing findings and
+the household facts for the eligibility tables. It also writes one ``verification_result`` row
+per member and source, with that member's raw answers (masked) as evidence.
+
+``verification/record_manual`` folds in what reviewers found for the sources that were down.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields
+from sqlalchemy import select
+
+from app.engine.operators import operator
+from app.models import VerificationResult
+from app.privacy import mask_tree
+from handlers.household_facts import derive_facts
+from handlers.records import find_case, now, transaction
+
+UNAVAILABLE = "unavailable"
+DEFAULT_MANUAL_GROUP = "district_reviewer"
+
+
+class MergeParams(Schema):
+    """Parameters of ``verification/merge``."""
+
+    application_no = fields.String(required=True)
+    household = fields.Dict(required=True, metadata={"description": "{type, members, youfu}"})
+    results = fields.Dict(required=True, metadata={"description": "source → its check result or caught error"})
+    manual_groups = fields.Dict(load_default=dict, metadata={"description": "source → group checking it by hand"})
+
+
+class ManualParams(Schema):
+    """Parameters of ``verification/record_manual``."""
+
+    application_no = fields.String(required=True)
+    household = fields.Dict(required=True)
+    verification = fields.Dict(required=True, metadata={"description": "what verification/merge returned"})
+    findings = fields.Dict(required=True, metadata={"description": "source → {verdict, summary}"})
+
+
+def source_title(source: str) -> str:
+    """The Chinese name of a data source (its connector's title)."""
+    from connectors.base.registry import CONNECTORS
+
+    cls = CONNECTORS.get(source)
+    return cls.title if cls is not None else source
+
+
+def merge(household: dict, results: dict[str, Any], manual_groups: dict[str, str]) -> dict:
+    """The verification view of the answers (pure; see the module doc)."""
+    members = [{"id_number": m["id_number"], "name": m["name"], "relation": m["relation"]}
+               for m in household.get("members") or []]
+    table: dict[str, dict[str, dict]] = {m["id_number"]: {} for m in members}
+    failed = []
+    for source, answer in results.items():
+        answer = answer or {}
+        if "members" in answer:
+            for finding in answer["members"]:
+                table.setdefault(finding["id_number"], {})[source] = {
+                    "verdict": finding["verdict"], "found": finding["found"], "summary": finding["summary"],
+                    "facts": finding["facts"], "method": "automatic"}
+            continue
+        code = answer.get("code") or "NoAnswer"
+        failed.append({"source": source, "name": source_title(source), "error_code": code,
+                       "group": manual_groups.get(source) or DEFAULT_MANUAL_GROUP})
+        for member in members:
+            table[member["id_number"]][source] = {
+                "verdict": UNAVAILABLE, "found": False, "facts": {}, "method": "pending", "error_code": code,
+                "summary": f"{source_title(source)}未返回结果（{code}），待人工核查。"}
+    return _view(household, members, table, sorted(results), failed)
+
+
+def _view(household: dict, members: list[dict], table: dict, sources: list[str], failed: list[dict]) -> dict:
+    cells = [(m, source, table[m["id_number"]].get(source) or {}) for m in members for source in sources]
+    counts = {v: sum(1 for _m, _s, c in cells if c.get("verdict") == v) for v in ("pass", "fail", "info", UNAVAILABLE)}
+    fails = [{"source": s, "source_name": source_title(s), "name": m["name"], "relation": m["relation"],
+              "summary": c["summary"]} for m, s, c in cells if c.get("verdict") == "fail"]
+    return {"members": members, "sources": sources, "table": table, "failed_sources": failed, "counts": counts,
+            "fail_findings": fails, "complete": not failed, "facts": derive_facts(household, table)}
+
+
+def apply_manual(household: dict, verification: dict, findings: dict[str, dict]) -> dict:
+    """The verification with reviewers' findings in place of the unavailable sources (pure)."""
+    table = {k: dict(v) for k, v in verification["table"].items()}
+    still_failed = []
+    for failed in verification.get("failed_sources") or []:
+        finding = findings.get(failed["source"])
+        if not finding:
+            still_failed.append(failed)
+            continue
+        for cells in table.values():
+            cells[failed["source"]] = {"verdict": finding.get("verdict") or "info", "found": True, "facts": {},
+                                       "summary": finding.get("summary") or "", "method": "manual",
+                                       "error_code": failed.get("error_code")}
+    return _view(household, verification["members"], table, verification["sources"], still_failed)
+
+
+def _evidence_of(answer: dict, index: int) -> list:
+    evidence = answer.get("evidence") or []
+    if not isinstance(evidence, list):
+        return [mask_tree(evidence)]
+    return [mask_tree(e) for e in evidence if not isinstance(e, dict) or e.get("member") in (None, index)]
+
+
+def _store(ctx, application_no: str, verification: dict, results: dict[str, Any]) -> None:
+    with transaction(ctx) as session:
+        if session is None:
+            return
+        case = find_case(session, application_no, lock=True)
+        existing = {(r.source, r.id_number): r for r in session.scalars(
+            select(VerificationResult).where(VerificationResult.application_id == case.id))}
+        for index, member in enumerate(verification["members"]):
+            for source, cell in verification["table"].get(member["id_number"], {}).items():
+                row = existing.get((source, member["id_number"]))
+                if row is None:
+                    row = VerificationResult(application_id=case.id, source=source, id_number=member["id_number"])
+                    session.add(row)
+                row.source_name = source_title(source)
+                row.member_name, row.relation = member["name"], member["relation"]
+                row.found, row.verdict, row.summary = bool(cell.get("found")), cell["verdict"], cell["summary"]
+                row.facts, row.method = cell.get("facts") or {}, cell.get("method") or "automatic"
+                row.error_code = cell.get("error_code")
+                answer = results.get(source) or {}
+                if "members" in answer:
+                    row.evidence = _evidence_of(answer, index)
+                row.checked_at = now()
+        case.updated_at = now()
+
+
+@operator("verification/merge", params=MergeParams)
+def merge_operator(params: dict, ctx) -> dict:
+    """Merge every source's answer into the member × source table and record it."""
+    verification = merge(params["household"], params["results"], params["manual_groups"])
+    _store(ctx, params["application_no"], verification, params["results"])
+    return verification
+
+
+@operator("verification/record_manual", params=ManualParams)
+def record_manual_operator(params: dict, ctx) -> dict:
+    """Fold reviewers' findings for unavailable sources into the table and record them."""
+    verification = apply_manual(params["household"], params["verification"], params["findings"])
+    _store(ctx, params["application_no"], verification, {})
+    return verification
