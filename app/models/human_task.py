@@ -51,3 +51,4 @@ class TaskCandidate(Base):
 Index("ix_human_task_inbox", HumanTask.status, HumanTask.district, HumanTask.due_at, HumanTask.id)
 Index("ix_human_task_status_due", HumanTask.status, HumanTask.due_at, HumanTask.id)
 Index("ix_task_candidate_group", TaskCandidate.group_name, TaskCandidate.task_id)
+Index("ix_human_task_done", HumanTask.completed_by, HumanTask.completed_at, HumanTask.id)
