@@ -1,14 +1,86 @@
-"""The case-specific panels of the task page, read from the case's process data.
+"""The case-specific panels of the task page.
 
-Until a case carries the documented application structure, the page shows the (masked) process
-data as it is; :func:`panels_for` is the one place that knows the structure.
+A task whose business key is an application number shows the application as
+``app.services.case_service`` tells it (docs/case-data.md): applicant and household, the
+verification findings per member × source, the suggested opinion; every task shows what the
+decision tables decided and, on a step several people sign (a countersign), the signatures the
+others gave. A task of any other process shows its (masked) process data instead.
 """
 
 from __future__ import annotations
 
 from app.auth.identity import Identity
+from app.privacy import mask_id_number
+from app.services import case_file_service
+from app.services.errors import NotFound
+
+VERDICTS = {"pass": "通过", "fail": "不符合", "info": "参考", "unavailable": "无法核查"}
+DEPARTMENTS = {"minzheng": "民政", "zhujian": "住建", "renshe": "人社"}
 
 
 def panels_for(identity: Identity, case) -> dict:
     """Panel data for the task page (empty panels are not shown)."""
-    return {"raw": case.data if identity.is_staff else {}}
+    out: dict = {"raw": {}, "application": None, "verification": None, "decisions": [], "signatures": [],
+                 "eligibility": None}
+    if not identity.is_staff:
+        return out
+    out["decisions"] = case_file_service.decision_verdicts(case.instance["id"])
+    out["signatures"] = _signatures(case)
+    eligibility = case.data.get("eligibility")
+    out["eligibility"] = eligibility if isinstance(eligibility, dict) and eligibility.get("rules") else None
+    application = _application(identity, case)
+    if application is None:
+        out["raw"] = case.data
+        return out
+    out["application"] = application
+    out["verification"] = _verification(identity, case)
+    return out
+
+
+def _signatures(case) -> list[dict]:
+    """The countersign so far: the case's ``countersign_signatures`` by department, or else
+    every completion of this same step (a multi-instance step several people sign)."""
+    signed = case.data.get("countersign_signatures")
+    if isinstance(signed, dict) and signed:
+        return [{"actor": DEPARTMENTS.get(dept, dept), "at": None, "decision": (v or {}).get("decision"),
+                 "opinion": (v or {}).get("opinion")} for dept, v in signed.items()]
+    return [h for h in case.history if h["action"] == "task.completed" and h["bpmn_id"] == case.task["bpmn_id"]]
+
+
+def _application(identity: Identity, case) -> dict | None:
+    from app.services import case_service
+
+    if not case.task.get("business_key"):
+        return None
+    try:
+        return case_service.get_case(identity, case.task["business_key"], full_ids=case.full_ids)
+    except NotFound:
+        return None
+
+
+def _verification(identity: Identity, case) -> dict:
+    """Rows per source, one cell per member in household order, matched by masked ID number."""
+    from app.services import case_service
+
+    table = case_service.verification_table(identity, case.task["business_key"], full_ids=case.full_ids)
+    members = table["members"]
+    rows = []
+    for source in table["sources"]:
+        by_member = {mask_id_number(k): v for k, v in source["cells"].items()}
+        cells = [by_member.get(mask_id_number(m["id_number"])) for m in members]
+        rows.append({"source": source["source"], "name": source["source_name"], "cells": cells})
+    return {"members": members, "rows": rows, "counts": table.get("counts", {})}
+
+
+def suggested_values(case, panels: dict) -> dict:
+    """Initial form values: fields the case data already holds, and the suggested opinion.
+
+    The decision and any earlier reviewer's opinion are never carried over.
+    """
+    props = (case.form or {}).get("properties") or {}
+    values = {k: v for k, v in case.data.items() if k in props and k not in ("decision", "opinion")}
+    suggestion = case.data.get("suggestion") if isinstance(case.data.get("suggestion"), dict) else {}
+    suggested = (panels.get("application") or {}).get("suggested_opinion") or suggestion.get("text")
+    if suggested and "opinion" in props:
+        values["opinion"] = suggested
+    return values

@@ -78,4 +78,32 @@ EN: dict[str, str] = {
         "is the applicant.",
     "没有立案": "No case started", "没有问题": "No problems", "申请序号": "Sequence no.", "行号": "Row",
     "请选择要上传的文件": "Choose a file to upload", "逐行问题": "Problems by row", "问题": "Problem",
+    # case panels
+    "申请人与家庭": "Applicant and household", "身份证号码": "ID number", "手机号码": "Mobile",
+    "家庭类型": "Household type", "单身": "Single", "核心家庭": "Nuclear family", "多代同堂": "Multi-generation",
+    "资格判定": "Eligibility", "符合": "Eligible", "不符合": "Not eligible", "姓名": "Name", "关系": "Relation",
+    "月收入（元）": "Monthly income (CNY)", "工作单位": "Employer", "联合核查": "Cross-department verification",
+    "数据源": "Source", "原始数据": "Raw answer", "规则判定": "Rule verdicts", "结果": "Result",
+    "第 {n} 条规则": "Rule {n}", "没有规则命中": "No rule matched", "判定依据": "Facts used",
+    "各部门会签意见": "Countersignatures", "返回任务": "Back to the task", "没有记录": "Nothing recorded",
+    "通过": "Pass", "参考": "Note", "无法核查": "Unavailable",
+    # portal
+    "申请保障性住房": "Apply for housing", "提交申请": "Submit the application", "文件": "File",
+    "材料类型": "Document type", "申请材料（PDF、JPG、PNG，每个不超过 {mb} MB）":
+        "Documents (PDF, JPG, PNG, at most {mb} MB each)", "申请已提交，申请编号 {no}":
+        "Application submitted, number {no}", "家庭成员": "Household members", "需要补正材料":
+        "Documents or information are missing", "补正材料": "Supplement", "提交补正": "Submit the supplement",
+    "补正材料已提交": "Supplement submitted",
+    # publicity
+    "保障性住房资格审核公示": "Public notice of housing eligibility",
+    "公示期内，对公示对象有异议的，可实名提出并说明理由。公示信息已依法脱敏。":
+        "During the notice period anyone may object under their real name, giving reasons. The lists are "
+        "de-identified as the law requires.",
+    "批次": "Batch", "公示期 {start} 至 {end}": "Notice period {start} to {end}", "家庭人数": "Household size",
+    "提出异议": "Object", "异议须实名提出；您的身份信息仅用于核查，不会公开。":
+        "Objections need your real name; your identity is used only to investigate and is never published.",
+    "异议事实和理由": "Facts and reasons", "提交异议": "Submit the objection",
+    "异议已受理，回执号 {receipt}": "Objection received, receipt {receipt}",
+    "资格规则": "Eligibility rules", "规则": "Rule", "优先群体": "Priority groups", "民政": "Civil affairs",
+    "住建": "Housing and construction", "人社": "Human resources and social security",
 }

@@ -7,9 +7,9 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from app.services import case_file_service, task_service
 from app.services.errors import ValidationFailed
 from app.web import schema_form
-from app.web.case_panels import panels_for
+from app.web.case_panels import VERDICTS, panels_for, suggested_values
 from app.web.i18n import t
-from app.web.nav import home_endpoint
+from app.web.nav import REVIEWERS, home_endpoint
 from app.web.session_auth import login_required, require_user
 
 bp = Blueprint("task_page", __name__, url_prefix="/tasks")
@@ -18,13 +18,14 @@ bp = Blueprint("task_page", __name__, url_prefix="/tasks")
 def _render(case: case_file_service.CaseFile, values: dict | None = None, errors: dict | None = None,
             status: int = 200):
     identity = require_user()
-    fields = schema_form.build(case.form, case.ui, values if values is not None else case.data, errors) \
-        if case.form else []
+    panels = panels_for(identity, case)
+    initial = values if values is not None else suggested_values(case, panels)
+    fields = schema_form.build(case.form, case.ui, initial, errors) if case.form else []
     decisions = schema_form.decision_choices(case.form) if case.form else []
     fields = [f for f in fields if not (decisions and f.name == schema_form.DECISION_FIELD)]
     return render_template("task.html", case=case, task=case.task, fields=fields, decisions=decisions,
-                           errors=errors or {}, panels=panels_for(identity, case),
-                           staff=identity.is_staff), status
+                           errors=errors or {}, panels=panels,
+                           staff=identity.is_staff, verdicts=VERDICTS), status
 
 
 @bp.get("/<task_id>")
@@ -57,6 +58,18 @@ def complete(task_id: str):
         return _render(case, values=data, errors=exc.errors, status=422)
     flash(t("已办理：{name}", name=case.task["name"]), "ok")
     return redirect(url_for(home_endpoint(identity)))
+
+
+@bp.get("/<task_id>/evidence/<source>")
+@login_required(*REVIEWERS)
+def evidence(task_id: str, source: str):
+    """The raw answers one data source gave for each member of the task's case (masked)."""
+    from app.services import case_service
+
+    identity = require_user()
+    case = case_file_service.open_task(identity, task_id)
+    answers = case_service.verification_evidence(identity, case.task["business_key"] or "", source)
+    return render_template("evidence.html", task=case.task, source=source, answers=answers)
 
 
 @bp.get("/<task_id>/diagram")
