@@ -13,7 +13,7 @@ from app.auth.identity import Identity
 from app.services import forms, task_service
 from app.services.errors import DomainError, ValidationFailed
 
-APPROVE_VALUES = ("approve", "approved", "pass", "agree", "同意", "通过")
+APPROVE_VALUES = ("approve", "approved", "accept", "pass", "agree", "同意", "通过")
 OPINION_FIELDS = ("opinion", "comment", "remark", "意见")
 MAX_BATCH = 100
 

@@ -95,3 +95,17 @@ def connector_health(check: bool = True) -> list[ConnectorHealth]:
         out.append(ConnectorHealth(name, sorted(o.name.split("/", 1)[1] for o in ops), ops[0].kind,
                                    checked, ok, message))
     return out
+
+
+def waiting_timers(limit: int = 100) -> list[dict]:
+    """Running instances waiting for a timer (公示 periods, deadlines), soonest first."""
+    from app.models import ProcessInstance
+
+    with db.session() as session:
+        rows = session.scalars(
+            select(ProcessInstance).where(ProcessInstance.status == "running",
+                                          ProcessInstance.next_timer_due_at.is_not(None))
+            .order_by(ProcessInstance.next_timer_due_at).limit(max(1, min(limit, 500)))
+        ).all()
+    return [{"id": r.id, "business_key": r.business_key, "process_key": r.process_key,
+             "due_at": r.next_timer_due_at, "summary": r.summary or {}} for r in rows]

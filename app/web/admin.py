@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from app.services import definition_service, incident_service, ops_service
+from app.services import definition_service, incident_service, instance_service, ops_service
 from app.web.i18n import t
 from app.web.nav import ADMINS
 from app.web.session_auth import login_required, require_user
@@ -46,6 +46,22 @@ def retry_incident(incident_id: int):
 def queues():
     """Jobs per state and per operator, open incidents, the broker's depth."""
     return render_template("admin/queues.html", depths=ops_service.queue_depths())
+
+
+@bp.get("/timers")
+@login_required(*OPS)
+def timers():
+    """Cases waiting for a timer, with a button to let it expire now (demos, stuck deadlines)."""
+    return render_template("admin/timers.html", waiting=ops_service.waiting_timers())
+
+
+@bp.post("/timers/<instance_id>/fire")
+@login_required(*OPS)
+def fire_timers(instance_id: str):
+    """Let every timer the case waits for fire now (recorded in its audit trail)."""
+    fired = instance_service.fire_timers_now(instance_id, require_user().username)["fired"]
+    flash(t("已触发 {n} 个计时器", n=fired), "ok")
+    return redirect(url_for("web.admin.timers"))
 
 
 @bp.get("/connectors")

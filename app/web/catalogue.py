@@ -106,4 +106,10 @@ EN: dict[str, str] = {
     "异议已受理，回执号 {receipt}": "Objection received, receipt {receipt}",
     "资格规则": "Eligibility rules", "规则": "Rule", "优先群体": "Priority groups", "民政": "Civil affairs",
     "住建": "Housing and construction", "人社": "Human resources and social security",
+    "计时器": "Timers", "等待计时器的案件": "Cases waiting for a timer", "到期时间": "Due",
+    "公示期、办理期限等按工作日计时；演示或处理滞留案件时可令其立即到期，操作记入审计。":
+        "Publication periods and deadlines run in working days; for a demo or a stuck case an operator may "
+        "let them expire now (audited).",
+    "立即到期": "Expire now", "没有等待中的计时器": "No case is waiting for a timer",
+    "已触发 {n} 个计时器": "{n} timers fired",
 }

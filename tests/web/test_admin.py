@@ -64,3 +64,14 @@ def test_process_versions_list_and_show_a_version(web_app, as_user):
     page = b.get("/admin/processes/web_review").get_data(as_text=True)
     assert "v1" in page and "definition-xml" in page and "street_review" in page
     assert as_user("street_yz").get("/admin/processes").status_code == 403
+
+
+def test_an_operator_lets_a_waiting_timer_expire_from_the_page(web_app, as_user):
+    definition_service.deploy([("timers_messages.bpmn", fixture_bytes("timers_messages.bpmn"))], "test")
+    instance = instance_service.start_instance("timers_messages", {}, business_key="CASE-T1")
+    b = as_user("operator")
+    assert 'data-testid="fire-CASE-T1"' in b.get("/admin/timers").get_data(as_text=True)
+    assert b.post(f"/admin/timers/{instance.id}/fire").status_code == 302
+    data = instance_service.get_instance(instance.id)["data"]
+    assert data["late"] is True
+    assert as_user("street_yz").post(f"/admin/timers/{instance.id}/fire").status_code == 403
