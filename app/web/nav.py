@@ -44,6 +44,7 @@ MAIN_NAV: list[NavEntry] = [
 ADMIN_NAV: list[NavEntry] = [
     NavEntry("异常事件", "web.admin.incidents", ("operator", "admin")),
     NavEntry("队列", "web.admin.queues", ("operator", "admin")),
+    NavEntry("计时器", "web.admin.timers", ("operator", "admin")),
     NavEntry("数据源连接", "web.admin.connectors", ("operator", "integrator", "admin")),
     NavEntry("流程版本", "web.admin.processes", ("policy", "operator", "admin")),
 ]
