@@ -15,10 +15,11 @@ from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SPIFFWORKFLOW_NSMAP, ServiceTaskParser
+from SpiffWorkflow.spiff.specs.defaults import ParallelMultiInstanceTask
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 
 from app.engine.decisions import DecisionSources, engine_for
-from app.engine.specs import AsyncServiceTask, HostMessageEventDefinition
+from app.engine.specs import AsyncServiceTask, HostMessageEventDefinition, HostParallelMultiInstanceTask
 
 __all__ = ["VALIDATOR", "Document", "DocumentError", "HostBpmnParser", "build_parser", "read_document"]
 
@@ -76,6 +77,8 @@ class HostBpmnParser(SpiffBpmnParser):
     def finish_spec(self, spec) -> None:
         """Swap in host classes on a parsed process spec (specs are never serialised)."""
         for task_spec in spec.task_specs.values():
+            if type(task_spec) is ParallelMultiInstanceTask:
+                task_spec.__class__ = HostParallelMultiInstanceTask
             if isinstance(task_spec, CatchingEvent):
                 event = task_spec.event_definition
                 if type(event) is MessageEventDefinition:

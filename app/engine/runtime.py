@@ -195,12 +195,18 @@ class Run:
         """Let every timer whose time has come fire."""
         self.workflow.refresh_timers()
 
-    def expire_timers(self) -> int:
-        """Make every waiting timer due now and let it fire; returns how many there were."""
+    def expire_timers(self, bpmn_ids: list[str] | None = None) -> int:
+        """Make waiting timers due now and let them fire; returns how many there were.
+
+        ``bpmn_ids`` limits this to the timers with those ids (a scenario firing the end of a
+        publication period but not a task's deadline); ``None`` means every timer.
+        """
         past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
         count = 0
         for task in list(self.workflow.event_manager.tasks.values()):
             event = task.task_spec.event_definition
+            if bpmn_ids is not None and task.task_spec.bpmn_id not in bpmn_ids:
+                continue
             if isinstance(event, TimerEventDefinition) and task.has_state(TaskState.WAITING):
                 value = task._get_internal_data("event_value")
                 if isinstance(value, dict):

@@ -4,12 +4,17 @@
   script engine for a job and stays STARTED; the job's result completes it later.
 * :class:`HostMessageEventDefinition`: a caught message without a ``messageVariable`` merges its
   payload into the task data (SpiffArena would drop it).
+* :class:`HostParallelMultiInstanceTask`: the completion condition sees what the instances have
+  produced so far — the output collection and ``nrOfInstances`` / ``nrOfCompletedInstances`` /
+  ``nrOfActiveInstances`` as BPMN names them — not only the last instance's own data, so a
+  countersign can end as soon as n of m departments approve.
 """
 
 from __future__ import annotations
 
-from SpiffWorkflow.spiff.specs.defaults import ServiceTask
+from SpiffWorkflow.spiff.specs.defaults import ParallelMultiInstanceTask, ServiceTask
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
 
 from app.engine.script_engine import JobRequest
 
@@ -43,3 +48,34 @@ class HostMessageEventDefinition(MessageEventDefinition):
         payload = my_task.internal_data.pop(self.name, None)
         if isinstance(payload, dict):
             my_task.data.update(payload)
+
+
+class HostParallelMultiInstanceTask(ParallelMultiInstanceTask):
+    """A parallel multi-instance task whose completion condition can count the instances."""
+
+    def check_completion_condition(self, my_task):
+        merged = my_task.internal_data.get("merged", [])
+        if not merged or self.condition is None:
+            return False
+        children = list(self._instances(my_task))
+        last = next(c for c in children if str(c.id) == merged[-1])
+        context = dict(last.data)
+        if self.data_output is not None and self.data_output.exists(my_task):
+            context[self.data_output.bpmn_id] = self.data_output.get(my_task)
+        context.update(
+            nrOfInstances=len(children),
+            nrOfCompletedInstances=len(merged),
+            nrOfActiveInstances=len([c for c in children if not c.has_state(TaskState.FINISHED_MASK)]),
+        )
+        return my_task.workflow.script_engine.evaluate(_WithData(last, context), self.condition)
+
+
+class _WithData:
+    """A task seen with other data (errors still name the real task)."""
+
+    def __init__(self, task, data: dict):
+        self._task = task
+        self.data = data
+
+    def __getattr__(self, name):
+        return getattr(self._task, name)
