@@ -3,8 +3,9 @@
 * ``publication/open`` — adds the case to today's batch for its housing type and district
   (created on first use) for N working days on China's calendar; returns the period.
 * ``publication/take_objection`` — the oldest objection waiting for this case, now being
-  investigated, and whether the period is over. An objection filed while another is under
-  investigation simply waits here for its turn.
+  investigated with its own deadline (``objection_days`` working days from now), and whether
+  the period is over. An objection filed while another is under investigation waits here for
+  its turn.
 * ``publication/resolve_objection`` — records the investigation's finding.
 * ``publication/close`` — the case passed its publication; a batch whose entries are all
   decided and whose period has ended closes.
@@ -46,6 +47,9 @@ class TakeParams(Schema):
 
     application_no = fields.String(required=True)
     ends_at = fields.String(required=True, metadata={"description": "ISO end of the publication period"})
+    objection_days = fields.Integer(load_default=10, validate=validate.Range(min=1, max=60),
+                                    metadata={"description": "working days to investigate an objection"})
+    period_over = fields.Boolean(load_default=False, metadata={"description": "the period's timer has fired"})
 
 
 class ResolveParams(Schema):
@@ -119,7 +123,7 @@ def open_publication(params: dict, ctx) -> dict:
 @operator("publication/take_objection", params=TakeParams)
 def take_objection(params: dict, ctx) -> dict:
     """The next objection to investigate (or none) and whether the period has ended."""
-    over = now() >= as_datetime(params["ends_at"])
+    over = params["period_over"] or now() >= as_datetime(params["ends_at"])
     if dry_run(ctx):
         return {"next": None, "period_over": over}
     with transaction(ctx) as session:
@@ -129,6 +133,8 @@ def take_objection(params: dict, ctx) -> dict:
         if objection is None:
             return {"next": None, "period_over": over}
         objection.status = "investigating"
+        if objection.due_at is None:
+            objection.due_at = workdays.add_working_days(now(), params["objection_days"])
         return {"next": objection_view(objection), "period_over": over}
 
 

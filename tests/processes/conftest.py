@@ -24,7 +24,7 @@ def process_files() -> list[Path]:
 @pytest.fixture
 def housing_app(pg_url):
     """The app on PostgreSQL with the real forms/ and processes/, jobs run inline."""
-    runner = InlineRunner(job_service.execute, synchronous=True)
+    runner = InlineRunner(job_service.execute_batch, synchronous=True)
     application = create_app(make_settings(pg_url, forms_dir=str(ROOT / "forms"),
                                             processes_dir=str(PROCESSES)), runner=runner)
     with application.app_context():

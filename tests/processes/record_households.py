@@ -45,7 +45,7 @@ def application_form(household: dict) -> dict:
         "household": {
             "type": {"eligible_single": "single"}.get(household["key"]) or _type(members),
             "members": [{"name": m["name"], "id_number": m["id_number"], "relation": m["relation"],
-                         "monthly_income": m.get("monthly_income", 0), "employer": m.get("employer", "")}
+                         "monthly_income": m.get("monthly_income") or 0, "employer": m.get("employer") or ""}
                         for m in members],
             "youfu": False,
             "current_housing_area": 0,

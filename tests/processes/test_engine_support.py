@@ -107,7 +107,8 @@ def test_expire_timers_can_fire_only_the_named_ones():
     bundle = compile_bundle("publication", [document])
     run = Run.start(bundle, make_script_engine(2, SCRIPT_FUNCTIONS), {
         "application_no": "GZF2026-000001", "housing_type": "gongzufang", "district": "渝中区",
-        "applicant_name": "张三", "household": {"members": [{}]}, "publication_days": 7})
+        "applicant_name": "张三", "household": {"members": [{}]}, "publication_days": 7,
+        "objection_days": 10})
     run.advance()
     answers = {"open_publication": {"batch_no": "b", "title": "t", "starts_on": "2099-01-01",
                                     "ends_on": "2099-01-10", "ends_at": "2099-01-10T16:00:00+00:00"},

@@ -1,0 +1,152 @@
+"""Applications submitted for every sandbox household, on PostgreSQL, with the connectors over HTTP."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth import tokens
+from app.auth.identity import Identity
+from app.db import db
+from app.factory import create_app
+from app.jobs.runner import InlineRunner
+from app.models import Application, HumanTask, TaskCandidate, VerificationResult, WaitingListEntry
+from app.services import case_service, instance_service, job_service, publication_service, task_service
+from app.services.task_service import TaskFilter
+from connectors.testing import FAST_SETTINGS, running_sandbox
+from tests.conftest import make_settings, truncate
+from tests.processes.conftest import PROCESSES, ROOT, deploy
+
+HOUSEHOLDS = sorted(p.stem for p in (PROCESSES / "stubs" / "households").glob("*.json"))
+ELIGIBLE = ("eligible", "eligible_priority")
+
+
+def household(key: str) -> dict:
+    return json.loads((PROCESSES / "stubs" / "households" / f"{key}.json").read_text(encoding="utf-8"))
+
+
+def staff(username: str, group: str, district: str | None = None, role: str = "reviewer") -> Identity:
+    return Identity(username, username, roles=(role,), groups=(group,), district=district)
+
+
+def applicant(key: str) -> Identity:
+    return Identity(f"demo_{key}", "申请人", roles=("applicant",), groups=("applicant",))
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with running_sandbox(latency_seconds=0.0) as (url, admin):
+        yield url, admin
+
+
+@pytest.fixture
+def flow_app(pg_url, sandbox):
+    runner = InlineRunner(job_service.execute_batch, synchronous=True)
+    app = create_app(make_settings(pg_url, forms_dir=str(ROOT / "forms"), processes_dir=str(PROCESSES),
+                                   sandbox_url=sandbox[0], extra=FAST_SETTINGS), runner=runner)
+    with app.app_context():
+        assert deploy(app.test_client(), app).status_code == 201
+        yield app
+    truncate(pg_url)
+
+
+def submit(key: str) -> dict:
+    return case_service.submit_application(applicant(key), household(key)["form"])
+
+
+def ready_task(application_no: str, bpmn_id: str) -> HumanTask:
+    with db.session() as session:
+        return session.scalar(select(HumanTask).where(HumanTask.business_key == application_no,
+                                                      HumanTask.bpmn_id == bpmn_id, HumanTask.status == "ready"))
+
+
+@pytest.mark.parametrize("key", HOUSEHOLDS)
+def test_each_sandbox_household_reaches_its_outcome(flow_app, key):
+    expected = household(key)["expected"]
+    case = submit(key)
+    number = case["application_no"]
+    acceptance = ready_task(number, "acceptance")
+    reviewer = staff("street", "street_reviewer", case["district"])
+    task_service.complete(reviewer, acceptance.id, {"decision": "accept", "opinion": "材料齐全"})
+    case = case_service.get_case(reviewer, number)
+    size = len(household(key)["form"]["household"]["members"])
+    with db.session() as session:
+        cells = session.scalar(select(func.count()).select_from(VerificationResult)
+                               .join(Application).where(Application.application_no == number))
+    assert cells == 14 * size
+    if expected["outcome"] in ELIGIBLE:
+        assert case["status"] == "in_review" and case["step"] == "初审"
+        assert case["suggested_opinion"].startswith("经核查，申请人") and "建议通过" in case["suggested_opinion"]
+        inbox = task_service.list_tasks(reviewer, TaskFilter(bpmn_id="preliminary_review"))["items"]
+        assert [t["business_key"] for t in inbox] == [number]
+        table = case_service.verification_table(reviewer, number)
+        assert len(table["sources"]) == 14 and all(len(s["cells"]) == size for s in table["sources"])
+    else:
+        assert case["status"] == "rejected"
+        assert case["outcome"]["reason_code"] == expected["reasons"][0]
+        assert ready_task(number, "preliminary_review") is None
+
+
+def _complete(identity: Identity, number: str, bpmn_id: str, data: dict) -> None:
+    task = ready_task(number, bpmn_id)
+    assert task is not None, f"{bpmn_id} is not ready"
+    task_service.complete(identity, task.id, data)
+
+
+def test_an_eligible_family_passes_reviews_countersign_and_publication(flow_app):
+    case = submit("eligible_nuclear")
+    number, district = case["application_no"], case["district"]
+    street = staff("street", "street_reviewer", district)
+    _complete(street, number, "acceptance", {"decision": "accept", "opinion": "材料齐全"})
+    _complete(street, number, "preliminary_review", {"decision": "approve", "opinion": "入户核查属实"})
+    _complete(staff("district", "district_reviewer", district, "district_reviewer"), number, "district_review",
+              {"decision": "approve", "opinion": "同意"})
+    for group in ("dept_minzheng", "dept_zhujian", "dept_renshe"):
+        with db.session() as session:
+            task = session.scalar(select(HumanTask).join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+                                  .where(HumanTask.business_key == number, HumanTask.status == "ready",
+                                         TaskCandidate.group_name == group))
+        task_service.complete(staff(group, group, None, "dept_reviewer"), task.id,
+                              {"signature": {"decision": "approve", "opinion": "同意"}})
+    lists = publication_service.current_publications(district=district)
+    [entry] = [e for p in lists for e in p["entries"] if e["application_no"] == number]
+    assert entry["name"] == "刘*国" and set(entry) == {"application_no", "name", "district", "household_size",
+                                                     "status"}
+    filed = publication_service.file_objection({
+        "application_no": number, "objector_name": "王五", "objector_id_number": "500103199001011234",
+        "objector_phone": "13800000000", "content": "该户另有住房，请核查。"})
+    assert filed["status"] == "received"
+    _complete(staff("inv", "investigator", None, "city_reviewer"), number, "investigate",
+              {"decision": "dismissed", "finding_text": "经不动产登记核查，无住房，异议不成立"})
+    instance_service.fire_timers_now(case["instance_id"], "test")
+    case = case_service.get_case(street, number)
+    assert case["status"] == "waiting" and case["outcome"]["status"] == "approved"
+    with db.session() as session:
+        assert session.scalar(select(WaitingListEntry.score).where(WaitingListEntry.application_no == number)) > 0
+    history = case_service.review_history(street, number)
+    assert [h["bpmn_id"] for h in history][:3] == ["acceptance", "preliminary_review", "district_review"]
+
+
+def test_changing_one_income_line_cell_changes_a_borderline_outcome(flow_app):
+    dmn = (PROCESSES / "gongzufang_eligibility.dmn").read_text(encoding="utf-8")
+    edited = dmn.replace("<text>4978</text>", "<text>3500</text>", 1)
+    response = deploy(flow_app.test_client(), flow_app, [("gongzufang_eligibility.dmn", edited.encode())])
+    assert response.status_code == 201, response.get_json()
+    case = submit("eligible_single")  # 3,800 per month: under 4,978, over 3,500
+    _complete(staff("street", "street_reviewer", case["district"]), case["application_no"], "acceptance",
+              {"decision": "accept", "opinion": "材料齐全"})
+    case = case_service.get_case(applicant("eligible_single"), case["application_no"])
+    assert case["status"] == "rejected" and case["outcome"]["reason_code"] == "over_income"
+
+
+def test_the_api_accepts_a_submission_through_the_task_endpoints(flow_app):
+    case = submit("eligible_single")
+    token, _ = tokens.issue(flow_app.extensions["housing.settings"],
+                            staff("street", "street_reviewer", case["district"]))
+    task = ready_task(case["application_no"], "acceptance")
+    response = flow_app.test_client().post(f"/api/v1/tasks/{task.id}/complete",
+                                           json={"data": {"decision": "supplement", "opinion": "缺材料"}},
+                                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422  # the form requires the missing items when sending back
