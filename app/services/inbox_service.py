@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, exists, func, select, tuple_
+from sqlalchemy import Select, exists, func, select, text, tuple_
 
 from app.auth.identity import Identity
 from app.db import db, utcnow
@@ -29,7 +29,7 @@ from app.services.sla import Sla, sla_of
 TABS = ("mine", "groups", "done")
 PAGE_SIZE = 20
 MAX_PAGE = 100
-COUNT_CAP = 200
+COUNT_CAP = 99
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
@@ -71,6 +71,7 @@ def inbox(identity: Identity, q: InboxQuery, with_counts: bool = True) -> InboxP
     limit = max(1, min(q.limit, MAX_PAGE))
     now = utcnow()
     with db.session() as session:
+        _no_parallel_workers(session)
         if q.tab == "done":
             tasks, more = _done_page(session, identity, q, limit)
         elif q.tab == "mine":
@@ -82,6 +83,16 @@ def inbox(identity: Identity, q: InboxQuery, with_counts: bool = True) -> InboxP
     rows = [InboxRow(task_brief(t), sla_of(t.due_at, now) if t.status == "ready" else Sla("none"))
             for t in tasks]
     return InboxPage(rows, next_cursor, counts)
+
+
+def _no_parallel_workers(session) -> None:
+    """Keep PostgreSQL from starting parallel workers for this read (ended with the session).
+
+    Every inbox query stops after a page of rows; starting and gathering workers costs more than
+    the whole query (on 2M tasks: 60 ms with workers, 2–6 ms without).
+    """
+    if not db.is_sqlite:
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def _tab_query(identity: Identity, q: InboxQuery, tab: str, now: datetime) -> Select:
@@ -184,7 +195,7 @@ def _done_page(session, identity: Identity, q: InboxQuery, limit: int):
 
 
 def _counts(session, identity: Identity, q: InboxQuery, now: datetime) -> dict[str, str]:
-    """How many rows each tab has under the same filters, shown as "200+" past the cap.
+    """How many rows each tab has under the same filters, shown as "99+" past the cap.
 
     Each count walks the tab's own index order (deadline, or completion time) up to the cap: a
     bare ``LIMIT`` lets PostgreSQL pick a sequential scan whose cost depends on where the table's

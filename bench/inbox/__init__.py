@@ -1,0 +1,1 @@
+"""Inbox benchmark: seed a large PostgreSQL database and time the inbox query and page."""
