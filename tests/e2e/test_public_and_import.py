@@ -13,7 +13,7 @@ from tests.web.publications import ID_NUMBER, clear_publications, publish_case
 
 
 def test_a_visitor_reads_the_list_and_files_an_objection(live_db, actors, tmp_path):
-    app = make_live_app(live_db)
+    app = make_live_app(live_db, forms_dir=str(ROOT / "forms"))
     with app.app_context():
         number = publish_case()
     try:
@@ -24,9 +24,9 @@ def test_a_visitor_reads_the_list_and_files_an_objection(live_db, actors, tmp_pa
             assert number in listing and "张*丰" in listing and ID_NUMBER not in page.content()
             visitor.shot("publication")
             page.click(f"[data-testid=object-{number}]")
-            page.fill("input[name=name]", "钱多多")
-            page.fill("input[name=id_number]", "11010519491231002X")
-            page.fill("input[name=phone]", "13912345678")
+            page.fill("input[name=objector_name]", "钱多多")
+            page.fill("input[name=objector_id_number]", "11010519491231002X")
+            page.fill("input[name=objector_phone]", "13912345678")
             page.fill("textarea[name=content]", "太短")
             page.click("[data-testid=submit-objection]")
             assert page.locator("[data-error-for=content]").count() == 1

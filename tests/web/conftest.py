@@ -83,3 +83,14 @@ def as_user(web_app):
         return b
 
     return make
+
+
+@pytest.fixture
+def real_forms(web_app):
+    """The page app reading the repository's own forms/ (application, objection …)."""
+    from tests.conftest import ROOT
+
+    settings = web_app.extensions["housing.settings"]
+    web_app.extensions["housing.settings"] = settings.with_(forms_dir=str(ROOT / "forms"))
+    yield web_app
+    web_app.extensions["housing.settings"] = settings

@@ -9,16 +9,12 @@ import pytest
 
 from app.services import batch_import_rows, batch_import_service
 from app.services.user_service import authenticate
-from tests.conftest import ROOT
 
 
 @pytest.fixture
-def import_app(web_app):
+def import_app(real_forms):
     """The page app reading the real application form."""
-    settings = web_app.extensions["housing.settings"]
-    web_app.extensions["housing.settings"] = settings.with_(forms_dir=str(ROOT / "forms"))
-    yield web_app
-    web_app.extensions["housing.settings"] = settings
+    return real_forms
 
 
 def _csv(rows: list[list[str]]) -> bytes:

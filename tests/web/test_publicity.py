@@ -10,12 +10,12 @@ from app.models import Objection
 from tests.web.conftest import Browserless
 from tests.web.publications import ID_NUMBER, PHONE, clear_publications, publish_case
 
-OBJECTOR = {"name": "钱多多", "id_number": "11010519491231002X", "phone": "13912345678",
+OBJECTOR = {"objector_name": "钱多多", "objector_id_number": "11010519491231002X", "objector_phone": "13912345678",
             "content": "该申请人名下在本市另有住房一套，已出租多年，请予核查。"}
 
 
 @pytest.fixture
-def published(web_app):
+def published(real_forms):
     """One open publication listing one case."""
     yield publish_case()
     clear_publications()
@@ -39,10 +39,11 @@ def test_a_real_name_objection_is_recorded_for_the_case(published, web_app):
 
 def test_an_incomplete_objection_is_refused_with_reasons(published, web_app):
     response = Browserless(web_app).post(f"/publicity/objection/{published}",
-                                         data=dict(OBJECTOR, id_number="123", content="太短"))
+                                         data=dict(OBJECTOR, objector_id_number="123", content="太短"))
     page = response.get_data(as_text=True)
-    assert response.status_code == 422 and 'data-error-for="id_number"' in page and 'data-error-for="content"' in page
-    assert Browserless(web_app).post("/publicity/objection/GZF2026-999999", data=OBJECTOR).status_code == 404
+    assert response.status_code == 422 and 'data-error-for="objector_id_number"' in page
+    assert 'data-error-for="content"' in page
+    assert Browserless(web_app).post("/publicity/objection/GZF2026-999999", data=OBJECTOR).status_code == 409
 
 
 def test_objections_are_rate_limited_and_need_the_csrf_token(published, web_app):
