@@ -50,7 +50,7 @@ class LiveServer:
 
 def make_live_app(pg_url: str, **settings):
     """An app for a live server: synchronous jobs, demo users."""
-    runner = InlineRunner(job_service.execute, synchronous=True)
+    runner = InlineRunner(job_service.execute_batch, synchronous=True)
     app = create_app(make_settings(pg_url, **settings), runner=runner)
     with app.app_context():
         demo_service.load_demo_users()
