@@ -99,7 +99,8 @@ def _tab_query(identity: Identity, q: InboxQuery, tab: str, now: datetime) -> Se
     """The rows of one tab under the filters, without order or limit."""
     query = select(HumanTask).where(*_tab_conditions(identity, tab))
     if q.housing_type:
-        query = query.where(HumanTask.summary["housing_type"].as_string() == q.housing_type)
+        names = [q.housing_type, HOUSING_TYPES.get(q.housing_type, q.housing_type)]  # code or Chinese name
+        query = query.where(HumanTask.summary["housing_type"].as_string().in_(names))
     if q.step:
         query = query.where(HumanTask.name == q.step)
     if q.district:
@@ -231,7 +232,8 @@ def _decode(cursor: str) -> tuple[datetime | None, str]:
         raise ValidationFailed("invalid cursor", {"cursor": ["not a cursor of this inbox"]}) from exc
 
 
-HOUSING_TYPES = ("公租房", "保租房")
+#: housing type codes (as the case data stores them) → names
+HOUSING_TYPES = {"gongzufang": "公租房", "baozufang": "保租房"}
 _steps_cache: dict[int, list[str]] = {}
 
 
@@ -258,4 +260,4 @@ def filter_choices() -> dict[str, list[str]]:
                         names.add(el.get("name").strip())
             _steps_cache.clear()
             _steps_cache[newest] = sorted(names)
-    return {"housing_types": list(HOUSING_TYPES), "districts": districts, "steps": _steps_cache[newest]}
+    return {"housing_types": list(HOUSING_TYPES.items()), "districts": districts, "steps": _steps_cache[newest]}

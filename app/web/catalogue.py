@@ -112,4 +112,7 @@ EN: dict[str, str] = {
         "let them expire now (audited).",
     "立即到期": "Expire now", "没有等待中的计时器": "No case is waiting for a timer",
     "已触发 {n} 个计时器": "{n} timers fired",
+    "已提交": "Submitted", "待补正": "Supplement requested", "联合核查中": "Being verified", "审核中": "In review",
+    "公示中": "Published", "轮候中": "On the waiting list", "已配租": "Offered", "已签约": "Lease signed",
+    "未通过": "Rejected", "已撤回": "Withdrawn", "已退出": "Exited",
 }

@@ -28,7 +28,15 @@ def pretty_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
 
 
+def housing_name(value) -> str:
+    """A housing type code (``gongzufang``) as its Chinese name; a name stays as it is."""
+    from app.services.inbox_service import HOUSING_TYPES
+
+    return HOUSING_TYPES.get(value, value) if value else ""
+
+
 FILTERS = {
+    "housing_name": housing_name,
     "local_time": local_time,
     "pretty_json": pretty_json,
     "mask_id": mask_id_number,

@@ -19,6 +19,12 @@ APPLICATION_FORM = "application.schema.json"
 APPLICATION_UI = "application.uischema.json"
 SUPPLEMENT_FORM = "supplement.schema.json"
 UPLOAD_SLOTS = 4
+#: application statuses (docs/case-data.md) as the applicant reads them
+CASE_STATUS = {
+    "submitted": "已提交", "supplement_requested": "待补正", "verifying": "联合核查中", "in_review": "审核中",
+    "in_publication": "公示中", "waiting": "轮候中", "offered": "已配租", "leased": "已签约",
+    "rejected": "未通过", "withdrawn": "已撤回", "exited": "已退出",
+}
 
 
 @bp.get("")
@@ -88,7 +94,7 @@ def application(application_no: str):
     identity = require_user()
     case = case_service.get_case(identity, application_no)
     timeline = portal_service.my_case(identity, case["instance_id"])["timeline"] if case.get("instance_id") else []
-    return render_template("portal/application.html", case=case, timeline=timeline,
+    return render_template("portal/application.html", case=case, timeline=timeline, statuses=CASE_STATUS,
                            tasks=[t for t in portal_service.my_tasks(identity) if t["business_key"] == application_no])
 
 

@@ -36,7 +36,7 @@ SCENARIOS = [
     ("street reviewer, pool, first page", "street_yz", {"tab": "groups"}),
     ("street reviewer, pool, page 2 (keyset)", "street_yz", {"tab": "groups", "page": 2}),
     ("street reviewer, pool, 保租房 + overdue", "street_yz",
-     {"tab": "groups", "housing_type": "保租房", "overdue": True}),
+     {"tab": "groups", "housing_type": "baozufang", "overdue": True}),
     ("street reviewer, mine", "street_yz", {"tab": "mine"}),
     ("street reviewer, done (100k rows)", "street_yz", {"tab": "done"}),
     ("street reviewer, by application no.", "street_yz", {"tab": "groups", "application_no": "auto"}),

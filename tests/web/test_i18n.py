@@ -10,6 +10,7 @@ from app.web.case_panels import DEPARTMENTS, VERDICTS
 from app.web.errors import TITLES
 from app.web.i18n import EN
 from app.web.nav import ADMIN_NAV, MAIN_NAV
+from app.web.portal import CASE_STATUS
 
 WEB = Path(__file__).resolve().parents[2] / "app" / "web"
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -29,7 +30,8 @@ def _texts() -> set[str]:
             for block in JINJA.finditer(source):
                 found |= {m.group(2) for m in LITERAL.finditer(block.group(1))}
     found |= {e.label for e in MAIN_NAV + ADMIN_NAV} | set(TITLES.values())
-    found |= set(HISTORY_ACTIONS.values()) | set(VERDICTS.values()) | set(DEPARTMENTS.values())
+    for labels in (HISTORY_ACTIONS, VERDICTS, DEPARTMENTS, CASE_STATUS):
+        found |= set(labels.values())
     return found
 
 

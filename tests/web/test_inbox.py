@@ -51,7 +51,7 @@ def test_filters_and_overdue_badge(web_app, as_user):
     with db.transaction() as session:
         session.execute(update(HumanTask).where(HumanTask.id == late.id).values(due_at=utcnow() - timedelta(days=9)))
     b = as_user("street_yz")
-    assert _task_ids(b.get("/inbox?tab=groups&housing_type=保租房").get_data(as_text=True)) == [late.id]
+    assert _task_ids(b.get("/inbox?tab=groups&housing_type=baozufang").get_data(as_text=True)) == [late.id]
     assert _task_ids(b.get("/inbox?tab=groups&application_no=YZ-4").get_data(as_text=True)) == [fresh.id]
     page = b.get("/inbox?tab=groups&overdue=1").get_data(as_text=True)
     assert _task_ids(page) == [late.id] and "超期" in page

@@ -1,0 +1,152 @@
+"""A 公租房 case from application to the waiting list, clicked through the pages as each role, in Chinese.
+
+Application with a document → verification against the connector sandbox over HTTP → 受理 →
+初审 → 复审 → the three departments' countersign → 公示 with a public objection → the
+investigator dismisses it → the publication period ends → the case waits for allocation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli import deploy_directory
+from tests.conftest import ROOT
+from tests.e2e.conftest import LiveServer, make_live_app
+
+#: the sandbox's eligible single applicant in 渝中区 (connectors/sandbox/fixtures/households.json)
+APPLICANT = {"name": "陈晓东", "id_number": "500103199405120136", "phone": "13983001001",
+             "address": "重庆市渝中区解放碑街道民族路88号3-2", "income": "3800", "employer": "重庆捷程物流有限公司"}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def lifecycle_server(live_db):
+    from connectors.sandbox.server import start_in_thread
+
+    sandbox_url, stop_sandbox = start_in_thread(port=0)
+    app = make_live_app(live_db, forms_dir=str(ROOT / "forms"), processes_dir=str(ROOT / "processes"),
+                        sandbox_url=sandbox_url)
+    with app.app_context():
+        deploy_directory(ROOT / "processes")
+    try:
+        with LiveServer(app) as server:
+            yield server
+    finally:
+        stop_sandbox()
+
+
+def _apply(applicant, tmp_path: Path) -> str:
+    page = applicant.goto("/portal")
+    page.click("[data-testid=apply]")
+    page.check("input[name=housing_type][value=gongzufang]")
+    page.select_option("select[name=district]", "渝中区")
+    page.fill("input[name='applicant.name']", APPLICANT["name"])
+    page.fill("input[name='applicant.id_number']", APPLICANT["id_number"])
+    page.fill("input[name='applicant.phone']", APPLICANT["phone"])
+    page.fill("input[name='applicant.address']", APPLICANT["address"])
+    page.check("input[name='household.type'][value=single]")
+    page.fill("input[name='household.members.0.name']", APPLICANT["name"])
+    page.fill("input[name='household.members.0.id_number']", APPLICANT["id_number"])
+    page.select_option("select[name='household.members.0.relation']", "applicant")
+    page.fill("input[name='household.members.0.monthly_income']", APPLICANT["income"])
+    page.fill("input[name='household.members.0.employer']", APPLICANT["employer"])
+    page.check("input[name=authorization]")
+    document = tmp_path / "身份证.pdf"
+    document.write_bytes(PDF)
+    page.set_input_files("[data-testid=doc-file-0]", str(document))
+    applicant.shot("application-form")
+    page.click("[data-testid=submit-application]")
+    number = page.inner_text("[data-testid=application-no]")
+    applicant.shot("submitted")
+    return number
+
+
+def _open(reviewer, number: str, step: str):
+    """Open the step's task of the case from the reviewer's pool."""
+    page = reviewer.goto(f"/inbox?tab=groups&application_no={number}")
+    page.locator("tr", has_text=number).get_by_role("link", name=step).click()
+    page.wait_for_selector("[data-testid=task-form]")
+    return page
+
+
+def _act(reviewer, number: str, step: str, decision: str | None, opinion: str, name: str) -> None:
+    """Open the step's task, check the suggested opinion is there, replace it and decide."""
+    page = _open(reviewer, number, step)
+    if page.locator("textarea[name=opinion]").count():
+        page.fill("textarea[name=opinion]", opinion)
+    reviewer.shot(name)
+    if decision:
+        page.click(f"[data-testid=decision-{decision}]")
+    else:
+        page.click("[data-testid=submit]")
+    assert "已办理" in page.inner_text(".flash"), page.inner_text("main")[:500]
+
+
+def _countersign(department, number: str) -> None:
+    page = _open(department, number, "部门会签")
+    assert "陈晓东" in page.inner_text("[data-testid=applicant]")
+    page.check("input[name='signature.decision'][value=approve]")
+    page.fill("textarea[name='signature.opinion']", "经核对，同意")
+    department.shot("countersign")
+    page.click("[data-testid=submit]")
+    assert "已办理" in page.inner_text(".flash")
+
+
+def test_a_case_from_application_to_the_waiting_list(lifecycle_server, actors, tmp_path):
+    as_ = actors(lifecycle_server.url)
+    applicant = as_("applicant")
+    number = _apply(applicant, tmp_path)
+    assert number.startswith("GZF")
+
+    street = as_("street_yz")
+    _act(street, number, "受理审查", "accept", "材料齐全，予以受理", "acceptance")
+    _act(street, number, "初审", "approve", "经入户调查，情况属实，同意上报", "preliminary-review")
+    district = as_("district_yz")
+    page = _open(district, number, "复审")
+    verification = page.inner_text("[data-testid=verification]")
+    assert "不动产登记" in verification and "500103********0136" in page.inner_text("[data-testid=applicant]")
+    assert "500103199405120136" not in page.content()
+    assert page.input_value("textarea[name=opinion]")  # the suggested opinion, editable
+    page.wait_for_selector("#diagram[data-rendered='1']")
+    assert "district_review" in page.get_attribute("#diagram", "data-current")
+    district.shot("district-review-case")
+    _act(district, number, "复审", "approve", "复审通过，提交会签", "district-review")
+
+    for username in ("minzheng", "zhujian", "renshe"):
+        _countersign(as_(username), number)
+
+    visitor = as_()
+    page = visitor.goto("/publicity")
+    assert number in page.inner_text("main") and "陈*东" in page.inner_text("main")
+    assert "500103199405120136" not in page.content() and "13983001001" not in page.content()
+    page.click(f"[data-testid=object-{number}]")
+    page.fill("textarea[name=content]", "该申请人在江北区另有住房一套，请予核查。")
+    page.fill("input[name=objector_name]", "钱多多")
+    page.fill("input[name=objector_id_number]", "11010519491231002X")
+    page.fill("input[name=objector_phone]", "13912345678")
+    page.click("[data-testid=submit-objection]")
+    assert "回执号" in page.inner_text(".flash")
+    visitor.shot("objection")
+
+    city = as_("city")
+    page = _open(city, number, "异议核查")
+    page.fill("[name=finding_text]", "经不动产登记核查，申请人名下无住房，异议不成立")
+    city.shot("investigation")
+    page.click("[data-testid=decision-dismissed]")
+    assert "已办理" in page.inner_text(".flash")
+
+    operator = as_("operator")
+    page = operator.goto("/admin/timers")
+    operator.shot("timers")
+    page.click(f"[data-testid=fire-{number}]")
+    assert "已触发" in page.inner_text(".flash")
+
+    page = applicant.goto(f"/portal/applications/{number}")
+    assert page.inner_text("[data-testid=case-status]") == "轮候中"
+    timeline = page.inner_text("[data-testid=timeline]")
+    assert "初审" in timeline and "复审" in timeline
+    applicant.shot("waiting-list")
+    for actor in (applicant, street, district, city, operator):
+        assert actor.console_errors == []
