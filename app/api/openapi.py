@@ -176,6 +176,28 @@ def _paths() -> dict:
             body={"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
             multipart=True, params=[_path_param("decision_id"), _query("limit", {"type": "integer"})],
             tag="definitions")},
+        "/modeler/catalog": {"get": _op(
+            "Choices for the modeler's properties panel: operators, forms, process keys, decisions, groups",
+            {"200": _json({"type": "object", "properties": {
+                "operators": {"type": "array", "items": _ref("Operator")},
+                "forms": {"type": "array", "items": {"type": "object"}},
+                "processes": {"type": "array", "items": {"type": "object"}},
+                "decisions": {"type": "array", "items": {"type": "object"}},
+                "groups": {"type": "array", "items": {"type": "string"}}}})}, tag="modeler")},
+        "/process-definitions/{key}/diff": {"get": _op(
+            "Elements added, removed, changed and moved between two versions", {"200": _json({
+                "type": "object",
+                "properties": {n: {"type": "array"} for n in ("added", "removed", "changed", "moved")}})},
+            params=[_path_param("key"), _query("from_version", {"type": "integer"}),
+                    _query("to_version", {"type": "integer"})], tag="modeler")},
+        "/process-definitions/{key}/scenarios": {"post": _op(
+            "Run the scenario files of a process (or of the processes using a decision) on edited files",
+            {"200": _json({"type": "object", "properties": {
+                "scenarios": {"type": "array", "items": {"type": "object"}},
+                "passed": {"type": "integer"}, "failed": {"type": "integer"}}})},
+            body={"type": "object", "properties": {"files": {"type": "array", "items": {
+                "type": "string", "format": "binary"}}}}, multipart=True,
+            params=[_path_param("key")], tag="modeler")},
         "/process-instances": {"post": _op("Start an instance", {"201": _json(_ref("Instance"), "Started")},
             body={"type": "object", "required": ["process_key"], "properties": {
                 "process_key": {"type": "string"}, "business_key": {"type": ["string", "null"]},
