@@ -139,3 +139,13 @@ def live_db(pg_url):
     yield pg_url
     db.dispose()
     truncate(pg_url)
+
+
+def object_to(page, number: str, content: str) -> None:
+    """On the 公示 page, open the objection form of case ``number`` and submit it as 钱多多."""
+    page.click(f"[data-testid=object-{number}]")
+    page.fill("input[name=objector_name]", "钱多多")
+    page.fill("input[name=objector_id_number]", "11010519491231002X")
+    page.fill("input[name=objector_phone]", "13912345678")
+    page.fill("textarea[name=content]", content)
+    page.click("[data-testid=submit-objection]")

@@ -13,7 +13,7 @@ import pytest
 
 from app.cli import deploy_directory
 from tests.conftest import ROOT
-from tests.e2e.conftest import LiveServer, make_live_app
+from tests.e2e.conftest import LiveServer, make_live_app, object_to
 
 #: the sandbox's eligible single applicant in 渝中区 (connectors/sandbox/fixtures/households.json)
 APPLICANT = {"name": "陈晓东", "id_number": "500103199405120136", "phone": "13983001001",
@@ -121,12 +121,7 @@ def test_a_case_from_application_to_the_waiting_list(lifecycle_server, actors, t
     page = visitor.goto("/publicity")
     assert number in page.inner_text("main") and "陈*东" in page.inner_text("main")
     assert "500103199405120136" not in page.content() and "13983001001" not in page.content()
-    page.click(f"[data-testid=object-{number}]")
-    page.fill("textarea[name=content]", "该申请人在江北区另有住房一套，请予核查。")
-    page.fill("input[name=objector_name]", "钱多多")
-    page.fill("input[name=objector_id_number]", "11010519491231002X")
-    page.fill("input[name=objector_phone]", "13912345678")
-    page.click("[data-testid=submit-objection]")
+    object_to(page, number, "该申请人在江北区另有住房一套，请予核查。")
     assert "回执号" in page.inner_text(".flash")
     visitor.shot("objection")
 

@@ -8,7 +8,7 @@ from app.db import db
 from app.models import Objection
 from app.services import batch_import_rows
 from tests.conftest import ROOT
-from tests.e2e.conftest import LiveServer, make_live_app
+from tests.e2e.conftest import LiveServer, make_live_app, object_to
 from tests.web.publications import ID_NUMBER, clear_publications, publish_case
 
 
@@ -23,12 +23,7 @@ def test_a_visitor_reads_the_list_and_files_an_objection(live_db, actors, tmp_pa
             listing = page.inner_text("[data-testid=publication]")
             assert number in listing and "张*丰" in listing and ID_NUMBER not in page.content()
             visitor.shot("publication")
-            page.click(f"[data-testid=object-{number}]")
-            page.fill("input[name=objector_name]", "钱多多")
-            page.fill("input[name=objector_id_number]", "11010519491231002X")
-            page.fill("input[name=objector_phone]", "13912345678")
-            page.fill("textarea[name=content]", "太短")
-            page.click("[data-testid=submit-objection]")
+            object_to(page, number, "太短")
             assert page.locator("[data-error-for=content]").count() == 1
             page.fill("textarea[name=content]", "该申请人名下另有住房一套，已出租多年，请予核查。")
             page.click("[data-testid=submit-objection]")
