@@ -13,16 +13,18 @@ from flask import Blueprint, Flask, get_flashed_messages, request
 
 from app.web import csrf, errors, nav
 from app.web.formatting import FILTERS
-from app.web.i18n import LANGUAGES, current_lang, html_lang, t
+from app.web.i18n import LANGUAGES, current_lang, html_lang, register_catalogue, t
+from app.web.modeler.texts import EN as MODELER_EN
 from app.web.session_auth import current_user
 
 #: paths the CSRF check leaves alone: the bearer-token API
 CSRF_EXEMPT = ("/api/",)
+register_catalogue(MODELER_EN)
 
 
 def register_web(app: Flask) -> None:
     """Attach the page blueprints, session settings, CSRF protection and template helpers."""
-    from app.web import account, admin, batch_import, home, inbox, portal, publicity, task_page, vendor
+    from app.web import account, admin, batch_import, home, inbox, modeler, portal, publicity, task_page, vendor
 
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
@@ -32,7 +34,7 @@ def register_web(app: Flask) -> None:
 
     web = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                     static_url_path="/static/web")
-    for module in (home, account, inbox, task_page, portal, publicity, admin, batch_import, vendor):
+    for module in (home, account, inbox, task_page, portal, publicity, admin, batch_import, vendor, modeler):
         web.register_blueprint(module.bp)
     errors.register(web)
     app.register_blueprint(web)

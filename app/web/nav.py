@@ -47,6 +47,7 @@ ADMIN_NAV: list[NavEntry] = [
     NavEntry("计时器", "web.admin.timers", ("operator", "admin")),
     NavEntry("数据源连接", "web.admin.connectors", ("operator", "integrator", "admin")),
     NavEntry("流程版本", "web.admin.processes", ("policy", "operator", "admin")),
+    NavEntry("流程建模", "web.modeler.index", ("policy", "admin")),
 ]
 
 
