@@ -12,14 +12,21 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SPIFFWORKFLOW_NSMAP, ServiceTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ParallelMultiInstanceTask
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 
 from app.engine.decisions import DecisionSources, engine_for
-from app.engine.specs import AsyncServiceTask, HostMessageEventDefinition, HostParallelMultiInstanceTask
+from app.engine.specs import (
+    AsyncServiceTask,
+    HostMessageEventDefinition,
+    HostParallelMultiInstanceTask,
+    StartCycleTimerEventDefinition,
+)
 
 __all__ = ["VALIDATOR", "Document", "DocumentError", "HostBpmnParser", "build_parser", "read_document"]
 
@@ -83,6 +90,8 @@ class HostBpmnParser(SpiffBpmnParser):
                 event = task_spec.event_definition
                 if type(event) is MessageEventDefinition:
                     event.__class__ = HostMessageEventDefinition
+                if type(event) is CycleTimerEventDefinition and isinstance(task_spec, StartEvent):
+                    event.__class__ = StartCycleTimerEventDefinition
 
 
 def split_groups(value: str | None) -> list[str]:

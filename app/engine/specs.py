@@ -8,10 +8,15 @@
   produced so far — the output collection and ``nrOfInstances`` / ``nrOfCompletedInstances`` /
   ``nrOfActiveInstances`` as BPMN names them — not only the last instance's own data, so a
   countersign can end as soon as n of m departments approve.
+* :class:`StartCycleTimerEventDefinition`: a cycle on a timer start event is kept by the
+  scheduler (a ``start_timer`` row starts one instance per occurrence); inside the instance
+  the start event fires only when the scheduler fires it, instead of SpiffWorkflow replaying
+  every occurrence since the cycle's start date in each new instance.
 """
 
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.spiff.specs.defaults import ParallelMultiInstanceTask, ServiceTask
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -79,3 +84,23 @@ class _WithData:
 
     def __getattr__(self, name):
         return getattr(self._task, name)
+
+
+class StartCycleTimerEventDefinition(CycleTimerEventDefinition):
+    """A start event's cycle: only :meth:`app.engine.runtime.Run.fire_start_timer` fires it, once."""
+
+    def cycle_complete(self, my_task):
+        return False
+
+    def has_fired(self, my_task):
+        fired = super().has_fired(my_task)
+        if fired and not my_task._get_internal_data("path_started"):
+            my_task._set_internal_data(path_started=True)
+            self.update_task_with_children(my_task)
+        return fired
+
+    def update_task_with_children(self, my_task):
+        for output in my_task.task_spec.outputs:
+            child = my_task._add_child(output, TaskState.FUTURE)
+            child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
+            child.task_spec._update(child)

@@ -138,3 +138,15 @@ def test_scenario_files_merge_their_includes(tmp_path):
     [scenario] = load_scenarios(tmp_path / "t.scenarios.json")
     assert scenario["data"] == {"a": {"x": 1, "y": 3}} and set(scenario["operators"]) == {"o/p", "o/q"}
     assert scenario["process"] == "p" and "include" not in scenario
+
+
+def test_a_cycle_on_a_timer_start_event_runs_one_path_when_the_scheduler_fires_it():
+    fixture = (HERE.parents[0] / "fixtures" / "bpmn" / "timer_start.bpmn").read_bytes()
+    bundle = compile_bundle("timer_start", [read_document("timer_start.bpmn", fixture)])
+    run = Run.start(bundle, make_script_engine(2, SCRIPT_FUNCTIONS), {})
+    run.advance()  # a cycle that began months ago must not replay itself inside the instance
+    assert not run.completed and run.next_timer_due() is None
+    assert run.fire_start_timer()
+    run.advance()
+    assert run.completed and run.data() == {"swept": True}
+    assert len([t for t in run.workflow.get_tasks() if t.task_spec.name == "sweep"]) == 1
