@@ -98,9 +98,8 @@ def _check_id_numbers(form: dict) -> None:
         raise ValidationFailed("身份证号码有误", errors)
 
 
-def next_application_no(housing_type: str, year: int) -> str:
-    """The next number like ``GZF2026-000123`` (one counter per type and year)."""
-    prefix = f"{PREFIXES[housing_type]}{year}"
+def next_sequence(prefix: str) -> int:
+    """The next number of the counter named ``prefix`` (``GZF2026``, ``PZ2026`` …)."""
     with db.transaction() as session:
         query = select(CaseCounter).where(CaseCounter.prefix == prefix)
         counter = session.scalar(query if db.is_sqlite else query.with_for_update())
@@ -108,7 +107,13 @@ def next_application_no(housing_type: str, year: int) -> str:
             counter = CaseCounter(prefix=prefix, last=0)
             session.add(counter)
         counter.last += 1
-        return f"{prefix}-{counter.last:06d}"
+        return counter.last
+
+
+def next_application_no(housing_type: str, year: int) -> str:
+    """The next number like ``GZF2026-000123`` (one counter per type and year)."""
+    prefix = f"{PREFIXES[housing_type]}{year}"
+    return f"{prefix}-{next_sequence(prefix):06d}"
 
 
 def submit_application(identity: Identity, form: dict) -> dict:

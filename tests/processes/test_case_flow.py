@@ -2,64 +2,27 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from sqlalchemy import func, select
 
 from app.auth import tokens
-from app.auth.identity import Identity
 from app.db import db
-from app.factory import create_app
-from app.jobs.runner import InlineRunner
-from app.models import Application, HumanTask, TaskCandidate, VerificationResult, WaitingListEntry
-from app.services import case_service, instance_service, job_service, publication_service, task_service
+from app.models import Application, VerificationResult, WaitingListEntry
+from app.services import case_service, instance_service, publication_service, task_service
 from app.services.task_service import TaskFilter
-from connectors.testing import FAST_SETTINGS, running_sandbox
-from tests.conftest import make_settings, truncate
-from tests.processes.conftest import PROCESSES, ROOT, deploy
-
-HOUSEHOLDS = sorted(p.stem for p in (PROCESSES / "stubs" / "households").glob("*.json"))
-ELIGIBLE = ("eligible", "eligible_priority")
-
-
-def household(key: str) -> dict:
-    return json.loads((PROCESSES / "stubs" / "households" / f"{key}.json").read_text(encoding="utf-8"))
-
-
-def staff(username: str, group: str, district: str | None = None, role: str = "reviewer") -> Identity:
-    return Identity(username, username, roles=(role,), groups=(group,), district=district)
-
-
-def applicant(key: str) -> Identity:
-    return Identity(f"demo_{key}", "申请人", roles=("applicant",), groups=("applicant",))
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with running_sandbox(latency_seconds=0.0) as (url, admin):
-        yield url, admin
-
-
-@pytest.fixture
-def flow_app(pg_url, sandbox):
-    runner = InlineRunner(job_service.execute_batch, synchronous=True)
-    app = create_app(make_settings(pg_url, forms_dir=str(ROOT / "forms"), processes_dir=str(PROCESSES),
-                                   sandbox_url=sandbox[0], extra=FAST_SETTINGS), runner=runner)
-    with app.app_context():
-        assert deploy(app.test_client(), app).status_code == 201
-        yield app
-    truncate(pg_url)
-
-
-def submit(key: str) -> dict:
-    return case_service.submit_application(applicant(key), household(key)["form"])
-
-
-def ready_task(application_no: str, bpmn_id: str) -> HumanTask:
-    with db.session() as session:
-        return session.scalar(select(HumanTask).where(HumanTask.business_key == application_no,
-                                                      HumanTask.bpmn_id == bpmn_id, HumanTask.status == "ready"))
+from tests.processes.conftest import (
+    ELIGIBLE,
+    HOUSEHOLDS,
+    PROCESSES,
+    applicant,
+    complete,
+    deploy,
+    household,
+    ready_task,
+    review_through_countersign,
+    staff,
+    submit,
+)
 
 
 @pytest.mark.parametrize("key", HOUSEHOLDS)
@@ -89,27 +52,11 @@ def test_each_sandbox_household_reaches_its_outcome(flow_app, key):
         assert ready_task(number, "preliminary_review") is None
 
 
-def _complete(identity: Identity, number: str, bpmn_id: str, data: dict) -> None:
-    task = ready_task(number, bpmn_id)
-    assert task is not None, f"{bpmn_id} is not ready"
-    task_service.complete(identity, task.id, data)
-
-
 def test_an_eligible_family_passes_reviews_countersign_and_publication(flow_app):
     case = submit("eligible_nuclear")
     number, district = case["application_no"], case["district"]
     street = staff("street", "street_reviewer", district)
-    _complete(street, number, "acceptance", {"decision": "accept", "opinion": "材料齐全"})
-    _complete(street, number, "preliminary_review", {"decision": "approve", "opinion": "入户核查属实"})
-    _complete(staff("district", "district_reviewer", district, "district_reviewer"), number, "district_review",
-              {"decision": "approve", "opinion": "同意"})
-    for group in ("dept_minzheng", "dept_zhujian", "dept_renshe"):
-        with db.session() as session:
-            task = session.scalar(select(HumanTask).join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
-                                  .where(HumanTask.business_key == number, HumanTask.status == "ready",
-                                         TaskCandidate.group_name == group))
-        task_service.complete(staff(group, group, None, "dept_reviewer"), task.id,
-                              {"signature": {"decision": "approve", "opinion": "同意"}})
+    review_through_countersign(number, district)
     lists = publication_service.current_publications(district=district)
     [entry] = [e for p in lists for e in p["entries"] if e["application_no"] == number]
     assert entry["name"] == "刘*国" and set(entry) == {"application_no", "name", "district", "household_size",
@@ -118,7 +65,7 @@ def test_an_eligible_family_passes_reviews_countersign_and_publication(flow_app)
         "application_no": number, "objector_name": "王五", "objector_id_number": "500103199001011234",
         "objector_phone": "13800000000", "content": "该户另有住房，请核查。"})
     assert filed["status"] == "received"
-    _complete(staff("inv", "investigator", None, "city_reviewer"), number, "investigate",
+    complete(staff("inv", "investigator", None, "city_reviewer"), number, "investigate",
               {"decision": "dismissed", "finding_text": "经不动产登记核查，无住房，异议不成立"})
     instance_service.fire_timers_now(case["instance_id"], "test")
     case = case_service.get_case(street, number)
@@ -135,7 +82,7 @@ def test_changing_one_income_line_cell_changes_a_borderline_outcome(flow_app):
     response = deploy(flow_app.test_client(), flow_app, [("gongzufang_eligibility.dmn", edited.encode())])
     assert response.status_code == 201, response.get_json()
     case = submit("eligible_single")  # 3,800 per month: under 4,978, over 3,500
-    _complete(staff("street", "street_reviewer", case["district"]), case["application_no"], "acceptance",
+    complete(staff("street", "street_reviewer", case["district"]), case["application_no"], "acceptance",
               {"decision": "accept", "opinion": "材料齐全"})
     case = case_service.get_case(applicant("eligible_single"), case["application_no"])
     assert case["status"] == "rejected" and case["outcome"]["reason_code"] == "over_income"

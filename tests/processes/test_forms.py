@@ -16,7 +16,8 @@ FORMS = ROOT / "forms"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 #: forms filled outside a user task (application, 补正 message, public objection)
-SERVICE_FORMS = {"application.schema.json", "supplement.schema.json", "objection.schema.json"}
+SERVICE_FORMS = {"application.schema.json", "supplement.schema.json", "objection.schema.json",
+                 "allocation_round.schema.json", "exit.schema.json"}
 
 
 def _task_forms() -> dict[tuple[str, str], tuple[str, str]]:

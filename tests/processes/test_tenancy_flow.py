@@ -1,0 +1,75 @@
+"""After approval, on PostgreSQL with the sandbox: a lottery round, the lease, a yearly review, an exit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.db import db
+from app.engine import workdays
+from app.models import AnnualReview, Application, Lease, ProcessInstance, StartTimer, TenancyExit
+from app.services import case_service, instance_service, tenancy_service, timer_service
+from handlers import lottery
+from tests.processes.conftest import applicant, complete, review_through_countersign, staff, submit
+
+OFFICER = staff("city", "allocation_officer", None, "city_reviewer")
+UNIT = {"code": "BB-0301", "address": "北碚区天生路3号3-1", "area": 50.0, "rent": 500.0}
+
+
+def approve(key: str) -> str:
+    case = submit(key)
+    review_through_countersign(case["application_no"], case["district"])
+    instance_service.fire_timers_now(case["instance_id"], "test")  # the 公示 period ends
+    assert case_service.get_case(applicant(key), case["application_no"])["status"] == "waiting"
+    return case["application_no"]
+
+
+def test_from_the_waiting_list_to_a_lease_a_renewal_and_an_exit(flow_app):
+    numbers = {approve("dibao_priority"): "dibao_priority", approve("yibao_gap"): "yibao_gap"}
+    waiting = tenancy_service.waiting_list(OFFICER, "gongzufang", "北碚区")
+    assert [w["position"] for w in waiting] == [1, 2] and waiting[0]["score"] >= waiting[1]["score"]
+
+    started = tenancy_service.start_allocation_round(OFFICER, {
+        "housing_type": "gongzufang", "district": "北碚区", "method": "lottery", "units": [UNIT]})
+    [before] = tenancy_service.lottery_rounds()
+    assert before["seed"] is None and len(before["seed_hash"]) == 64
+    assert sorted(before["participants"]) == sorted(numbers)
+    complete(OFFICER, started["round_no"], "confirm_draw", {"confirm": True, "witness": "公证员"})
+    [drawn] = tenancy_service.lottery_rounds()
+    assert lottery.verify(drawn["seed"], drawn["seed_hash"], drawn["participants"], drawn["result"])
+    winner = drawn["result"][0]
+    key = numbers[winner]
+    complete(applicant(key), started["round_no"], "respond_offer", {"response": {"decision": "accept"}})
+
+    lease_key = f"L{winner}"
+    complete(applicant(key), lease_key, "sign_lease", {"agree": True, "signer_name": "签名"})
+    complete(OFFICER, lease_key, "confirm_move_in", {"moved_in_on": "2026-12-01", "keys_handed": True})
+    lease = tenancy_service.get_lease(applicant(key), lease_key)
+    assert lease["status"] == "active" and lease["deposit"] == 1000.0 and lease["schedule"][0]["kind"] == "deposit"
+    assert tenancy_service.contract_pdf(applicant(key), lease_key).startswith(b"%PDF-1.7")
+    assert case_service.get_case(applicant(key), winner)["status"] == "leased"
+
+    today = workdays.now_utc().astimezone(workdays.CHINA_TZ).date()
+    with db.transaction() as session:
+        row = session.scalar(select(Lease).where(Lease.lease_no == lease_key))
+        row.ends_on = today + timedelta(days=10)
+    with db.session() as session:
+        due = session.get(StartTimer, "annual_review_schedule").next_due_at
+    assert timer_service.fire_start_timers(now=due)  # the daily schedule, as the scheduler fires it
+    with db.session() as session:
+        review = session.scalar(select(AnnualReview))
+        renewed = session.scalar(select(Lease).where(Lease.lease_no == lease_key))
+    assert review.status == "renewed" and review.eligible is True
+    assert renewed.ends_on > today + timedelta(days=300)
+
+    tenancy_service.apply_exit(applicant(key), {"lease_no": lease_key, "kind": "voluntary", "ground": "voluntary",
+                                                "reason_text": "已购买住房，申请退出"})
+    complete(OFFICER, f"{lease_key}-exit", "return_unit",
+             {"returned_on": "2027-01-10", "keys_returned": True, "damages": [{"item": "纱窗", "amount": 100}]})
+    with db.session() as session:
+        exited = session.scalar(select(TenancyExit))
+        case = session.scalar(select(Application).where(Application.application_no == winner))
+        statuses = set(session.scalars(select(ProcessInstance.status)))
+    assert exited.status == "settled" and exited.deposit_refund == 900.0
+    assert case.status == "exited" and statuses == {"completed"} | ({"running"} & statuses)
