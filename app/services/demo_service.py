@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from app.services import user_service
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.auth.identity import Identity
+from app.db import db
+from app.models import Application
+from app.services import context, user_service
+from app.services.errors import DefinitionNotFound
 
 DEMO_PASSWORD = "demo123"
 
@@ -31,3 +40,42 @@ def load_demo_users(password: str = DEMO_PASSWORD) -> list[str]:
     for username, name, roles, groups, district in DEMO_USERS:
         user_service.upsert_user(username, name, password, roles, groups, district)
     return [u[0] for u in DEMO_USERS]
+
+
+#: sample cases: (fixture household in processes/stubs/households, applicant username, display name)
+DEMO_CASES = [
+    ("eligible_single", "applicant", "张三 (申请人)"),
+    ("over_income", "applicant2", "李四 (申请人)"),
+    ("eligible_nuclear", "applicant_nuclear", "刘建国 (申请人)"),
+    ("undeclared_spouse", "applicant_spouse", "黄丽华 (申请人)"),
+    ("new_citizen_permit", "applicant_bzf", "李娜 (保租房申请人)"),
+]
+
+
+def load_demo_cases(password: str = DEMO_PASSWORD) -> list[str]:
+    """Submit one application for each sample household whose applicant has none yet.
+
+    The households are the sandbox's fixture households, so with the sandbox running the 14
+    checks find their records. Needs the processes deployed; returns the new application
+    numbers (none when the processes are not deployed).
+    """
+    from app.services import case_service
+
+    folder = Path(context.settings().processes_dir) / "stubs" / "households"
+    created = []
+    for key, username, name in DEMO_CASES:
+        path = folder / f"{key}.json"
+        if not path.is_file():
+            continue
+        user_service.upsert_user(username, name, password, ["applicant"], ["applicant"], None)
+        with db.session() as session:
+            if session.scalar(select(Application.id).where(Application.applicant_username == username)):
+                continue
+        form = json.loads(path.read_text(encoding="utf-8"))["form"]
+        try:
+            case = case_service.submit_application(Identity(username, name, roles=("applicant",),
+                                                            groups=("applicant",)), form)
+        except DefinitionNotFound:
+            return created
+        created.append(case["application_no"])
+    return created

@@ -97,3 +97,13 @@ def test_the_api_accepts_a_submission_through_the_task_endpoints(flow_app):
                                            json={"data": {"decision": "supplement", "opinion": "缺材料"}},
                                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 422  # the form requires the missing items when sending back
+
+
+def test_demo_cases_are_submitted_once_per_applicant(flow_app):
+    from app.services import demo_service
+
+    created = demo_service.load_demo_cases()
+    assert len(created) == len(demo_service.DEMO_CASES)
+    assert demo_service.load_demo_cases() == []
+    mine = case_service.list_cases_for_applicant(staff("applicant2", "applicant", None, "applicant"))
+    assert [c["status"] for c in mine] == ["submitted"] and mine[0]["applicant_name"] == "赵*"
