@@ -22,15 +22,15 @@ CELLS = {  # rule → (cell, the FEEL unary test typed into it)
 }
 ALL_MATCH = {"income": 1500, "household_type": "nuclear", "score": 10}       # every rule matches
 FEW_MATCH = {"income": 5000, "household_type": "single", "score": 0}         # R4 and R6 only
-EXPECTED = {  # menu entry → (outputs for ALL_MATCH, outputs for FEW_MATCH)
-    "First": (10, 3),
-    "Priority": (20, 3),
-    "Rule order": ([10, 20, 5, 3, 2, 1], [3, 1]),
-    "Collect": ([10, 20, 5, 3, 2, 1], [3, 1]),
-    "Collect (Sum)": (41, 4),
-    "Collect (Min)": (1, 1),
-    "Collect (Max)": (20, 3),
-    "Collect (Count)": (6, 2),
+EXPECTED = {  # hit policy menu entry (the page is in Chinese) → (outputs for ALL_MATCH, for FEW_MATCH)
+    "首个（First）": (10, 3),
+    "优先级（Priority）": (20, 3),
+    "规则顺序（Rule order）": ([10, 20, 5, 3, 2, 1], [3, 1]),
+    "汇集（Collect）": ([10, 20, 5, 3, 2, 1], [3, 1]),
+    "汇集求和（Sum）": (41, 4),
+    "汇集最小值（Min）": (1, 1),
+    "汇集最大值（Max）": (20, 3),
+    "汇集计数（Count）": (6, 2),
 }
 
 
@@ -76,14 +76,14 @@ def test_unary_tests_and_hit_policies_drawn_in_the_editor(live_db, actors):
             xml = _choose_hit_policy(page, label)
             assert (_points(xml, ALL_MATCH), _points(xml, FEW_MATCH)) == (all_match, few_match), label
 
-        xml = _choose_hit_policy(page, "Any")
+        xml = _choose_hit_policy(page, "任一（Any）")
         with pytest.raises(HitPolicyViolation):
             _points(xml, FEW_MATCH)           # R4 gives 3, R6 gives 1
         _type_cell(page, "R6_points", "3")
         xml = page.evaluate("window.housingModeler.modeler.saveXML().then(r => r.xml)")
         assert _points(xml, FEW_MATCH) == 3   # now they agree
 
-        xml = _choose_hit_policy(page, "Unique")  # the default: dmn-js leaves hitPolicy out
+        xml = _choose_hit_policy(page, "唯一（Unique）")  # the default: dmn-js leaves hitPolicy out
         with pytest.raises(HitPolicyViolation):
             _points(xml, ALL_MATCH)
         page.click("[data-testid=validate]")

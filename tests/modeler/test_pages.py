@@ -150,3 +150,18 @@ def test_a_case_waiting_at_a_step_the_new_version_lacks_cannot_move(modeler_app,
     assert 'data-can-migrate="0"' in row and "street_review" in row and 'name="instance_id"' not in row
     forced = b.post("/admin/modeler/migrate/gzf_trial", data={"instance_id": waiting, "to_version": "2"})
     assert f'data-instance="{waiting}" data-migrated="0"' in forced.get_data(as_text=True)
+
+
+def test_new_diagrams_and_the_english_pages(login):
+    b = login("policy")
+    fresh = _page_data(b.get("/admin/modeler/new/bpmn").get_data(as_text=True))
+    assert fresh["kind"] == "process" and fresh["file_name"] is None and "<bpmn:startEvent" in fresh["xml"]
+    table = _page_data(b.get("/admin/modeler/new/dmn").get_data(as_text=True))
+    assert table["kind"] == "decision" and 'hitPolicy="UNIQUE"' in table["xml"]
+    assert b.get("/admin/modeler/new/xml").status_code == 404
+    assert ">校验<" in b.get("/admin/modeler/edit/gzf_trial").get_data(as_text=True)
+    b.get("/lang/en")
+    english = b.get("/admin/modeler/edit/gzf_trial").get_data(as_text=True)
+    assert ">Validate<" in english and ">Deploy new version<" in english
+    texts = json.loads(re.search(r'id="modeler-texts">(.*?)</script>', english, re.S).group(1))
+    assert texts["validating"] == "Validating…" and texts["working_days"] == "Deadline (working days)"

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import abort, render_template, request, url_for
 
 from app.services import definition_diff_service, definition_service, modeler_service
+from app.web.i18n import current_lang
 from app.web.modeler import EDITORS, READERS, bp
 from app.web.modeler.texts import js_texts
 from app.web.session_auth import login_required
@@ -76,6 +77,7 @@ def _urls(key: str | None, kind: str) -> dict:
 
 
 def _editor(data: dict):
+    data["lang"] = current_lang()
     template = "modeler/bpmn_editor.html" if data["kind"] == "process" else "modeler/dmn_editor.html"
     bundle = "bpmn-editor.js" if data["kind"] == "process" else "dmn-editor.js"
     return render_template(template, data=data, texts=js_texts(), assets_built=(BUILD / bundle).is_file())
@@ -134,4 +136,4 @@ def diff(key: str):
     after = definition_service.get_version(key, to_version)
     return render_template("modeler/diff.html", key=key, diff=result, versions=items, texts=js_texts(),
                            data={"kind": result["kind"], "before": before["xml"], "after": after["xml"],
-                                 "diff": result})
+                                 "diff": result, "key": key, "lang": current_lang()})

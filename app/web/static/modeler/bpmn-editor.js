@@ -16,6 +16,7 @@ import lintConfig from './lint.js';
 import PropertiesPanel from './panel/index.js';
 import spiffworkflow from './spiffworkflow-moddle.json';
 import { wireToolbar } from './toolbar.js';
+import { translationModules } from './translations.js';
 
 const data = embedded('modeler-data');
 const $ = (id) => document.getElementById(id);
@@ -23,7 +24,7 @@ const problemsEl = $('modeler-problems');
 
 const modeler = new BpmnModeler({
   container: '#modeler-canvas',
-  additionalModules: [lintModule],
+  additionalModules: [lintModule, ...translationModules(data.lang)],
   moddleExtensions: { spiffworkflow },
   linting: { bpmnlint: lintConfig, active: false },
 });

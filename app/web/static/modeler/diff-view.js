@@ -14,6 +14,7 @@ import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import DmnViewer from 'dmn-js/lib/Viewer';
 
 import { embedded } from './common.js';
+import { dmnTranslationOptions } from './translations.js';
 
 const data = embedded('modeler-data');
 const diff = data.diff;
@@ -42,7 +43,7 @@ function selectors(ids) {
 }
 
 async function showDmn(containerId, xml) {
-  const viewer = new DmnViewer({ container: `#${containerId}` });
+  const viewer = new DmnViewer({ container: `#${containerId}`, ...dmnTranslationOptions(data.lang) });
   await viewer.importXML(xml);
   const view = viewer.getViews().find((v) => v.type === 'decisionTable' && v.element.id === data.key)
     || viewer.getViews().find((v) => v.type === 'decisionTable');

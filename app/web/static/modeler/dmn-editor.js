@@ -17,6 +17,7 @@ import { embedded, fileProblems, postFiles, renderProblemList, status, t } from 
 import { summary } from './diagram-problems.js';
 import { renderPreview } from './preview.js';
 import { wireToolbar } from './toolbar.js';
+import { dmnTranslationOptions } from './translations.js';
 
 const data = embedded('modeler-data');
 const $ = (id) => document.getElementById(id);
@@ -24,7 +25,7 @@ const problemsEl = $('modeler-problems');
 const highlight = document.createElement('style');
 document.head.appendChild(highlight);
 
-const modeler = new DmnModeler({ container: '#modeler-canvas' });
+const modeler = new DmnModeler({ container: '#modeler-canvas', ...dmnTranslationOptions(data.lang) });
 window.housingModeler = { modeler, data };
 
 function decisionId() {
