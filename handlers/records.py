@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.db import db
 from app.engine.operators import BpmnError, OperatorContext
 from app.models import Application
+from connectors.base.dates import parse_date
 
 
 def dry_run(ctx: OperatorContext | None) -> bool:
@@ -55,13 +56,7 @@ def now() -> datetime:
 
 def as_date(value: str | date | datetime | None) -> date | None:
     """An ISO date (or date-time) string as a date; dates pass through."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return datetime.fromisoformat(str(value)).date() if "T" in str(value) else date.fromisoformat(str(value))
+    return parse_date(value)
 
 
 def as_datetime(value: str | datetime | None) -> datetime | None:

@@ -17,6 +17,7 @@ from app.models import HumanTask, TaskCandidate
 from app.services import case_service, job_service, task_service
 from connectors.testing import FAST_SETTINGS, running_sandbox
 from tests.conftest import bearer, make_settings, truncate
+from tests.integration.test_rq_workers import redis_server  # noqa: F401  (a private redis-server per test)
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"

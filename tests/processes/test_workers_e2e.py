@@ -20,14 +20,7 @@ from app.services import case_service, instance_service, scheduler_service
 from connectors.testing import FAST_SETTINGS
 from tests.conftest import make_settings, truncate
 from tests.processes.conftest import PROCESSES, ROOT, applicant, deploy, household, ready_task, staff
-from tests.support.processes import RedisServer, start_worker, stop, worker_env
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer()
-    yield server
-    server.close()
+from tests.support.processes import start_worker, stop, worker_env
 
 
 @pytest.fixture
