@@ -115,4 +115,6 @@ EN: dict[str, str] = {
     "已提交": "Submitted", "待补正": "Supplement requested", "联合核查中": "Being verified", "审核中": "In review",
     "公示中": "Published", "轮候中": "On the waiting list", "已配租": "Offered", "已签约": "Lease signed",
     "未通过": "Rejected", "已撤回": "Withdrawn", "已退出": "Exited",
+    "申请人本人": "Applicant", "配偶": "Spouse", "子女": "Child", "父母": "Parent", "共同申请人": "Co-applicant",
+    "其他": "Other",
 }

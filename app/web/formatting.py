@@ -35,7 +35,18 @@ def housing_name(value) -> str:
     return HOUSING_TYPES.get(value, value) if value else ""
 
 
+#: household relations as the application form labels them
+RELATIONS = {"applicant": "申请人本人", "spouse": "配偶", "child": "子女", "parent": "父母",
+             "co_applicant": "共同申请人", "other": "其他"}
+
+
+def relation_name(value) -> str:
+    """A household relation code as its Chinese label."""
+    return RELATIONS.get(value, value or "")
+
+
 FILTERS = {
+    "relation_name": relation_name,
     "housing_name": housing_name,
     "local_time": local_time,
     "pretty_json": pretty_json,

@@ -142,6 +142,7 @@ def test_a_case_from_application_to_the_waiting_list(lifecycle_server, actors, t
     assert page.inner_text("[data-testid=case-status]") == "轮候中"
     timeline = page.inner_text("[data-testid=timeline]")
     assert "初审" in timeline and "复审" in timeline
+    assert "已登记轮候" in page.inner_text("[data-testid=outcome]")
     applicant.shot("waiting-list")
     for actor in (applicant, street, district, city, operator):
         assert actor.console_errors == []

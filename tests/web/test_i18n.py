@@ -8,6 +8,7 @@ from pathlib import Path
 from app.services.case_file_service import HISTORY_ACTIONS
 from app.web.case_panels import DEPARTMENTS, VERDICTS
 from app.web.errors import TITLES
+from app.web.formatting import RELATIONS
 from app.web.i18n import EN
 from app.web.nav import ADMIN_NAV, MAIN_NAV
 from app.web.portal import CASE_STATUS
@@ -30,7 +31,7 @@ def _texts() -> set[str]:
             for block in JINJA.finditer(source):
                 found |= {m.group(2) for m in LITERAL.finditer(block.group(1))}
     found |= {e.label for e in MAIN_NAV + ADMIN_NAV} | set(TITLES.values())
-    for labels in (HISTORY_ACTIONS, VERDICTS, DEPARTMENTS, CASE_STATUS):
+    for labels in (HISTORY_ACTIONS, VERDICTS, DEPARTMENTS, CASE_STATUS, RELATIONS):
         found |= set(labels.values())
     return found
 
