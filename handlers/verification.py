@@ -39,7 +39,6 @@ class ManualParams(Schema):
     """Parameters of ``verification/record_manual``."""
 
     application_no = fields.String(required=True)
-    household = fields.Dict(required=True)
     verification = fields.Dict(required=True, metadata={"description": "what verification/merge returned"})
     findings = fields.Dict(required=True, metadata={"description": "source → {verdict, summary}"})
 
@@ -54,6 +53,12 @@ def source_title(source: str) -> str:
 
 def merge(household: dict, results: dict[str, Any], manual_groups: dict[str, str]) -> dict:
     """The verification view of the answers (pure; see the module doc)."""
+    members, table, failed = _collect(household, results, manual_groups)
+    return _view(members, table, sorted(results), failed, derive_facts(household, table))
+
+
+def _collect(household: dict, results: dict[str, Any], manual_groups: dict[str, str]) -> tuple[list, dict, list]:
+    """The members, the full member × source table (with facts) and the sources that failed."""
     members = [{"id_number": m["id_number"], "name": m["name"], "relation": m["relation"]}
                for m in household.get("members") or []]
     table: dict[str, dict[str, dict]] = {m["id_number"]: {} for m in members}
@@ -73,32 +78,37 @@ def merge(household: dict, results: dict[str, Any], manual_groups: dict[str, str
             table[member["id_number"]][source] = {
                 "verdict": UNAVAILABLE, "found": False, "facts": {}, "method": "pending", "error_code": code,
                 "summary": f"{source_title(source)}未返回结果（{code}），待人工核查。"}
-    return _view(household, members, table, sorted(results), failed)
+    return members, table, failed
 
 
-def _view(household: dict, members: list[dict], table: dict, sources: list[str], failed: list[dict]) -> dict:
+def _view(members: list[dict], table: dict, sources: list[str], failed: list[dict], facts: dict) -> dict:
+    """What the diagrams keep: the table without each cell's facts (those are in the database)."""
     cells = [(m, source, table[m["id_number"]].get(source) or {}) for m in members for source in sources]
     counts = {v: sum(1 for _m, _s, c in cells if c.get("verdict") == v) for v in ("pass", "fail", "info", UNAVAILABLE)}
     fails = [{"source": s, "source_name": source_title(s), "name": m["name"], "relation": m["relation"],
               "summary": c["summary"]} for m, s, c in cells if c.get("verdict") == "fail"]
-    return {"members": members, "sources": sources, "table": table, "failed_sources": failed, "counts": counts,
-            "fail_findings": fails, "complete": not failed, "facts": derive_facts(household, table)}
+    compact = {number: {source: {k: v for k, v in cell.items() if k != "facts"} for source, cell in row.items()}
+               for number, row in table.items()}
+    return {"members": members, "sources": sources, "table": compact, "failed_sources": failed, "counts": counts,
+            "fail_findings": fails, "complete": not failed, "facts": facts}
 
 
-def apply_manual(household: dict, verification: dict, findings: dict[str, dict]) -> dict:
-    """The verification with reviewers' findings in place of the unavailable sources (pure)."""
+def apply_manual(verification: dict, findings: dict[str, dict]) -> tuple[dict, dict]:
+    """The verification with reviewers' findings for the unavailable sources, and those cells (pure)."""
     table = {k: dict(v) for k, v in verification["table"].items()}
+    manual: dict[str, dict] = {number: {} for number in table}
     still_failed = []
     for failed in verification.get("failed_sources") or []:
         finding = findings.get(failed["source"])
         if not finding:
             still_failed.append(failed)
             continue
-        for cells in table.values():
-            cells[failed["source"]] = {"verdict": finding.get("verdict") or "info", "found": True, "facts": {},
-                                       "summary": finding.get("summary") or "", "method": "manual",
-                                       "error_code": failed.get("error_code")}
-    return _view(household, verification["members"], table, verification["sources"], still_failed)
+        for number, cells in table.items():
+            cells[failed["source"]] = manual[number][failed["source"]] = {
+                "verdict": finding.get("verdict") or "info", "found": True, "facts": {},
+                "summary": finding.get("summary") or "", "method": "manual", "error_code": failed.get("error_code")}
+    view = _view(verification["members"], table, verification["sources"], still_failed, verification["facts"])
+    return view, manual
 
 
 def _evidence_of(answer: dict, index: int) -> list:
@@ -108,15 +118,15 @@ def _evidence_of(answer: dict, index: int) -> list:
     return [mask_tree(e) for e in evidence if not isinstance(e, dict) or e.get("member") in (None, index)]
 
 
-def _store(ctx, application_no: str, verification: dict, results: dict[str, Any]) -> None:
+def _store(ctx, application_no: str, members: list[dict], table: dict, results: dict[str, Any]) -> None:
     with transaction(ctx) as session:
         if session is None:
             return
         case = find_case(session, application_no, lock=True)
         existing = {(r.source, r.id_number): r for r in session.scalars(
             select(VerificationResult).where(VerificationResult.application_id == case.id))}
-        for index, member in enumerate(verification["members"]):
-            for source, cell in verification["table"].get(member["id_number"], {}).items():
+        for index, member in enumerate(members):
+            for source, cell in table.get(member["id_number"], {}).items():
                 row = existing.get((source, member["id_number"]))
                 if row is None:
                     row = VerificationResult(application_id=case.id, source=source, id_number=member["id_number"])
@@ -136,14 +146,14 @@ def _store(ctx, application_no: str, verification: dict, results: dict[str, Any]
 @operator("verification/merge", params=MergeParams)
 def merge_operator(params: dict, ctx) -> dict:
     """Merge every source's answer into the member × source table and record it."""
-    verification = merge(params["household"], params["results"], params["manual_groups"])
-    _store(ctx, params["application_no"], verification, params["results"])
-    return verification
+    members, table, failed = _collect(params["household"], params["results"], params["manual_groups"])
+    _store(ctx, params["application_no"], members, table, params["results"])
+    return _view(members, table, sorted(params["results"]), failed, derive_facts(params["household"], table))
 
 
 @operator("verification/record_manual", params=ManualParams)
 def record_manual_operator(params: dict, ctx) -> dict:
     """Fold reviewers' findings for unavailable sources into the table and record them."""
-    verification = apply_manual(params["household"], params["verification"], params["findings"])
-    _store(ctx, params["application_no"], verification, {})
+    verification, manual = apply_manual(params["verification"], params["findings"])
+    _store(ctx, params["application_no"], verification["members"], manual, {})
     return verification

@@ -107,3 +107,26 @@ def test_demo_cases_are_submitted_once_per_applicant(flow_app):
     assert demo_service.load_demo_cases() == []
     mine = case_service.list_cases_for_applicant(staff("applicant2", "applicant", None, "applicant"))
     assert [c["status"] for c in mine] == ["submitted"] and mine[0]["applicant_name"] == "赵*"
+
+
+def test_an_application_started_through_the_process_api_is_registered_by_its_diagram(flow_app):
+    data = dict(household("multi_generation")["data"], application_no="GZF2026-777777",
+                title="公租房申请 GZF2026-777777")
+    token, _ = tokens.issue(flow_app.extensions["housing.settings"], staff("city", "city_reviewer", None,
+                                                                           "city_reviewer"))
+    client, headers = flow_app.test_client(), {"Authorization": f"Bearer {token}"}
+    response = client.post("/api/v1/process-instances", headers=headers,
+                           json={"process_key": "gongzufang_application", "data": data,
+                                 "business_key": "GZF2026-777777"})
+    assert response.status_code == 201, response.get_json()
+    street, _ = tokens.issue(flow_app.extensions["housing.settings"], staff("street", "street_reviewer", "九龙坡区"))
+    headers = {"Authorization": f"Bearer {street}"}
+    task = ready_task("GZF2026-777777", "acceptance")
+    response = client.post(f"/api/v1/tasks/{task.id}/complete", headers=headers,
+                           json={"data": {"decision": "accept", "opinion": "材料齐全"}})
+    assert response.status_code == 200, response.get_json()
+    inbox = client.get("/api/v1/tasks?bpmn_id=preliminary_review", headers=headers).get_json()["items"]
+    assert [t["summary"]["application_no"] for t in inbox] == ["GZF2026-777777"]
+    assert inbox[0]["summary"]["applicant_name"] == "张*强" and inbox[0]["summary"]["step"] == "初审"
+    case = case_service.get_case(staff("city", "city_reviewer", None, "city_reviewer"), "GZF2026-777777")
+    assert case["status"] == "in_review" and len(case["household"]["members"]) == 5
