@@ -88,3 +88,12 @@ def test_the_contract_pdf_is_well_formed_with_chinese_text():
     streams = re.findall(rb"stream\n(.*?)\nendstream", pdf, re.S)
     text = zlib.decompress(streams[0]).decode("ascii")
     assert "<" + "".join(f"{ord(c):04X}" for c in "住房租赁合同") + ">" in text
+
+
+def test_deadlines_skip_the_national_day_holiday_and_count_make_up_workdays():
+    from handlers.calendar import deadline
+
+    # 2025-09-30 (Tue) + 3 working days: 1–8 October are holidays, 28 Sep and 11 Oct are make-up workdays
+    result = deadline(3, "2025-09-30T10:00:00+08:00")
+    assert result["deadline_on"] == "2025-10-11" and result["coverage_note"] is None  # Thu, Fri, make-up Sat
+    assert result["deadline_at"].startswith("2025-10-11T16:00:00")
