@@ -25,31 +25,28 @@ def viewer_page(browser):  # noqa: F811
     page.close()
 
 
+IMPORT = """async ([kind, xml]) => {
+    document.querySelector('#canvas').innerHTML = '';
+    const viewer = kind === 'bpmn' ? new BpmnJS({container: '#canvas'}) : new DmnJS({container: '#canvas'});
+    try {
+        const {warnings} = await viewer.importXML(xml);
+        const shapes = kind === 'bpmn' ? viewer.get('elementRegistry').getAll().length : 0;
+        const tables = kind === 'dmn'
+            ? viewer.getViews().filter(v => v.type === 'decisionTable').map(v => v.element.id) : [];
+        return {warnings: warnings.map(w => w.message), shapes, tables};
+    } catch (err) { return {error: String(err)}; }
+}"""
+
+
 @pytest.mark.parametrize("path", sorted(PROCESSES.glob("*.bpmn")), ids=lambda p: p.name)
 def test_each_diagram_imports_into_bpmn_js_without_warnings(viewer_page, path):
-    result = viewer_page.evaluate("""async (xml) => {
-        document.querySelector('#canvas').innerHTML = '';
-        const viewer = new BpmnJS({container: '#canvas'});
-        try {
-            const {warnings} = await viewer.importXML(xml);
-            const shapes = viewer.get('elementRegistry').getAll().length;
-            return {warnings: warnings.map(w => w.message), shapes};
-        } catch (err) { return {error: String(err)}; }
-    }""", path.read_text(encoding="utf-8"))
+    result = viewer_page.evaluate(IMPORT, ["bpmn", path.read_text(encoding="utf-8")])
     assert result.get("error") is None and result["warnings"] == [], result
     assert result["shapes"] > 5
 
 
 @pytest.mark.parametrize("path", sorted(PROCESSES.glob("*.dmn")), ids=lambda p: p.name)
 def test_each_decision_file_imports_into_dmn_js_with_every_table(viewer_page, path):
-    result = viewer_page.evaluate("""async (xml) => {
-        document.querySelector('#canvas').innerHTML = '';
-        const viewer = new DmnJS({container: '#canvas'});
-        try {
-            const {warnings} = await viewer.importXML(xml);
-            return {warnings: warnings.map(w => w.message),
-                    tables: viewer.getViews().filter(v => v.type === 'decisionTable').map(v => v.element.id)};
-        } catch (err) { return {error: String(err)}; }
-    }""", path.read_text(encoding="utf-8"))
+    result = viewer_page.evaluate(IMPORT, ["dmn", path.read_text(encoding="utf-8")])
     assert result.get("error") is None and result["warnings"] == [], result
     assert len(result["tables"]) >= 1 and all(t.startswith(path.stem.split("_")[0]) for t in result["tables"])
