@@ -73,3 +73,32 @@ def test_from_the_waiting_list_to_a_lease_a_renewal_and_an_exit(flow_app):
         statuses = set(session.scalars(select(ProcessInstance.status)))
     assert exited.status == "settled" and exited.deposit_refund == 900.0
     assert case.status == "exited" and statuses == {"completed"} | ({"running"} & statuses)
+
+
+def test_a_household_that_declines_too_often_goes_to_the_back_of_the_queue(flow_app):
+    from app.engine.operators import OperatorContext
+    from app.models import AllocationRound, Offer, WaitingListEntry
+    from handlers.allocation import settle
+
+    numbers = [approve("dibao_priority"), approve("yibao_gap")]
+    first = tenancy_service.waiting_list(OFFICER, "gongzufang", "北碚区")[0]["application_no"]
+    ctx = OperatorContext(idempotency_key="t", instance_id="t")
+    for round_number in (1, 2):
+        with db.transaction() as session:
+            row = AllocationRound(round_no=f"PZ-T{round_number}", housing_type="gongzufang", district="北碚区",
+                                  method="selection", units=[UNIT], participants=numbers, result=numbers,
+                                  status="drawn")
+            session.add(row)
+            session.flush()
+            case = session.scalar(select(Application).where(Application.application_no == first))
+            session.add(Offer(round_id=row.id, application_id=case.id, application_no=first, rank=1,
+                              unit_code=UNIT["code"]))
+        result = settle({"round_no": f"PZ-T{round_number}", "max_declines": 2,
+                         "responses": {first: {"decision": "decline", "reason": "太远"}}}, ctx)
+        assert result["declined"] == [first]
+    assert result["requeued"] == [first]
+    queue = tenancy_service.waiting_list(OFFICER, "gongzufang", "北碚区")
+    assert queue[-1]["application_no"] == first and queue[-1]["round_penalty"] == 1
+    with db.session() as session:
+        status = session.scalar(select(WaitingListEntry.status).where(WaitingListEntry.application_no == first))
+    assert status == "waiting"
