@@ -24,7 +24,19 @@ register_catalogue(MODELER_EN)
 
 def register_web(app: Flask) -> None:
     """Attach the page blueprints, session settings, CSRF protection and template helpers."""
-    from app.web import account, admin, batch_import, home, inbox, modeler, portal, publicity, task_page, vendor
+    from app.web import (
+        account,
+        admin,
+        allocation,
+        batch_import,
+        home,
+        inbox,
+        modeler,
+        portal,
+        publicity,
+        task_page,
+        vendor,
+    )
 
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
@@ -34,7 +46,8 @@ def register_web(app: Flask) -> None:
 
     web = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                     static_url_path="/static/web")
-    for module in (home, account, inbox, task_page, portal, publicity, admin, batch_import, vendor, modeler):
+    for module in (home, account, inbox, task_page, portal, publicity, admin, batch_import, allocation, vendor,
+                   modeler):
         web.register_blueprint(module.bp)
     errors.register(web)
     app.register_blueprint(web)

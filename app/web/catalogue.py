@@ -117,4 +117,12 @@ EN: dict[str, str] = {
     "未通过": "Rejected", "已撤回": "Withdrawn", "已退出": "Exited",
     "申请人本人": "Applicant", "配偶": "Spouse", "子女": "Child", "父母": "Parent", "共同申请人": "Co-applicant",
     "其他": "Other",
+    # allocation and leases
+    "配租": "Allocation", "发起配租": "Start a round", "发起": "Start", "轮候名单": "Waiting list", "序号": "No.",
+    "轮候分": "Score", "轮候名单为空": "Nobody is waiting", "配租轮次": "Rounds", "轮次": "Round", "方式": "Method",
+    "房源数": "Units", "种子哈希": "Seed hash", "摇号": "Lottery", "选房": "Choice in order",
+    "还没有配租轮次": "No round yet", "已发起配租 {no}": "Round {no} started", "我的租赁合同": "My leases",
+    "合同编号": "Lease no.", "房屋": "Unit",
+    "月租金（元）": "Monthly rent (CNY)", "租期": "Term", "合同": "Contract", "申请退出": "Apply to leave",
+    "提交退出申请": "Submit", "退出申请已提交": "Exit application submitted",
 }

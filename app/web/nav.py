@@ -36,6 +36,7 @@ class NavEntry:
 MAIN_NAV: list[NavEntry] = [
     NavEntry("审核工作台", "web.inbox.index", REVIEWERS),
     NavEntry("批量导入", "web.batch_import.index", ("city_reviewer", "district_reviewer", "operator")),
+    NavEntry("配租", "web.allocation.index", ("city_reviewer", "district_reviewer")),
     NavEntry("我的申请", "web.portal.index", ("applicant",)),
     NavEntry("公示", "web.publicity.index", public=True),
     NavEntry("系统管理", "web.admin.index", ADMINS),

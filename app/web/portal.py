@@ -6,7 +6,7 @@ found" for anyone else's, whatever id or number is in the URL.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from app.services import document_service, forms, portal_service
 from app.services.errors import ValidationFailed
@@ -31,9 +31,11 @@ CASE_STATUS = {
 @login_required("applicant")
 def index():
     """My applications and the tasks waiting for me."""
+    from app.services import tenancy_service
+
     identity = require_user()
     return render_template("portal/index.html", cases=portal_service.my_cases(identity),
-                           tasks=portal_service.my_tasks(identity))
+                           tasks=portal_service.my_tasks(identity), leases=tenancy_service.my_leases(identity))
 
 
 @bp.get("/cases/<instance_id>")
@@ -119,3 +121,39 @@ def supplement(application_no: str):
             return redirect(url_for("web.portal.application", application_no=application_no))
     return render_template("portal/supplement.html", case=case, fields=schema_form.build(schema, None, values, errors),
                            errors=errors), status
+
+
+@bp.get("/leases/<lease_no>/contract.pdf")
+@login_required("applicant")
+def contract(lease_no: str):
+    """The signed contract of one of my leases."""
+    from app.services import tenancy_service
+
+    pdf = tenancy_service.contract_pdf(require_user(), lease_no)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename={lease_no}.pdf"})
+
+
+@bp.route("/leases/<lease_no>/exit", methods=["GET", "POST"])
+@login_required("applicant")
+def exit_lease(lease_no: str):
+    """Apply to leave one of my leases (a voluntary exit)."""
+    from app.services import tenancy_service
+
+    identity = require_user()
+    lease = tenancy_service.get_lease(identity, lease_no)
+    schema = forms.load_form(tenancy_service.EXIT_FORM)
+    fixed = {"lease_no": lease_no, "kind": "voluntary", "ground": "voluntary"}
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        values = schema_form.parse(schema, request.form) | fixed
+        try:
+            tenancy_service.apply_exit(identity, values)
+        except ValidationFailed as exc:
+            errors, status = exc.errors, 422
+        else:
+            flash(t("退出申请已提交"), "ok")
+            return redirect(url_for("web.portal.index"))
+    fields = [f for f in schema_form.build(schema, None, values, errors)
+              if f.name in ("reason_text",)]
+    return render_template("portal/exit.html", lease=lease, fields=fields), status

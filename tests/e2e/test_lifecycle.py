@@ -1,8 +1,9 @@
-"""A 公租房 case from application to the waiting list, clicked through the pages as each role, in Chinese.
+"""A 公租房 case from application to lease and exit, clicked through the pages as each role, in Chinese.
 
 Application with a document → verification against the connector sandbox over HTTP → 受理 →
 初审 → 复审 → the three departments' countersign → 公示 with a public objection → the
-investigator dismisses it → the publication period ends → the case waits for allocation.
+investigator dismisses it → the publication period ends → waiting list → a 选房 round → the
+applicant accepts the offer and signs the lease → move-in → the tenant applies to leave.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def _countersign(department, number: str) -> None:
     assert "已办理" in page.inner_text(".flash")
 
 
-def test_a_case_from_application_to_the_waiting_list(lifecycle_server, actors, tmp_path):
+def test_a_case_from_application_to_lease_and_exit(lifecycle_server, actors, tmp_path):
     as_ = actors(lifecycle_server.url)
     applicant = as_("applicant")
     number = _apply(applicant, tmp_path)
@@ -144,5 +145,46 @@ def test_a_case_from_application_to_the_waiting_list(lifecycle_server, actors, t
     assert "初审" in timeline and "复审" in timeline
     assert "已登记轮候" in page.inner_text("[data-testid=outcome]")
     applicant.shot("waiting-list")
+
+    page = city.goto("/allocation")
+    assert number in page.inner_text("[data-testid=queue]")
+    page.check("input[name=method][value=selection]")
+    page.fill("input[name='units.0.code']", "YZ-1-0301")
+    page.fill("input[name='units.0.address']", "渝中区公租房小区1栋3单元301")
+    page.fill("input[name='units.0.area']", "45")
+    page.fill("input[name='units.0.rent']", "520")
+    city.shot("allocation-round")
+    page.click("[data-testid=start-round]")
+    assert "已发起配租" in page.inner_text(".flash")
+
+    page = applicant.goto("/portal")
+    page.get_by_role("link", name="选房确认").click()
+    assert "渝中区公租房小区1栋3单元301" in page.inner_text("main")
+    page.check("input[name='response.decision'][value=accept]")
+    applicant.shot("offer")
+    page.click("[data-testid=submit]")
+    page = applicant.goto("/portal")
+    page.get_by_role("link", name="电子签约").click()
+    page.check("input[name=agree]")
+    page.fill("input[name=signer_name]", APPLICANT["name"])
+    applicant.shot("lease-signing")
+    page.click("[data-testid=submit]")
+
+    page = city.goto("/inbox?tab=groups")
+    page.get_by_role("link", name="入住确认").first.click()
+    page.fill("input[name=moved_in_on]", "2026-12-01")
+    page.check("input[name=keys_handed]")
+    page.click("[data-testid=submit]")
+    assert "已办理" in page.inner_text(".flash")
+
+    page = applicant.goto("/portal")
+    leases = page.inner_text("[data-testid=my-leases]")
+    assert "渝中区公租房小区1栋3单元301" in leases and "520" in leases
+    applicant.shot("lease")
+    page.click("[data-testid=my-leases] a:has-text('申请退出')")
+    page.fill("textarea[name=reason_text], input[name=reason_text]", "工作调动至外地，自愿退出")
+    page.click("[data-testid=submit-exit]")
+    assert "退出申请已提交" in page.inner_text(".flash")
+    applicant.shot("exit-applied")
     for actor in (applicant, street, district, city, operator):
         assert actor.console_errors == []

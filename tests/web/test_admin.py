@@ -75,3 +75,14 @@ def test_an_operator_lets_a_waiting_timer_expire_from_the_page(web_app, as_user)
     data = instance_service.get_instance(instance.id)["data"]
     assert data["late"] is True
     assert as_user("street_yz").post(f"/admin/timers/{instance.id}/fire").status_code == 403
+
+
+def test_allocation_page_is_for_officers_and_checks_the_round_form(real_forms, as_user):
+    city = as_user("city")
+    page = city.get("/allocation").get_data(as_text=True)
+    assert "发起配租" in page and 'name="units.0.code"' in page
+    response = city.post("/allocation/rounds", data={"housing_type": "gongzufang", "district": "渝中区",
+                                                      "method": "selection"})
+    assert response.status_code == 422 and "data-error-for" in response.get_data(as_text=True)
+    assert as_user("street_yz").get("/allocation").status_code == 403
+    assert as_user("applicant").get("/portal/leases/ZL2026-000001/exit").status_code == 404
