@@ -7,6 +7,7 @@ Chromium (``/usr/bin/chromium``, installed by ``scripts/test``). Screenshots go 
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -59,18 +60,37 @@ def make_live_app(pg_url: str, **settings):
     return app
 
 
+_shared: dict = {}
+
+
+def shared_chromium():
+    """The one headless Chromium of this test process (Playwright gives it a fresh profile).
+
+    Playwright's sync API allows one instance per thread, and other suites import the
+    ``browser`` fixture into their own modules (each import is a fixture of its own), so every
+    one of them hands out this same browser; it is closed when the process exits.
+    """
+    if "browser" not in _shared:
+        from playwright.sync_api import sync_playwright
+
+        if not Path(CHROMIUM).exists():
+            pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/test installs Debian's chromium")
+        playwright = sync_playwright().start()
+        _shared["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"])
+        atexit.register(_close, playwright)
+    return _shared["browser"]
+
+
+def _close(playwright) -> None:
+    _shared.pop("browser").close()
+    playwright.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for the session (Playwright gives it a fresh temporary profile)."""
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/test installs Debian's chromium")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"])
-        yield instance
-        instance.close()
+    """The shared headless Chromium."""
+    return shared_chromium()
 
 
 class Actor:
