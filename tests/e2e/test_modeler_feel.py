@@ -87,11 +87,13 @@ def test_unary_tests_and_hit_policies_drawn_in_the_editor(live_db, actors):
         with pytest.raises(HitPolicyViolation):
             _points(xml, ALL_MATCH)
         page.click("[data-testid=validate]")
-        page.wait_for_selector("[data-testid=problem][data-severity=warning]")
-        flagged = page.eval_on_selector_all("[data-testid=problem]", "els => els.map(e => e.dataset.elementId)")
+        page.wait_for_selector("[data-testid=problem][data-severity=error]")  # an overlap blocks a deploy
+        flagged = page.eval_on_selector_all("[data-testid=problem][data-severity=error]",
+                                            "els => els.map(e => e.dataset.elementId)")
         assert flagged and set(flagged) <= {"R1", "R2", "R3", "R4", "R5", "R6", "Table_feel_forms", "feel_forms"}
         officer.shot("unique-overlaps")
-        page.fill("[data-testid=deploy-comment]", "加分规则改为 UNIQUE（有重叠警告）")
+        _choose_hit_policy(page, "首个（First）")
+        page.fill("[data-testid=deploy-comment]", "加分规则改为 FIRST（UNIQUE 有重叠）")
         page.click("[data-testid=deploy]")
         page.wait_for_selector("[data-testid=deployed][data-key=feel_forms][data-version='2']")
         assert officer.console_errors == []

@@ -27,15 +27,24 @@ def test_two_decisions_in_one_file_are_two_versioned_definitions(client, auth):
     assert {(i["key"], i["kind"]) for i in items} >= {("size_band", "decision"), ("bonus", "decision")}
 
 
-def test_a_unique_overlap_at_run_time_becomes_an_incident_naming_the_rows(client, auth):
+def test_a_certain_unique_overlap_is_refused_at_deploy(client, auth):
     overlapping = fixture_bytes("feel_rules.dmn").replace(b"<text>[1..2]</text>", b"<text>[1..3]</text>")
-    data = {"files": [(io.BytesIO(fixture_bytes("feel_rules.bpmn")), "feel_rules.bpmn"),
-                      (io.BytesIO(overlapping), "feel_rules.dmn")]}
+    data = {"files": [(io.BytesIO(overlapping), "feel_rules.dmn")]}
     response = client.post("/api/v1/process-definitions", headers=auth(), data=data,
                            content_type="multipart/form-data")
-    assert response.status_code == 201
-    assert any(w["severity"] == "warning" and "can match the same facts" in w["message"]
-               for w in response.get_json()["warnings"])
+    assert response.status_code == 422
+    [error] = [e for e in response.get_json()["errors"] if "can match the same facts" in e["message"]]
+    assert error["element_id"] == "Rule_large" and "row 1 (Rule_small)" in error["message"]
+
+
+def test_an_overlap_only_facts_reveal_becomes_an_incident_naming_the_rows(client, auth):
+    # '?' makes the cell undecidable before run time, so it deploys; these facts match both rules
+    undecidable = fixture_bytes("feel_rules.dmn").replace(b"<text>[1..2]</text>", b"<text>? &lt;= 3</text>")
+    data = {"files": [(io.BytesIO(fixture_bytes("feel_rules.bpmn")), "feel_rules.bpmn"),
+                      (io.BytesIO(undecidable), "feel_rules.dmn")]}
+    response = client.post("/api/v1/process-definitions", headers=auth(), data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
     inst = start(client, auth(), "feel_rules", {"household": {"size": 3, "type": "nuclear"}, "dibao": False,
                                                 "age": 1})
     [incident] = inst["incidents"]

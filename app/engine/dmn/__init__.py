@@ -17,8 +17,8 @@ Integration surface
     ``element_id`` (the cell, rule, input, table or decision at fault), ``message`` (naming the
     decision and rule row), ``severity`` and ``line``; ``.as_dict()`` gives a JSON-ready dict.
     ``"error"`` blocks deployment (bad XML, a cell that is neither FEEL nor Python, an unknown
-    hit policy...). ``"warning"`` does not: two rules of a UNIQUE table that can match the
-    same facts, a cell of a FEEL table read as Python, an unquoted word in a string column, a
+    hit policy, two rules of a UNIQUE table that certainly match the same facts...).
+    ``"warning"`` does not: a cell of a FEEL table read as Python, an unquoted word in a string column, a
     decision that is not a decision table (it is skipped).
 
 ``DecisionEngine(decision_or_table, python_eval=None)``

@@ -25,8 +25,8 @@ def load_dmn(xml: bytes | str, filename: str) -> tuple[list[Decision], list[Prob
 
 def validate_dmn(xml: bytes | str, filename: str) -> list[Problem]:
     """Every problem of a DMN file: XML and structure faults, cells that do not compile (with
-    the cell's id and the rule's row), and, once there are no errors, warnings for rules of
-    UNIQUE tables that can match the same facts. No error means the file can be deployed."""
+    the cell's id and the rule's row), and, once there are no other errors, errors for rules of
+    UNIQUE tables that certainly match the same facts. No error means the file can be deployed."""
     decisions, problems = load_dmn(xml, filename)
     if not any(problem.severity == ERROR for problem in problems):
         for decision in decisions:

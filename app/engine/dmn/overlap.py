@@ -3,8 +3,9 @@
 Each input cell made only of literals (numbers, strings, booleans, ``null``; comparisons,
 ranges, lists, ``not(...)`` of one type, ``-``) is turned into the set of values it accepts.
 Two rules overlap when, for every input, their sets intersect; then some facts match both, and
-UNIQUE would fail at run time. Any other cell (a name, ``?``, a function, Python) makes the
-pair undecidable, and it is skipped: the check never reports a false overlap, but may miss one.
+UNIQUE would fail at run time — so an overlap found here is an error that blocks the deploy.
+Any other cell (a name, ``?``, a function, Python) makes the pair undecidable, and it is skipped:
+the check never reports a false overlap, but may miss one (evaluation still refuses it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from itertools import combinations
 
 from . import feel_ast as ast
 from .cells import AnyTest, FeelTest
-from .errors import WARNING, Problem
+from .errors import ERROR, Problem
 from .model import Decision, HitPolicy
 
 INF = Decimal("Infinity")
@@ -56,7 +57,7 @@ ANYTHING = ValueSpace([(-INF, False, INF, False)], frozenset(), True, frozenset(
 
 
 def find_overlaps(decision: Decision) -> list[Problem]:
-    """Warnings for pairs of rules of a UNIQUE table that some facts would both match."""
+    """Errors for pairs of rules of a UNIQUE table that some facts would both match."""
     table = decision.table
     if table.hit_policy is not HitPolicy.UNIQUE:
         return []
@@ -68,7 +69,7 @@ def find_overlaps(decision: Decision) -> list[Problem]:
         problems.append(Problem(
             decision.filename, second.id,
             f"decision '{decision.name}' has hit policy UNIQUE but rules {first.label} and "
-            f"{second.label} can match the same facts", WARNING))
+            f"{second.label} can match the same facts", ERROR))
         if len(problems) >= MAX_REPORTS:
             break
     return problems
