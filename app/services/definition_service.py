@@ -59,7 +59,7 @@ def validate(files: list[tuple[str, bytes]]) -> list[Problem]:
     if problems:
         return problems
     with db.session() as session:
-        deployed = _deployed_documents(session, documents)
+        deployed = deployed_documents(session, documents)
     return validate_documents(documents, deployed, registry, context.settings().forms_dir)
 
 
@@ -76,7 +76,7 @@ def deploy(files: list[tuple[str, bytes]], actor: str, comment: str = "") -> tup
         raise DeploymentInvalid(f"{len(problems)} problem(s) in the uploaded files",
                                 [p.as_dict() for p in problems])
     with db.transaction() as session:
-        deployed_docs = _deployed_documents(session, documents)
+        deployed_docs = deployed_documents(session, documents)
         problems = validate_documents(documents, deployed_docs, registry, context.settings().forms_dir)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
@@ -176,7 +176,7 @@ def resolve_bundle(session: Session, definition: ProcessDefinition) -> list[int]
     return sorted(ids)
 
 
-def _deployed_documents(session: Session, uploading: list[Document]) -> list[Document]:
+def deployed_documents(session: Session, uploading: list[Document]) -> list[Document]:
     """Newest deployed files that uploaded processes may call but that are not uploaded now."""
     have = {pid for d in uploading for pid, _n, _e in d.processes} | \
            {did for d in uploading for did, _n in d.decisions}

@@ -60,7 +60,7 @@ def _documents(edited: list[Document], process_keys: set[str]) -> list[Document]
                 [(definition.file.file_name, bytes(definition.file.content))])[0][0])
         names = {d.file_name for d in documents}
         # the same resolution the deploy uses for what the uploaded processes call
-        documents += [d for d in definition_service._deployed_documents(session, documents)
+        documents += [d for d in definition_service.deployed_documents(session, documents)
                       if d.file_name not in names]
     return documents
 
