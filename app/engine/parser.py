@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.specs.defaults import ParallelMultiInstanceTask
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 
 from app.engine.decisions import DecisionSources, engine_for
+from app.engine.events import leaf_events
 from app.engine.specs import (
     AsyncServiceTask,
     HostMessageEventDefinition,
@@ -87,11 +88,11 @@ class HostBpmnParser(SpiffBpmnParser):
             if type(task_spec) is ParallelMultiInstanceTask:
                 task_spec.__class__ = HostParallelMultiInstanceTask
             if isinstance(task_spec, CatchingEvent):
-                event = task_spec.event_definition
-                if type(event) is MessageEventDefinition:
-                    event.__class__ = HostMessageEventDefinition
-                if type(event) is CycleTimerEventDefinition and isinstance(task_spec, StartEvent):
-                    event.__class__ = StartCycleTimerEventDefinition
+                for event in leaf_events(task_spec.event_definition):  # also inside event-based gateways
+                    if type(event) is MessageEventDefinition:
+                        event.__class__ = HostMessageEventDefinition
+                    if type(event) is CycleTimerEventDefinition and isinstance(task_spec, StartEvent):
+                        event.__class__ = StartCycleTimerEventDefinition
 
 
 def split_groups(value: str | None) -> list[str]:

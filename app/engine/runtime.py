@@ -30,6 +30,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine.bundle import Bundle
+from app.engine.events import leaf_events
 from app.engine.script_engine import HostScriptEngine, JobRequest
 from app.engine.specs import AsyncServiceTask, HostMessageEventDefinition
 
@@ -204,10 +205,10 @@ class Run:
         past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
         count = 0
         for task in list(self.workflow.event_manager.tasks.values()):
-            event = task.task_spec.event_definition
             if bpmn_ids is not None and task.task_spec.bpmn_id not in bpmn_ids:
                 continue
-            if isinstance(event, TimerEventDefinition) and task.has_state(TaskState.WAITING):
+            timers = [e for e in leaf_events(task.task_spec.event_definition) if isinstance(e, TimerEventDefinition)]
+            if timers and task.has_state(TaskState.WAITING):
                 value = task._get_internal_data("event_value")
                 if isinstance(value, dict):
                     value["next"] = past
@@ -232,8 +233,8 @@ class Run:
         event = BpmnEvent(HostMessageEventDefinition(name), payload=payload)
         waiting = [
             t for t in self.workflow.event_manager.tasks.values()
-            if isinstance(t.task_spec.event_definition, MessageEventDefinition)
-            and t.task_spec.event_definition.name == name
+            if any(isinstance(e, MessageEventDefinition) and e.name == name
+                   for e in leaf_events(t.task_spec.event_definition))
         ]
         if not waiting:
             return False
@@ -275,9 +276,9 @@ class Run:
                 latest = task
         snap.data = self._data(latest)
         for task in self.workflow.event_manager.tasks.values():
-            event = task.task_spec.event_definition
-            if isinstance(event, MessageEventDefinition) and task.has_state(TaskState.WAITING):
-                snap.waiting_messages.add(event.name)
+            if task.has_state(TaskState.WAITING):
+                snap.waiting_messages.update(e.name for e in leaf_events(task.task_spec.event_definition)
+                                             if isinstance(e, MessageEventDefinition))
         return snap
 
     def ready_human_tasks(self) -> list:
@@ -289,25 +290,25 @@ class Run:
         return self.snapshot().started_service
 
     def waiting_events(self) -> list[dict]:
-        """Timers and messages the workflow waits for, with due times for timers."""
+        """Timers and messages the workflow waits for, with due times for timers (one row per
+        event, so an event-based gateway waiting for a reply or a deadline gives two)."""
         out = []
         for task in self.workflow.event_manager.tasks.values():
             spec = task.task_spec
             if not isinstance(spec, CatchingEvent) or not task.has_state(TaskState.WAITING):
                 continue
-            event = spec.event_definition
-            detail = event.details(task)
-            kind = "timer" if isinstance(event, TimerEventDefinition) else (
-                "message" if isinstance(event, MessageEventDefinition) else type(event).__name__)
-            due = _parse_due(detail.value) if kind == "timer" else None
-            out.append({
-                "task_id": str(task.id),
-                "bpmn_id": spec.bpmn_id,
-                "name": spec.bpmn_name or event.name,
-                "type": kind,
-                "event_name": event.name,
-                "due_at": due.isoformat() if due else None,
-            })
+            for event in leaf_events(spec.event_definition):
+                kind = "timer" if isinstance(event, TimerEventDefinition) else (
+                    "message" if isinstance(event, MessageEventDefinition) else type(event).__name__)
+                due = _parse_due(event.details(task).value) if kind == "timer" else None
+                out.append({
+                    "task_id": str(task.id),
+                    "bpmn_id": spec.bpmn_id,
+                    "name": spec.bpmn_name or event.name,
+                    "type": kind,
+                    "event_name": event.name,
+                    "due_at": due.isoformat() if due else None,
+                })
         return out
 
     def next_timer_due(self) -> datetime | None:

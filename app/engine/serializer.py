@@ -14,9 +14,14 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+
+from app.engine.specs import HostMessageEventDefinition, StartCycleTimerEventDefinition
 
 #: The layout written by :func:`dumps`.
 STATE_FORMAT = 1
@@ -49,7 +54,14 @@ class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
 
 
 def _make_serializer() -> BpmnWorkflowSerializer:
-    registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+    # the host's event classes appear in task data (an event-based gateway keeps the events it
+    # has seen), so they serialise under their own names, like SpiffWorkflow's own
+    config = {
+        **SPIFF_CONFIG,
+        HostMessageEventDefinition: SPIFF_CONFIG[MessageEventDefinition],
+        StartCycleTimerEventDefinition: DEFAULT_CONFIG[CycleTimerEventDefinition],
+    }
+    registry = BpmnWorkflowSerializer.configure(config)
     _SpecFreeWorkflowConverter(BpmnWorkflow, registry)
     return BpmnWorkflowSerializer(registry)
 

@@ -103,3 +103,25 @@ def test_timer_start_event_starts_one_instance_per_due_time(client, auth):
 def test_scheduler_tick_runs_clean_on_an_idle_system(app):
     assert scheduler_service.tick() == {"dispatched": 0, "reclaimed": 0, "requeued": 0, "resumed": 0,
                                         "timers": 0, "started": 0}
+
+
+def test_event_based_gateway_races_a_message_against_a_deadline(client, auth):
+    deploy_fixture(client, auth(), "event_gateway.bpmn")
+    replied = start(client, auth(), "event_gateway", {}, "EG-1")
+    silent = start(client, auth(), "event_gateway", {}, "EG-2")
+    waits = {e["type"]: e for e in instance(client, auth(), replied["id"])["waiting_events"]}
+    assert waits["message"]["event_name"] == "reply_received" and waits["timer"]["due_at"]
+    sent = client.post("/api/v1/messages", json={"name": "reply_received", "business_key": "EG-1",
+                                                 "payload": {"answer": "同意"}}, headers=auth())
+    assert sent.status_code == 202 and sent.get_json()["correlated"] == [replied["id"]]
+    done = instance(client, auth(), replied["id"])
+    assert done["status"] == "completed" and done["data"]["answer"] == "同意"
+    client.post(f"/api/v1/process-instances/{silent['id']}/timers/fire", headers=auth())
+    assert instance(client, auth(), silent["id"])["status"] == "completed"
+    from tests.support.api import history_ids
+
+    assert history_ids(client, auth(), replied["id"])[-2:] == ["got_reply", "end_reply"]
+    assert history_ids(client, auth(), silent["id"])[-2:] == ["timeout", "end_timeout"]
+    late = client.post("/api/v1/messages", json={"name": "reply_received", "business_key": "EG-2",
+                                                 "payload": {}}, headers=auth())
+    assert late.status_code == 404
