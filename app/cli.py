@@ -91,13 +91,18 @@ def deploy_cmd(directory: Path | None) -> None:
 
 
 @click.command("demo-data")
+@click.option("--cases/--no-cases", default=False, show_default=True,
+              help="Also submit sample applications (needs the processes deployed and the sandbox running).")
 @with_appcontext
-def demo_data_cmd() -> None:
-    """Create the demo users (password demo123)."""
+def demo_data_cmd(cases: bool) -> None:
+    """Create the demo users (password demo123) and, with --cases, sample applications."""
     from app.services import demo_service
 
     users = demo_service.load_demo_users()
     click.echo(f"演示用户 (demo users, password {demo_service.DEMO_PASSWORD}): {', '.join(users)}")
+    if cases:
+        created = demo_service.load_demo_cases()
+        click.echo(f"示例申请 (sample applications): {', '.join(created) or '—'}")
 
 
 @click.command("worker")
@@ -163,6 +168,9 @@ def serve_cmd(host: str, port: int, no_sandbox: bool) -> None:
     demo_service.load_demo_users()
     if not no_sandbox:
         _start_sandbox(settings.sandbox_url)
+        created = demo_service.load_demo_cases()  # once: applicants who have a case are skipped
+        if created:
+            click.echo(f"示例申请 (sample applications): {', '.join(created)}")
     stop = threading.Event()
     threading.Thread(target=run_scheduler, args=(app, 1.0, stop), name="scheduler", daemon=True).start()
     click.echo(f"保障房审批系统已启动: http://{host}:{port}/  (演示账号 admin / {demo_service.DEMO_PASSWORD})")

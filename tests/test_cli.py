@@ -27,12 +27,10 @@ def _housing(*args, env):
                           text=True, timeout=120)
 
 
-def test_serve_starts_the_embedded_default_with_demo_users(tmp_path):
+def test_serve_starts_the_embedded_default_with_processes_demo_users_and_cases(tmp_path):
     port, sandbox_port = free_port(), free_port()
-    processes = tmp_path / "processes"
-    processes.mkdir()
-    (processes / "smoke.bpmn").write_bytes((ROOT / "tests/fixtures/bpmn/bpmnjs_export.bpmn").read_bytes())
-    env = _env(tmp_path, HOUSING_PROCESSES_DIR=str(processes), HOUSING_SANDBOX_URL=f"http://127.0.0.1:{sandbox_port}")
+    env = _env(tmp_path, HOUSING_SANDBOX_URL=f"http://127.0.0.1:{sandbox_port}")
+    env.pop("HOUSING_FORMS_DIR")  # the real forms/ and processes/
     server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -49,10 +47,17 @@ def test_serve_starts_the_embedded_default_with_demo_users(tmp_path):
                                          data=json.dumps({"username": "admin", "password": "demo123"}).encode(),
                                          headers={"Content-Type": "application/json"})
         token = json.load(urllib.request.urlopen(request, timeout=5))["access_token"]
-        listing = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/process-definitions",
-                                         headers={"Authorization": f"Bearer {token}"})
-        keys = [d["key"] for d in json.load(urllib.request.urlopen(listing, timeout=5))["items"]]
-        assert keys == ["Process_bpmnjs"]
+        def get(path):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1{path}",
+                                             headers={"Authorization": f"Bearer {token}"})
+            return json.load(urllib.request.urlopen(request, timeout=10))
+
+        keys = {d["key"] for d in get("/process-definitions")["items"]}
+        assert {"gongzufang_application", "baozufang_application", "verification", "publication"} <= keys
+        deadline = time.monotonic() + 90  # sample applications run their checks against the sandbox
+        while not get("/tasks?limit=5")["items"]:
+            assert time.monotonic() < deadline, "no sample case reached an inbox"
+            time.sleep(1)
         with urllib.request.urlopen(f"http://127.0.0.1:{sandbox_port}/__sandbox/faults", timeout=5) as response:
             assert response.status == 200
     finally:

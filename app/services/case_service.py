@@ -125,10 +125,10 @@ def submit_application(identity: Identity, form: dict) -> dict:
     now = datetime.now(UTC)
     application_no = next_application_no(form["housing_type"], now.year)
     data = build_process_data(form, identity.username, application_no, now)
-    instance = instance_service.start_instance(PROCESS_KEYS[form["housing_type"]], data, application_no,
-                                               identity.username)
-    with db.transaction() as session:
-        register_case(session, data, instance.id)
+    # the case row is written in the instance's own transaction: its first job (case/register)
+    # cannot run before the row exists, and a failed start leaves no half-written case
+    instance_service.start_instance(PROCESS_KEYS[form["housing_type"]], data, application_no, identity.username,
+                                    before_commit=lambda session, instance: register_case(session, data, instance.id))
     return get_case(identity, application_no)
 
 

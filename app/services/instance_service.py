@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db import db, utcnow
 from app.engine import serializer
@@ -23,11 +24,13 @@ def start_instance(
     actor: str = "system",
     parent_instance_id: str | None = None,
     trigger: Callable[[Run], object] | None = None,
+    before_commit: Callable[[Session, ProcessInstance], object] | None = None,
 ) -> ProcessInstance:
     """Start the newest version of ``process_key`` and advance it until it waits.
 
     ``trigger`` acts on the new run right after the start — delivering the message or firing
-    the timer its start event waits for.
+    the timer its start event waits for. ``before_commit`` writes the caller's own rows (a case
+    record, say) in the same transaction, so they exist before any job of the instance runs.
     """
     if data is not None and not isinstance(data, dict):
         raise ValidationFailed("data must be a JSON object", {"data": ["must be an object"]})
@@ -52,6 +55,8 @@ def start_instance(
             trigger(run)
             run.advance()
         persist(step)
+        if before_commit is not None:
+            before_commit(session, instance)
     if step.new_job_ids:
         context.runner().submit(step.new_job_ids, force=True)
     return instance
