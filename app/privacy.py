@@ -53,9 +53,10 @@ def mask_text(text: str) -> str:
 
 
 def mask_tree(value: Any) -> Any:
-    """A copy of a JSON structure with ID numbers and phone numbers masked everywhere."""
+    """A copy of a JSON structure with ID numbers and phone numbers masked everywhere — in keys
+    too (tables keyed by a member's ID number)."""
     if isinstance(value, dict):
-        return {k: mask_tree(v) for k, v in value.items()}
+        return {(mask_text(k) if isinstance(k, str) else k): mask_tree(v) for k, v in value.items()}
     if isinstance(value, list):
         return [mask_tree(v) for v in value]
     if isinstance(value, str):
