@@ -158,6 +158,14 @@ class Run:
         task.data.update(data)
         self._complete(task)
 
+    def awaits_job(self, task_id: str) -> bool:
+        """True while the service task still waits for its job's outcome."""
+        try:
+            task = self.get_task(task_id)
+        except TaskNotFound:
+            return False
+        return task.has_state(TaskState.STARTED) and isinstance(task.task_spec, AsyncServiceTask)
+
     def apply_job_result(self, task_id: str, result_variable: str, result: Any) -> bool:
         """Store a job's result and complete its service task. False if the task moved on."""
         task = self.get_task(task_id)

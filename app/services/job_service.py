@@ -1,8 +1,9 @@
 """Running service-task jobs and feeding their results back into the instances.
 
-A job goes queued → running (leased) → succeeded | pending (retry later) | failed. Results and
-failures are applied by :func:`resume_instance`, which takes every finished job of an instance
-in one step: results that arrive together are applied in one resume.
+A job goes queued → running (leased) → succeeded | pending (retry later) | failed. A batch (the
+jobs one step created) is claimed in one statement, its operators run side by side, its results
+are stored in one transaction, and each instance is resumed once with every result
+(:func:`resume_instance`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from app.db import db, utcnow
 from app.engine.operators import OperatorContext, OperatorError, UnknownOperatorError, registry
@@ -24,6 +25,7 @@ from app.services import context
 from app.services.step import Step, with_instance
 
 log = logging.getLogger(__name__)
+FINISHED = ("applied", "cancelled")
 
 
 @dataclass
@@ -41,62 +43,61 @@ class JobCall:
     business_key: str | None
 
 
-def claim(job_id: str) -> JobCall | None:
-    """Lease a queued job for this worker; None if it is not runnable (done, taken, not due).
+def claim(job_ids: list[str]) -> list[JobCall]:
+    """Lease the runnable jobs among ``job_ids`` (queued or due, not taken by anyone else).
 
     One conditional UPDATE … RETURNING: of two workers handed the same job, one gets it.
     """
     now = utcnow()
     lease = now + timedelta(seconds=context.settings().job_lease_seconds)
     with db.transaction() as session:
-        row = session.execute(
+        rows = session.execute(
             update(Job)
-            .where(Job.id == job_id, Job.state.in_(("queued", "pending")), Job.run_after <= now)
+            .where(Job.id.in_(job_ids), Job.state.in_(("queued", "pending")), Job.run_after <= now)
             .values(state="running", attempts=Job.attempts + 1, lease_until=lease, updated_at=now)
-            .returning(Job.instance_id, Job.task_id, Job.bpmn_id, Job.operator, Job.params, Job.attempts,
+            .returning(Job.id, Job.instance_id, Job.task_id, Job.bpmn_id, Job.operator, Job.params, Job.attempts,
                        Job.idempotency_key)
-        ).one_or_none()
-        if row is None:
-            return None
-        business_key = session.scalar(
-            select(ProcessInstance.business_key).where(ProcessInstance.id == row.instance_id))
-    return JobCall(job_id, row.instance_id, row.task_id, row.bpmn_id, row.operator, dict(row.params),
-                   row.attempts, row.idempotency_key, business_key)
+        ).all()
+        keys = dict(session.execute(select(ProcessInstance.id, ProcessInstance.business_key).where(
+            ProcessInstance.id.in_({r.instance_id for r in rows}))).all()) if rows else {}
+    order = {job_id: n for n, job_id in enumerate(job_ids)}
+    return sorted((JobCall(r.id, r.instance_id, r.task_id, r.bpmn_id, r.operator, dict(r.params), r.attempts,
+                           r.idempotency_key, keys.get(r.instance_id)) for r in rows), key=lambda c: order[c.id])
 
 
 def execute(job_id: str) -> str:
-    """Run one job and resume its instance, unless sibling jobs are still running."""
-    outcome, instance_id = _run_one(job_id)
-    if outcome in ("succeeded", "failed"):
-        resume_when_idle(instance_id)
-    return outcome
+    """Run one job (see :func:`execute_batch`)."""
+    return execute_batch([job_id]).get(job_id, "skipped")
 
 
 def execute_batch(job_ids: list[str], threads: int = 8) -> dict[str, str]:
-    """Run jobs side by side (operators mostly wait on the network), then resume each instance
-    once with all its results: a fan-out of data-source calls costs one resume, not one per call.
+    """Run jobs side by side (operators mostly wait on the network), store their outcomes, then
+    resume each instance once with all its results: a fan-out of data-source calls costs one
+    claim, one store and one resume, not one of each per call.
     """
+    calls = claim(list(job_ids))
     app = current_app._get_current_object()
 
-    def one(job_id: str) -> tuple[str, str | None]:
+    def one(call: JobCall):
         with app.app_context():
-            return _run_one(job_id)
+            return _call(call)
 
-    if len(job_ids) > 1 and threads > 1:
-        with ThreadPoolExecutor(min(threads, len(job_ids)), thread_name_prefix="job") as pool:
-            results = list(pool.map(one, job_ids))
+    if len(calls) > 1 and threads > 1:
+        with ThreadPoolExecutor(min(threads, len(calls)), thread_name_prefix="job") as pool:
+            answers = list(pool.map(one, calls))
     else:
-        results = [_run_one(job_id) for job_id in job_ids]
-    for instance_id in dict.fromkeys(i for outcome, i in results if outcome in ("succeeded", "failed")):
+        answers = [_call(call) for call in calls]
+    outcomes = _store_results([(c, a) for c, a in zip(calls, answers, strict=True) if not isinstance(a, OperatorError)])
+    for call, answer in zip(calls, answers, strict=True):
+        if isinstance(answer, OperatorError):
+            outcomes[call.id] = _fail(call, answer)
+    for instance_id in dict.fromkeys(c.instance_id for c in calls if outcomes[c.id] in ("succeeded", "failed")):
         resume_when_idle(instance_id)
-    return {job_id: outcome for job_id, (outcome, _i) in zip(job_ids, results, strict=True)}
+    return {job_id: outcomes.get(job_id, "skipped") for job_id in job_ids}
 
 
-def _run_one(job_id: str) -> tuple[str, str | None]:
-    """Claim a job, call its operator and store the outcome (no resume)."""
-    call = claim(job_id)
-    if call is None:
-        return "skipped", None
+def _call(call: JobCall) -> dict | OperatorError:
+    """The operator's JSON result, or the error it failed with (never raises)."""
     try:
         op = registry.get(call.operator)
         params = op.load_params(call.params)
@@ -105,30 +106,40 @@ def _run_one(job_id: str) -> tuple[str, str | None]:
             business_key=call.business_key, task_id=call.task_id, task_bpmn_id=call.bpmn_id,
             attempt=call.attempt, settings=context.settings(),
         )
-        result = to_json_value(op.func(params, ctx), "result")
+        return to_json_value(op.func(params, ctx), "result")
     except UnknownOperatorError as exc:
-        return _fail(call, OperatorError("UnknownOperator", str(exc), retryable=False)), call.instance_id
+        return OperatorError("UnknownOperator", str(exc), retryable=False)
     except OperatorError as exc:
-        return _fail(call, exc), call.instance_id
+        return exc
     except ScriptError as exc:
-        return _fail(call, OperatorError("InvalidResult", str(exc), retryable=False)), call.instance_id
+        return OperatorError("InvalidResult", str(exc), retryable=False)
     except Exception as exc:  # an operator bug must not lose the job
         log.exception("operator %s crashed on job %s", call.operator, call.id)
-        return _fail(call, OperatorError("OperatorCrashed", f"{type(exc).__name__}: {exc}")), call.instance_id
+        return OperatorError("OperatorCrashed", f"{type(exc).__name__}: {exc}")
+
+
+def _store_results(successes: list[tuple[JobCall, dict]]) -> dict[str, str]:
+    """Store every result in one transaction; a job applied or cancelled meanwhile is stale."""
+    if not successes:
+        return {}
+    now = utcnow()
     with db.transaction() as session:
-        stored = session.execute(
-            update(Job).where(Job.id == call.id, Job.state.not_in(("applied", "cancelled")))
-            .values(state="succeeded", result=result, error_code=None, last_error=None, lease_until=None,
-                    updated_at=utcnow())
-        ).rowcount
-    return ("succeeded" if stored else "stale"), call.instance_id
+        stale = set(session.scalars(select(Job.id).where(
+            Job.id.in_([c.id for c, _ in successes]), Job.state.in_(FINISHED))))
+        rows = [{"jid": c.id, "res": result} for c, result in successes if c.id not in stale]
+        if rows:
+            session.connection().execute(
+                update(Job.__table__).where(Job.__table__.c.id == bindparam("jid"))
+                .values(state="succeeded", result=bindparam("res"), error_code=None, last_error=None,
+                        lease_until=None, updated_at=now), rows)
+    return {c.id: ("stale" if c.id in stale else "succeeded") for c, _ in successes}
 
 
 def _fail(call: JobCall, error: OperatorError) -> str:
     now = utcnow()
     with db.transaction() as session:
         job = session.get(Job, call.id)
-        if job is None or job.state in ("applied", "cancelled"):
+        if job is None or job.state in FINISHED:
             return "stale"
         job.error_code, job.last_error, job.lease_until, job.updated_at = error.code, error.message[:4000], None, now
         try:
@@ -168,18 +179,19 @@ def resume_instance(instance_id: str) -> int:
             select(Job).where(Job.instance_id == instance_id, Job.state.in_(("succeeded", "failed")))
             .order_by(Job.updated_at)
         ).all()
+        started = step.before.started_service
         for job in jobs:
-            _apply(step, job)
+            _apply(step, job, started)
         return len(jobs)
 
     return with_instance(instance_id, action, "system")
 
 
-def _apply(step: Step, job: Job) -> None:
+def _apply(step: Step, job: Job, started: set[str]) -> None:
     now = utcnow()
-    started = step.run.started_service_task_ids()
-    if job.task_id not in started:
-        job.state, job.updated_at = "cancelled", now
+    step.settled_tasks.add(job.task_id)
+    if job.task_id not in started or not step.run.awaits_job(job.task_id):
+        job.state, job.updated_at = "cancelled", now  # the task went away (a timer or error took it)
         return
     if job.state == "succeeded":
         step.run.apply_job_result(job.task_id, job.result_variable, job.result)

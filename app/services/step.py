@@ -16,6 +16,7 @@ from typing import TypeVar
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from app.db import db, utcnow
 from app.engine import serializer
@@ -58,6 +59,8 @@ class Step:
     new_job_ids: list[str] = field(default_factory=list)
     #: the workflow as it was loaded (empty for a new instance): persist writes only the difference
     before: Snapshot = field(default_factory=Snapshot)
+    #: service tasks whose job outcome this step has dealt with
+    settled_tasks: set[str] = field(default_factory=set)
 
     def audit(self, action: str, details: dict | None = None) -> None:
         """Record an audit event on this instance."""
@@ -167,7 +170,7 @@ def _write_jobs(step: Step, after: Snapshot, now) -> None:
         )
         session.add(job)
         step.new_job_ids.append(job.id)
-    gone = step.before.started_service - after.started_service
+    gone = step.before.started_service - after.started_service - step.settled_tasks
     if not gone:
         return
     stale = session.scalars(select(Job).where(
@@ -183,8 +186,14 @@ def _sync_human_tasks(step: Step, after: Snapshot, now) -> None:
     closed = before - set(after.ready_human)
     opened = [tid for tid in after.ready_human if tid not in before]
     if closed:
-        for row in session.scalars(select(HumanTask).where(HumanTask.id.in_(closed),
-                                                           HumanTask.status == "ready")):
+        loaded = {tid: session.identity_map.get(identity_key(HumanTask, tid)) for tid in closed}
+        rows = [row for row in loaded.values() if row is not None]  # the action read them already
+        missing = [tid for tid, row in loaded.items() if row is None]
+        if missing:
+            rows += session.scalars(select(HumanTask).where(HumanTask.id.in_(missing))).all()
+        for row in rows:
+            if row.status != "ready":
+                continue
             task = _find(run, row.id)
             done = task is not None and task.has_state(TaskState.COMPLETED)
             row.status, row.completed_at = ("completed" if done else "cancelled"), now
