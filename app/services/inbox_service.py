@@ -11,12 +11,10 @@ two index-friendly legs — tasks with a deadline by ``(due_at, id)``, then thos
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import Select, exists, func, select, text, tuple_
+from sqlalchemy import Select, exists, func, select, tuple_
 
 from app.auth.identity import Identity
 from app.db import db, utcnow
@@ -25,12 +23,18 @@ from app.models import HumanTask, TaskCandidate
 from app.services.errors import ValidationFailed
 from app.services.instance_service import task_brief
 from app.services.sla import Sla, sla_of
+from app.services.task_pages import (
+    FAR_FUTURE,
+    deadline_page,
+    decode_cursor,
+    encode_cursor,
+    no_parallel_workers,
+)
 
 TABS = ("mine", "groups", "done")
 PAGE_SIZE = 20
 MAX_PAGE = 100
 COUNT_CAP = 99
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -71,7 +75,7 @@ def inbox(identity: Identity, q: InboxQuery, with_counts: bool = True) -> InboxP
     limit = max(1, min(q.limit, MAX_PAGE))
     now = utcnow()
     with db.session() as session:
-        _no_parallel_workers(session)
+        no_parallel_workers(session)
         if q.tab == "done":
             tasks, more = _done_page(session, identity, q, limit)
         elif q.tab == "mine":
@@ -83,16 +87,6 @@ def inbox(identity: Identity, q: InboxQuery, with_counts: bool = True) -> InboxP
     rows = [InboxRow(task_brief(t), sla_of(t.due_at, now) if t.status == "ready" else Sla("none"))
             for t in tasks]
     return InboxPage(rows, next_cursor, counts)
-
-
-def _no_parallel_workers(session) -> None:
-    """Keep PostgreSQL from starting parallel workers for this read (ended with the session).
-
-    Every inbox query stops after a page of rows; starting and gathering workers costs more than
-    the whole query (on 2M tasks: 60 ms with workers, 2–6 ms without).
-    """
-    if not db.is_sqlite:
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def _tab_query(identity: Identity, q: InboxQuery, tab: str, now: datetime) -> Select:
@@ -146,9 +140,8 @@ def _branches(identity: Identity, q: InboxQuery, tab: str, now: datetime) -> lis
 
 
 def _ready_page(session, identity: Identity, q: InboxQuery, limit: int, now: datetime):
-    tasks = [t for branch in _branches(identity, q, q.tab, now) for t in _ready_legs(session, branch, q, limit)]
-    tasks.sort(key=lambda t: (t.due_at is None, t.due_at or FAR_FUTURE, t.id))
-    return tasks[:limit], len(tasks) > limit
+    cursor = _decode(q.cursor) if q.cursor else None
+    return deadline_page(session, _branches(identity, q, q.tab, now), cursor, limit, dated_only=q.overdue)
 
 
 def _mine_page(session, identity: Identity, q: InboxQuery, limit: int, now: datetime):
@@ -165,24 +158,6 @@ def _mine_page(session, identity: Identity, q: InboxQuery, limit: int, now: date
         query = query.where(tuple_(due, HumanTask.id) > tuple_(last_due or FAR_FUTURE, last_id))
     tasks = list(session.scalars(query.order_by(due, HumanTask.id).limit(limit + 1)))
     return tasks[:limit], len(tasks) > limit
-
-
-def _ready_legs(session, base: Select, q: InboxQuery, limit: int) -> list[HumanTask]:
-    """Up to ``limit + 1`` rows after the cursor: dated ones by deadline, then undated by id."""
-    last_due, last_id = _decode(q.cursor) if q.cursor else (None, None)
-    tasks: list[HumanTask] = []
-    if last_id is None or last_due is not None:
-        dated = base.where(HumanTask.due_at.is_not(None))
-        if last_id is not None:
-            dated = dated.where(tuple_(HumanTask.due_at, HumanTask.id) > tuple_(last_due, last_id))
-        tasks = list(session.scalars(dated.order_by(HumanTask.due_at, HumanTask.id).limit(limit + 1)))
-        last_id = None
-    if len(tasks) <= limit and not q.overdue:
-        undated = base.where(HumanTask.due_at.is_(None))
-        if last_id is not None:
-            undated = undated.where(HumanTask.id > last_id)
-        tasks += session.scalars(undated.order_by(HumanTask.id).limit(limit + 1 - len(tasks)))
-    return tasks
 
 
 def _done_page(session, identity: Identity, q: InboxQuery, limit: int):
@@ -219,17 +194,11 @@ def _counts(session, identity: Identity, q: InboxQuery, now: datetime) -> dict[s
 
 
 def _cursor_after(tab: str, task: HumanTask) -> str:
-    value = task.completed_at if tab == "done" else task.due_at
-    raw = json.dumps([value.isoformat() if value else None, task.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_cursor(task.completed_at if tab == "done" else task.due_at, task.id)
 
 
 def _decode(cursor: str) -> tuple[datetime | None, str]:
-    try:
-        value, task_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return (datetime.fromisoformat(value) if value else None), str(task_id)
-    except (ValueError, TypeError) as exc:
-        raise ValidationFailed("invalid cursor", {"cursor": ["not a cursor of this inbox"]}) from exc
+    return decode_cursor(cursor)
 
 
 #: housing type codes (as the case data stores them) → names

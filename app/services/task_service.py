@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from sqlalchemy import and_, exists, func, or_, select, tuple_
+from sqlalchemy import and_, exists, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.auth.identity import Identity
@@ -19,8 +16,8 @@ from app.services import audit_service, forms
 from app.services.errors import Forbidden, TaskClaimedByOther, TaskNotFound, TaskNotReady, ValidationFailed
 from app.services.instance_service import task_brief
 from app.services.step import Step, with_instance
+from app.services.task_pages import deadline_page, decode_cursor, encode_cursor, no_parallel_workers
 
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 MAX_PAGE = 200
 
 
@@ -51,55 +48,61 @@ def visible_to(identity: Identity):
     return or_(HumanTask.assignee == identity.username, and_(*conditions))
 
 
-def list_tasks(identity: Identity, flt: TaskFilter, limit: int = 50, cursor: str | None = None,
-               sort: str = "due_at") -> dict:
-    """A page of tasks visible to ``identity``, ordered by due date (or creation), keyset-paged."""
-    limit = max(1, min(limit, MAX_PAGE))
-    sort_col = func.coalesce(HumanTask.due_at, FAR_FUTURE) if sort == "due_at" else HumanTask.created_at
-    query = select(HumanTask).where(visible_to(identity))
+def visibility_branches(identity: Identity) -> list[list]:
+    """:func:`visible_to` as branches without an ``OR`` (see :mod:`app.services.task_pages`)."""
+    if identity.is_admin:
+        return [[]]
+    groups = list(identity.groups) + [ANY_STAFF] if identity.is_staff else list(identity.groups)
+    in_group = exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name.in_(groups))
+    mine = [HumanTask.assignee == identity.username]
+    if identity.district:
+        return [mine, [in_group, HumanTask.district == identity.district], [in_group, HumanTask.district.is_(None)]]
+    return [mine, [in_group]]
+
+
+def _filters(identity: Identity, flt: TaskFilter) -> list:
+    conditions = []
     if flt.status:
-        query = query.where(HumanTask.status == flt.status)
+        conditions.append(HumanTask.status == flt.status)
     if flt.candidate_group:
-        query = query.where(exists().where(TaskCandidate.task_id == HumanTask.id,
-                                           TaskCandidate.group_name == flt.candidate_group))
+        conditions.append(exists().where(TaskCandidate.task_id == HumanTask.id,
+                                         TaskCandidate.group_name == flt.candidate_group))
     if flt.mine_only:
-        query = query.where(HumanTask.assignee == identity.username)
+        conditions.append(HumanTask.assignee == identity.username)
     elif flt.assignee:
-        query = query.where(HumanTask.assignee == flt.assignee)
+        conditions.append(HumanTask.assignee == flt.assignee)
     for column, value in ((HumanTask.process_key, flt.process_key), (HumanTask.business_key, flt.business_key),
                           (HumanTask.bpmn_id, flt.bpmn_id), (HumanTask.district, flt.district)):
         if value:
-            query = query.where(column == value)
+            conditions.append(column == value)
     if flt.overdue:
-        query = query.where(HumanTask.due_at < utcnow())
-    if cursor:
-        last_value, last_id = _decode_cursor(cursor)
-        query = query.where(tuple_(sort_col, HumanTask.id) > tuple_(last_value, last_id))
-    query = query.order_by(sort_col, HumanTask.id).limit(limit + 1)
+        conditions.append(HumanTask.due_at < utcnow())
+    return conditions
+
+
+def list_tasks(identity: Identity, flt: TaskFilter, limit: int = 50, cursor: str | None = None,
+               sort: str = "due_at") -> dict:
+    """A page of tasks visible to ``identity``, keyset-paged: by deadline (tasks without one
+    last), or by creation time."""
+    limit = max(1, min(limit, MAX_PAGE))
+    after = decode_cursor(cursor) if cursor else None
+    filters = _filters(identity, flt)
     with db.session() as session:
-        rows = session.scalars(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+        no_parallel_workers(session)
+        if sort == "due_at":
+            branches = [select(HumanTask).where(*branch, *filters) for branch in visibility_branches(identity)]
+            rows, more = deadline_page(session, branches, after, limit, dated_only=flt.overdue)
+        else:
+            query = select(HumanTask).where(visible_to(identity), *filters)
+            if after is not None:
+                query = query.where(tuple_(HumanTask.created_at, HumanTask.id) > tuple_(after[0], after[1]))
+            rows = list(session.scalars(query.order_by(HumanTask.created_at, HumanTask.id).limit(limit + 1)))
+            rows, more = rows[:limit], len(rows) > limit
     next_cursor = None
     if more and rows:
         last = rows[-1]
-        value = (last.due_at or FAR_FUTURE) if sort == "due_at" else last.created_at
-        next_cursor = _encode_cursor(value, last.id)
+        next_cursor = encode_cursor(last.due_at if sort == "due_at" else last.created_at, last.id)
     return {"items": [task_brief(t) for t in rows], "next_cursor": next_cursor}
-
-
-def _encode_cursor(value: datetime, task_id: str) -> str:
-    raw = json.dumps([value.isoformat(), task_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value, task_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(value), str(task_id)
-    except (ValueError, TypeError) as exc:
-        raise ValidationFailed("invalid cursor", {"cursor": ["not a cursor from this API"]}) from exc
 
 
 def get_task(identity: Identity, task_id: str) -> HumanTask:
