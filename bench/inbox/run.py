@@ -12,7 +12,7 @@ repetitions of
 * **query+counts** — the same with the three capped tab counts the page shows;
 * **page** — ``GET /inbox`` through Flask: session check, query, counts, filter options, HTML;
 * **baseline** — in the same run, the API's ``task_service.list_tasks`` for the same user
-  (ordered by an expression, ``COALESCE(due_at, …)``, which no index can serve).
+  (``GET /api/v1/tasks``; it shares the inbox's paging in ``app/services/task_pages.py``).
 """
 
 from __future__ import annotations
