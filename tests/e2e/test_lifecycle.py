@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import deploy_directory
+from app.cli import deploy_directory, migrate_database
+from app.db import db
+from app.engine.bundle import bundles
 from tests.conftest import ROOT
 from tests.e2e.conftest import LiveServer, make_live_app, object_to
 
@@ -22,12 +24,25 @@ APPLICANT = {"name": "陈晓东", "id_number": "500103199405120136", "phone": "1
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+@pytest.fixture(params=["postgresql", "sqlite"])
+def lifecycle_db(request, tmp_path):
+    """The case runs on PostgreSQL and on the embedded default's SQLite."""
+    if request.param == "postgresql":
+        yield request.getfixturevalue("live_db")
+        return
+    url = f"sqlite:///{tmp_path / 'embedded.sqlite3'}"
+    migrate_database(url)
+    yield url
+    bundles.clear()
+    db.dispose()
+
+
 @pytest.fixture
-def lifecycle_server(live_db):
+def lifecycle_server(lifecycle_db):
     from connectors.sandbox.server import start_in_thread
 
     sandbox_url, stop_sandbox = start_in_thread(port=0)
-    app = make_live_app(live_db, forms_dir=str(ROOT / "forms"), processes_dir=str(ROOT / "processes"),
+    app = make_live_app(lifecycle_db, forms_dir=str(ROOT / "forms"), processes_dir=str(ROOT / "processes"),
                         sandbox_url=sandbox_url)
     with app.app_context():
         deploy_directory(ROOT / "processes")
