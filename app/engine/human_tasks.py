@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -50,6 +51,12 @@ class TaskView:
     district: str | None
     due_at: datetime | None
     problems: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=512)
+def _template(source: str):
+    """A compiled instructions template (compiling costs more than rendering)."""
+    return _jinja.from_string(source)
 
 
 def properties(task_spec) -> dict:
@@ -110,7 +117,7 @@ def describe(task, lane_groups: dict[str, list[str]]) -> TaskView:
     instructions = (getattr(spec, "extensions", None) or {}).get("instructionsForEndUser") or ""
     if instructions:
         try:
-            instructions = _jinja.from_string(instructions).render(**task.data)
+            instructions = _template(instructions).render(**task.data)
         except Exception as exc:
             problems.append(f"instructionsForEndUser: {exc}")
 

@@ -180,30 +180,30 @@ def resume_instance(instance_id: str) -> int:
             .order_by(Job.updated_at)
         ).all()
         started = step.before.started_service
-        for job in jobs:
-            _apply(step, job, started)
+        applied = [entry for job in jobs if (entry := _apply(step, job, started))]
+        if applied:  # one audit event for the results a resume applies together
+            step.audit("jobs.applied", {"jobs": applied})
         return len(jobs)
 
     return with_instance(instance_id, action, "system")
 
 
-def _apply(step: Step, job: Job, started: set[str]) -> None:
+def _apply(step: Step, job: Job, started: set[str]) -> dict | None:
+    """Apply one finished job; what the audit trail records of it (None if nothing applied)."""
     now = utcnow()
     step.settled_tasks.add(job.task_id)
+    entry = {"job_id": job.id, "operator": job.operator, "bpmn_id": job.bpmn_id}
     if job.task_id not in started or not step.run.awaits_job(job.task_id):
         job.state, job.updated_at = "cancelled", now  # the task went away (a timer or error took it)
-        return
+        return None
     if job.state == "succeeded":
         step.run.apply_job_result(job.task_id, job.result_variable, job.result)
         job.state, job.updated_at = "applied", now
-        step.audit("job.applied", {"job_id": job.id, "operator": job.operator, "bpmn_id": job.bpmn_id})
-        return
+        return entry
     message = job.last_error or job.error_code or "operator failed"
     if step.run.throw_error(job.task_id, job.error_code or "OperatorFailed", message):
         job.state, job.updated_at = "applied", now
-        step.audit("job.error_caught", {"job_id": job.id, "operator": job.operator,
-                                        "error_code": job.error_code, "bpmn_id": job.bpmn_id})
-        return
+        return entry | {"error_code": job.error_code, "caught_by_boundary_event": True}
     job.state, job.updated_at = "incident", now
     step.session.add(Incident(
         instance_id=job.instance_id, process_key=step.instance.process_key, task_id=job.task_id,
@@ -211,3 +211,4 @@ def _apply(step: Step, job: Job, started: set[str]) -> None:
         error_code=job.error_code, message=message, created_at=now,
     ))
     step.audit("incident.opened", {"job_id": job.id, "operator": job.operator, "error_code": job.error_code})
+    return None

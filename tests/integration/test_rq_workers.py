@@ -111,3 +111,9 @@ def test_results_arriving_together_are_applied_in_one_resume(rq_app, pg_url, red
     assert {c["bpmn_id"]: c["state"] for c in details["service_calls"]} == {"call_a": "applied",
                                                                             "call_b": "applied"}
     assert [t["bpmn_id"] for t in details["ready_tasks"]] == ["manual_b"]
+    from app.models import AuditEvent
+
+    with db.session() as session:
+        [event] = session.query(AuditEvent).filter_by(instance_id=inst.id, action="jobs.applied").all()
+    assert sorted(j["bpmn_id"] for j in event.details["jobs"]) == ["call_a", "call_b"]
+    assert [j for j in event.details["jobs"] if j["bpmn_id"] == "call_b"][0]["caught_by_boundary_event"] is True
