@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
@@ -26,6 +27,7 @@ from app.engine.specs import (
     AsyncServiceTask,
     HostMessageEventDefinition,
     HostParallelMultiInstanceTask,
+    RearmingBoundaryEvent,
     StartCycleTimerEventDefinition,
 )
 
@@ -87,6 +89,9 @@ class HostBpmnParser(SpiffBpmnParser):
         for task_spec in spec.task_specs.values():
             if type(task_spec) is ParallelMultiInstanceTask:
                 task_spec.__class__ = HostParallelMultiInstanceTask
+            if type(task_spec) is BoundaryEvent and not task_spec.cancel_activity and \
+                    not isinstance(task_spec.event_definition, CycleTimerEventDefinition):
+                task_spec.__class__ = RearmingBoundaryEvent
             if isinstance(task_spec, CatchingEvent):
                 for event in leaf_events(task_spec.event_definition):  # also inside event-based gateways
                     if type(event) is MessageEventDefinition:

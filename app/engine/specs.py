@@ -8,6 +8,9 @@
   produced so far — the output collection and ``nrOfInstances`` / ``nrOfCompletedInstances`` /
   ``nrOfActiveInstances`` as BPMN names them — not only the last instance's own data, so a
   countersign can end as soon as n of m departments approve.
+* :class:`RearmingBoundaryEvent`: a non-interrupting boundary event stays armed while its activity
+  runs, as BPMN says — each objection filed during a 公示 opens its own investigation —
+  where SpiffWorkflow lets it fire once.
 * :class:`StartCycleTimerEventDefinition`: a cycle on a timer start event is kept by the
   scheduler (a ``start_timer`` row starts one instance per occurrence); inside the instance
   the start event fires only when the scheduler fires it, instead of SpiffWorkflow replaying
@@ -16,6 +19,7 @@
 
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.spiff.specs.defaults import ParallelMultiInstanceTask, ServiceTask
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -104,3 +108,17 @@ class StartCycleTimerEventDefinition(CycleTimerEventDefinition):
             child = my_task._add_child(output, TaskState.FUTURE)
             child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
             child.task_spec._update(child)
+
+
+class RearmingBoundaryEvent(BoundaryEvent):
+    """A non-interrupting boundary event that waits again after it fires."""
+
+    def _run_hook(self, my_task):
+        result = super()._run_hook(my_task)
+        split = my_task.parent
+        main = next((t for t in split.children if not isinstance(t.task_spec, BoundaryEvent)), None)
+        if main is not None and not main.has_state(TaskState.FINISHED_MASK):
+            again = split._add_child(self, TaskState.WAITING)
+            self._predict(again, mask=TaskState.NOT_FINISHED_MASK)  # the path it will take
+            self._update(again)  # registers it with the event manager
+        return result

@@ -125,3 +125,24 @@ def test_event_based_gateway_races_a_message_against_a_deadline(client, auth):
     late = client.post("/api/v1/messages", json={"name": "reply_received", "business_key": "EG-2",
                                                  "payload": {}}, headers=auth())
     assert late.status_code == 404
+
+
+def test_a_non_interrupting_message_boundary_fires_for_every_message(client, auth):
+    deploy_fixture(client, auth(), "nonint_message.bpmn")
+    inst = start(client, auth(), "nonint_message", {}, "GS-9")
+    for objector in ("甲", "乙"):
+        sent = client.post("/api/v1/messages", json={"name": "objection_filed", "business_key": "GS-9",
+                                                     "payload": {"objector": objector}}, headers=auth())
+        assert sent.status_code == 202
+    investigations = ready(client, auth(), inst["id"], "investigate")
+    assert len(investigations) == 2
+    details = {t["id"]: t for t in investigations}
+    assert len(details) == 2
+    publicity = ready(client, auth(), inst["id"], "publicity")[0]
+    complete(client, auth(), publicity["id"])
+    late = client.post("/api/v1/messages", json={"name": "objection_filed", "business_key": "GS-9",
+                                                 "payload": {}}, headers=auth())
+    assert late.status_code == 404  # the 公示 is over: the boundary is no longer armed
+    for task in investigations:
+        assert complete(client, auth(), task["id"]).status_code == 200
+    assert instance(client, auth(), inst["id"])["status"] == "completed"
