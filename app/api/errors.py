@@ -21,6 +21,7 @@ STATUS = [
     (e.Conflict, 409),
     (e.Forbidden, 403),
     (e.Unauthenticated, 401),
+    (e.TooManyRequests, 429),
 ]
 
 

@@ -7,9 +7,10 @@ from flask import Blueprint, jsonify, request
 from app.api.auth import current_identity, requires
 from app.api.openapi import spec
 from app.api.schemas import TokenRequest
-from app.auth import tokens
+from app.auth import ratelimit, tokens
 from app.engine.operators import registry
 from app.services import context, user_service
+from app.services.errors import TooManyRequests, Unauthenticated
 
 bp = Blueprint("meta", __name__)
 
@@ -18,7 +19,13 @@ bp = Blueprint("meta", __name__)
 def issue_token():
     """Exchange a username and password for a bearer token."""
     body = TokenRequest().load(request.get_json(silent=True) or {})
-    identity = user_service.authenticate(body["username"], body["password"])
+    if ratelimit.LOGIN_FAILURES.exceeded(ratelimit.client_key()):
+        raise TooManyRequests("too many failed logins from this address; try again in a minute")
+    try:
+        identity = user_service.authenticate(body["username"], body["password"])
+    except Unauthenticated:
+        ratelimit.LOGIN_FAILURES.allow(ratelimit.client_key())
+        raise
     token, ttl = tokens.issue(context.settings(), identity)
     return jsonify(access_token=token, token_type="Bearer", expires_in=ttl,
                    user={"username": identity.username, "display_name": identity.display_name,

@@ -131,7 +131,7 @@ def _paths() -> dict:
                                                            "expires_in": {"type": "integer"}}})},
             body={"type": "object", "required": ["username", "password"],
                   "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
-            tag="auth", auth=False)},
+            tag="auth", auth=False) | {"description": "10 failed attempts a minute per address, then 429"}},
         "/me": {"get": _op("The caller's identity", {"200": _json({"type": "object"})}, tag="auth")},
         "/operators": {"get": _op("Registered operators with parameter schemas",
                                   {"200": _json(_items(_ref("Operator")))}, tag="operators")},

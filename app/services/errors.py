@@ -80,6 +80,11 @@ class Unauthenticated(DomainError):
     title = "需要登录"
 
 
+class TooManyRequests(DomainError):
+    code = "too_many_requests"
+    title = "请求过于频繁"
+
+
 class ValidationFailed(DomainError):
     """Input did not validate; ``errors`` maps field → messages."""
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from app.auth import ratelimit
 from app.services.errors import Unauthenticated
-from app.web import csrf, ratelimit
+from app.web import csrf
 from app.web.i18n import t
 from app.web.nav import home_endpoint
 from app.web.session_auth import current_user, log_in, log_out, safe_next
@@ -19,11 +20,12 @@ def login():
     error = None
     if request.method == "POST":
         username = request.form.get("username", "").strip()
+        if ratelimit.LOGIN_FAILURES.exceeded(ratelimit.client_key()):
+            abort(429)  # refused before the password is checked
         try:
             identity = log_in(username, request.form.get("password", ""))
         except Unauthenticated:
-            if not ratelimit.LOGIN_FAILURES.allow(ratelimit.client_key()):
-                abort(429)
+            ratelimit.LOGIN_FAILURES.allow(ratelimit.client_key())
             error = t("用户名或密码错误")
         else:
             csrf.rotate()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from app.auth import ratelimit
 from app.services import forms, publication_service
 from app.services.errors import ValidationFailed
-from app.web import ratelimit, schema_form
+from app.web import schema_form
 from app.web.i18n import t
 
 bp = Blueprint("publicity", __name__, url_prefix="/publicity")

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from app.auth import ratelimit
 from app.db import db
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.services import demo_service, job_service
-from app.web import ratelimit
 from tests.conftest import make_settings, truncate
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from app.auth import ratelimit
 from app.db import db
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.services import definition_service, demo_service, instance_service, job_service
-from app.web import ratelimit
 from tests.conftest import make_settings, truncate
 
 HERE = Path(__file__).resolve().parent

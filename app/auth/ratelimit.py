@@ -38,6 +38,13 @@ class RateLimiter:
                 self._forget_idle(now)
             return True
 
+    def exceeded(self, key: str) -> bool:
+        """True if ``key`` has used up its hits in the current window (nothing is recorded)."""
+        now = self._clock()
+        with self._lock:
+            hits = self._hits.get(key)
+            return bool(hits) and sum(1 for h in hits if h > now - self.window) >= self.limit
+
     def _forget_idle(self, now: float) -> None:
         for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
             del self._hits[key]
@@ -53,7 +60,8 @@ def client_key() -> str:
     return request.remote_addr or "unknown"
 
 
-#: failed logins per address: 10 a minute
+#: failed logins per address (pages and the API's token endpoint): 10 a minute; past that every
+#: attempt is refused before the password is checked, so guessing stops until the window ends
 LOGIN_FAILURES = RateLimiter(10, 60)
 #: public objections per address: 5 an hour
 OBJECTIONS = RateLimiter(5, 3600)
