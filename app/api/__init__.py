@@ -11,10 +11,10 @@ API_PREFIX = "/api/v1"
 
 def register_api(app: Flask) -> None:
     """Attach every API blueprint and the problem+json error handling."""
-    from app.api import definitions, incidents, instances, messages, meta, modeler, tasks
+    from app.api import applications, definitions, incidents, instances, messages, meta, modeler, tasks
 
     api = Blueprint("api", __name__, url_prefix=API_PREFIX)
-    for module in (meta, definitions, instances, tasks, messages, incidents, modeler):
+    for module in (meta, definitions, instances, applications, tasks, messages, incidents, modeler):
         api.register_blueprint(module.bp)
 
     @api.after_request

@@ -109,6 +109,46 @@ SCHEMAS = {
                        "completed_at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
                        "process": {"type": "string"}, "task_id": {"type": "string"}},
     },
+    "ApplicationForm": {
+        "type": "object",
+        "description": "The portal's application form; its fields and rules are forms/application.schema.json, "
+                       "checked on the server with that schema (422 lists every field error).",
+        "required": ["housing_type", "district", "applicant", "household", "authorization"],
+        "properties": {
+            "housing_type": {"type": "string", "enum": ["gongzufang", "baozufang"]},
+            "district": {"type": "string"},
+            "applicant": {"type": "object", "description": "name, id_number, phone, address"},
+            "household": {"type": "object", "description": "type, members [{name, id_number, relation, "
+                                                           "monthly_income, employer}], youfu, "
+                                                           "current_housing_area"},
+            "declared": {"type": "object"},
+            "documents": {"type": "array", "items": {"type": "object"}},
+            "authorization": {"type": "boolean", "const": True},
+        },
+    },
+    "ApplicationBrief": {
+        "type": "object",
+        "properties": {
+            "application_no": {"type": "string"}, "case_id": {"type": "string", "description": "the case's "
+                                                                "process instance (in the 201 answer)"},
+            "housing_type": {"type": "string", "enum": ["gongzufang", "baozufang"]},
+            "housing_type_name": {"type": "string"}, "district": {"type": "string"},
+            "applicant_name": {"type": "string", "description": "masked"}, "status": {"type": "string"},
+            "step": {"type": "string"}, "eligible": {"type": ["boolean", "null"]},
+            "priority_score": {"type": ["number", "null"]}, "outcome": {"type": "object"},
+            "submitted_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "closed_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+    "Application": {
+        "allOf": [_ref("ApplicationBrief"), {"type": "object", "properties": {
+            "instance_id": {"type": ["string", "null"]},
+            "applicant": {"type": "object", "description": "ID and phone numbers masked"},
+            "household": {"type": "object"}, "declared": {"type": "object"},
+            "supplement": {"type": "object", "description": "the open 补正 request: count, items, note, deadline"},
+            "suggested_opinion": {"type": "string", "description": "staff only"}}}],
+    },
     "Operator": {
         "type": "object",
         "properties": {"name": {"type": "string"}, "kind": {"type": "string"}, "description": {"type": "string"},
@@ -212,6 +252,19 @@ def _paths() -> dict:
         "/process-instances/{instance_id}/timers/fire": {"post": _op(
             "Fire the instance's waiting timers now", {"200": _json({"type": "object"})}, params=inst,
             tag="instances")},
+        "/applications": {
+            "post": _op("Apply (applicants): the portal's application form; the case starts at 受理", {
+                "201": _json(_ref("ApplicationBrief"), "Submitted; Location names the application")},
+                body=_ref("ApplicationForm"), tag="applications"),
+            "get": _op("The caller's own applications; staff: the cases in their district (filters apply)",
+                       {"200": _json(_items(_ref("ApplicationBrief")))},
+                       params=[_query("status", {"type": "string"}), _query("district", {"type": "string"}),
+                               _query("housing_type", {"type": "string", "enum": ["gongzufang", "baozufang"]}),
+                               _query("limit", {"type": "integer", "maximum": 200})], tag="applications"),
+        },
+        "/applications/{application_no}": {"get": _op(
+            "Status and progress of one application (404 for anyone else's)", {"200": _json(_ref("Application"))},
+            params=[_path_param("application_no")], tag="applications")},
         "/tasks": {"get": _op("Tasks visible to the caller (keyset-paginated)", {"200": _json({
             "type": "object", "properties": {"items": {"type": "array", "items": _ref("Task")},
                                              "next_cursor": {"type": ["string", "null"]}}})},
@@ -251,8 +304,8 @@ def spec() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Housing approval API", "version": "1.0.0",
-                 "description": "Engine host for public rental housing approval: definitions, instances, "
-                                "tasks, messages, incidents. Errors are RFC 7807 problem+json."},
+                 "description": "Engine host for public rental housing approval: applications, definitions, "
+                                "instances, tasks, messages, incidents. Errors are RFC 7807 problem+json."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": _paths(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, fields, validate
 
 
 class StrictSchema(Schema):
@@ -62,3 +62,46 @@ class IncidentQuery(Schema):
     status = fields.String(load_default="open", validate=validate.OneOf(["open", "resolved", ""]))
     instance_id = fields.String()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class ApplicationRequest(Schema):
+    """An application form as the portal submits it (``housing_type``, ``district``, ``applicant``,
+    ``household`` …). Only its shape is checked here: the fields are the business of the form's
+    JSON Schema in forms/, which the service applies, so both ways in accept the same data."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class ApplicationQuery(Schema):
+    class Meta:
+        unknown = RAISE
+
+    status = fields.String()
+    district = fields.String()
+    housing_type = fields.String(validate=validate.OneOf(["gongzufang", "baozufang"]))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ApplicationBrief(Schema):
+    """An application in a list, or just submitted: no ID numbers, the name masked."""
+
+    application_no = fields.String()
+    housing_type = fields.String()
+    housing_type_name = fields.String()
+    district = fields.String()
+    applicant_name = fields.String()
+    status = fields.String()
+    step = fields.String()
+    eligible = fields.Boolean(allow_none=True)
+    priority_score = fields.Float(allow_none=True)
+    outcome = fields.Dict()
+    submitted_at = fields.String()
+    updated_at = fields.String()
+    closed_at = fields.String(allow_none=True)
+
+
+class ApplicationCreated(ApplicationBrief):
+    """A new application: its number, status and the case (process instance) it started."""
+
+    case_id = fields.String(attribute="instance_id")

@@ -203,6 +203,13 @@ def list_cases_for_applicant(identity: Identity) -> list[dict]:
     return [case_brief(c) for c in rows]
 
 
+def list_visible_cases(identity: Identity, **filters: Any) -> list[dict]:
+    """Staff and admins: the cases in their scope (:func:`list_cases`); anyone else their own."""
+    if identity.is_staff or identity.is_admin:
+        return list_cases(identity, **filters)
+    return list_cases_for_applicant(identity)
+
+
 def list_cases(identity: Identity, status: str | None = None, district: str | None = None,
                housing_type: str | None = None, limit: int = 50) -> list[dict]:
     """Cases a staff member may see, newest first, optionally filtered."""
