@@ -43,7 +43,15 @@ class MalformedAnswer(Exception):
 
 
 class PlatformBusy(Exception):
-    """The platform answered, but with a code meaning 'temporarily unable, try again'."""
+    """The platform answered, but with a code meaning 'temporarily unable, try again'.
+
+    ``cause`` names it in the error details: ``busy`` for a busy code, ``http_<status>`` when a
+    token endpoint answered 5xx.
+    """
+
+    def __init__(self, message: str, cause: str = "busy"):
+        super().__init__(message)
+        self.cause = cause
 
 
 class PlatformRefused(Exception):

@@ -7,7 +7,9 @@ a body that cannot be read — retried ``retries`` times after an exponential ba
 jitter. Then it raises ``SourceUnavailable`` (or ``MalformedResponse``), both retryable by the
 job runner. An "expired" refusal (stale timestamp, expired token) is answered by one
 re-sign / token refresh; a refused signature raises ``SignatureRejected`` (or
-``AuthenticationFailed``) at once, never retried.
+``AuthenticationFailed``) at once, never retried. A token endpoint (``md5_token``, ``oauth2``)
+that times out, answers 5xx or an unreadable body is retried the same way; the final error then
+carries ``stage: "token"`` in its details.
 """
 
 from __future__ import annotations
@@ -47,12 +49,13 @@ Unwrap = Callable[[Any], Any]
 
 
 class _Transient(Exception):
-    """A failure worth another attempt; ``cause`` says which."""
+    """A failure worth another attempt; ``cause`` says which, ``stage`` where (``token`` or ``request``)."""
 
-    def __init__(self, cause: str, detail: str):
+    def __init__(self, cause: str, detail: str, stage: str = "request"):
         super().__init__(detail)
         self.cause = cause
         self.detail = detail
+        self.stage = stage
 
 
 class HttpClient:
@@ -65,11 +68,13 @@ class HttpClient:
         breaker: CircuitBreaker,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
     ):
         self.config = config
         self.scheme = scheme
         self.breaker = breaker
         self._sleep = sleep
+        self._random = rng  # uniform in [0, 1): the backoff's jitter
         self.session = requests.Session()
         self.session.trust_env = False  # proxies come from settings, not from the environment
         proxy = config.options.get("proxy")
@@ -91,14 +96,16 @@ class HttpClient:
         return (min(self.config.connect_timeout, cap), min(self.config.timeout, cap))
 
     def fetch(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        """An unsigned request with the connector's session and timeouts (token endpoints)."""
+        """An unsigned request with the connector's session, timeouts and extra headers (token endpoints)."""
         kwargs.setdefault("timeout", self._timeouts(self.config.timeout))
+        if self.config.extra_headers:
+            kwargs["headers"] = {**self.config.extra_headers, **(kwargs.get("headers") or {})}
         return self.session.request(method, url, **kwargs)
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed attempt ``attempt``: exponential, capped, jittered ±50 %."""
         base = min(self.config.backoff_cap, self.config.backoff * (2 ** (attempt - 1)))
-        return base * (0.5 + random.random())  # noqa: S311 - jitter, not cryptography
+        return base * (0.5 + self._random())
 
     def exchange(
         self,
@@ -149,18 +156,20 @@ class HttpClient:
                 log.warning("%s %s attempt %d failed: %s", self.config.name, path, attempt, exc.detail)
                 if attempt > self.config.retries:
                     code = MALFORMED_RESPONSE if exc.cause == "malformed" else SOURCE_UNAVAILABLE
+                    where = {"stage": "token"} if exc.stage == "token" else {}
                     raise connector_error(
                         code,
                         f"{self.config.name}: {exc.detail} (after {attempt} attempts)",
                         cause=exc.cause,
                         attempts=attempt,
+                        **where,
                     ) from None
                 self._sleep(min(self.backoff(attempt), max(0.0, deadline - time.monotonic())))
 
     def _attempt(self, request: OutgoingRequest, unwrap: Unwrap, remaining: float) -> tuple[Any, Any]:
         """One signed request; translates every outcome into a return value or an exception."""
+        self._sign(request, remaining)
         try:
-            self.scheme.sign(request, lambda m, u, **kw: self.fetch(m, u, timeout=self._timeouts(remaining), **kw))
             response = self.session.request(
                 request.method,
                 request.url,
@@ -173,8 +182,6 @@ class HttpClient:
             raise _Transient("timeout", f"no answer within the timeout ({type(exc).__name__})") from None
         except requests.RequestException as exc:
             raise _Transient("connection", f"transport error: {type(exc).__name__}") from None
-        except (PlatformBusy, MalformedAnswer) as exc:
-            raise _Transient("busy", f"token endpoint: {exc}") from None
         raw = json_body(response)
         refusal = self.scheme.classify(response.status_code, raw)
         if refusal is not None:
@@ -203,6 +210,20 @@ class HttpClient:
             raise _Transient("malformed", f"unreadable answer: {exc}") from None
         self.breaker.record_success()
         return payload, raw
+
+    def _sign(self, request: OutgoingRequest, remaining: float) -> None:
+        """Sign ``request``, fetching a token first when the scheme needs one."""
+        try:
+            self.scheme.sign(request, lambda m, u, **kw: self.fetch(m, u, timeout=self._timeouts(remaining), **kw))
+        except requests.Timeout as exc:
+            raise _Transient("timeout", f"token endpoint: no answer within the timeout ({type(exc).__name__})",
+                             "token") from None
+        except requests.RequestException as exc:
+            raise _Transient("connection", f"token endpoint: transport error: {type(exc).__name__}", "token") from None
+        except PlatformBusy as exc:
+            raise _Transient(exc.cause, f"token endpoint: {exc}", "token") from None
+        except MalformedAnswer as exc:
+            raise _Transient("malformed", f"token endpoint: {exc}", "token") from None
 
 
 def _describe(response: requests.Response, raw: Any) -> str:

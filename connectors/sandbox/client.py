@@ -21,9 +21,14 @@ class SandboxAdmin:
         response.raise_for_status()
         return response.json()
 
-    def inject(self, source: str, fault: str, times: int | None = 1, seconds: float | None = None) -> dict:
-        """Queue ``fault`` for the next ``times`` requests of ``source`` (``None``: until cleared)."""
-        spec = {"source": source, "fault": fault, "times": times or 0, "seconds": seconds}
+    def inject(
+        self, source: str, fault: str, times: int | None = 1, seconds: float | None = None, scope: str = "data"
+    ) -> dict:
+        """Queue ``fault`` for the next ``times`` requests of ``source`` (``None``: until cleared).
+
+        ``scope``: ``data`` (data routes and ``/ping``), ``token`` (the token endpoint) or ``all``.
+        """
+        spec = {"source": source, "fault": fault, "times": times or 0, "seconds": seconds, "scope": scope}
         return self._call("POST", "/faults", json=spec)
 
     def faults(self) -> dict:

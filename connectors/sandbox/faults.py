@@ -1,8 +1,10 @@
 """Fault injection: what a faulty platform does to a request.
 
 A fault comes from the ``X-Sandbox-Fault`` request header (``5xx``, ``timeout``,
-``latency;seconds=0.3`` …), or from the faults queued for the system by configuration or
-``POST /__sandbox/faults``. The header wins.
+``latency;seconds=0.3``, ``5xx;scope=token`` …), or from the faults queued for the system by
+configuration or ``POST /__sandbox/faults``. The header wins. A fault's scope says which
+requests it hits: ``data`` (data routes and ``/ping``, the default), ``token`` (the scheme's
+token endpoint) or ``all``.
 
 * ``latency`` — answer normally after ``seconds`` (default ``latency_seconds``);
 * ``timeout`` — hold the answer for ``seconds`` (default ``hang_seconds``), then answer;
@@ -15,7 +17,7 @@ A fault comes from the ``X-Sandbox-Fault`` request header (``5xx``, ``timeout``,
 from __future__ import annotations
 
 from connectors.sandbox.registry import SandboxRequest
-from connectors.sandbox.state import FAULTS, Fault
+from connectors.sandbox.state import FAULTS, SCOPES, Fault
 from connectors.signing import EXPIRED, REJECTED, SCHEMES
 
 HEADER = "X-Sandbox-Fault"
@@ -31,14 +33,15 @@ Answer = tuple[int, object, str]
 
 
 def parse_header(value: str | None) -> Fault | None:
-    """``"latency;seconds=0.3"`` → ``Fault("latency", 1, 0.3)``; unknown names are ignored."""
+    """``"latency;seconds=0.3;scope=token"`` → ``Fault("latency", 1, 0.3, "token")``; unknown
+    fault names and scopes are ignored."""
     if not value:
         return None
     name, _, rest = value.strip().partition(";")
     name = name.strip()
     if name not in FAULTS:
         return None
-    seconds = None
+    seconds, scope = None, "data"
     for part in rest.split(";"):
         key, _, raw = part.partition("=")
         if key.strip() == "seconds":
@@ -46,7 +49,9 @@ def parse_header(value: str | None) -> Fault | None:
                 seconds = float(raw)
             except ValueError:
                 seconds = None
-    return Fault(name, 1, seconds)
+        elif key.strip() == "scope" and raw.strip() in SCOPES:
+            scope = raw.strip()
+    return Fault(name, 1, seconds, scope)
 
 
 def apply(fault: Fault, req: SandboxRequest) -> Answer | None:

@@ -124,14 +124,19 @@ def verify(req: SandboxRequest) -> Verdict:
     return VERIFIERS[req.system.scheme](req)
 
 
+def is_token_request(req: SandboxRequest) -> bool:
+    """Whether ``req`` asks its system's token endpoint for a token."""
+    scheme = req.system.scheme
+    if scheme == "md5_token":
+        return req.route == "/refreshTokenByKey"
+    return scheme == "oauth2" and req.route == "/oauth/token" and req.method == "POST"
+
+
 def token_endpoint(req: SandboxRequest) -> tuple[int, dict] | None:
     """Answer a token request if ``req`` is one for its system's scheme, else ``None``."""
-    scheme = req.system.scheme
-    if scheme == "md5_token" and req.route == "/refreshTokenByKey":
-        return _md5_refresh(req)
-    if scheme == "oauth2" and req.route == "/oauth/token" and req.method == "POST":
-        return _oauth2_token(req)
-    return None
+    if not is_token_request(req):
+        return None
+    return _md5_refresh(req) if req.system.scheme == "md5_token" else _oauth2_token(req)
 
 
 def _md5_refresh(req: SandboxRequest) -> tuple[int, dict]:

@@ -2,15 +2,16 @@
 
 ``python -m connectors.sandbox --port 8780`` (or ``housing sandbox``) serves each system under
 its own prefix (``GET /__sandbox/systems`` lists them) with its own field names and signing
-scheme, from the fixture households. Requests go through, in order: the scheme's token
-endpoint if it is one; an injected fault (``X-Sandbox-Fault`` header or a queued fault);
-signature verification (a bad signature is refused as the platform would); the route.
+scheme, from the fixture households. Requests go through, in order: an injected fault
+(``X-Sandbox-Fault`` header or a queued fault whose scope covers the request: ``data`` routes,
+the ``token`` endpoint, or ``all``); the scheme's token endpoint if it is one; signature
+verification (a bad signature is refused as the platform would); the route.
 
 Admin endpoints (unsigned, for tests and demos):
 
-* ``GET|POST|DELETE /__sandbox/faults`` — list, add ``{"source", "fault", "times", "seconds"}``
-  (``times`` 0 or null: until cleared; ``source`` ``*``: every system), clear
-  (``?source=`` for one system);
+* ``GET|POST|DELETE /__sandbox/faults`` — list, add ``{"source", "fault", "times", "seconds",
+  "scope"}`` (``times`` 0 or null: until cleared; ``source`` ``*``: every system; ``scope``
+  ``data`` by default, ``token`` or ``all``), clear (``?source=`` for one system);
 * ``GET|DELETE /__sandbox/requests`` — the request log (``?source=``), or clear it;
 * ``POST /__sandbox/reset`` — forget faults, requests, tokens, receipts;
 * ``GET /__sandbox/systems`` and ``GET /__sandbox/households``.
@@ -99,15 +100,19 @@ def _dispatch(state: SandboxState) -> Response:
 
 
 def _handle(req: SandboxRequest, entry: dict[str, Any]) -> tuple[int, Any, str]:
-    token_answer = gateways.token_endpoint(req)
-    if token_answer is not None:
-        return token_answer[0], token_answer[1], JSON
-    fault = faults.parse_header(req.headers.get(faults.HEADER)) or req.state.take_fault(req.system.name)
+    kind = "token" if gateways.is_token_request(req) else "data"
+    fault = faults.parse_header(req.headers.get(faults.HEADER))
+    if fault is not None and not fault.hits(kind):
+        fault = None
+    fault = fault or req.state.take_fault(req.system.name, kind)
     if fault is not None:
         entry["fault"] = fault.fault
         answer = faults.apply(fault, req)
         if answer is not None:
             return answer
+    token_answer = gateways.token_endpoint(req)
+    if token_answer is not None:
+        return token_answer[0], token_answer[1], JSON
     verdict = gateways.verify(req)
     if verdict is not None:
         entry["refused"] = verdict
@@ -151,7 +156,8 @@ def _add_admin_routes(app: Flask, state: SandboxState) -> None:
             try:
                 times = int(spec.get("times", 1) or 0)
                 seconds = float(spec["seconds"]) if spec.get("seconds") is not None else None
-                state.add_fault(source, Fault(str(spec.get("fault")), times if times > 0 else None, seconds))
+                scope = str(spec.get("scope") or "data")
+                state.add_fault(source, Fault(str(spec.get("fault")), times if times > 0 else None, seconds, scope))
             except (TypeError, ValueError) as exc:
                 return _respond(400, {"error": str(exc)})
         elif request.method == "DELETE":
@@ -198,12 +204,13 @@ def start_in_thread(port: int = 0, host: str = "127.0.0.1", **config: Any) -> tu
 
 
 def _fault_arg(text: str) -> tuple[str, dict[str, Any]]:
-    """``hukou=5xx`` or ``hukou=timeout:3`` (times) → ``("hukou", {...})``."""
+    """``hukou=5xx``, ``hukou=timeout:3`` (times), ``marriage=5xx:2@token`` (scope) → ``("hukou", {...})``."""
     source, _, rest = text.partition("=")
+    rest, _, scope = rest.partition("@")
     name, _, times = rest.partition(":")
     if not source or not name:
-        raise argparse.ArgumentTypeError("expected SOURCE=FAULT[:TIMES], e.g. hukou=5xx:2")
-    return source, {"fault": name, "times": int(times) if times else None}
+        raise argparse.ArgumentTypeError("expected SOURCE=FAULT[:TIMES][@SCOPE], e.g. hukou=5xx:2, marriage=5xx@token")
+    return source, {"fault": name, "times": int(times) if times else None, "scope": scope or "data"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -214,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--hang-seconds", type=float, default=30.0, help="how long a 'timeout' fault holds")
     parser.add_argument("--latency-seconds", type=float, default=1.0, help="delay of a 'latency' fault")
     parser.add_argument("--token-ttl", type=float, default=7200.0, help="lifetime of issued tokens (s)")
-    parser.add_argument("--fault", action="append", type=_fault_arg, default=[], metavar="SOURCE=FAULT[:TIMES]")
+    parser.add_argument("--fault", action="append", type=_fault_arg, default=[], metavar="SOURCE=FAULT[:TIMES][@SCOPE]")
     parser.add_argument("--quiet", action="store_true", help="no access log")
     args = parser.parse_args(argv)
     app = create_app(

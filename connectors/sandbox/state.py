@@ -15,6 +15,9 @@ from typing import Any
 
 FAULTS = ("latency", "5xx", "timeout", "malformed", "bad_signature", "expired_token")
 ALL_SYSTEMS = "*"
+#: Which requests of a system a fault hits: data routes and ``/ping`` (``data``, the default),
+#: the token endpoint (``token``: ``/refreshTokenByKey``, ``/oauth/token``), or both (``all``).
+SCOPES = ("data", "token", "all")
 
 
 @dataclass
@@ -24,10 +27,15 @@ class Fault:
     fault: str
     times: int | None = 1
     seconds: float | None = None
+    scope: str = "data"
+
+    def hits(self, kind: str) -> bool:
+        """Whether the fault applies to a request of ``kind`` (``data`` or ``token``)."""
+        return self.scope in (kind, "all")
 
     def describe(self) -> dict[str, Any]:
         """JSON form for the admin endpoint."""
-        return {"fault": self.fault, "times": self.times, "seconds": self.seconds}
+        return {"fault": self.fault, "times": self.times, "seconds": self.seconds, "scope": self.scope}
 
 
 @dataclass
@@ -61,13 +69,16 @@ class SandboxState:
         self._receipts: dict[tuple[str, str], Any] = {}
         self.records: dict[str, dict[str, Any]] = {}
         for system, spec in config.faults.items():
-            self.add_fault(system, Fault(spec["fault"], spec.get("times"), spec.get("seconds")))
+            self.add_fault(system, Fault(spec["fault"], spec.get("times"), spec.get("seconds"),
+                                         spec.get("scope") or "data"))
 
     # faults ---------------------------------------------------------------
     def add_fault(self, system: str, fault: Fault) -> None:
         """Queue a fault for ``system`` (``*`` for every system)."""
         if fault.fault not in FAULTS:
             raise ValueError(f"unknown fault {fault.fault!r}; known: {', '.join(FAULTS)}")
+        if fault.scope not in SCOPES:
+            raise ValueError(f"unknown fault scope {fault.scope!r}; known: {', '.join(SCOPES)}")
         with self._lock:
             self._faults.setdefault(system, []).append(fault)
 
@@ -84,19 +95,22 @@ class SandboxState:
         with self._lock:
             return {k: [f.describe() for f in v] for k, v in self._faults.items() if v}
 
-    def take_fault(self, system: str) -> Fault | None:
-        """The fault to apply to this request of ``system`` (consuming one of its ``times``)."""
+    def take_fault(self, system: str, kind: str = "data") -> Fault | None:
+        """The fault to apply to this request of ``system`` (consuming one of its ``times``).
+
+        ``kind`` is ``data`` or ``token``: only faults whose scope covers it are taken.
+        """
         with self._lock:
             for key in (system, ALL_SYSTEMS):
-                queue = self._faults.get(key)
-                if not queue:
+                queue = self._faults.get(key) or []
+                fault = next((f for f in queue if f.hits(kind)), None)
+                if fault is None:
                     continue
-                fault = queue[0]
                 if fault.times is not None:
                     fault.times -= 1
                     if fault.times <= 0:
-                        queue.pop(0)
-                return Fault(fault.fault, 1, fault.seconds)
+                        queue.remove(fault)
+                return Fault(fault.fault, 1, fault.seconds, fault.scope)
         return None
 
     # request log ------------------------------------------------------------

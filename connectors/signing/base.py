@@ -140,7 +140,7 @@ class TokenScheme(SigningScheme):
 def token_answer(response: requests.Response, endpoint: str) -> Any:
     """The JSON body of a token endpoint's answer; raises on 5xx and on a body that is not JSON."""
     if response.status_code >= 500:
-        raise PlatformBusy(f"{endpoint} answered HTTP {response.status_code}")
+        raise PlatformBusy(f"{endpoint} answered HTTP {response.status_code}", cause=f"http_{response.status_code}")
     body = json_body(response)
     if body is None:
         raise MalformedAnswer(f"{endpoint} did not answer JSON")

@@ -38,7 +38,7 @@ def test_admin_endpoints_validate_what_they_are_given(sandbox_url, admin):
     unknown = requests.post(f"{sandbox_url}/__sandbox/faults", json={"source": "nowhere", "fault": "5xx"}, timeout=5)
     assert unknown.status_code == 400
     admin.inject("tax", "latency", times=3, seconds=0.1)
-    assert admin.faults() == {"tax": [{"fault": "latency", "times": 3, "seconds": 0.1}]}
+    assert admin.faults() == {"tax": [{"fault": "latency", "times": 3, "seconds": 0.1, "scope": "data"}]}
     admin.clear_faults("tax")
     assert admin.faults() == {}
 
@@ -67,15 +67,25 @@ def test_reset_forgets_tokens_and_faults(sandbox_url, admin, settings):
 
 def test_fault_header_and_cli_fault_parsing():
     fault = parse_header("latency;seconds=0.3")
-    assert (fault.fault, fault.seconds) == ("latency", 0.3)
+    assert (fault.fault, fault.seconds, fault.scope) == ("latency", 0.3, "data")
+    assert parse_header("5xx;scope=token").scope == "token"
+    assert parse_header("5xx;scope=nowhere").scope == "data"
     assert parse_header("fire") is None and parse_header(None) is None
-    assert _fault_arg("hukou=5xx:2") == ("hukou", {"fault": "5xx", "times": 2})
-    assert _fault_arg("tax=timeout") == ("tax", {"fault": "timeout", "times": None})
+    assert _fault_arg("hukou=5xx:2") == ("hukou", {"fault": "5xx", "times": 2, "scope": "data"})
+    assert _fault_arg("tax=timeout") == ("tax", {"fault": "timeout", "times": None, "scope": "data"})
+    assert _fault_arg("marriage=5xx:2@token") == ("marriage", {"fault": "5xx", "times": 2, "scope": "token"})
 
 
 def test_create_app_accepts_a_plain_dict_config():
     app = create_app({"hang_seconds": 0.5, "faults": {"sms": {"fault": "5xx", "times": 1}}})
-    assert app.extensions["sandbox"].faults() == {"sms": [{"fault": "5xx", "times": 1, "seconds": None}]}
+    assert app.extensions["sandbox"].faults() == {"sms": [{"fault": "5xx", "times": 1, "seconds": None,
+                                                           "scope": "data"}]}
+
+
+def test_an_unknown_fault_scope_is_refused(admin):
+    with pytest.raises(requests.HTTPError):
+        admin.inject("marriage", "5xx", scope="everywhere")
+    assert admin.faults() == {}
 
 
 def test_the_cli_command_exists():
