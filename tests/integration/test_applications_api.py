@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import copy
 
-from app.auth import tokens
 from app.services import instance_service
+from tests.processes.applying import api_headers as _headers
 from tests.processes.conftest import flow_app, household, sandbox, staff  # noqa: F401  (fixtures)
 
 FORM = household("eligible_single")["form"]  # 渝中区 公租房, a single applicant
-
-
-def _headers(app, identity) -> dict:
-    token, _ = tokens.issue(app.extensions["housing.settings"], identity)
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _applicant(username: str):
