@@ -1,7 +1,9 @@
 """Deploy-time validation: everything wrong with a set of BPMN/DMN files, each with its place.
 
 A problem names the file, the element id and (where known) the line. Errors block a deploy;
-warnings (a user task without a form, a lane without a role) are reported alongside.
+warnings (a user task without a form, a lane without a role) are reported alongside. A lane
+without a role is reported on the lane itself: one whose human tasks would go to a group no one
+belongs to, or an empty one; a lane holding only automatic steps needs no role.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from app.engine.decisions import python_cell_problems
 from app.engine.dmn import parse_decisions, validate_dmn
 from app.engine.human_tasks import properties
 from app.engine.operators import OperatorRegistry, UnknownOperatorError
-from app.engine.parser import BPMN_NS, VALIDATOR, Document, build_parser
+from app.engine.param_types import literal_problem
+from app.engine.parser import BPMN_NS, SPIFFWORKFLOW_NSMAP, VALIDATOR, Document, build_parser, split_groups
 from app.engine.sandbox import ScriptError, compile_check
 from app.engine.specs import AsyncServiceTask
 
@@ -56,8 +59,13 @@ def validate_documents(
     deployed: Iterable[Document],
     registry: OperatorRegistry,
     forms_dir: str,
+    known_groups: Iterable[str] = (),
 ) -> list[Problem]:
-    """Every problem of ``uploaded``; ``deployed`` supply processes/decisions they may call."""
+    """Every problem of ``uploaded``; ``deployed`` supply processes/decisions they may call.
+
+    ``known_groups`` are the roles and candidate groups users have: a lane named after one of
+    them needs no ``candidateGroups`` of its own.
+    """
     problems: list[Problem] = []
     for doc in uploaded:
         if doc.kind == "bpmn":
@@ -66,6 +74,10 @@ def validate_documents(
         problems.extend(decision_problems(doc))
     if problems:
         return problems
+    known = set(known_groups)
+    for doc in uploaded:
+        if doc.kind == "bpmn":
+            problems.extend(lane_problems(doc, known))
 
     uploaded_names = {d.file_name for d in uploaded}
     documents = list(uploaded) + [d for d in deployed if d.file_name not in uploaded_names]
@@ -85,10 +97,10 @@ def validate_documents(
             except Exception as exc:  # any parser failure is the file's problem, never a 500
                 problems.append(Problem(doc.file_name, process_id, f"{type(exc).__name__}: {exc}"))
                 continue
-            problems.extend(check_spec(spec, doc.file_name, registry, forms_dir, parser.lane_groups))
+            problems.extend(check_spec(spec, doc.file_name, registry, forms_dir))
             for sub in subprocess_specs.values():
                 if sub.file == doc.file_name:
-                    problems.extend(check_spec(sub, doc.file_name, registry, forms_dir, parser.lane_groups))
+                    problems.extend(check_spec(sub, doc.file_name, registry, forms_dir))
     return _dedupe(problems)
 
 
@@ -129,6 +141,45 @@ def _bpmn_owner_id(element) -> str | None:
     return None
 
 
+_HUMAN_TASKS = (f"{{{BPMN_NS}}}userTask", f"{{{BPMN_NS}}}manualTask")
+_GROUP_PROPERTIES = ("candidateGroups", "candidateGroupsExpression", "assigneeExpression")
+
+
+def _spiff_properties(element) -> dict[str, str]:
+    return {p.get("name"): p.get("value") or "" for p in element.xpath(
+        "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property",
+        namespaces={"bpmn": BPMN_NS, **SPIFFWORKFLOW_NSMAP})}
+
+
+def lane_problems(doc: Document, known_groups: set[str]) -> list[Problem]:
+    """Lanes without a role, each reported on the lane.
+
+    A lane has a role when it declares ``candidateGroups`` or is named after a known group (the
+    engine then uses its name as the group). Without one, its user tasks that name no group of
+    their own reach nobody; an empty lane is flagged too. A lane of automatic steps only (the
+    usual 系统 lane) is not: nobody works in it.
+    """
+    elements = {el.get("id"): el for el in doc.root.iter() if isinstance(el.tag, str) and el.get("id")}
+    out = []
+    for lane in doc.root.iter(f"{{{BPMN_NS}}}lane"):
+        name = (lane.get("name") or "").strip()
+        if split_groups(_spiff_properties(lane).get("candidateGroups")) or (name and name in known_groups):
+            continue
+        refs = [(r.text or "").strip() for r in lane.iter(f"{{{BPMN_NS}}}flowNodeRef")]
+        human = [ref for ref in refs if ref in elements and elements[ref].tag in _HUMAN_TASKS
+                 and not any(_spiff_properties(elements[ref]).get(k) for k in _GROUP_PROPERTIES)]
+        label = name or lane.get("id")
+        if human:
+            message = (f"lane {label!r} has no role (candidateGroups) and no group is named {label!r}: "
+                       f"nobody can work its task(s) {', '.join(human)}")
+        elif not refs:
+            message = f"lane {label!r} has no role (candidateGroups) and no elements"
+        else:
+            continue
+        out.append(Problem(doc.file_name, lane.get("id"), message, lane.sourceline, "warning"))
+    return out
+
+
 def decision_problems(doc: Document) -> list[Problem]:
     """Every problem of a DMN file: XML, FEEL and Python cells, hit policies, overlaps."""
     out = [Problem(p.file or doc.file_name, p.element_id, p.message, p.line, p.severity)
@@ -140,8 +191,7 @@ def decision_problems(doc: Document) -> list[Problem]:
     return out
 
 
-def check_spec(spec, file_name: str, registry: OperatorRegistry, forms_dir: str,
-               lane_groups: dict[str, list[str]]) -> list[Problem]:
+def check_spec(spec, file_name: str, registry: OperatorRegistry, forms_dir: str) -> list[Problem]:
     """Semantic checks on one parsed process spec."""
     out: list[Problem] = []
 
@@ -178,7 +228,7 @@ def check_spec(spec, file_name: str, registry: OperatorRegistry, forms_dir: str,
         elif isinstance(ts, LoopTask):
             expr(bpmn_id, getattr(ts, "condition", None), "loop condition")
         if isinstance(ts, UserTask) and not isinstance(ts, MultiInstanceTask):
-            out.extend(_check_user_task(ts, file_name, forms_dir, lane_groups))
+            out.extend(_check_user_task(ts, file_name, forms_dir))
     return out
 
 
@@ -197,15 +247,20 @@ def _check_operator(ts: AsyncServiceTask, file_name: str, registry: OperatorRegi
     if declared is not None:
         for name in sorted(given - set(declared)):
             out.append(Problem(file_name, ts.bpmn_id, f"operator {op.name} has no parameter {name!r}"))
+    types = (op.describe()["parameters"] or {}).get("properties") or {}
     for name, param in ts.operation_params.items():
         try:
             compile_check(param.get("value") or "", "eval")
         except ScriptError as exc:
             out.append(Problem(file_name, ts.bpmn_id, f"parameter {name}: {exc}"))
+            continue
+        problem = literal_problem(param.get("value") or "", types.get(name) or {})
+        if problem:
+            out.append(Problem(file_name, ts.bpmn_id, f"parameter {name} {problem}"))
     return out
 
 
-def _check_user_task(ts, file_name: str, forms_dir: str, lane_groups: dict) -> list[Problem]:
+def _check_user_task(ts, file_name: str, forms_dir: str) -> list[Problem]:
     out = []
     props = properties(ts)
     for key in ("formJsonSchemaFilename", "formUiSchemaFilename"):
@@ -223,12 +278,6 @@ def _check_user_task(ts, file_name: str, forms_dir: str, lane_groups: dict) -> l
                 out.append(Problem(file_name, ts.bpmn_id, f"{key}: {exc}"))
     if props.get("dueInWorkingDays") and not str(props["dueInWorkingDays"]).isdigit():
         out.append(Problem(file_name, ts.bpmn_id, "dueInWorkingDays must be a whole number"))
-    has_group = props.get("candidateGroups") or props.get("candidateGroupsExpression") or \
-        props.get("assigneeExpression")
-    if not has_group and ts.lane and ts.lane not in lane_groups:
-        out.append(Problem(file_name, ts.bpmn_id,
-                           f"lane {ts.lane!r} declares no candidateGroups; its name is used as the group",
-                           severity="warning"))
     return out
 
 

@@ -12,7 +12,7 @@ from app.db import db, utcnow
 from app.engine.operators import registry
 from app.engine.parser import Document, DocumentError, process_dependencies, read_document, start_events
 from app.engine.validation import Problem, validate_documents
-from app.models import DefinitionFile, ProcessDefinition, StartTimer
+from app.models import DefinitionFile, ProcessDefinition, StartTimer, User
 from app.services import audit_service, context
 from app.services.errors import DefinitionNotFound, DeploymentInvalid
 
@@ -60,7 +60,14 @@ def validate(files: list[tuple[str, bytes]]) -> list[Problem]:
         return problems
     with db.session() as session:
         deployed = deployed_documents(session, documents)
-    return validate_documents(documents, deployed, registry, context.settings().forms_dir)
+        groups = known_groups(session)
+    return validate_documents(documents, deployed, registry, context.settings().forms_dir, groups)
+
+
+def known_groups(session: Session) -> set[str]:
+    """Every role and candidate group some active user has (a lane may be named after one)."""
+    rows = session.execute(select(User.roles, User.groups).where(User.active.is_(True))).all()
+    return {g for roles, groups in rows for g in (roles or []) + (groups or []) if isinstance(g, str) and g}
 
 
 def deploy(files: list[tuple[str, bytes]], actor: str, comment: str = "") -> tuple[list[Deployed], list[Problem]]:
@@ -77,7 +84,8 @@ def deploy(files: list[tuple[str, bytes]], actor: str, comment: str = "") -> tup
                                 [p.as_dict() for p in problems])
     with db.transaction() as session:
         deployed_docs = deployed_documents(session, documents)
-        problems = validate_documents(documents, deployed_docs, registry, context.settings().forms_dir)
+        problems = validate_documents(documents, deployed_docs, registry, context.settings().forms_dir,
+                                      known_groups(session))
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise DeploymentInvalid(f"{len(errors)} error(s) in the uploaded files",

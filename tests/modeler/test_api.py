@@ -34,3 +34,27 @@ def test_diff_of_two_versions(modeler_app):
                                                                            "to_version": ["required"]}
     assert client.get("/api/v1/process-definitions/gzf_trial/diff?from_version=1&to_version=7",
                       headers=policy).status_code == 404
+
+
+NO_LANE_ROLE = fixture_text(BPMN).replace(
+    '<spiffworkflow:property name="candidateGroups" value="street_reviewer" />', "")
+EMPTY_LANE = '<bpmn:lane id="lane_empty" name="空泳道" />\n    </bpmn:laneSet>'
+
+
+def _lane_problems(client, headers, text) -> list[tuple[str, str]]:
+    body = _upload(client, "/api/v1/process-definitions/validate", headers, text).get_json()
+    return [(p["element_id"], p["message"]) for p in body["problems"] if "lane" in p["message"]]
+
+
+def test_a_lane_without_a_role_is_reported_on_the_lane_itself(modeler_app):
+    client = modeler_app.test_client()
+    policy = bearer(modeler_app, "policy")
+    assert _lane_problems(client, policy, fixture_text(BPMN)) == []   # 系统核查 holds only automatic steps
+    [(element, message)] = _lane_problems(client, policy, NO_LANE_ROLE)
+    assert element == "lane_street" and "street_review" in message and "街道审核" in message
+    body = _upload(client, "/api/v1/process-definitions/validate", policy, NO_LANE_ROLE).get_json()
+    assert body["valid"] is True and not [p for p in body["problems"] if p["element_id"] == "street_review"]
+    named_after_a_group = NO_LANE_ROLE.replace('name="街道审核"', 'name="street_reviewer"')
+    assert _lane_problems(client, policy, named_after_a_group) == []
+    empty = fixture_text(BPMN).replace("</bpmn:laneSet>", EMPTY_LANE)
+    assert [e for e, _m in _lane_problems(client, policy, empty)] == ["lane_empty"]
