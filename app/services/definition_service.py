@@ -74,10 +74,12 @@ def deploy(files: list[tuple[str, bytes]], actor: str, comment: str = "") -> tup
     """Validate and store files; each changed process/decision gets a new version.
 
     Returns what was deployed and the warnings. Raises :class:`DeploymentInvalid` listing every
-    error (nothing is stored then). Unchanged content keeps its current version.
+    error (nothing is stored then). Unchanged content keeps its current version. Without a
+    comment the version records the deployed file names.
     """
     if not files:
         raise DeploymentInvalid("no files were uploaded", [])
+    comment = comment.strip() or "部署 " + "、".join(sorted(name for name, _content in files))
     documents, problems = read_uploads(files)
     if problems:
         raise DeploymentInvalid(f"{len(problems)} problem(s) in the uploaded files",

@@ -58,3 +58,12 @@ def test_a_lane_without_a_role_is_reported_on_the_lane_itself(modeler_app):
     assert _lane_problems(client, policy, named_after_a_group) == []
     empty = fixture_text(BPMN).replace("</bpmn:laneSet>", EMPTY_LANE)
     assert [e for e, _m in _lane_problems(client, policy, empty)] == ["lane_empty"]
+
+
+def test_a_deploy_without_a_comment_records_the_file_names(modeler_app):
+    client = modeler_app.test_client()
+    edited = fixture_text(BPMN).replace("workdays_from_now(10)", "workdays_from_now(8)")
+    assert _upload(client, "/api/v1/process-definitions", bearer(modeler_app, "policy"), edited).status_code == 201
+    versions = client.get("/api/v1/process-definitions/gzf_trial/versions",
+                          headers=bearer(modeler_app, "policy")).get_json()["items"]
+    assert versions[0]["version"] == 2 and versions[0]["comment"] == f"部署 {BPMN}"

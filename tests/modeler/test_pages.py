@@ -99,6 +99,18 @@ def test_deploy_records_who_and_why_and_a_refused_deploy_lists_problems(login):
     assert "公示期改为 7 个工作日" in page and '<td data-testid="deployed-by">policy</td>' in page
 
 
+def test_a_deploy_from_the_modeler_needs_a_comment(login):
+    b = login("policy")
+    for comment in ("", "   "):
+        refused = _post(b, "/admin/modeler/api/deploy", BPMN, SEVEN_DAYS, comment=comment, csrf_token=b.token)
+        assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+        body = refused.get_json()
+        assert body["detail"].startswith("请填写部署说明") and body["errors"] == {"comment": ["请填写部署说明"]}
+    with db.session() as session:
+        assert session.scalar(select(ProcessDefinition.version).where(ProcessDefinition.key == "gzf_trial")
+                              .order_by(ProcessDefinition.version.desc()).limit(1)) == 1
+
+
 def test_versions_show_running_cases_and_the_diff_page_marks_the_change(modeler_app, login):
     _start("GZF-P-1", 3, 4000)
     b = login("policy")

@@ -72,9 +72,12 @@ def validate():
 @bp.post("/deploy")
 @login_required(*EDITORS)
 def deploy():
-    """Deploy the edited file as a new version, recording who and why."""
-    deployed, warnings = definition_service.deploy(uploaded_files(), require_user().username,
-                                                   request.form.get("comment", "").strip())
+    """Deploy the edited file as a new version, recording who and why (the comment is required)."""
+    comment = request.form.get("comment", "").strip()
+    if not comment:
+        raise ValidationFailed("请填写部署说明：写明本次修改了什么、为什么修改，它会记录在新版本上。",
+                               {"comment": ["请填写部署说明"]})
+    deployed, warnings = definition_service.deploy(uploaded_files(), require_user().username, comment)
     return jsonify(items=[{"key": d.key, "version": d.version, "kind": d.kind, "name": d.name,
                            "created": d.created} for d in deployed],
                    warnings=[w.as_dict() for w in warnings]), 201
