@@ -51,6 +51,11 @@ class ConnectorConfig:
     #: Seconds one operation may take in all (every member, every step, every retry).
     deadline: float = 50.0
     extra_headers: Mapping[str, str] = field(default_factory=dict)
+    #: The job runner's retry policy for this connector's operations (attempts in all, the backoff
+    #: before the second attempt and its cap, in seconds); ``None``: the connector's ``job_retry``.
+    job_attempts: int | None = None
+    job_backoff: float | None = None
+    job_backoff_cap: float | None = None
     #: Connector-specific options (for example ``city`` for hukou, ``sign_name`` for SMS).
     options: Mapping[str, Any] = field(default_factory=dict)
     production: bool = False
@@ -73,9 +78,12 @@ KEYS: dict[str, type] = {
     "deadline": float,
     "extra_headers": dict,
     "options": dict,
+    "job_attempts": int,
+    "job_backoff": float,
+    "job_backoff_cap": float,
 }
-POSITIVE = ("timeout", "connect_timeout", "breaker_threshold", "pool_size", "deadline")
-NOT_NEGATIVE = ("retries", "backoff", "backoff_cap", "breaker_reset")
+POSITIVE = ("timeout", "connect_timeout", "breaker_threshold", "pool_size", "deadline", "job_attempts")
+NOT_NEGATIVE = ("retries", "backoff", "backoff_cap", "breaker_reset", "job_backoff", "job_backoff_cap")
 
 
 def _coerce(key: str, value: Any, where: str) -> Any:

@@ -9,12 +9,13 @@ check. Instances are built lazily, one per connector per settings object.
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import re
 import threading
 from typing import Any
 
-from app.engine.operators import Operator, OperatorContext, OperatorError, registry
+from app.engine.operators import Operator, OperatorContext, OperatorError, RetryPolicy, registry
 from connectors.base.config import PerSettings, resolve_config
 from connectors.base.connector import Connector
 from connectors.base.credentials import load_credential, register_demo_credential
@@ -25,6 +26,7 @@ CONNECTORS: dict[str, type[Connector]] = {}
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _SECRET_PARAM_RE = re.compile(r"secret|password|passwd|private_key|access_token|credential|app_key", re.I)
 
+log = logging.getLogger(__name__)
 _instances = PerSettings()
 _settings_lock = threading.Lock()
 _default_settings: Any = None
@@ -59,7 +61,7 @@ def register_connector(cls: type[Connector]) -> type[Connector]:
                 result_schema=spec.result,
                 description=f"{cls.title}: {spec.description}",
                 kind="connector",
-                retry=cls.job_retry,
+                retry=ConfiguredRetryPolicy(cls),
                 timeout=cls.operation_timeout,
                 health_check=_health_check(cls),
             )
@@ -91,14 +93,65 @@ def _health_check(cls: type[Connector]):
     return check
 
 
+class ConfiguredRetryPolicy(RetryPolicy):
+    """A connector's job retry policy, read from the connector settings of the running app.
+
+    The job runner asks the operator for ``max_attempts`` when it writes a job and for
+    ``delay(n)`` after a failed attempt. Both come from the settings given to
+    :func:`use_settings` (the app factory does so): ``job_attempts``, ``job_backoff`` and
+    ``job_backoff_cap`` (e.g. ``HOUSING_CONNECTOR_DEFAULT_JOB_BACKOFF=0.05`` in tests), each
+    falling back to the connector's ``job_retry``.
+    """
+
+    def __init__(self, cls: type[Connector]):
+        object.__setattr__(self, "_cls", cls)
+
+    def resolved(self) -> RetryPolicy:
+        """The policy for the current settings."""
+        return job_retry_policy(self._cls, current_settings())
+
+    @property
+    def max_attempts(self) -> int:  # type: ignore[override]
+        return self.resolved().max_attempts
+
+    @property
+    def backoff_base(self) -> float:  # type: ignore[override]
+        return self.resolved().backoff_base
+
+    @property
+    def max_backoff(self) -> float:  # type: ignore[override]
+        return self.resolved().max_backoff
+
+
+def job_retry_policy(cls: type[Connector], settings: Any) -> RetryPolicy:
+    """The job retry policy of ``cls`` under ``settings`` (its ``job_retry`` overridden by the
+    ``job_*`` settings); a bad setting is logged and the default kept (the call itself reports
+    it as ``ConnectorMisconfigured``)."""
+
+    def build() -> RetryPolicy:
+        default = cls.job_retry
+        try:
+            config = _resolve(cls, settings)
+        except OperatorError as exc:
+            log.warning("%s: job retry settings ignored: %s", cls.name, exc.message)
+            return default
+        return RetryPolicy(
+            max_attempts=config.job_attempts or default.max_attempts,
+            backoff_base=default.backoff_base if config.job_backoff is None else config.job_backoff,
+            max_backoff=default.max_backoff if config.job_backoff_cap is None else config.job_backoff_cap,
+        )
+
+    return _instances.get(settings, ("job_retry", cls.name), build)
+
+
 def connector_for(cls: type[Connector] | str, settings: Any) -> Connector:
     """The connector instance for ``settings`` (built on first use, then cached)."""
     klass = CONNECTORS[cls] if isinstance(cls, str) else cls
     return _instances.get(settings, klass.name, lambda: _build(klass, settings))
 
 
-def _build(cls: type[Connector], settings: Any) -> Connector:
-    config = resolve_config(
+def _resolve(cls: type[Connector], settings: Any):
+    return resolve_config(
         cls.name,
         settings=settings,
         sandbox_prefix=cls.sandbox_prefix,
@@ -106,6 +159,10 @@ def _build(cls: type[Connector], settings: Any) -> Connector:
         options=cls.default_options,
         all_names=CONNECTORS,
     )
+
+
+def _build(cls: type[Connector], settings: Any) -> Connector:
+    config = _resolve(cls, settings)
     credential = load_credential(config.credential, getattr(settings, "extra", {}) or {}, production=config.production)
     return cls(config, credential)
 

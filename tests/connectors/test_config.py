@@ -137,3 +137,31 @@ def test_health_check_reports_misconfiguration_instead_of_raising(sandbox_url):
         assert not ok and "ConnectorMisconfigured" in message
     finally:
         use_settings(None)
+
+
+def test_the_job_retry_policy_comes_from_the_settings_given_at_start():
+    op = registry.get("housing_fund/check")
+    use_settings(Settings(sandbox_url="http://sb:8780"))
+    try:
+        assert (op.retry.max_attempts, op.retry.delay(1), op.retry.delay(9)) == (4, 30.0, 900.0)  # the defaults
+        use_settings(Settings(sandbox_url="http://sb:8780", extra={
+            "HOUSING_CONNECTOR_DEFAULT_JOB_ATTEMPTS": "3", "HOUSING_CONNECTOR_DEFAULT_JOB_BACKOFF": "0.05",
+            "HOUSING_CONNECTOR_HOUSING_FUND_JOB_BACKOFF_CAP": "0.1"}))
+        assert (op.retry.max_attempts, op.retry.delay(1), op.retry.delay(2), op.retry.delay(5)) == (3, 0.05, 0.1, 0.1)
+        assert op.describe()["retry"] == {"max_attempts": 3, "backoff_base": 0.05}
+        assert registry.get("tax/check").retry.max_backoff == 900.0  # the cap was set for housing_fund only
+    finally:
+        use_settings(None)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "many"])
+def test_a_bad_job_retry_setting_keeps_the_default_policy(value):
+    use_settings(Settings(sandbox_url="http://sb:8780", extra={"HOUSING_CONNECTOR_HUKOU_JOB_ATTEMPTS": value}))
+    try:
+        assert registry.get("hukou/check").retry.max_attempts == 4
+        with pytest.raises(OperatorError) as info:
+            resolve(settings=Settings(sandbox_url="http://sb:8780",
+                                      extra={"HOUSING_CONNECTOR_HUKOU_JOB_ATTEMPTS": value}))
+        assert info.value.code == "ConnectorMisconfigured"
+    finally:
+        use_settings(None)
