@@ -5,7 +5,8 @@ Platform: national 医保 interface style (``infno`` + ``input.data``, answers `
 
 1. ``P1001`` identity match (``certno`` + ``psn_name``) → ``psn_exist``, ``match_flag``, ``psn_no``;
 2. ``1101`` person info → ``baseinfo`` / ``insuinfo[]`` (``insutype`` 310 employee / 390
-   resident, ``psn_insu_stas`` 1 insured / 2 suspended) / ``idetinfo[]``;
+   resident, ``psn_insu_stas`` 1 insured / 2 suspended, ``psn_insu_date`` enrolled,
+   ``paus_insu_date`` suspended) / ``idetinfo[]``;
 3. ``P1003`` payment records for the window (``begn_ym`` … ``end_ym``) → ``paylist[]``;
 4. ``P1004`` cross-region (异地就医) registrations → ``regs[]``;
 5. ``P1005`` family mutual-aid (家庭共济) links → ``famlist[]``.
@@ -40,6 +41,7 @@ class MedicalInsuranceFacts(Schema):
     insurance_status = fact(fields.String, "active or suspended", validate=validate.OneOf(("active", "suspended")))
     employer = fact(fields.String, "employer (employee insurance)")
     insured_since = fact(fields.Date, "date insured")
+    suspended_on = fact(fields.Date, "step 2: date insurance was last suspended (暂停参保), also when resumed since")
     months_paid = fact(fields.Integer, "step 3: months paid in the window", load_default=0)
     gap_months = fact(fields.Integer, "step 3: months in the window (since insured) without payment", load_default=0)
     cross_region = fact(fields.Boolean, "step 4: has a current cross-region registration", load_default=False)
@@ -110,6 +112,8 @@ class MedicalInsuranceConnector(SourceConnector):
                 employer=current.get("emp_name"),
                 insured_since=iso_date(current.get("psn_insu_date")),
             )
+        paused = sorted(d for d in (iso_date(i.get("paus_insu_date")) for i in insured) if d)
+        facts["suspended_on"] = paused[-1] if paused else None
         window = last_full_months(params["months"])
         pays = self._call(
             call, "P1003", {"psn_no": psn_no, "begn_ym": compact_month(window[0]), "end_ym": compact_month(window[-1])}
@@ -136,10 +140,14 @@ class MedicalInsuranceConnector(SourceConnector):
         if not f["identity_matched"]:
             return FAIL, "医保身份核验不通过：证件号码与姓名不一致。"
         if not f["insured"]:
+            if f["insurance_status"] == "suspended" and f["suspended_on"]:
+                return INFO, f"医保自{f['suspended_on']}起暂停参保。"
             return INFO, "医保参保状态为暂停或无有效参保。"
         kind = TYPE_TEXT.get(f["insurance_type"], "基本医疗保险")
         text = f"参加{kind}，近{params['months']}个月缴费{f['months_paid']}个月"
         text += f"，断缴{f['gap_months']}个月" if f["gap_months"] else "，无断缴"
+        if f["suspended_on"]:
+            text += f"，{f['suspended_on']}曾暂停参保"
         if f["cross_region"]:
             text += f"；已办理异地就医备案（{f['cross_region_place']}）"
         if f["undeclared_family_links"]:

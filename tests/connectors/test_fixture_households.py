@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from connectors.base.dates import add_months, iso_month, today
 from connectors.sandbox import fixtures
 from connectors.testing import run_operator
 
@@ -16,13 +17,21 @@ SOURCES = (
 CASES = [(h["key"], s) for h in fixtures.households() for s in SOURCES]
 
 
+def month_start_ago(months: int) -> str:
+    """The first day of the month ``months`` before the current one, ISO."""
+    return f"{add_months(iso_month(today()), -months)}-01"
+
+
 def matches(expected, actual) -> bool:
-    """Fixture expectations: a plain value, or ``{"gte": n}``, ``{"eq": v}``, ``{"len": n}``."""
-    if isinstance(expected, dict) and expected and set(expected) <= {"gte", "eq", "len"}:
+    """Fixture expectations: a plain value, or ``{"gte": n}``, ``{"eq": v}``, ``{"len": n}``,
+    ``{"months_ago": n}`` (the first day of the month n months back)."""
+    if isinstance(expected, dict) and expected and set(expected) <= {"gte", "eq", "len", "months_ago"}:
         if "gte" in expected:
             return actual is not None and actual >= expected["gte"]
         if "len" in expected:
             return len(actual) == expected["len"]
+        if "months_ago" in expected:
+            return actual == month_start_ago(expected["months_ago"])
         return actual == expected["eq"]
     return expected == actual
 
@@ -106,3 +115,21 @@ def test_hukou_city_parameter_decides_what_is_local(settings):
     members = fixtures.declared_members("new_citizen_permit")
     result = run_operator("hukou/check", {"members": members, "city": "南充市"}, settings)
     assert result["members"][0]["facts"]["local_hukou"] is True
+
+
+def test_the_yibao_gap_shows_when_insurance_was_suspended(settings):
+    result = run_operator("medical_insurance/check", {"members": fixtures.declared_members("yibao_gap")}, settings)
+    [member] = result["members"]
+    assert member["facts"]["suspended_on"] == month_start_ago(7)  # left the old employer: the gap's first month
+    assert (member["facts"]["insured"], member["facts"]["insurance_status"]) == (True, "active")  # resumed since
+    assert f"{month_start_ago(7)}曾暂停参保" in member["summary"]
+    [answer] = [e["answer"] for e in result["evidence"] if e["request"] == "1101"]
+    assert answer["output"]["insuinfo"][0]["paus_insu_date"] == month_start_ago(7)  # the platform's own field
+
+
+def test_nobody_else_in_the_fixtures_was_ever_suspended(settings):
+    for household in fixtures.keys():
+        if household == "yibao_gap":
+            continue
+        result = run_operator("medical_insurance/check", {"members": fixtures.declared_members(household)}, settings)
+        assert [m["facts"]["suspended_on"] for m in result["members"]] == [None] * len(result["members"]), household

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.base.dates import add_months, iso_month, today
 from connectors.base.identity import sex_of
 from connectors.sandbox.fixtures import iter_records, person, record
 from connectors.sandbox.registry import SandboxRequest, system, yibao_answer
@@ -21,6 +22,12 @@ YIBAO = system("medical_insurance", title="医保", prefix="/yibao", scheme="sm2
 
 INSUTYPE = {"employee": "310", "resident": "390"}
 STATUS = {"active": "1", "suspended": "2"}
+
+
+def suspended_on(rec: dict[str, Any]) -> str | None:
+    """暂停参保日期: the first day of the month ``suspended_months_ago`` back, or ``None``."""
+    back = rec.get("suspended_months_ago")
+    return None if back is None else f"{add_months(iso_month(today()), -int(back))}-01"
 
 
 def _person_by_psn_no(psn_no: str) -> tuple[str, dict[str, Any]] | None:
@@ -55,7 +62,7 @@ def _person_info(data: dict) -> dict:
             "psn_type": "11" if rec["type"] == "employee" else "14",
             "psn_insu_stas": STATUS[rec["status"]],
             "psn_insu_date": f"{rec['since']}-01",
-            "paus_insu_date": None,
+            "paus_insu_date": suspended_on(rec),
             "emp_name": rec["employer"],
             "insuplc_admdvs": "500000",
             "cvlserv_flag": "0",
