@@ -2,6 +2,7 @@
 
 from app.models.allocation import AllocationRound, Offer, WaitingListEntry
 from app.models.audit import AuditEvent
+from app.models.batch_import import ImportApplication, ImportJob, ImportProblem
 from app.models.case import Application, CaseCounter, HouseholdMember, VerificationResult
 from app.models.decision_log import DecisionEvaluation
 from app.models.definition import DefinitionFile, ProcessDefinition, StartTimer
@@ -23,6 +24,9 @@ __all__ = [
     "DefinitionFile",
     "HouseholdMember",
     "HumanTask",
+    "ImportApplication",
+    "ImportJob",
+    "ImportProblem",
     "Incident",
     "Job",
     "Lease",
