@@ -1,7 +1,8 @@
 """The batch-import sheet: its columns, reading CSV / XLSX, and turning rows into applications.
 
 One row per household member; rows sharing an 申请序号 form one application, and the row whose
-relation is 申请人本人 carries the applicant's phone and address. Choices are written as the
+relation is 申请人本人 carries the applicant's login account (申请人账号), phone and address: the
+case belongs to that account, which answers the offer and signs the lease in the portal. Choices are written as the
 application form shows them (公租房, 核心家庭, 配偶 …): the labels come from the form's own
 ``enumNames``, so the sheet follows the form when policy staff change it.
 """
@@ -13,7 +14,7 @@ import io
 from dataclasses import dataclass, field
 
 from app.services import forms
-from connectors.base.identity import check_digit
+from connectors.base.identity import check_digit, is_valid_id_number
 
 APPLICATION_FORM = "application.schema.json"
 MAX_BYTES = 5 * 1024 * 1024
@@ -33,6 +34,7 @@ COLUMNS = [
     ("monthly_income", "月收入（元）", "household.members.*.monthly_income"),
     ("employer", "工作单位", "household.members.*.employer"),
     ("phone", "申请人手机号码", "applicant.phone"),
+    ("account", "申请人账号", None),
     ("address", "现居住地址", "applicant.address"),
     ("deposits", "存款（元）", "declared.deposits"),
     ("securities", "有价证券（元）", "declared.securities"),
@@ -68,14 +70,17 @@ def _id(first17: str) -> str:
 
 
 def template_rows() -> list[list[str]]:
-    """The header and two example applications (a single person, a couple with a child)."""
+    """The header and two example applications (a single person, a couple with a child).
+
+    The accounts are the demo applicants; a real sheet names each applicant's own account.
+    """
     return [TITLES,
             ["1", "公租房", "渝中区", "单身", "王小明", _id("50010319900307123"), "申请人本人", "3200", "某物业公司",
-             "13800000001", "渝中区解放碑街道", "20000", "0", "0", "否", "否", "是"],
+             "13800000001", "applicant", "渝中区解放碑街道", "20000", "0", "0", "否", "否", "是"],
             ["2", "保租房", "江北区", "核心家庭", "李华", _id("50010519920815234"), "申请人本人", "6000", "某科技公司",
-             "13800000002", "江北区观音桥街道", "50000", "0", "0", "否", "否", "是"],
-            ["2", "", "", "", "赵敏", _id("50010519930412456"), "配偶", "5000", "某医院"] + [""] * 8,
-            ["2", "", "", "", "李小宝", _id("50010520200101345"), "子女", "0"] + [""] * 9]
+             "13800000002", "applicant2", "江北区观音桥街道", "50000", "0", "0", "否", "否", "是"],
+            ["2", "", "", "", "赵敏", _id("50010519930412456"), "配偶", "5000", "某医院"] + [""] * 9,
+            ["2", "", "", "", "李小宝", _id("50010520200101345"), "子女", "0"] + [""] * 10]
 
 
 def template_csv() -> bytes:
@@ -94,7 +99,7 @@ def template_xlsx() -> bytes:
     sheet.title = "申请"
     for row in template_rows():
         sheet.append(row)
-    for cell in sheet["F"]:
+    for cell in sheet["F"] + sheet["J"]:
         cell.number_format = "@"
     buffer = io.BytesIO()
     book.save(buffer)
@@ -190,6 +195,9 @@ def convert(row: Row, labels: dict[str, dict[str, str]]) -> dict:
                 out[key] = int(value) if key in INTEGERS else float(value)
             except ValueError:
                 row.error(key, "应为数字")
+        elif key == "id_number" and len(value) == 18 and not is_valid_id_number(value):
+            row.error(key, "身份证号码校验位或出生日期不正确")
+            out[key] = value
         elif key in BOOLEANS:
             if value.lower() not in YES | NO:
                 row.error(key, "请填“是”或“否”")

@@ -1,9 +1,16 @@
-"""Batch import of applications: validate a sheet row by row, then start one case per application.
+"""Batch import of applications: check a sheet row by row, then start one case per application.
 
-``start_import`` reads and checks the whole file at once (so a wrong header or a bad cell is
-reported before anything starts) and then starts the accepted applications in a background
-thread; ``status`` reports its progress. Progress lives in this server process (the embedded
-default's single process; behind several workers the status page must reach the same one).
+``start_import`` reads and checks the whole file at once (a wrong header, a bad cell, an unknown
+applicant account or another district's application is reported before anything starts), keeps
+the upload in the database (``import_job`` and its applications and problems) and then starts
+the valid applications, in a background thread unless told otherwise. Progress and the problem
+report are read from the database, so any worker answers and a restart loses nothing: a job
+whose runner stopped (no heartbeat for :data:`STALE_AFTER`) is shown as interrupted and
+:func:`resume` starts the rest.
+
+Each case belongs to the account named in the sheet (``applicant_username``), so the offer and
+the lease go to that applicant; the importing officer is the one who started it
+(``started_by`` and the audit trail).
 """
 
 from __future__ import annotations
@@ -11,180 +18,247 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import func, select, update
 
 from app.auth.identity import Identity
-from app.db import utcnow
-from app.services import forms
-from app.services.batch_import_rows import APPLICATION_FORM, COLUMNS, Row, convert, label_maps, read_sheet
+from app.db import db, utcnow
+from app.models import Application, ImportApplication, ImportJob, ImportProblem
+from app.services import case_service, instance_service
+from app.services.batch_import_checks import TITLES, check_sheet, locate
+from app.services.batch_import_rows import read_sheet
 from app.services.errors import DomainError, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
-KEEP_JOBS = 50
-_PATH_TO_KEY = {path.replace(".*", ""): key for key, _t, path in COLUMNS if path}
+STALE_AFTER = timedelta(minutes=2)
+RECENT = 20
+
+
+class ImportNotFound(NotFound):
+    code = "import_not_found"
+    title = "导入记录不存在"
 
 
 @dataclass
-class Application:
-    """The rows of one application and the form built from them."""
-
-    group: str
-    rows: list[Row]
-    form: dict = field(default_factory=dict)
-    application_no: str | None = None
-    error: str = ""
-
-
-@dataclass
-class ImportJob:
-    """One upload: its rows, applications, progress and outcome."""
+class ImportView:
+    """One upload as pages show it."""
 
     id: str
-    owner: str
     filename: str
+    owner: str
     created_at: datetime
-    rows: list[Row]
-    applications: list[Application]
-    done: int = 0
-    state: str = "running"  # running | finished
+    state: str  # running | interrupted | finished
+    rows: int
+    applications: int
+    counts: dict[str, int]
+    started: list[dict] = field(default_factory=list)
+    problems: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
-    def valid(self) -> list[Application]:
-        return [a for a in self.applications if not any(r.errors for r in a.rows)]
+    def valid(self) -> int:
+        """Applications that passed the checks (the ones to start)."""
+        return sum(self.counts.get(s, 0) for s in ("pending", "starting", "started", "failed"))
 
     @property
-    def started(self) -> list[Application]:
-        return [a for a in self.applications if a.application_no]
-
-    def error_rows(self) -> list[tuple[int, str, str]]:
-        """``(row number, column title, message)`` for every problem, in file order."""
-        titles = {key: title for key, title, _p in COLUMNS}
-        out = [(r.number, titles.get(k, k), m) for r in self.rows for k, msgs in r.errors.items() for m in msgs]
-        return sorted(out)
+    def done(self) -> int:
+        return self.counts.get("started", 0) + self.counts.get("failed", 0)
 
 
-_jobs: dict[str, ImportJob] = {}
-_lock = threading.Lock()
-
-
-def _default_starter(identity: Identity, form: dict) -> str:
-    from app.services import case_service
-
-    return case_service.submit_application(identity, form)["application_no"]
-
-
-def start_import(identity: Identity, filename: str, content: bytes,
-                 starter: Callable[[Identity, dict], str] | None = None, background: bool = True) -> ImportJob:
-    """Check every row; start the valid applications (in a thread unless ``background`` is False)."""
+def start_import(identity: Identity, filename: str, content: bytes, background: bool = True) -> ImportView:
+    """Check every row, keep the upload, and start its valid applications."""
     try:
         rows = read_sheet(filename, content)
     except ValueError as exc:
         raise ValidationFailed(str(exc), {"file": [str(exc)]}) from None
-    applications = _group(rows)
-    job = ImportJob(uuid.uuid4().hex, identity.username, filename, utcnow(), rows, applications)
-    with _lock:
-        _jobs[job.id] = job
-        for old in sorted(_jobs.values(), key=lambda j: j.created_at)[:-KEEP_JOBS]:
-            del _jobs[old.id]
-    run = _runner(job, identity, starter or _default_starter)
-    if background:
-        app = current_app._get_current_object()
-        threading.Thread(target=lambda: _in_context(app, run), name=f"import-{job.id[:8]}", daemon=True).start()
-    else:
-        run()
-    return job
+    applications = check_sheet(identity, rows)
+    job = ImportJob(id=uuid.uuid4().hex, owner=identity.username, filename=filename[:255], state="running",
+                    row_count=len(rows), created_at=utcnow(), heartbeat_at=utcnow())
+    with db.transaction() as session:
+        session.add(job)
+        session.flush()
+        for position, a in enumerate(applications):
+            session.add(ImportApplication(
+                job_id=job.id, position=position, sequence=a.sequence[:64], row_numbers=[r.number for r in a.rows],
+                head_row=a.head.number if a.head else a.rows[0].number, applicant_username=a.account[:64],
+                district=(a.head.values["district"] if a.head else "")[:64],
+                state="pending" if a.valid else "invalid", form=a.form if a.valid else None))
+        session.add_all(ImportProblem(job_id=job.id, row_number=r.number, column_title=TITLES.get(k, k),
+                                      message=m) for r in rows for k, msgs in r.errors.items() for m in msgs)
+    _launch(job.id, background and any(a.valid for a in applications))
+    return status(identity, job.id)
 
 
-def _in_context(app, run) -> None:
-    with app.app_context():
-        run()
+def _launch(job_id: str, background: bool) -> None:
+    if not background:
+        run_job(job_id)
+        return
+    app = current_app._get_current_object()
+
+    def target() -> None:
+        with app.app_context():
+            run_job(job_id)
+
+    threading.Thread(target=target, name=f"import-{job_id[:8]}", daemon=True).start()
 
 
-def _runner(job: ImportJob, identity: Identity, starter) -> Callable[[], None]:
-    def run() -> None:
-        for application in job.valid:
-            try:
-                application.application_no = starter(identity, application.form)
-            except ValidationFailed as exc:
-                _attach(application, exc.errors or {"_": [exc.detail]})
-            except DomainError as exc:
-                application.error = exc.detail
-                application.rows[0].error("group", f"未能立案：{exc.detail}")
-            except Exception:  # one broken application must not stop the rest of the upload
-                log.exception("batch import %s: application %s failed", job.id, application.group)
-                application.rows[0].error("group", "未能立案：系统错误")
-            job.done += 1
-        job.state = "finished"
-
-    return run
-
-
-def _group(rows: list[Row]) -> list[Application]:
-    labels = label_maps()
-    groups: dict[str, Application] = {}
-    for row in rows:
-        if not row.values["group"]:
-            row.error("group", "必填：同一申请的成员填写相同的申请序号")
-            continue
-        groups.setdefault(row.values["group"], Application(row.values["group"], [])).rows.append(row)
-    for application in groups.values():
-        values = [convert(r, labels) for r in application.rows]
-        heads = [i for i, v in enumerate(values) if v.get("relation") == "applicant"]
-        if len(heads) != 1:
-            application.rows[0].error("relation", "每个申请须有且只有一行“申请人本人”")
-            continue
-        if any(r.errors for r in application.rows):
-            continue
-        application.form = _form(values[heads[0]], values)
+def run_job(job_id: str) -> None:
+    """Start the job's pending applications one by one, then mark it finished."""
+    while (claimed := _claim_next(job_id)) is not None:
         try:
-            forms.validate_submission(APPLICATION_FORM, application.form)
-        except ValidationFailed as exc:
-            _attach(application, exc.errors)
-    return list(groups.values())
+            _start_one(claimed)
+        except Exception:  # one broken application must not stop the rest of the upload
+            log.exception("batch import %s: application %s failed", job_id, claimed)
+            _settle(claimed, None, {"_": ["未能立案：系统错误"]})
+    with db.transaction() as session:
+        open_left = select(ImportApplication.id).where(ImportApplication.job_id == job_id,
+                                                       ImportApplication.state.in_(("pending", "starting")))
+        session.execute(update(ImportJob).where(ImportJob.id == job_id, ~open_left.exists())
+                        .values(state="finished", finished_at=utcnow(), heartbeat_at=utcnow()))
 
 
-def _form(head: dict, values: list[dict]) -> dict:
-    member_keys = ("name", "id_number", "relation", "monthly_income", "employer")
-    members = [{k: v[k] for k in member_keys if v.get(k) not in ("", None)} for v in values]
-    applicant = {"name": head["name"], "id_number": head["id_number"], "phone": head["phone"]}
-    if head.get("address"):
-        applicant["address"] = head["address"]
-    declared = {k: head[k] for k in ("deposits", "securities", "vehicles", "owns_property", "business")
-                if head.get(k) not in ("", None)}
-    return {"housing_type": head["housing_type"], "district": head["district"], "applicant": applicant,
-            "household": {"type": head["household_type"], "members": members}, "declared": declared,
-            "authorization": head["authorization"]}
+def _claim_next(job_id: str) -> int | None:
+    """Mark the next pending application as starting (a second runner skips it); touch the heartbeat."""
+    with db.transaction() as session:
+        for candidate in session.scalars(
+                select(ImportApplication.id).where(ImportApplication.job_id == job_id,
+                                                   ImportApplication.state == "pending")
+                .order_by(ImportApplication.position).limit(5)):
+            claimed = session.execute(update(ImportApplication).where(ImportApplication.id == candidate,
+                                                                      ImportApplication.state == "pending")
+                                      .values(state="starting"))
+            if claimed.rowcount:
+                session.execute(update(ImportJob).where(ImportJob.id == job_id).values(heartbeat_at=utcnow()))
+                return candidate
+    return None
 
 
-def _attach(application: Application, errors: dict[str, list[str]]) -> None:
-    """Put form-level errors on the row and column they came from."""
-    head = next((r for r in application.rows if r.values.get("relation") in ("申请人本人", "applicant")),
-                application.rows[0])
-    for path, messages in errors.items():
-        parts = path.split(".")
-        row = head
-        if parts[:2] == ["household", "members"] and len(parts) > 2 and parts[2].isdigit():
-            index = int(parts[2])
-            row = application.rows[index] if index < len(application.rows) else head
-            parts = parts[:2] + parts[3:]
-        key = _PATH_TO_KEY.get(".".join(parts), "group")
-        for message in messages:
-            row.error(key, message)
+def _start_one(application_id: int) -> None:
+    with db.session() as session:
+        row = session.get(ImportApplication, application_id)
+        owner = session.scalar(select(ImportJob.owner).where(ImportJob.id == row.job_id))
+    if row.application_no is None:  # reserved first, so an interrupted start can be told apart
+        row.application_no = case_service.next_application_no(row.form["housing_type"], utcnow().year)
+        with db.transaction() as session:
+            session.execute(update(ImportApplication).where(ImportApplication.id == application_id)
+                            .values(application_no=row.application_no))
+    try:
+        _start_case(owner, row)
+    except ValidationFailed as exc:
+        _settle(application_id, None, exc.errors or {"_": [f"未能立案：{exc.detail}"]})
+    except DomainError as exc:
+        _settle(application_id, None, {"_": [f"未能立案：{exc.detail}"]})
+    else:
+        _settle(application_id, row.application_no, None)
 
 
-def status(identity: Identity, job_id: str) -> ImportJob:
-    """One of the identity's imports (404 for anyone else's)."""
-    job = _jobs.get(job_id)
+def _start_case(owner: str, row: ImportApplication) -> None:
+    """Start the case for the sheet's applicant account, started by the importing officer."""
+    from handlers.case_records import register_case  # handlers import the engine; keep imports lazy
+
+    form = row.form or {}
+    data = case_service.build_process_data(form, row.applicant_username, row.application_no, utcnow())
+
+    def before_commit(session, instance) -> None:
+        register_case(session, data, instance.id)
+        # the portal lists an applicant's cases by who started them or the applicant the case names
+        instance.summary = {**(instance.summary or {}), "applicant_username": row.applicant_username}
+
+    instance_service.start_instance(case_service.PROCESS_KEYS[form["housing_type"]], data, row.application_no,
+                                    owner, before_commit=before_commit)
+
+
+def _settle(application_id: int, application_no: str | None, errors: dict | None) -> None:
+    """Record the outcome; a case that exists is reported as started whatever went wrong after."""
+    with db.transaction() as session:
+        row = session.get(ImportApplication, application_id)
+        number = application_no or row.application_no
+        exists = number is not None and session.scalar(
+            select(Application.id).where(Application.application_no == number)) is not None
+        row.state, row.form = ("started" if exists else "failed"), None
+        if not exists:
+            session.add_all(ImportProblem(job_id=row.job_id, row_number=n, column_title=TITLES.get(k, k), message=m)
+                            for n, k, m in locate(errors or {}, row.row_numbers, row.head_row))
+        session.execute(update(ImportJob).where(ImportJob.id == row.job_id).values(heartbeat_at=utcnow()))
+
+
+def resume(identity: Identity, job_id: str, background: bool = True) -> ImportView:
+    """Start the rest of an interrupted import (its runner stopped with the server that ran it)."""
+    job = _own(identity, job_id)
+    cutoff = utcnow() - STALE_AFTER
+    with db.transaction() as session:
+        taken = session.execute(update(ImportJob).where(ImportJob.id == job.id, ImportJob.state == "running",
+                                                        ImportJob.heartbeat_at < cutoff)
+                                .values(heartbeat_at=utcnow())).rowcount
+        if taken:  # an application caught mid-start: started if its case exists, else to be started again
+            for row in session.scalars(select(ImportApplication).where(ImportApplication.job_id == job.id,
+                                                                       ImportApplication.state == "starting")):
+                started = row.application_no is not None and session.scalar(
+                    select(Application.id).where(Application.application_no == row.application_no)) is not None
+                row.state = "started" if started else "pending"
+                if started:
+                    row.form = None
+    if taken:
+        _launch(job.id, background)
+    return status(identity, job.id)
+
+
+def _own(identity: Identity, job_id: str) -> ImportJob:
+    with db.session() as session:
+        job = session.get(ImportJob, job_id)
     if job is None or (job.owner != identity.username and not identity.is_admin):
-        raise NotFound(f"import {job_id} does not exist")
+        raise ImportNotFound(f"导入 {job_id} 不存在")
     return job
 
 
-def recent(identity: Identity) -> list[ImportJob]:
-    """The identity's imports in this server process, newest first."""
-    return sorted((j for j in _jobs.values() if j.owner == identity.username), key=lambda j: j.created_at,
-                  reverse=True)
+def _state(job: ImportJob) -> str:
+    if job.state == "running" and job.heartbeat_at < utcnow() - STALE_AFTER:
+        return "interrupted"
+    return job.state
+
+
+def _counts(session, job_ids: list[str]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {i: {} for i in job_ids}
+    query = (select(ImportApplication.job_id, ImportApplication.state, func.count())
+             .where(ImportApplication.job_id.in_(job_ids))
+             .group_by(ImportApplication.job_id, ImportApplication.state))
+    for job_id, state, count in session.execute(query):
+        out[job_id][state] = count
+    return out
+
+
+def _view(job: ImportJob, counts: dict[str, int]) -> ImportView:
+    return ImportView(job.id, job.filename, job.owner, job.created_at, _state(job), job.row_count,
+                      sum(counts.values()), counts)
+
+
+def progress(identity: Identity, job_id: str) -> ImportView:
+    """The job's state and counts, without the lists (what the page polls)."""
+    job = _own(identity, job_id)
+    with db.session() as session:
+        return _view(job, _counts(session, [job.id])[job.id])
+
+
+def status(identity: Identity, job_id: str) -> ImportView:
+    """One of the identity's imports with what was started and every problem (404 for anyone else's)."""
+    view = progress(identity, job_id)
+    with db.session() as session:
+        view.started = [{"sequence": a.sequence, "rows": a.row_numbers, "application_no": a.application_no}
+                        for a in session.scalars(select(ImportApplication).where(
+                            ImportApplication.job_id == job_id, ImportApplication.state == "started")
+                            .order_by(ImportApplication.position))]
+        view.problems = [tuple(p) for p in session.execute(
+            select(ImportProblem.row_number, ImportProblem.column_title, ImportProblem.message)
+            .where(ImportProblem.job_id == job_id).order_by(ImportProblem.row_number, ImportProblem.id))]
+    return view
+
+
+def recent(identity: Identity) -> list[ImportView]:
+    """The identity's latest imports, newest first."""
+    with db.session() as session:
+        jobs = session.scalars(select(ImportJob).where(ImportJob.owner == identity.username)
+                               .order_by(ImportJob.created_at.desc()).limit(RECENT)).all()
+        counts = _counts(session, [j.id for j in jobs])
+    return [_view(j, counts[j.id]) for j in jobs]

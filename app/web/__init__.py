@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask import Blueprint, Flask, get_flashed_messages, request
 
 from app.web import csrf, errors, nav
+from app.web.batch_import_catalogue import EN as BATCH_IMPORT_EN
 from app.web.formatting import FILTERS
 from app.web.i18n import LANGUAGES, current_lang, html_lang, register_catalogue, t
 from app.web.modeler.texts import EN as MODELER_EN
@@ -20,6 +21,7 @@ from app.web.session_auth import current_user
 #: paths the CSRF check leaves alone: the bearer-token API
 CSRF_EXEMPT = ("/api/",)
 register_catalogue(MODELER_EN)
+register_catalogue(BATCH_IMPORT_EN)
 
 
 def register_web(app: Flask) -> None:

@@ -21,7 +21,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @login_required(*ROLES)
 def index():
     """The upload form, the template links and this user's recent imports."""
-    return render_template("batch_import/index.html", imports=batch_import_service.recent(require_user()),
+    identity = require_user()
+    return render_template("batch_import/index.html", imports=batch_import_service.recent(identity),
+                           scope=None if identity.is_admin else identity.district,
                            max_mb=batch_import_rows.MAX_BYTES // 1024 // 1024, max_rows=batch_import_rows.MAX_ROWS)
 
 
@@ -65,9 +67,16 @@ def show(job_id: str):
 @login_required(*ROLES)
 def progress(job_id: str):
     """Progress as JSON, polled by the page."""
-    job = batch_import_service.status(require_user(), job_id)
-    return jsonify(state=job.state, done=job.done, total=len(job.valid), started=len(job.started),
-                   errors=len(job.error_rows()))
+    job = batch_import_service.progress(require_user(), job_id)
+    return jsonify(state=job.state, done=job.done, total=job.valid, started=job.counts.get("started", 0))
+
+
+@bp.post("/<job_id>/resume")
+@login_required(*ROLES)
+def resume(job_id: str):
+    """Start the rest of an import that a server restart interrupted."""
+    batch_import_service.resume(require_user(), job_id)
+    return redirect(url_for("web.batch_import.show", job_id=job_id))
 
 
 @bp.get("/<job_id>/errors.csv")
@@ -78,6 +87,6 @@ def errors_csv(job_id: str):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["行号", "列", "问题"])
-    writer.writerows(job.error_rows())
+    writer.writerows(job.problems)
     return Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=import-errors-{job.id[:8]}.csv"})

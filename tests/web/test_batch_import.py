@@ -1,19 +1,28 @@
-"""Batch import: template, row-by-row validation with a per-row report, cases started from valid rows."""
+"""Batch import: template, row-by-row checks with a per-row report, real cases started from valid rows."""
 
 from __future__ import annotations
 
 import csv
 import io
+import time
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select, update
 
-from app.services import batch_import_rows, batch_import_service
-from app.services.user_service import authenticate
+from app.cli import deploy_directory
+from app.db import db, utcnow
+from app.models import Application, ImportApplication, ImportJob, ProcessInstance
+from app.services import batch_import_rows, batch_import_service, demo_service, portal_service
+from app.services.batch_import_checks import check_sheet
+from app.services.user_service import authenticate, upsert_user
+from tests.conftest import ROOT
 
 
 @pytest.fixture
 def import_app(real_forms):
-    """The page app reading the real application form."""
+    """The page app with the repository's forms and every housing process deployed."""
+    deploy_directory(ROOT / "processes")
     return real_forms
 
 
@@ -23,43 +32,91 @@ def _csv(rows: list[list[str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _started(calls):
-    def starter(identity, form):
-        calls.append(form)
-        return f"TEST-{len(calls):03d}"
+def _row(sequence: str, name: str, id17: str, account: str, district: str = "渝中区", income: str = "2000",
+         relation: str = "申请人本人") -> list[str]:
+    from connectors.base.identity import check_digit
 
-    return starter
+    return [sequence, "公租房", district, "单身", name, id17 + check_digit(id17), relation, income, "", "13800000009",
+            account, "", "0", "0", "0", "否", "否", "是"]
+
+
+def _cases() -> dict[str, Application]:
+    with db.session() as session:
+        cases = {c.application_no: c for c in session.scalars(select(Application).order_by(Application.id))}
+        for case in cases.values():
+            case.members  # noqa: B018 - load the household before the session closes
+        return cases
 
 
 def test_the_unchanged_template_imports_cleanly_in_both_formats(import_app):
     identity = authenticate("city", "demo123")
     for name, content in (("t.csv", batch_import_rows.template_csv()), ("t.xlsx", batch_import_rows.template_xlsx())):
-        calls: list[dict] = []
-        job = batch_import_service.start_import(identity, name, content, _started(calls), background=False)
-        assert job.error_rows() == [] and job.state == "finished", (name, job.error_rows())
-        assert [a.application_no for a in job.started] == ["TEST-001", "TEST-002"]
-        family = calls[1]
-        assert family["housing_type"] == "baozufang" and family["household"]["type"] == "nuclear"
-        assert [m["relation"] for m in family["household"]["members"]] == ["applicant", "spouse", "child"]
-        assert family["applicant"]["phone"] == "13800000002" and family["authorization"] is True
+        job = batch_import_service.start_import(identity, name, content, background=False)
+        assert job.problems == [] and job.state == "finished", (name, job.problems)
+        assert [a["sequence"] for a in job.started] == ["1", "2"] and job.done == job.valid == 2
+        family = _cases()[job.started[1]["application_no"]]
+        assert family.housing_type == "baozufang" and family.household_type == "nuclear"
+        assert [m.relation for m in family.members] == ["applicant", "spouse", "child"]
+        assert family.applicant_phone == "13800000002" and family.applicant_username == "applicant2"
 
 
-def test_bad_rows_are_reported_by_row_and_column_and_only_good_applications_start(import_app):
-    rows = batch_import_rows.template_rows()
-    rows[1][5] = "50010319900307123"        # application 1: ID number too short
-    rows[3][6] = "表亲"                      # application 2, member 2: unknown relation
-    rows.append(["3", "公租房", "渝中区", "单身", "孙七", rows[1][5][:17] + "0", "申请人本人", "abc", "", "13800000003",
-                 "", "0", "0", "0", "否", "否", "是"])   # application 3: income not a number
-    rows.append(["4", "公租房", "渝中区", "单身", "周八", "500103198001011234", "申请人本人", "100", "", "13800000004",
-                 "", "0", "0", "0", "否", "否", "是"])
-    calls: list[dict] = []
-    job = batch_import_service.start_import(authenticate("city", "demo123"), "x.csv", _csv(rows), _started(calls),
+def test_rows_start_real_cases_that_belong_to_the_applicant_and_reach_the_district_inbox(import_app, as_user):
+    job = batch_import_service.start_import(authenticate("city", "demo123"), "t.csv", batch_import_rows.template_csv(),
                                             background=False)
-    report = job.error_rows()
-    assert (2, "身份证号码") in {(r, c) for r, c, _m in report}
-    assert any(r == 4 and c == "与申请人关系" and "表亲" in m for r, c, m in report)
-    assert any(r == 6 and c == "月收入（元）" for r, c, _m in report)
-    assert [a.group for a in job.started] == ["4"] and len(calls) == 1
+    single, family = (a["application_no"] for a in job.started)
+    cases = _cases()
+    assert cases[single].applicant_username == "applicant" and cases[single].district == "渝中区"
+    with db.session() as session:
+        starter = select(ProcessInstance.started_by).where(ProcessInstance.business_key == single)
+        assert session.scalar(starter) == "city"
+    # the street reviewers of each district see their own case at 受理, not the other's
+    yuzhong = as_user("street_yz").get("/inbox?tab=groups").get_data(as_text=True)
+    jiangbei = as_user("street_jb").get("/inbox?tab=groups").get_data(as_text=True)
+    assert single in yuzhong and family not in yuzhong
+    assert family in jiangbei and single not in jiangbei
+    # the applicant named in the sheet finds the case in the portal; the other applicant does not
+    mine = [c["business_key"] for c in portal_service.my_cases(authenticate("applicant", "demo123"))]
+    assert single in mine and family not in mine
+    assert as_user("applicant").get(f"/portal/applications/{single}").status_code == 200
+    assert as_user("applicant").get(f"/portal/applications/{family}").status_code == 404
+
+
+def test_bad_rows_are_reported_by_row_and_column_and_start_nothing(import_app):
+    for username in ("applicant3", "applicant4"):
+        upsert_user(username, "王五", "demo123", ["applicant"], ["applicant"], None)
+    rows = batch_import_rows.template_rows()[:2]                      # row 2: application 1, fine
+    rows[1][5] = "50010319900307123"                                    # … but its ID number is too short
+    rows.append(_row("3", "孙七", "50010319850101001", "nobody"))       # row 3: unknown account
+    rows.append(_row("4", "周八", "50010319850101002", "city"))         # row 4: not an applicant account
+    rows.append(_row("5", "吴九", "50010319850101003", ""))             # row 5: no account
+    rows.append(_row("6", "郑十", "50010319850101004", "applicant4", income="abc"))  # row 6: income not a number
+    rows.append(_row("7", "钱一", "50010319850101005", "applicant3"))   # row 7: fine
+    rows.append(_row("8", "冯二", "50010319850101006", "applicant3"))   # row 8: account used on row 7
+    bad_digit = _row("9", "陈三", "50010319850101007", "applicant2")
+    bad_digit[5] = bad_digit[5][:17] + ("0" if bad_digit[5][17] != "0" else "1")
+    rows.append(bad_digit)                                               # row 9: wrong check digit
+    job = batch_import_service.start_import(authenticate("city", "demo123"), "x.csv", _csv(rows), background=False)
+    report = {(r, c): m for r, c, m in job.problems}
+    assert (2, "身份证号码") in report
+    assert "nobody" in report[(3, "申请人账号")] and "不存在" in report[(3, "申请人账号")]
+    assert "不是申请人账号" in report[(4, "申请人账号")]
+    assert "必填" in report[(5, "申请人账号")]
+    assert (6, "月收入（元）") in report
+    assert "第 7 行" in report[(8, "申请人账号")]
+    assert "校验位" in report[(9, "身份证号码")]
+    assert [a["sequence"] for a in job.started] == ["7"] and job.valid == 1
+    assert [c.applicant_username for c in _cases().values()] == ["applicant3"]
+
+
+def test_a_district_reviewer_imports_only_their_district_and_nothing_else_starts(import_app):
+    rows = [batch_import_rows.TITLES, _row("1", "孙七", "50010319850101001", "applicant"),
+            _row("2", "周八", "50010519850101002", "applicant2", district="江北区")]
+    job = batch_import_service.start_import(authenticate("district_yz", "demo123"), "x.csv", _csv(rows),
+                                            background=False)
+    assert [(r, c) for r, c, _m in job.problems] == [(3, "申请区县")]
+    assert "渝中区" in job.problems[0][2] and "未能立案" not in job.problems[0][2]
+    assert [c.district for c in _cases().values()] == ["渝中区"]
+    assert len(job.started) == 1 and job.state == "finished"
 
 
 def test_a_wrong_file_is_refused_before_anything_starts(import_app):
@@ -67,22 +124,71 @@ def test_a_wrong_file_is_refused_before_anything_starts(import_app):
     for name, content, message in (("x.txt", b"a,b", "只接受"), ("x.csv", b"foo,bar\n1,2\n", "表头"),
                                    ("x.xlsx", b"not a zip", "XLSX")):
         with pytest.raises(batch_import_service.ValidationFailed) as info:
-            batch_import_service.start_import(identity, name, content, _started([]), background=False)
+            batch_import_service.start_import(identity, name, content, background=False)
         assert message in info.value.detail
+    assert batch_import_service.recent(identity) == [] and _cases() == {}
+
+
+def test_an_interrupted_import_resumes_without_starting_a_case_twice(import_app, as_user):
+    identity = authenticate("city", "demo123")
+    rows = [batch_import_rows.TITLES, _row("1", "孙七", "50010319850101001", "applicant")]
+    job = batch_import_service.start_import(identity, "x.csv", _csv(rows), background=False)
+    started_no = job.started[0]["application_no"]
+    # what a server stopped mid-import leaves: one case started but not yet recorded, one not started
+    pending = check_sheet(identity, batch_import_rows.read_sheet("y.csv", _csv(
+        [batch_import_rows.TITLES, _row("2", "周八", "50010319850101002", "applicant2")])))[0]
+    assert pending.valid
+    with db.transaction() as session:
+        session.execute(update(ImportApplication).where(ImportApplication.job_id == job.id).values(state="starting"))
+        session.add(ImportApplication(job_id=job.id, position=1, sequence="2", row_numbers=[3], head_row=3,
+                                      applicant_username="applicant2", district="渝中区", state="pending",
+                                      form=pending.form))
+        session.execute(update(ImportJob).where(ImportJob.id == job.id)
+                        .values(state="running", heartbeat_at=utcnow() - timedelta(minutes=10)))
+    b = as_user("city")
+    page = b.get(f"/batch-import/{job.id}").get_data(as_text=True)
+    assert "导入已中断" in page and "import-resume" in page
+    assert b.get(f"/batch-import/{job.id}/status").get_json()["state"] == "interrupted"
+    resumed = batch_import_service.resume(identity, job.id, background=False)
+    assert resumed.state == "finished" and resumed.done == 2 and resumed.problems == []
+    assert started_no in [a["application_no"] for a in resumed.started]
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Application)) == 2
+        assert session.scalar(select(func.count()).select_from(ProcessInstance)
+                              .where(ProcessInstance.business_key == started_no)) == 1
+    assert batch_import_service.resume(identity, job.id, background=False).done == 2  # a second resume does nothing
 
 
 def test_the_pages_offer_templates_upload_and_show_the_report(import_app, as_user):
     b = as_user("city")
     assert b.get("/batch-import/template.xlsx").data.startswith(b"PK")
-    assert "申请序号" in b.get("/batch-import/template.csv").get_data(as_text=True)
+    assert "申请人账号" in b.get("/batch-import/template.csv").get_data(as_text=True)
     rows = batch_import_rows.template_rows()
-    rows[1][16] = "也许"
+    rows[1][17] = "也许"
     response = b.post("/batch-import", data={"file": (io.BytesIO(_csv(rows[:2])), "one.csv")},
                       content_type="multipart/form-data")
     assert response.status_code == 302
-    page = b.get(response.headers["Location"]).get_data(as_text=True)
+    location = response.headers["Location"]
+    page = b.get(location).get_data(as_text=True)
     assert "请填“是”或“否”" in page and "已签署核查授权书" in page
-    report = b.get(response.headers["Location"] + "/errors.csv").get_data(as_text=True)
-    assert "2,已签署核查授权书" in report
+    assert "2,已签署核查授权书" in b.get(location + "/errors.csv").get_data(as_text=True)
+    assert b.get(location + "/status").get_json() == {"state": "finished", "done": 0, "total": 0, "started": 0}
+    assert "one.csv" in b.get("/batch-import").get_data(as_text=True)
     assert as_user("street_yz").get("/batch-import").status_code == 403
-    assert as_user("district_yz").get(response.headers["Location"]).status_code == 404
+    assert as_user("district_yz").get(location).status_code == 404
+
+
+def test_the_embedded_default_imports_in_the_background_on_sqlite(sqlite_app):
+    settings = sqlite_app.extensions["housing.settings"]
+    sqlite_app.extensions["housing.settings"] = settings.with_(forms_dir=str(ROOT / "forms"))
+    demo_service.load_demo_users()
+    deploy_directory(ROOT / "processes")
+    identity = authenticate("city", "demo123")
+    job = batch_import_service.start_import(identity, "t.csv", batch_import_rows.template_csv())
+    deadline = time.monotonic() + 60
+    while job.state == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job = batch_import_service.progress(identity, job.id)
+    job = batch_import_service.status(identity, job.id)
+    assert job.state == "finished" and job.problems == [] and len(job.started) == 2
+    assert sorted(c.applicant_username for c in _cases().values()) == ["applicant", "applicant2"]
