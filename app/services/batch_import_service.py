@@ -27,9 +27,9 @@ from sqlalchemy import func, select, update
 from app.auth.identity import Identity
 from app.db import db, utcnow
 from app.models import Application, ImportApplication, ImportJob, ImportProblem
-from app.services import case_service, instance_service
+from app.services import case_service, forms, instance_service
 from app.services.batch_import_checks import TITLES, check_sheet, locate
-from app.services.batch_import_rows import read_sheet
+from app.services.batch_import_rows import APPLICATION_FORM, read_sheet
 from app.services.errors import DomainError, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ def _start_case(owner: str, row: ImportApplication) -> None:
     """Start the case for the sheet's applicant account, started by the importing officer."""
     from handlers.case_records import register_case  # handlers import the engine; keep imports lazy
 
-    form = row.form or {}
+    form = forms.validate_submission(APPLICATION_FORM, row.form or {})  # the form may have changed since the upload
     data = case_service.build_process_data(form, row.applicant_username, row.application_no, utcnow())
 
     def before_commit(session, instance) -> None:
