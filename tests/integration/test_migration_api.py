@@ -36,7 +36,97 @@ def test_plan_and_migrate_a_waiting_instance(client, auth):
     assert history_ids(client, auth(), moved["id"])[-1] == "end_small"
 
 
-def test_instances_whose_elements_are_gone_cannot_move(client, auth):
+def _smoke(*replacements: tuple[bytes, bytes]) -> bytes:
+    xml = fixture_bytes("smoke.bpmn")
+    for old, new in replacements:
+        assert old in xml, old
+        xml = xml.replace(old, new)
+    return xml
+
+
+def _plan(client, auth, key: str = "smoke") -> dict:
+    response = client.get(f"/api/v1/process-definitions/{key}/migration-plan", headers=auth("policy"))
+    assert response.status_code == 200, response.get_json()
+    return {row["instance_id"]: row for row in response.get_json()["instances"]}
+
+
+def _migrate(client, auth, instance_id: str, key: str = "smoke") -> dict:
+    response = client.post(f"/api/v1/process-definitions/{key}/migrations", headers=auth("policy"),
+                           json={"instance_ids": [instance_id]})
+    assert response.status_code == 200, response.get_json()
+    [result] = response.get_json()["results"]
+    return result
+
+
+#: a user task after the waiting manual_b: manual_b → extra_check → merge_b; manual_b renamed
+ADDED_STEP = (('name="人工核查B"'.encode(), 'name="人工核查B（新）"'.encode()),
+              (b'<bpmn:sequenceFlow id="f8" sourceRef="manual_b" targetRef="merge_b" />',
+               b'<bpmn:sequenceFlow id="f8" sourceRef="manual_b" targetRef="extra_check" />'
+               b'<bpmn:sequenceFlow id="f8b" sourceRef="extra_check" targetRef="merge_b" />'),
+              (b'<bpmn:incoming>f8</bpmn:incoming>\n      <bpmn:outgoing>f6b</bpmn:outgoing>',
+               b'<bpmn:incoming>f8b</bpmn:incoming>\n      <bpmn:outgoing>f6b</bpmn:outgoing>'),
+              (b'<bpmn:exclusiveGateway id="merge_b"',
+               b'<bpmn:userTask id="extra_check" name="extra">'
+               b'<bpmn:incoming>f8</bpmn:incoming><bpmn:outgoing>f8b</bpmn:outgoing></bpmn:userTask>'
+               b'<bpmn:exclusiveGateway id="merge_b"'),
+              (b"<bpmn:flowNodeRef>manual_b</bpmn:flowNodeRef>",
+               b"<bpmn:flowNodeRef>manual_b</bpmn:flowNodeRef><bpmn:flowNodeRef>extra_check</bpmn:flowNodeRef>"))
+#: the review not reached yet is gone: decide → end directly
+REMOVED_REVIEW = ((b'targetRef="review">', b'targetRef="end">'),
+                  (b'<bpmn:incoming>f11</bpmn:incoming>', b'<bpmn:incoming>f10</bpmn:incoming>'),
+                  (b'<bpmn:sequenceFlow id="f11" sourceRef="review" targetRef="end" />', b""),
+                  (b"<bpmn:flowNodeRef>review</bpmn:flowNodeRef>", b""))
+
+
+def _without_review(xml: bytes) -> bytes:
+    start, end = xml.index(b'<bpmn:userTask id="review"'), xml.index(b"</bpmn:userTask>") + len(b"</bpmn:userTask>")
+    return xml[:start] + xml[end:]
+
+
+def test_a_case_moves_past_a_step_added_after_where_it_waits(client, auth):
+    deploy_fixture(client, auth(), "smoke.bpmn")
+    inst = start(client, auth(), "smoke", DATA, "ADD-1")
+    assert _deploy(client, auth, _smoke(*ADDED_STEP)) == 2
+    row = _plan(client, auth)[inst["id"]]
+    assert row["can_migrate"] and row["waiting_at"] == ["manual_b"] and row["missing_elements"] == []
+    assert _migrate(client, auth, inst["id"]) == {"instance_id": inst["id"], "migrated": True}
+    [waiting] = ready(client, auth(), inst["id"], "manual_b")
+    assert waiting["name"] == "人工核查B（新）"   # the inbox shows the new version's step
+    complete(client, auth(), waiting["id"])
+    assert [t["bpmn_id"] for t in ready(client, auth(), inst["id"])] == ["extra_check"]   # the new step
+    complete(client, auth(), ready(client, auth(), inst["id"], "extra_check")[0]["id"])
+    assert [t["bpmn_id"] for t in ready(client, auth(), inst["id"])] == ["review"]
+
+
+def test_a_case_moves_when_a_step_it_has_not_reached_is_removed(client, auth):
+    deploy_fixture(client, auth(), "smoke.bpmn")
+    moved, stays = start(client, auth(), "smoke", DATA, "RM-1"), start(client, auth(), "smoke", DATA, "RM-2")
+    assert _deploy(client, auth, _without_review(_smoke(*REMOVED_REVIEW))) == 2
+    assert _plan(client, auth)[moved["id"]]["can_migrate"] is True
+    assert _migrate(client, auth, moved["id"])["migrated"] is True
+    for inst in (moved, stays):
+        complete(client, auth(), ready(client, auth(), inst["id"], "manual_b")[0]["id"])
+    assert instance(client, auth(), moved["id"])["status"] == "completed"
+    assert history_ids(client, auth(), moved["id"])[-1] == "end"
+    assert [t["bpmn_id"] for t in ready(client, auth(), stays["id"])] == ["review"]   # v1 keeps its review
+
+
+def test_a_case_cannot_move_when_its_waiting_step_is_renamed(client, auth):
+    deploy_fixture(client, auth(), "smoke.bpmn")
+    inst = start(client, auth(), "smoke", DATA, "RN-1")
+    renamed = fixture_bytes("smoke.bpmn").replace(b"manual_b", b"manual_check")
+    _deploy(client, auth, renamed)
+    row = _plan(client, auth)[inst["id"]]
+    assert row["can_migrate"] is False and row["missing_waiting"] == ["manual_b"] and row["missing_completed"] == []
+    assert "manual_b" in row["reason"] and "正在等待" in row["reason"]
+    result = _migrate(client, auth, inst["id"])
+    assert result["migrated"] is False and "manual_b" in result["reason"]
+    assert instance(client, auth(), inst["id"])["version"] == 1
+    complete(client, auth(), ready(client, auth(), inst["id"], "manual_b")[0]["id"])
+    assert [t["bpmn_id"] for t in ready(client, auth(), inst["id"])] == ["review"]   # goes on under v1
+
+
+def test_a_completed_step_removed_blocks_the_move_with_its_reason(client, auth):
     deploy_fixture(client, auth(), "smoke.bpmn")
     inst = start(client, auth(), "smoke", DATA)
     xml = fixture_bytes("smoke.bpmn")
@@ -44,12 +134,49 @@ def test_instances_whose_elements_are_gone_cannot_move(client, auth):
                      (b">prepare</bpmn:flowNodeRef>", b">prepare_v2</bpmn:flowNodeRef>")):
         xml = xml.replace(old, new)
     _deploy(client, auth, xml)
-    [row] = client.get("/api/v1/process-definitions/smoke/migration-plan", headers=auth()).get_json()["instances"]
-    assert row["can_migrate"] is False and row["missing_elements"] == ["prepare"]
-    result = client.post("/api/v1/process-definitions/smoke/migrations", headers=auth(),
-                         json={"instance_ids": [inst["id"]]}).get_json()["results"][0]
+    row = _plan(client, auth)[inst["id"]]
+    assert row["can_migrate"] is False and row["missing_waiting"] == [] and row["missing_completed"] == ["prepare"]
+    assert row["missing_elements"] == ["prepare"] and "已办结" in row["reason"]
+    result = _migrate(client, auth, inst["id"])
     assert result["migrated"] is False and "prepare" in result["reason"]
     assert instance(client, auth(), inst["id"])["version"] == 1
+
+
+CHILD_RENAMED = fixture_bytes("call_child.bpmn").replace(b"c_review", b"c_check")
+#: a user task after the waiting c_review inside the called process
+CHILD_ADDED = fixture_bytes("call_child.bpmn").replace(
+    b'<bpmn:sequenceFlow id="c3" sourceRef="c_review" targetRef="c_end" />',
+    b'<bpmn:sequenceFlow id="c3" sourceRef="c_review" targetRef="c_more" />'
+    b'<bpmn:sequenceFlow id="c4" sourceRef="c_more" targetRef="c_end" />').replace(
+    b'<bpmn:endEvent id="c_end">\n      <bpmn:incoming>c3</bpmn:incoming>',
+    b'<bpmn:userTask id="c_more" name="more"><bpmn:extensionElements><spiffworkflow:properties>'
+    b'<spiffworkflow:property name="candidateGroups" value="reviewers" /></spiffworkflow:properties>'
+    b'</bpmn:extensionElements><bpmn:incoming>c3</bpmn:incoming><bpmn:outgoing>c4</bpmn:outgoing></bpmn:userTask>'
+    b'<bpmn:endEvent id="c_end">\n      <bpmn:incoming>c4</bpmn:incoming>')
+PARENT_V2 = fixture_bytes("call_parent.bpmn").replace('name="子流程"'.encode(), b'name="child v2"')
+
+
+def _deploy_files(client, auth, *files: tuple[str, bytes]) -> None:
+    response = client.post("/api/v1/process-definitions", headers=auth("policy"), content_type="multipart/form-data",
+                           data={"files": [(io.BytesIO(xml), name) for name, xml in files]})
+    assert response.status_code == 201, response.get_json()
+
+
+def test_a_case_waiting_inside_a_called_process_needs_its_step_there(client, auth):
+    deploy_fixture(client, auth(), "call_parent.bpmn", "call_child.bpmn", "income_grade.dmn")
+    blocked, moved = (start(client, auth(), "call_parent", {"income": 3000}, f"CALL-{n}") for n in (1, 2))
+    assert [t["bpmn_id"] for t in ready(client, auth(), moved["id"])] == ["c_review"]
+    _deploy_files(client, auth, ("call_parent.bpmn", PARENT_V2), ("call_child.bpmn", CHILD_RENAMED))
+    row = _plan(client, auth, "call_parent")[blocked["id"]]
+    assert row["can_migrate"] is False and row["missing_waiting"] == ["c_review"]
+    assert _migrate(client, auth, blocked["id"], "call_parent")["migrated"] is False
+    _deploy_files(client, auth, ("call_child.bpmn", CHILD_ADDED))   # parent v2 now calls child v3
+    assert _plan(client, auth, "call_parent")[moved["id"]]["can_migrate"] is True
+    assert _migrate(client, auth, moved["id"], "call_parent")["migrated"] is True
+    complete(client, auth(), ready(client, auth(), moved["id"], "c_review")[0]["id"])
+    assert [t["bpmn_id"] for t in ready(client, auth(), moved["id"])] == ["c_more"]
+    complete(client, auth(), ready(client, auth(), moved["id"], "c_more")[0]["id"])
+    assert instance(client, auth(), moved["id"])["status"] == "completed"
 
 
 def test_migration_needs_policy_staff(client, auth):

@@ -159,7 +159,8 @@ def test_a_case_waiting_at_a_step_the_new_version_lacks_cannot_move(modeler_app,
     assert _post(b, "/admin/modeler/api/deploy", BPMN, renamed, comment="改名", csrf_token=b.token).status_code == 201
     plan = b.get("/admin/modeler/migrate/gzf_trial?to_version=2").get_data(as_text=True)
     row = re.search(rf'<tr data-instance="{waiting}".*?</tr>', plan, re.S).group(0)
-    assert 'data-can-migrate="0"' in row and "street_review" in row and 'name="instance_id"' not in row
+    assert 'data-can-migrate="0"' in row and 'name="instance_id"' not in row
+    assert '<span data-testid="missing-waiting">正在等待：street_review</span>' in row
     forced = b.post("/admin/modeler/migrate/gzf_trial", data={"instance_id": waiting, "to_version": "2"})
     assert f'data-instance="{waiting}" data-migrated="0"' in forced.get_data(as_text=True)
 

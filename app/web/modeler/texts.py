@@ -77,9 +77,13 @@ EN: dict[str, str] = {
     "选择其他版本": "Choose other versions", "变更明细": "Changes", "变更": "Change", "元素": "Element",
     "内容": "Content", "变化": "Changed", "修改前后": "Before and after",
     "两个版本内容相同": "The versions are the same",
-    "进行中的案件默认继续按原版本办理。等待中的案件，如果它已经经过和正在等待的环节在新版本中都存在，可以迁移到新版本；否则列出缺少的环节。":
-        "Running cases keep their version. A waiting case can move to the new version when every step it has "
-        "passed or waits at exists there; otherwise the missing steps are listed.",
+    "进行中的案件默认继续按原版本办理。等待中的案件，只要它正在等待的环节（及其所在的子流程）在新版本中仍然存在，就可以迁移，"
+    "并按新版本继续办理；尚未走到的环节可以增加、修改或删除。新版本删除了案件已办结的环节时不能迁移，以免丢失办理记录。":
+        "Running cases keep their version. A waiting case can move when the steps it waits at (and the called "
+        "processes they sit in) still exist in the new version; it then goes on under the new version, and steps "
+        "it has not reached may be added, changed or removed. A case cannot move when the new version removes a "
+        "step it has completed, so that its record is not lost.",
+    "正在等待": "Waiting at", "已办结": "Completed",
     "目标版本": "Target version", "查看迁移计划": "Show the plan", "迁移报告": "Migration report", "案件": "Case",
     "结果": "Result", "已迁移": "Migrated", "未迁移": "Not migrated", "请选择要迁移的案件": "Choose the cases to move",
     "当前版本": "Current version", "等待环节": "Waiting at", "能否迁移": "Can move",
