@@ -109,5 +109,4 @@ def derive_facts(household: dict, table: dict, today: date | None = None) -> dic
         "disabled": bool(grades),
         "disability_grade": min(grades) if grades else 0,
         "youfu": bool(household.get("youfu")),
-        "elderly": applicant_age >= 60,
     }

@@ -28,12 +28,21 @@ def test_a_lottery_is_reproducible_from_the_revealed_seed_and_binds_the_operator
 
 
 def test_priority_score_adds_groups_income_gap_housing_and_household():
+    weights = {"income": 40.0, "housing": 10.0, "per_member": 2.0, "max_members": 8.0}
     eligibility = {"standards": {"income_line": 4000, "area_line": 15}, "priority_points": 30}
-    result = priority_score({"per_capita_income": 1000, "per_capita_area": 0, "household_size": 3}, eligibility)
+    result = priority_score({"per_capita_income": 1000, "per_capita_area": 0, "household_size": 3}, eligibility,
+                            weights)
     assert result == {"score": 74.0, "parts": {"groups": 30.0, "income": 30.0, "housing": 10.0, "household": 4}}
     over = priority_score({"per_capita_income": 5000, "per_capita_area": 7.5, "household_size": 1},
-                          {"standards": {"income_line": None, "area_line": 15}})
+                          {"standards": {"income_line": None, "area_line": 15}}, weights)
     assert over["parts"] == {"groups": 0.0, "income": 0.0, "housing": 5.0, "household": 0}
+
+
+def test_priority_score_weights_are_the_tables_not_the_handlers():
+    facts = {"per_capita_income": 1000, "per_capita_area": 0, "household_size": 7}
+    eligibility = {"standards": {"income_line": 4000, "area_line": 15}, "priority_points": 0}
+    result = priority_score(facts, eligibility, {"income": 20.0, "housing": 4.0, "per_member": 3.0, "max_members": 9.0})
+    assert result["parts"] == {"groups": 0.0, "income": 15.0, "housing": 4.0, "household": 9.0}
 
 
 def test_the_suggested_opinion_states_income_against_the_line_in_chinese():
