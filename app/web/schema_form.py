@@ -6,6 +6,11 @@ objects (fieldsets with dotted names) and arrays of objects (rows named ``member
 UI-schema keys follow react-jsonschema-form: ``ui:order``, ``ui:widget``, ``ui:help``,
 ``ui:placeholder``, ``ui:title``. Validation is the server's (:mod:`app.services.forms`), so
 parsing only turns strings into the types the schema names and leaves judging to it.
+
+A form built with ``growable=True`` lets the user add and remove rows of an array of objects:
+the buttons submit ``_rows=add:<name>`` or ``_rows=remove:<name>.<i>`` and
+:func:`row_action` redraws the form with the values kept (a script does the same in the page
+without a round trip). Any number of rows parses back, whatever their indexes.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from werkzeug.datastructures import MultiDict
 
 #: enum values rendered as action buttons on a task form, in this order of prominence
 DECISION_FIELD = "decision"
+#: the submit button that adds or removes a row instead of submitting the form
+ROW_ACTION = "_rows"
 
 
 @dataclass
@@ -35,6 +42,8 @@ class Field:
     errors: list[str] = field(default_factory=list)
     children: list[Field] = field(default_factory=list)
     rows: list[list[Field]] = field(default_factory=list)
+    #: rows may be added and removed on the page
+    growable: bool = False
 
 
 def choices_of(prop: dict) -> list[tuple[Any, str]]:
@@ -46,17 +55,21 @@ def choices_of(prop: dict) -> list[tuple[Any, str]]:
 
 
 def build(schema: dict, ui: dict | None = None, values: dict | None = None,
-          errors: dict[str, list[str]] | None = None, prefix: str = "") -> list[Field]:
-    """The fields of an object schema, in ``ui:order`` then declaration order."""
+          errors: dict[str, list[str]] | None = None, prefix: str = "", growable: bool = False) -> list[Field]:
+    """The fields of an object schema, in ``ui:order`` then declaration order.
+
+    ``growable`` gives arrays of objects add / remove buttons (unless their UI schema says
+    ``"ui:options": {"addable": false}``).
+    """
     ui, values, errors = ui or {}, values or {}, errors or {}
     props: dict = schema.get("properties") or {}
     order = [n for n in ui.get("ui:order", []) if n in props] + [n for n in props if n not in ui.get("ui:order", [])]
     required = set(schema.get("required") or [])
-    return [_field(f"{prefix}{name}", props[name], ui.get(name) or {}, values.get(name), errors, name in required)
-            for name in order]
+    return [_field(f"{prefix}{name}", props[name], ui.get(name) or {}, values.get(name), errors, name in required,
+                   growable) for name in order]
 
 
-def _field(name: str, prop: dict, ui: dict, value, errors, required: bool) -> Field:
+def _field(name: str, prop: dict, ui: dict, value, errors, required: bool, growable: bool = False) -> Field:
     title = ui.get("ui:title") or prop.get("title") or name.rsplit(".", 1)[-1]
     widget = ui.get("ui:widget")
     base = dict(name=name, title=title, required=required, help=ui.get("ui:help") or prop.get("description", ""),
@@ -66,15 +79,17 @@ def _field(name: str, prop: dict, ui: dict, value, errors, required: bool) -> Fi
     if widget == "hidden":
         return Field(kind="hidden", **base)
     if kind == "object":
-        children = build(prop, ui, value if isinstance(value, dict) else {}, errors, prefix=f"{name}.")
+        children = build(prop, ui, value if isinstance(value, dict) else {}, errors, f"{name}.", growable)
         return Field(kind="object", children=children, **base)
     if kind == "array":
         items = prop.get("items") or {}
         if items.get("type") == "object":
-            current = value if isinstance(value, list) else []
-            rows = [build(items, ui.get("items") or {}, v if isinstance(v, dict) else {}, errors, f"{name}.{i}.")
-                    for i, v in enumerate(current + [{}])]
-            return Field(kind="rows", rows=rows, **base)
+            current = [v if isinstance(v, dict) else {} for v in value] if isinstance(value, list) else []
+            if not current or not _blank(current[-1]):
+                current.append({})  # always one empty row to fill in
+            rows = [build(items, ui.get("items") or {}, v, errors, f"{name}.{i}.") for i, v in enumerate(current)]
+            addable = (ui.get("ui:options") or {}).get("addable", True)
+            return Field(kind="rows", rows=rows, growable=growable and addable, **base)
         return Field(kind="checkboxes", choices=choices_of(items), **base)
     if choices_of(prop):
         return Field(kind="radio" if widget == "radio" else "select", choices=choices_of(prop), **base)
@@ -87,18 +102,22 @@ def _field(name: str, prop: dict, ui: dict, value, errors, required: bool) -> Fi
     return Field(kind="textarea" if widget == "textarea" or prop.get("maxLength", 0) > 200 else "text", **base)
 
 
-def parse(schema: dict, form: MultiDict, prefix: str = "") -> dict:
-    """Posted fields as JSON typed by the schema; blank optional fields are left out."""
+def parse(schema: dict, form: MultiDict, prefix: str = "", keep_blank_rows: bool = False) -> dict:
+    """Posted fields as JSON typed by the schema; blank optional fields are left out.
+
+    Rows of an array of objects are read whatever their indexes (a page script may leave gaps),
+    in index order; wholly blank rows are dropped unless ``keep_blank_rows`` (redrawing a form).
+    """
     out: dict = {}
     for name, prop in (schema.get("properties") or {}).items():
         key = f"{prefix}{name}"
         kind = prop.get("type")
         if kind == "object":
-            value = parse(prop, form, f"{key}.")
+            value = parse(prop, form, f"{key}.", keep_blank_rows)
             if value:
                 out[name] = value
         elif kind == "array" and (prop.get("items") or {}).get("type") == "object":
-            rows = _rows(prop["items"], form, key)
+            rows = _rows(prop["items"], form, key, keep_blank_rows)
             if rows or key + ".0." in "".join(form.keys()):
                 out[name] = rows
         elif kind == "array":
@@ -113,11 +132,44 @@ def parse(schema: dict, form: MultiDict, prefix: str = "") -> dict:
     return out
 
 
-def _rows(items: dict, form: MultiDict, key: str) -> list[dict]:
-    indexes = sorted({int(k[len(key) + 1:].split(".", 1)[0]) for k in form.keys()
-                      if k.startswith(key + ".") and k[len(key) + 1:].split(".", 1)[0].isdigit()})
-    rows = [parse(items, form, f"{key}.{i}.") for i in indexes]
-    return [r for r in rows if any(v not in ("", None, False, [], {}) for v in r.values())]
+def _rows(items: dict, form: MultiDict, key: str, keep_blank: bool = False) -> list[dict]:
+    rows = [parse(items, form, f"{key}.{i}.", keep_blank) for i in _row_indexes(form, key)]
+    return rows if keep_blank else [r for r in rows if not _blank(r)]
+
+
+def _row_indexes(form: MultiDict, key: str) -> list[int]:
+    return sorted({int(k[len(key) + 1:].split(".", 1)[0]) for k in form.keys()
+                   if k.startswith(key + ".") and k[len(key) + 1:].split(".", 1)[0].isdigit()})
+
+
+def _blank(row: dict) -> bool:
+    return not any(v not in ("", None, False, [], {}) for v in row.values())
+
+
+def row_action(schema: dict, form: MultiDict) -> dict | None:
+    """The form's values after an add-row / remove-row button, or None if another button was used.
+
+    ``add:<name>`` appends an empty row to the array ``name`` (dotted); ``remove:<name>.<i>``
+    drops the row posted with index ``i``. Every other value is kept as posted, blank rows too.
+    """
+    action, _, target = form.get(ROW_ACTION, "").partition(":")
+    if action not in ("add", "remove") or not target:
+        return None
+    if action == "remove":
+        form = MultiDict([(k, v) for k, v in form.items(multi=True) if not k.startswith(target + ".")])
+    values = parse(schema, form, keep_blank_rows=True)
+    if action == "add":
+        *path, last = target.split(".")
+        holder, prop = values, schema
+        for part in path:
+            prop = (prop.get("properties") or {}).get(part) or {}
+            holder = holder.setdefault(part, {})
+        prop = (prop.get("properties") or {}).get(last) or {}
+        if prop.get("type") == "array" and isinstance(holder, dict):
+            rows = holder.setdefault(last, [])
+            if len(rows) < prop.get("maxItems", 100):
+                rows.append({})
+    return values
 
 
 def _scalar(prop: dict, raw: str):
