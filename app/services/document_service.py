@@ -3,22 +3,53 @@
 A file is accepted only if its extension is allowed *and* its first bytes say the same thing
 (a renamed executable is refused), it is not empty and not larger than :data:`MAX_BYTES`. Files
 are kept under the instance folder with a random name; the application stores the returned id.
+
+A case's documents are read and downloaded with the case's own access rule
+(:func:`app.services.case_service.can_view`): the applicant who owns it, staff who may see the
+case, nobody else (they get "not found"). Each download by staff is an audit event, like a view
+of whole ID numbers.
 """
 
 from __future__ import annotations
 
+import mimetypes
 import re
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 
-from app.services.errors import ValidationFailed
+from app.auth.identity import Identity
+from app.db import db
+from app.models import Application
+from app.services import audit_service, forms
+from app.services.errors import NotFound, ValidationFailed
 
 MAX_BYTES = 10 * 1024 * 1024
 #: extension → the magic bytes a real file of that type starts with
 SIGNATURES = {".pdf": b"%PDF-", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG\r\n\x1a\n"}
 _FILE_ID = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|jpeg|png)$")
+
+
+class DocumentNotFound(NotFound):
+    code = "document_not_found"
+    title = "材料不存在"
+
+
+#: the form whose ``documents.items.kind`` names the kinds of document
+KINDS_FORM = "application.schema.json"
+
+
+def kind_names() -> dict[str, str]:
+    """Document kind → its Chinese name, as the application form lists them (empty without it)."""
+    try:
+        prop = forms.load_form(KINDS_FORM)["properties"]["documents"]["items"]["properties"]["kind"]
+    except (forms.FormNotFound, KeyError):
+        return {}
+    names = prop.get("enumNames") or []
+    return {kind: names[i] if i < len(names) else kind for i, kind in enumerate(prop.get("enum") or [])}
 
 
 def upload_dir() -> Path:
@@ -56,3 +87,58 @@ def path_of(file_id: str) -> Path:
     if not _FILE_ID.match(file_id or ""):
         raise ValidationFailed("invalid document id", {"file_id": ["unknown"]})
     return upload_dir() / file_id
+
+
+def case_documents(identity: Identity, application_no: str) -> list[dict]:
+    """The documents of a case the identity may see: kind, name, file id, size and upload time.
+
+    Size and time come from the stored file (``None`` if it is missing); raises
+    :class:`~app.services.case_service.CaseNotFound` for a case the identity may not see.
+    """
+    case = _visible_case(identity, application_no)
+    out = []
+    for doc in (case.declared or {}).get("documents") or []:
+        if not isinstance(doc, dict):
+            continue
+        entry = {"kind": doc.get("kind", "other"), "name": doc.get("name", ""), "file_id": doc.get("file_id"),
+                 "size": None, "uploaded_at": None}
+        if entry["file_id"] and _FILE_ID.match(entry["file_id"]):
+            stored = upload_dir() / entry["file_id"]
+            if stored.is_file():
+                stat = stored.stat()
+                entry["size"] = stat.st_size
+                entry["uploaded_at"] = datetime.fromtimestamp(stat.st_mtime, UTC)
+        out.append(entry)
+    return out
+
+
+def open_document(identity: Identity, application_no: str, file_id: str) -> dict:
+    """One document of a case the identity may see: ``{path, name, mimetype}``.
+
+    Only a file the case lists can be opened; anything else is :class:`DocumentNotFound`. A
+    download by anyone but the case's applicant is recorded as a ``document.downloaded`` event.
+    """
+    case = _visible_case(identity, application_no)
+    doc = next((d for d in (case.declared or {}).get("documents") or []
+                if isinstance(d, dict) and d.get("file_id") == file_id), None)
+    if doc is None or not _FILE_ID.match(file_id or "") or not (upload_dir() / file_id).is_file():
+        raise DocumentNotFound(f"申请 {application_no} 没有材料 {file_id}")
+    if identity.username != case.applicant_username:
+        with db.transaction() as session:
+            audit_service.record(session, identity.username, "document.downloaded", "process_instance",
+                                 case.instance_id or application_no,
+                                 {"application_no": application_no, "file_id": file_id, "kind": doc.get("kind")},
+                                 instance_id=case.instance_id)
+    name = doc.get("name") or file_id
+    return {"path": upload_dir() / file_id, "name": name,
+            "mimetype": mimetypes.guess_type(file_id)[0] or "application/octet-stream"}
+
+
+def _visible_case(identity: Identity, application_no: str) -> Application:
+    from app.services.case_service import CaseNotFound, can_view
+
+    with db.session() as session:
+        case = session.scalar(select(Application).where(Application.application_no == application_no))
+    if case is None or not can_view(identity, case):
+        raise CaseNotFound(f"申请 {application_no} 不存在")
+    return case
