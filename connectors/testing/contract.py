@@ -1,6 +1,6 @@
 """The connector contract, as checks any connector can be run through against the sandbox.
 
-``ContractKit(base_url).check_all(MyConnector)`` runs every check on every operation of the
+``ContractKit(base_url).check_all(MyConnector)`` runs every check that applies on every operation of the
 connector, raising ``AssertionError`` with a readable message on the first breach:
 
 * ``answer_schema`` — the result validates against the declared result schema; a data source
@@ -15,7 +15,17 @@ connector, raising ``AssertionError`` with a readable message on the first breac
 * ``declared_params_only`` — parameters the operation does not declare (a whole case, extra
   member fields) never reach the platform;
 * ``idempotency`` — every request carries an idempotency key derived from the job's key, the
-  same on a repeated job attempt.
+  same on a repeated job attempt;
+* ``malformed`` — an answer cut off mid-body is retried and survived; persistent ones end in a
+  retryable ``MalformedResponse`` after ``retries + 1`` attempts;
+* ``latency`` — a slow answer within the timeout is waited for and used;
+* ``expired_token`` — an "expired" refusal is answered by one token refresh (token schemes) or
+  one re-signed request (the others), and the call succeeds;
+* ``token_endpoint`` (token schemes only: ``md5_token``, ``oauth2``) — a token endpoint failing
+  with 5xx is retried and survived; persistently, it ends in a retryable ``SourceUnavailable``
+  with ``stage: "token"`` before any data request, and the connector recovers once it clears.
+
+:func:`applicable_checks` says which checks apply to a connector (its signing scheme).
 """
 
 from __future__ import annotations
@@ -31,10 +41,11 @@ from app.engine.operators import Operator, OperatorContext, OperatorError, regis
 from connectors.base.connector import Connector
 from connectors.base.credentials import env_token
 from connectors.base.source import VERDICTS, SourceConnector
-from connectors.errors import SOURCE_UNAVAILABLE
+from connectors.errors import MALFORMED_RESPONSE, SOURCE_UNAVAILABLE
 from connectors.sandbox import fixtures
 from connectors.sandbox.client import SandboxAdmin
 from connectors.signing import SCHEMES
+from connectors.signing.base import TokenScheme
 from connectors.signing.sm2_sm3 import public_key_of
 from connectors.testing import sandbox_settings
 
@@ -46,7 +57,24 @@ CHECKS = (
     "evidence_masking",
     "declared_params_only",
     "idempotency",
+    "malformed",
+    "latency",
+    "expired_token",
+    "token_endpoint",
 )
+#: Checks that only apply to schemes fetching a token from the platform.
+TOKEN_CHECKS = ("token_endpoint",)
+LATENCY_SECONDS = 0.2
+
+
+def uses_token(cls: type[Connector]) -> bool:
+    """Whether the connector's default scheme fetches a token (``md5_token``, ``oauth2``)."""
+    return issubclass(SCHEMES[cls.signing], TokenScheme)
+
+
+def applicable_checks(cls: type[Connector]) -> tuple[str, ...]:
+    """The checks of :data:`CHECKS` that apply to ``cls``."""
+    return tuple(c for c in CHECKS if c not in TOKEN_CHECKS or uses_token(cls))
 MARKER = "UNDECLARED-PARAMETER-7f3a"
 WRONG_SM2_KEY = "1F3A" * 16
 
@@ -90,6 +118,13 @@ class ContractKit:
         ctx = OperatorContext(idempotency_key=key, settings=settings or self.settings())
         return op.func(op.load_params(params), ctx)
 
+    def survive(self, op: Operator, params: dict[str, Any], settings, what: str) -> dict:
+        """Call ``op``, which must succeed despite ``what``; a readable failure otherwise."""
+        try:
+            return self.call(op, params, settings)
+        except OperatorError as exc:
+            raise AssertionError(f"{op.name}: {what} were not survived: {exc.code}: {exc.message}") from None
+
     def expect_error(self, func: Callable[[], Any]) -> OperatorError:
         """Run ``func`` and return the ``OperatorError`` it must raise."""
         try:
@@ -107,9 +142,17 @@ class ContractKit:
                 self.admin.clear_faults()
 
     def check_all(self, cls: type[Connector]) -> None:
-        """Every check in :data:`CHECKS`."""
-        for name in CHECKS:
+        """Every check that applies to the connector."""
+        for name in applicable_checks(cls):
             self.run(name, cls)
+
+    def retries_of(self, cls: type[Connector], settings) -> int:
+        """The in-call retries ``settings`` give the connector."""
+        return int(settings.extra.get(f"HOUSING_CONNECTOR_{env_token(cls.name)}_RETRIES", 2))
+
+    def faulted(self, cls: type[Connector], fault: str) -> list[dict[str, Any]]:
+        """The logged requests of the connector's system that ``fault`` hit."""
+        return [r for r in self.admin.requests(cls.name) if r.get("fault") == fault]
 
     def run(self, check: str, cls: type[Connector]) -> None:
         """One named check."""
@@ -160,20 +203,109 @@ class ContractKit:
     def check_retries(self, cls: type[Connector]) -> None:
         """Transient 5xx are survived; persistent ones end in SourceUnavailable after retries + 1."""
 
+        self._transient_then_persistent(cls, "5xx", SOURCE_UNAVAILABLE)
+
+    def check_malformed(self, cls: type[Connector]) -> None:
+        """Bodies cut off mid-JSON are retried and survived; persistent ones → MalformedResponse."""
+        self._transient_then_persistent(cls, "malformed", MALFORMED_RESPONSE)
+
+    def _transient_then_persistent(self, cls: type[Connector], fault: str, code: str) -> None:
+        """``retries`` faulted answers are survived; a persistent fault ends in ``code`` after
+        exactly ``retries + 1`` attempts, retryable."""
+
         def check(op: Operator, params: dict[str, Any]) -> None:
             settings = self.settings()
-            retries = int(settings.extra.get(f"HOUSING_CONNECTOR_{env_token(cls.name)}_RETRIES", 2))
+            retries = self.retries_of(cls, settings)
             self.admin.clear_requests()
-            self.admin.inject(cls.name, "5xx", times=retries)
-            self.call(op, params, settings)
-            failed = [r for r in self.admin.requests(cls.name) if r.get("fault") == "5xx"]
-            assert len(failed) == retries, f"{op.name}: {len(failed)} faulted requests, expected {retries}"
+            self.admin.inject(cls.name, fault, times=retries)
+            self.survive(op, params, settings, f"{retries} {fault} answers")
+            failed = self.faulted(cls, fault)
+            assert len(failed) == retries, f"{op.name}: {len(failed)} {fault} requests, expected {retries}"
             self.admin.clear_requests()
-            self.admin.inject(cls.name, "5xx", times=None)
+            self.admin.inject(cls.name, fault, times=None)
             exc = self.expect_error(lambda: self.call(op, params, self.settings()))
-            assert exc.code == SOURCE_UNAVAILABLE and exc.retryable, f"{op.name}: got {exc.code}"
-            attempts = [r for r in self.admin.requests(cls.name) if r.get("fault") == "5xx"]
+            assert exc.code == code and exc.retryable, f"{op.name}: persistent {fault} gave {exc.code}"
+            assert exc.details.get("attempts") == retries + 1, f"{op.name}: details {exc.details}"
+            attempts = self.faulted(cls, fault)
             assert len(attempts) == retries + 1, f"{op.name}: {len(attempts)} attempts, expected {retries + 1}"
+
+        self._each(cls, check)
+
+    def check_latency(self, cls: type[Connector]) -> None:
+        """A slow answer within the timeout is waited for and used."""
+
+        def check(op: Operator, params: dict[str, Any]) -> None:
+            self.admin.clear_requests()
+            self.admin.inject(cls.name, "latency", times=1, seconds=LATENCY_SECONDS)
+            started = time.monotonic()
+            result = self.survive(op, params, self.settings(), f"a {LATENCY_SECONDS} s latency")
+            elapsed = time.monotonic() - started
+            assert elapsed >= LATENCY_SECONDS, f"{op.name}: answered in {elapsed:.2f} s despite the latency"
+            assert not op.result_schema().validate(result), f"{op.name}: a slow answer gave an invalid result"
+            slow = self.faulted(cls, "latency")
+            assert [r["status"] for r in slow] == [200], f"{op.name}: slow requests {slow}"
+            assert len(self.admin.requests(cls.name)) == len(self._normal_requests(cls, op, params)), (
+                f"{op.name}: a slow answer was retried"
+            )
+
+        self._each(cls, check)
+
+    def _normal_requests(self, cls: type[Connector], op: Operator, params: dict[str, Any]) -> list[dict]:
+        """The requests a fault-free call sends (the log is cleared before and after)."""
+        self.admin.clear_requests()
+        self.call(op, params)
+        logged = self.admin.requests(cls.name)
+        self.admin.clear_requests()
+        return logged
+
+    def check_expired_token(self, cls: type[Connector]) -> None:
+        """An "expired" refusal costs one token refresh (or one re-signed request), then succeeds."""
+        token_scheme = uses_token(cls)
+
+        def check(op: Operator, params: dict[str, Any]) -> None:
+            settings = self.settings()
+            self.call(op, params, settings)  # holds a token now (token schemes)
+            normal = self._normal_requests(cls, op, params)
+            self.admin.inject(cls.name, "expired_token", times=1)
+            result = self.survive(op, params, settings, "an expired token")
+            assert not op.result_schema().validate(result), f"{op.name}: invalid result after a refresh"
+            logged = self.admin.requests(cls.name)
+            refused = [r for r in logged if r.get("fault") == "expired_token"]
+            assert len(refused) == 1, f"{op.name}: {len(refused)} expired refusals"
+            token_requests = [r for r in logged if r["route"] in ("/refreshTokenByKey", "/oauth/token")]
+            if token_scheme:
+                assert len(token_requests) == 1, f"{op.name}: {len(token_requests)} token requests after expiry"
+            data_requests = [r for r in logged if r not in token_requests]
+            normal_data = [r for r in normal if r["route"] not in ("/refreshTokenByKey", "/oauth/token")]
+            assert len(data_requests) == len(normal_data) + 1, f"{op.name}: not exactly one repeated request"
+
+        self._each(cls, check)
+
+    def check_token_endpoint(self, cls: type[Connector]) -> None:
+        """A failing token endpoint is retried; persistently, a retryable error before any data call."""
+        assert uses_token(cls), f"{cls.name}: its {cls.signing} scheme has no token endpoint"
+        token_routes = ("/refreshTokenByKey", "/oauth/token")
+
+        def check(op: Operator, params: dict[str, Any]) -> None:
+            settings = self.settings()
+            retries = self.retries_of(cls, settings)
+            self.admin.clear_requests()
+            self.admin.inject(cls.name, "5xx", times=retries, scope="token")
+            self.survive(op, params, settings, f"{retries} token endpoint 5xx answers")
+            failed = self.faulted(cls, "5xx")
+            assert len(failed) == retries and all(r["route"] in token_routes for r in failed), (
+                f"{op.name}: token endpoint faults {[(r['route'], r['status']) for r in failed]}"
+            )
+            settings = self.settings()
+            self.admin.clear_requests()
+            self.admin.inject(cls.name, "5xx", times=None, scope="token")
+            exc = self.expect_error(lambda: self.call(op, params, settings))
+            assert exc.code == SOURCE_UNAVAILABLE and exc.retryable, f"{op.name}: got {exc.code}"
+            assert exc.details.get("stage") == "token", f"{op.name}: details {exc.details}"
+            routes = {r["route"] for r in self.admin.requests(cls.name)}
+            assert routes <= set(token_routes), f"{op.name}: data requests went out without a token: {routes}"
+            self.admin.clear_faults()
+            self.survive(op, params, settings, "a token endpoint that answers again")  # the same connector
 
         self._each(cls, check)
 

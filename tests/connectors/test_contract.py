@@ -6,10 +6,10 @@ import pytest
 
 from app.engine.operators import load_operators
 from connectors.base import CONNECTORS
-from connectors.testing.contract import CHECKS, ContractKit
+from connectors.testing.contract import CHECKS, TOKEN_CHECKS, ContractKit, applicable_checks, uses_token
 
 load_operators()
-CASES = [(name, check) for name in sorted(CONNECTORS) for check in CHECKS]
+CASES = [(name, check) for name in sorted(CONNECTORS) for check in applicable_checks(CONNECTORS[name])]
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +24,32 @@ def test_connector_honours_the_contract(kit, connector, check):
 
 def test_every_connector_is_covered():
     assert len(CONNECTORS) >= 17
+
+
+def test_every_connector_meets_every_fault_its_scheme_can_have():
+    faults = {"retries", "timeout", "malformed", "latency", "signature", "expired_token"}
+    for name, cls in CONNECTORS.items():
+        checks = set(applicable_checks(cls))
+        assert faults <= checks, name
+        assert (set(TOKEN_CHECKS) <= checks) == uses_token(cls), name
+    assert set(CHECKS) == {c for _, c in CASES}
+    token_connectors = {n for n, c in CONNECTORS.items() if uses_token(c)}
+    assert {"marriage", "subsistence", "housing_fund", "allocation_system", "family_assets", "real_estate",
+            "housing_contracts", "publication_platform"} <= token_connectors
+
+
+def test_the_kit_catches_a_connector_that_does_not_retry_malformed_answers(kit, monkeypatch):
+    from connectors.base.http import HttpClient
+
+    original = HttpClient.exchange
+
+    def no_retries(self, *args, **kwargs):
+        self.config = type(self.config)(**{**self.config.__dict__, "retries": 0})
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(HttpClient, "exchange", no_retries)
+    with pytest.raises(AssertionError, match="2 malformed answers were not survived: MalformedResponse"):
+        kit.run("malformed", CONNECTORS["tax"])
 
 
 def test_the_kit_catches_a_connector_that_leaks_evidence(kit, monkeypatch):
