@@ -22,7 +22,10 @@ HISTORY_ACTIONS = {
     "instance.started": "立案", "task.claimed": "认领", "task.unclaimed": "退回待认领",
     "task.completed": "办理", "instance.completed": "办结", "incident.opened": "异常",
     "incident.retried": "异常重试", "pii.full_view": "查看完整证件号", "timers.fired_manually": "手动触发计时",
+    "message.received": "收到消息", "document.downloaded": "下载申请材料",
 }
+#: what a received message means on the case, by message name (others keep the generic label)
+MESSAGE_LABELS = {"supplement_submitted": "申请人提交补正材料", "objection_filed": "收到公示异议"}
 
 
 @dataclass
@@ -84,9 +87,12 @@ def case_history(instance_id: str) -> list[dict]:
             continue
         details = e.details or {}
         data = details.get("data") or {}
+        label, step = HISTORY_ACTIONS[e.action], details.get("name") or details.get("bpmn_id") or ""
+        if e.action == "message.received":  # its ``name`` is the message's, not a step's
+            label, step = MESSAGE_LABELS.get(details.get("name"), label), ""
         out.append({
-            "at": e.at, "actor": e.actor, "action": e.action, "label": HISTORY_ACTIONS[e.action],
-            "step": details.get("name") or details.get("bpmn_id") or "", "bpmn_id": details.get("bpmn_id"),
+            "at": e.at, "actor": e.actor, "action": e.action, "label": label, "message": details.get("name"),
+            "step": step, "bpmn_id": details.get("bpmn_id"),
             "decision": _signed(data, "decision"), "opinion": _signed(data, "opinion") or _signed(data, "comment"),
         })
     return out

@@ -16,6 +16,8 @@ from app.services.errors import InstanceNotFound
 
 #: history actions an applicant sees on their timeline
 PUBLIC_ACTIONS = ("instance.started", "task.completed", "instance.completed")
+#: messages an applicant sees on their timeline (their own 补正; not objections, which are staff's)
+PUBLIC_MESSAGES = ("supplement_submitted",)
 
 
 def _mine(identity: Identity):
@@ -51,6 +53,7 @@ def my_case(identity: Identity, instance_id: str) -> dict:
         if row is None:
             raise InstanceNotFound(f"process instance {instance_id} does not exist")
     details = instance_service.get_instance(instance_id)
-    timeline = [h for h in case_file_service.case_history(instance_id) if h["action"] in PUBLIC_ACTIONS]
+    timeline = [h for h in case_file_service.case_history(instance_id)
+                if h["action"] in PUBLIC_ACTIONS or h.get("message") in PUBLIC_MESSAGES]
     waiting = [t for t in details["ready_tasks"]]
     return {"instance": details, "timeline": timeline, "current": waiting, "summary": details["summary"] or {}}

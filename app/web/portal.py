@@ -6,12 +6,15 @@ found" for anyone else's, whatever id or number is in the URL.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.services import document_service, forms, portal_service
 from app.services.errors import ValidationFailed
 from app.web import schema_form
-from app.web.i18n import t
+from app.web.errors import error_page
+from app.web.i18n import register_catalogue, t
+from app.web.portal_texts import EN as PORTAL_EN
 from app.web.session_auth import login_required, require_user
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -25,6 +28,7 @@ CASE_STATUS = {
     "in_publication": "公示中", "waiting": "轮候中", "offered": "已配租", "leased": "已签约",
     "rejected": "未通过", "withdrawn": "已撤回", "exited": "已退出",
 }
+register_catalogue(PORTAL_EN)
 
 
 @bp.get("")
@@ -45,13 +49,42 @@ def case(instance_id: str):
     return render_template("portal/case.html", case=portal_service.my_case(require_user(), instance_id))
 
 
+def _limits() -> dict:
+    """What the upload fields tell the applicant: the size of one file and of one submission."""
+    total = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return {"slots": UPLOAD_SLOTS, "max_mb": document_service.MAX_BYTES // 1024 // 1024,
+            "total_mb": total // 1024 // 1024}
+
+
 def _apply_page(values: dict | None = None, errors: dict | None = None, status: int = 200):
     schema, ui = forms.load_form(APPLICATION_FORM), forms.load_form(APPLICATION_UI)
-    fields = [f for f in schema_form.build(schema, ui, values or {}, errors or {}) if f.name != "documents"]
+    fields = [f for f in schema_form.build(schema, ui, values or {}, errors or {}, growable=True)
+              if f.name != "documents"]
     kinds = schema_form.choices_of(schema["properties"]["documents"]["items"]["properties"]["kind"]) \
         if "documents" in schema.get("properties", {}) else []
-    return render_template("portal/apply.html", schema=schema, fields=fields, kinds=kinds, slots=UPLOAD_SLOTS,
-                           errors=errors or {}, max_mb=document_service.MAX_BYTES // 1024 // 1024), status
+    return render_template("portal/apply.html", schema=schema, fields=fields, kinds=kinds, errors=errors or {},
+                           **_limits()), status
+
+
+def _uploaded_documents() -> list[dict]:
+    """The files posted in the upload slots, checked and stored (:mod:`document_service`)."""
+    documents = []
+    for i in range(UPLOAD_SLOTS):
+        upload = request.files.get(f"doc_file_{i}")
+        if upload is not None and upload.filename:
+            content = upload.stream.read(document_service.MAX_BYTES + 1)
+            documents.append(document_service.store(request.form.get(f"doc_kind_{i}", "other"),
+                                                    upload.filename, content))
+    return documents
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_exc):
+    """A submission over the request limit: say so in words, not a bare 413."""
+    limits = _limits()
+    message = t("上传的文件合计超过 {total} MB，未能提交。请压缩或减少文件后重试（每个文件不超过 {each} MB）。",
+                total=limits["total_mb"], each=limits["max_mb"])
+    return error_page(413, message)
 
 
 @bp.get("/apply")
@@ -64,19 +97,20 @@ def apply_form():
 @bp.post("/apply")
 @login_required("applicant")
 def apply():
-    """Check the uploads, submit the application and show its progress page."""
+    """Check the uploads, submit the application and show its progress page.
+
+    The add / remove member buttons (for browsers without the page script) come here too: they
+    redraw the form with what was entered and one member more or less, submitting nothing.
+    """
     from app.services import case_service
 
     schema = forms.load_form(APPLICATION_FORM)
+    redrawn = schema_form.row_action(schema, request.form)
+    if redrawn is not None:
+        return _apply_page(redrawn)
     form = schema_form.parse(schema, request.form)
     try:
-        documents = []
-        for i in range(UPLOAD_SLOTS):
-            upload = request.files.get(f"doc_file_{i}")
-            if upload is not None and upload.filename:
-                content = upload.stream.read(document_service.MAX_BYTES + 1)
-                documents.append(document_service.store(request.form.get(f"doc_kind_{i}", "other"),
-                                                        upload.filename, content))
+        documents = _uploaded_documents()
         if documents:
             form["documents"] = documents
         case = case_service.submit_application(require_user(), form)
@@ -87,23 +121,53 @@ def apply():
     return redirect(url_for("web.portal.application", application_no=case["application_no"]))
 
 
+def supplement_notice(case: dict) -> dict | None:
+    """The open 补正 request in words: the missing documents by name, the note, the deadline."""
+    notice = case.get("supplement")
+    if case.get("status") != "supplement_requested" and not notice:
+        return None
+    notice = notice if isinstance(notice, dict) else {}
+    names = document_service.kind_names()
+    items = notice.get("items") or notice.get("missing_items") or []
+    return {"missing": [names.get(i, i) for i in items if isinstance(i, str)], "note": notice.get("note") or "",
+            "deadline": notice.get("deadline"), "count": notice.get("count")}
+
+
 @bp.get("/applications/<application_no>")
 @login_required("applicant")
 def application(application_no: str):
-    """One of my applications by its number: status, household, progress, what is asked of me."""
+    """One of my applications by its number: status, household, documents, progress, what is asked of me."""
     from app.services import case_service
 
     identity = require_user()
     case = case_service.get_case(identity, application_no)
     timeline = portal_service.my_case(identity, case["instance_id"])["timeline"] if case.get("instance_id") else []
     return render_template("portal/application.html", case=case, timeline=timeline, statuses=CASE_STATUS,
+                           notice=supplement_notice(case), kind_names=document_service.kind_names(),
+                           documents=document_service.case_documents(identity, application_no),
                            tasks=[t for t in portal_service.my_tasks(identity) if t["business_key"] == application_no])
+
+
+@bp.get("/applications/<application_no>/documents/<file_id>")
+@login_required("applicant")
+def document(application_no: str, file_id: str):
+    """A document of one of my applications (404 for anyone else's)."""
+    return send_document(document_service.open_document(require_user(), application_no, file_id))
+
+
+def send_document(doc: dict):
+    """A stored document as a download, never rendered by the browser as a page."""
+    response = send_file(doc["path"], mimetype=doc["mimetype"], as_attachment=True, download_name=doc["name"],
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/applications/<application_no>/supplement", methods=["GET", "POST"])
 @login_required("applicant")
 def supplement(application_no: str):
-    """Answer a 补正 request: every missing item at once; the same case resumes."""
+    """Answer a 补正 request with the files it asks for (every missing item at once); the same case resumes."""
     from app.services import case_service
 
     identity = require_user()
@@ -111,16 +175,27 @@ def supplement(application_no: str):
     schema = forms.load_form(SUPPLEMENT_FORM)
     values, errors, status = {}, {}, 200
     if request.method == "POST":
-        values = schema_form.parse(schema, request.form)
-        try:
-            case_service.respond_to_supplement(identity, application_no, values)
-        except ValidationFailed as exc:
-            errors, status = exc.errors, 422
+        redrawn = schema_form.row_action(schema, request.form)
+        if redrawn is not None:
+            values = redrawn
         else:
-            flash(t("补正材料已提交"), "ok")
-            return redirect(url_for("web.portal.application", application_no=application_no))
-    return render_template("portal/supplement.html", case=case, fields=schema_form.build(schema, None, values, errors),
-                           errors=errors), status
+            values = schema_form.parse(schema, request.form)
+            values.pop("documents", None)  # documents come only from the uploads
+            try:
+                documents = _uploaded_documents()
+                if documents:
+                    values["documents"] = documents
+                case_service.respond_to_supplement(identity, application_no, values)
+            except ValidationFailed as exc:
+                errors, status = exc.errors, 422
+                flash(t("请检查标红的项目") + "：" + exc.detail, "error")
+            else:
+                flash(t("补正材料已提交"), "ok")
+                return redirect(url_for("web.portal.application", application_no=application_no))
+    fields = [f for f in schema_form.build(schema, None, values, errors, growable=True) if f.name != "documents"]
+    kinds = schema_form.choices_of(schema["properties"]["documents"]["items"]["properties"]["kind"])
+    return render_template("portal/supplement.html", case=case, fields=fields, errors=errors, kinds=kinds,
+                           notice=supplement_notice(case), **_limits()), status
 
 
 @bp.get("/leases/<lease_no>/contract.pdf")

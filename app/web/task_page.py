@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
-from app.services import case_file_service, task_service
-from app.services.errors import ValidationFailed
+from app.services import case_file_service, document_service, task_service
+from app.services.errors import NotFound, ValidationFailed
 from app.web import schema_form
 from app.web.case_panels import VERDICTS, panels_for, suggested_values
 from app.web.i18n import t
 from app.web.nav import REVIEWERS, home_endpoint
+from app.web.portal import send_document
 from app.web.session_auth import login_required, require_user
 
 bp = Blueprint("task_page", __name__, url_prefix="/tasks")
@@ -19,6 +20,9 @@ def _render(case: case_file_service.CaseFile, values: dict | None = None, errors
             status: int = 200):
     identity = require_user()
     panels = panels_for(identity, case)
+    if panels.get("application"):
+        panels["documents"] = _documents(identity, case)
+        panels["kind_names"] = document_service.kind_names()
     initial = values if values is not None else suggested_values(case, panels)
     fields = schema_form.build(case.form, case.ui, initial, errors) if case.form else []
     decisions = schema_form.decision_choices(case.form) if case.form else []
@@ -35,11 +39,31 @@ def show(task_id: str):
     return _render(case_file_service.open_task(require_user(), task_id))
 
 
+def _documents(identity, case: case_file_service.CaseFile) -> list[dict]:
+    try:
+        return document_service.case_documents(identity, case.task["business_key"])
+    except NotFound:
+        return []
+
+
 @bp.post("/<task_id>/full-ids")
-@login_required("district_reviewer", "city_reviewer", "dept_reviewer")
+@login_required()
 def full_ids(task_id: str):
-    """The same page with whole ID numbers; each such view is an audit event."""
+    """The same page with whole ID numbers; each such view is an audit event.
+
+    Who may is decided in one place, ``Identity.can_view_full_id`` (the same test shows the
+    button); anyone else gets 403 from :func:`case_file_service.record_full_view`.
+    """
     return _render(case_file_service.open_task(require_user(), task_id, full_ids=True))
+
+
+@bp.get("/<task_id>/documents/<file_id>")
+@login_required()
+def document(task_id: str, file_id: str):
+    """A document of the task's case, for those who may see the case (404 otherwise); audited."""
+    identity = require_user()
+    case = case_file_service.open_task(identity, task_id)
+    return send_document(document_service.open_document(identity, case.task["business_key"] or "", file_id))
 
 
 @bp.post("/<task_id>/complete")

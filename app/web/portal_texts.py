@@ -1,0 +1,34 @@
+"""English for the applicant portal's own texts: uploads, documents, 补正 notices, member rows.
+
+Added to the page catalogue with :func:`app.web.i18n.register_catalogue`. The document kinds are
+the names ``forms/application.schema.json`` gives them, shown wherever a case's documents are.
+"""
+
+from __future__ import annotations
+
+EN: dict[str, str] = {
+    # repeated rows (household members …)
+    "添加成员": "Add a member", "添加一行": "Add a row", "删除此行": "Remove this row",
+    # uploads and a case's documents
+    "申请材料": "Documents", "补交的材料": "Documents to supplement",
+    "PDF、JPG、PNG，每个不超过 {mb} MB，一次合计不超过 {total} MB":
+        "PDF, JPG or PNG, at most {mb} MB each and {total} MB in all",
+    "上传的文件合计超过 {total} MB，未能提交。请压缩或减少文件后重试（每个文件不超过 {each} MB）。":
+        "The files add up to more than {total} MB, so nothing was submitted. Compress them or send fewer "
+        "and try again (at most {each} MB each).",
+    "文件名": "File name", "大小": "Size", "上传时间": "Uploaded", "（文件缺失）": "(file missing)",
+    "没有上传材料": "No documents uploaded",
+    # the 补正 notice
+    "第 {n} 次补正": "supplement no. {n}", "请一次性补交以下材料：": "please send all of these at once:",
+    "补正说明": "Note", "请于 {when} 前提交，逾期视为撤回申请":
+        "Submit before {when}; after that the application counts as withdrawn",
+    # case history
+    "收到消息": "Message received", "下载申请材料": "Document downloaded",
+    "申请人提交补正材料": "Applicant submitted the supplement", "收到公示异议": "Objection received",
+    # document kinds (forms/application.schema.json)
+    "身份证": "ID card", "户口簿": "Household register", "婚姻状况证明": "Marital status certificate",
+    "收入证明": "Proof of income", "住房情况声明": "Housing statement", "居住证": "Residence permit",
+    "劳动合同": "Labour contract", "社保缴费记录": "Social insurance record", "残疾人证": "Disability certificate",
+    "低保/特困证明": "Subsistence allowance certificate", "优抚对象证明": "Entitled-group certificate",
+    "其他材料": "Other document",
+}
