@@ -14,12 +14,18 @@ from app.auth.identity import Identity
 from app.db import db
 from app.models import User
 from app.services import forms
-from app.services.batch_import_rows import APPLICATION_FORM, COLUMNS, Row, convert, label_maps
+from app.services.batch_import_rows import APPLICATION_FORM, COLUMNS, Row, column_properties, convert, label_maps
 from app.services.errors import ValidationFailed
 
 APPLICANT_ROLE = "applicant"
 _PATH_TO_KEY = {path.replace(".*", ""): key for key, _t, path in COLUMNS if path}
 TITLES = {key: title for key, title, _p in COLUMNS}
+#: what a cell that does not match the form's pattern should hold
+PATTERN_HINTS = {"id_number": "应为 18 位身份证号码（前 17 位数字，末位为数字或 X）",
+                 "phone": "应为 11 位手机号码（1 开头）"}
+#: the form's message prefix → (schema keyword, what to say)
+LIMIT_HINTS = {"太短": ("minLength", "至少 {} 个字"), "太长": ("maxLength", "最多 {} 个字"),
+               "太小": ("minimum", "不能小于 {}"), "太大": ("maximum", "不能大于 {}")}
 
 
 @dataclass
@@ -71,7 +77,7 @@ def check_sheet(identity: Identity, rows: list[Row]) -> list[Checked]:
             numbers = [r.number for r in application.rows]
             by_number = {r.number: r for r in application.rows}
             for number, key, message in locate(exc.errors, numbers, application.head.number):
-                by_number[number].error(key, message)
+                by_number[number].error(key, readable(key, message))
             application.form = {}
     return applications
 
@@ -135,6 +141,18 @@ def _form(head: dict, values: list[dict]) -> dict:
     return {"housing_type": head["housing_type"], "district": head["district"], "applicant": applicant,
             "household": {"type": head["household_type"], "members": members}, "declared": declared,
             "authorization": head["authorization"]}
+
+
+def readable(key: str, message: str) -> str:
+    """A schema message (``格式不正确: '123' does not match …``) as the sheet's user should read it."""
+    prefix, _, detail = message.partition(": ")
+    if not detail:  # the form's own Chinese message
+        return message
+    if prefix == "格式不正确" and key in PATTERN_HINTS:
+        return PATTERN_HINTS[key]
+    keyword, text = LIMIT_HINTS.get(prefix, ("", ""))
+    prop = column_properties().get(key) or {}
+    return text.format(prop[keyword]) if keyword in prop else prefix
 
 
 def locate(errors: dict[str, list[str]], row_numbers: list[int], head_row: int) -> list[tuple[int, str, str]]:

@@ -161,13 +161,18 @@ def _cell(value):
     return value
 
 
+def column_properties() -> dict[str, dict]:
+    """Column key → its property in the application form's JSON Schema (columns the form has)."""
+    schema = forms.load_form(APPLICATION_FORM)
+    props = {key: _prop(schema, path) if path else None for key, _title, path in COLUMNS}
+    return {key: prop for key, prop in props.items() if prop}
+
+
 def label_maps() -> dict[str, dict[str, str]]:
     """Column key → {shown label → stored value}, from the application form's ``enumNames``."""
-    schema = forms.load_form(APPLICATION_FORM)
     out = {}
-    for key, _title, path in COLUMNS:
-        prop = _prop(schema, path) if path else None
-        if prop and "enum" in prop:
+    for key, prop in column_properties().items():
+        if "enum" in prop:
             names = prop.get("enumNames") or prop["enum"]
             out[key] = {str(n): v for n, v in zip(names, prop["enum"], strict=False)} | {v: v for v in prop["enum"]}
     return out

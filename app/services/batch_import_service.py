@@ -28,7 +28,7 @@ from app.auth.identity import Identity
 from app.db import db, utcnow
 from app.models import Application, ImportApplication, ImportJob, ImportProblem
 from app.services import case_service, forms, instance_service
-from app.services.batch_import_checks import TITLES, check_sheet, locate
+from app.services.batch_import_checks import TITLES, check_sheet, locate, readable
 from app.services.batch_import_rows import APPLICATION_FORM, read_sheet
 from app.services.errors import DomainError, NotFound, ValidationFailed
 
@@ -179,7 +179,8 @@ def _settle(application_id: int, application_no: str | None, errors: dict | None
             select(Application.id).where(Application.application_no == number)) is not None
         row.state, row.form = ("started" if exists else "failed"), None
         if not exists:
-            session.add_all(ImportProblem(job_id=row.job_id, row_number=n, column_title=TITLES.get(k, k), message=m)
+            session.add_all(ImportProblem(job_id=row.job_id, row_number=n, column_title=TITLES.get(k, k),
+                                          message=readable(k, m))
                             for n, k, m in locate(errors or {}, row.row_numbers, row.head_row))
         session.execute(update(ImportJob).where(ImportJob.id == row.job_id).values(heartbeat_at=utcnow()))
 

@@ -82,7 +82,7 @@ def test_rows_start_real_cases_that_belong_to_the_applicant_and_reach_the_distri
 
 
 def test_bad_rows_are_reported_by_row_and_column_and_start_nothing(import_app):
-    for username in ("applicant3", "applicant4"):
+    for username in ("applicant3", "applicant4", "applicant5"):
         upsert_user(username, "王五", "demo123", ["applicant"], ["applicant"], None)
     rows = batch_import_rows.template_rows()[:2]                      # row 2: application 1, fine
     rows[1][5] = "50010319900307123"                                    # … but its ID number is too short
@@ -95,9 +95,13 @@ def test_bad_rows_are_reported_by_row_and_column_and_start_nothing(import_app):
     bad_digit = _row("9", "陈三", "50010319850101007", "applicant2")
     bad_digit[5] = bad_digit[5][:17] + ("0" if bad_digit[5][17] != "0" else "1")
     rows.append(bad_digit)                                               # row 9: wrong check digit
+    short = _row("10", "王", "50010319850101008", "applicant5")
+    short[9] = "12345"
+    rows.append(short)                                                   # row 10: name and phone too short
     job = batch_import_service.start_import(authenticate("city", "demo123"), "x.csv", _csv(rows), background=False)
     report = {(r, c): m for r, c, m in job.problems}
-    assert (2, "身份证号码") in report
+    assert "应为 18 位身份证号码" in report[(2, "身份证号码")]
+    assert report[(10, "成员姓名")] == "至少 2 个字" and "11 位手机号码" in report[(10, "申请人手机号码")]
     assert "nobody" in report[(3, "申请人账号")] and "不存在" in report[(3, "申请人账号")]
     assert "不是申请人账号" in report[(4, "申请人账号")]
     assert "必填" in report[(5, "申请人账号")]
