@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.cli import deploy_directory
 from app.db import db
-from app.models import Objection
+from app.models import Application, Objection
 from app.services import batch_import_rows
 from tests.conftest import ROOT
 from tests.e2e.conftest import LiveServer, make_live_app, object_to
@@ -38,34 +39,25 @@ def test_a_visitor_reads_the_list_and_files_an_objection(live_db, actors, tmp_pa
 
 def test_a_city_officer_imports_a_sheet_and_reads_the_row_report(live_db, actors, tmp_path):
     app = make_live_app(live_db, forms_dir=str(ROOT / "forms"))
+    with app.app_context():
+        deploy_directory(ROOT / "processes")
     rows = batch_import_rows.template_rows()
     rows[3][5] = "123"  # the spouse's ID number
     sheet = tmp_path / "applications.csv"
     sheet.write_text("\n".join(",".join(r) for r in rows), encoding="utf-8")
-    started: list[dict] = []
-
-    def starter(identity, form):
-        started.append(form)
-        return f"GZF2026-{len(started):06d}"
-
-    from app.services import batch_import_service
-
-    original = batch_import_service._default_starter
-    batch_import_service._default_starter = starter
-    try:
-        with LiveServer(app) as server:
-            city = actors(server.url)("city")
-            page = city.goto("/batch-import")
-            with page.expect_download() as download:
-                page.click("[data-testid=template-xlsx]")
-            assert download.value.suggested_filename.endswith(".xlsx")
-            page.set_input_files("[data-testid=import-file]", str(sheet))
-            page.click("[data-testid=import-upload]")
-            page.wait_for_selector("text=已完成")
-            report = page.inner_text("[data-testid=import-errors]")
-            assert "4" in report and "身份证号码" in report
-            assert "GZF2026-000001" in page.inner_text("[data-testid=import-started]")
-            city.shot("import-report")
-    finally:
-        batch_import_service._default_starter = original
-    assert len(started) == 1
+    with LiveServer(app) as server:
+        city = actors(server.url)("city")
+        page = city.goto("/batch-import")
+        with page.expect_download() as download:
+            page.click("[data-testid=template-xlsx]")
+        assert download.value.suggested_filename.endswith(".xlsx")
+        page.set_input_files("[data-testid=import-file]", str(sheet))
+        page.click("[data-testid=import-upload]")
+        page.wait_for_selector("text=已完成")
+        report = page.inner_text("[data-testid=import-errors]")
+        assert "4" in report and "身份证号码" in report
+        with app.app_context(), db.session() as session:
+            started = session.scalars(select(Application)).all()
+        assert [c.applicant_username for c in started] == ["applicant"]
+        assert started[0].application_no in page.inner_text("[data-testid=import-started]")
+        city.shot("import-report")
