@@ -34,29 +34,43 @@ def clock(monkeypatch):
     return current
 
 
+def _send_back(identity, task_id: str, missing: str) -> None:
+    task_service.complete(identity, task_id, {"decision": "supplement", "opinion": "材料不全",
+                                              "missing_items": [missing], "supplement_note": "请补交"})
+
+
+def _supplement(identity, number: str, kind: str) -> None:
+    case_service.respond_to_supplement(identity, number, {"documents": [{"kind": kind, "name": f"{kind}.pdf"}]})
+
+
 @pytest.mark.parametrize("key", ["eligible_single", "new_citizen_permit"])  # 公租房, 保租房
 def test_the_reopened_acceptance_task_is_due_after_the_working_days_left(flow_app, clock, key):
-    form = household(key)["form"]
+    form, person = household(key)["form"], applicant(key)
     street = staff("street", "street_reviewer", form["district"])
     submitted_at = clock[0]
-    number = apply_over_api(flow_app, applicant(key), form)["application_no"]
+    number = apply_over_api(flow_app, person, form)["application_no"]
     first = ready_task(number, "acceptance")
     assert first.due_at == workdays.add_working_days(submitted_at, ACCEPTANCE_DAYS)
 
     clock[0] = _working_day_at_ten(submitted_at, 2)  # two working days spent on 受理
     assert workdays.working_days_between(submitted_at, clock[0]) == 2
-    task_service.complete(street, first.id, {"decision": "supplement", "opinion": "缺收入证明",
-                                             "missing_items": ["income_proof"], "supplement_note": "请补交收入证明"})
-    case = case_service.get_case(applicant(key), number)
+    _send_back(street, first.id, "income_proof")
+    case = case_service.get_case(person, number)
     assert case["status"] == "supplement_requested"
     assert case["supplement"]["deadline"] == workdays.add_working_days(clock[0], 10).isoformat()
 
     clock[0] = _working_day_at_ten(clock[0], 4)  # four working days waiting: they do not count
-    case_service.respond_to_supplement(applicant(key), number,
-                                       {"documents": [{"kind": "income_proof", "name": "income_proof.pdf"}]})
+    _supplement(person, number, "income_proof")
     reopened = ready_task(number, "acceptance")
     assert reopened is not None and reopened.id != first.id
     assert reopened.due_at == workdays.add_working_days(clock[0], ACCEPTANCE_DAYS - 2)
     assert reopened.due_at < workdays.add_working_days(clock[0], ACCEPTANCE_DAYS)
-    case = case_service.get_case(applicant(key), number)
+    case = case_service.get_case(person, number)
     assert case["status"] == "submitted" and case["step"] == "受理" and case["supplement"] == {}
+
+    clock[0] = _working_day_at_ten(clock[0], 1)  # one more working day, then a second send-back
+    _send_back(street, reopened.id, "housing_statement")
+    clock[0] = _working_day_at_ten(clock[0], 3)
+    _supplement(person, number, "housing_statement")
+    third = ready_task(number, "acceptance")
+    assert third.due_at == workdays.add_working_days(clock[0], ACCEPTANCE_DAYS - 3)
