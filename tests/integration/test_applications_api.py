@@ -65,6 +65,9 @@ def test_a_form_that_fails_its_schema_is_refused_with_every_field_error(flow_app
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     errors = response.get_json()["errors"]
     assert {"housing_type", "applicant.phone", "household.members.0.id_number", "authorization"} <= set(errors)
+    not_a_form = flow_app.test_client().post("/api/v1/applications", json=[FORM],
+                                             headers=_headers(flow_app, _applicant("zhang")))
+    assert not_a_form.status_code == 422 and not_a_form.mimetype == "application/problem+json"
     assert _applications_seen(flow_app) == 0
 
 
