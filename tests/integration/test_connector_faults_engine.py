@@ -16,12 +16,14 @@ import pytest
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.privacy import mask_id_number
-from app.services import job_service
+from app.services import job_service, scheduler_service
 from connectors.sandbox import fixtures
 from connectors.testing import FAST_SETTINGS
 from tests.conftest import bearer, deploy_fixture, make_settings, truncate
 from tests.connectors import conftest as connector_fixtures
+from tests.integration import test_rq_workers as rq_fixtures
 from tests.support.api import instance, start
+from tests.support.processes import start_worker, stop, worker_env
 from tests.support.settle import settle
 
 #: Three job attempts a few tens of milliseconds apart, and a breaker that stays out of the way
@@ -40,6 +42,7 @@ MEMBERS = fixtures.declared_members("eligible_nuclear")
 JOB_ATTEMPTS, CALL_ATTEMPTS = 3, 3  # job attempts; requests per job attempt (1 + 2 in-call retries)
 #: One sandbox over real HTTP, and its admin client with faults cleared around each test.
 sandbox, admin = connector_fixtures.sandbox, connector_fixtures.admin
+redis_server = rq_fixtures.redis_server  # a private redis-server
 #: Wall-clock bound for one case on a loaded 2-core machine (the work itself takes ~1–3 s).
 BOUND = 25.0
 
@@ -198,3 +201,57 @@ def test_with_the_default_breaker_the_last_attempts_fail_fast_with_circuit_open(
         assert len(faulted(admin, "5xx")) == 5  # the threshold; then no request reaches the platform
         assert "hukou_circuit_open" in passed_nodes(client, headers, inst["id"])
         assert inst["data"]["hukou_fault"]["code"] == "CircuitOpen"
+
+
+def test_a_real_worker_retries_by_its_own_settings_then_an_incident_retry_completes(pg_url, sandbox, admin,
+                                                                                    redis_server):
+    """The same path with RQ worker processes: the worker reads the job retry settings from its
+    environment, as a deployed worker would."""
+    settings = make_settings(pg_url, job_runner="rq", redis_url=redis_server.url, sandbox_url=sandbox[0],
+                             extra=ENGINE_SETTINGS)
+    app = create_app(settings)
+    with app.app_context():
+        try:
+            client, headers = app.test_client(), bearer(app, "admin")
+            assert deploy_fixture(client, headers, "connector_fault_uncaught.bpmn").status_code == 201
+            admin.inject("hukou", "5xx", times=None)
+            env = worker_env(pg_url, redis_server.url, HOUSING_SANDBOX_URL=sandbox[0], **ENGINE_SETTINGS)
+            worker = start_worker(env)
+            try:
+                started = time.monotonic()
+                created = client.post("/api/v1/process-instances", headers=headers, json={
+                    "process_key": "connector_fault_uncaught", "data": {"members": MEMBERS}})
+                assert created.status_code == 201
+                instance_id = created.get_json()["id"]
+                wait_for(lambda: instance(client, headers, instance_id)["incidents"])
+                inst = instance(client, headers, instance_id)
+                assert time.monotonic() - started < BOUND * 2  # a worker process starts, too
+                call = hukou_call(inst)
+                assert (call["state"], call["attempts"], call["error_code"]) == (
+                    "incident", JOB_ATTEMPTS, "SourceUnavailable")
+                requests = faulted(admin, "5xx")
+                assert len(requests) == JOB_ATTEMPTS * CALL_ATTEMPTS
+                spread = requests[-1]["at"] - requests[0]["at"]
+                assert spread < 10, f"job retries {spread:.1f} s apart: the worker ignored its job_* settings"
+                admin.clear_faults()
+                [incident] = inst["incidents"]
+                retried = client.post(f"/api/v1/incidents/{incident['id']}/retry", headers=bearer(app, "operator"))
+                assert retried.status_code == 200
+                wait_for(lambda: instance(client, headers, instance_id)["status"] == "completed")
+            finally:
+                stop(worker)
+            done = instance(client, headers, instance_id)
+            assert all(m["found"] for m in done["data"]["hukou"]["members"])
+        finally:
+            truncate(pg_url)
+
+
+def wait_for(predicate, timeout: float = BOUND * 2) -> None:
+    """Tick the scheduler (due retries go to the queue) until ``predicate()`` holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        scheduler_service.tick()
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not reached within {timeout} s")
