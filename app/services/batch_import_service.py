@@ -139,6 +139,9 @@ def _start_one(application_id: int) -> None:
     with db.session() as session:
         row = session.get(ImportApplication, application_id)
         owner = session.scalar(select(ImportJob.owner).where(ImportJob.id == row.job_id))
+        if _case_exists(session, row.application_no):  # started by a runner taken for dead; never twice
+            _settle(application_id, row.application_no, None)
+            return
     if row.application_no is None:  # reserved first, so an interrupted start can be told apart
         row.application_no = case_service.next_application_no(row.form["housing_type"], utcnow().year)
         with db.transaction() as session:
@@ -174,15 +177,18 @@ def _settle(application_id: int, application_no: str | None, errors: dict | None
     """Record the outcome; a case that exists is reported as started whatever went wrong after."""
     with db.transaction() as session:
         row = session.get(ImportApplication, application_id)
-        number = application_no or row.application_no
-        exists = number is not None and session.scalar(
-            select(Application.id).where(Application.application_no == number)) is not None
+        exists = _case_exists(session, application_no or row.application_no)
         row.state, row.form = ("started" if exists else "failed"), None
         if not exists:
             session.add_all(ImportProblem(job_id=row.job_id, row_number=n, column_title=TITLES.get(k, k),
                                           message=readable(k, m))
                             for n, k, m in locate(errors or {}, row.row_numbers, row.head_row))
         session.execute(update(ImportJob).where(ImportJob.id == row.job_id).values(heartbeat_at=utcnow()))
+
+
+def _case_exists(session, application_no: str | None) -> bool:
+    return application_no is not None and session.scalar(
+        select(Application.id).where(Application.application_no == application_no)) is not None
 
 
 def resume(identity: Identity, job_id: str, background: bool = True) -> ImportView:
@@ -196,8 +202,7 @@ def resume(identity: Identity, job_id: str, background: bool = True) -> ImportVi
         if taken:  # an application caught mid-start: started if its case exists, else to be started again
             for row in session.scalars(select(ImportApplication).where(ImportApplication.job_id == job.id,
                                                                        ImportApplication.state == "starting")):
-                started = row.application_no is not None and session.scalar(
-                    select(Application.id).where(Application.application_no == row.application_no)) is not None
+                started = _case_exists(session, row.application_no)
                 row.state = "started" if started else "pending"
                 if started:
                     row.form = None

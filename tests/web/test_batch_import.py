@@ -135,18 +135,24 @@ def test_a_wrong_file_is_refused_before_anything_starts(import_app):
 
 def test_an_interrupted_import_resumes_without_starting_a_case_twice(import_app, as_user):
     identity = authenticate("city", "demo123")
-    rows = [batch_import_rows.TITLES, _row("1", "孙七", "50010319850101001", "applicant")]
+    upsert_user("applicant3", "王五", "demo123", ["applicant"], ["applicant"], None)
+    rows = [batch_import_rows.TITLES, _row("1", "孙七", "50010319850101001", "applicant"),
+            _row("2", "周八", "50010319850101002", "applicant2")]
     job = batch_import_service.start_import(identity, "x.csv", _csv(rows), background=False)
-    started_no = job.started[0]["application_no"]
-    # what a server stopped mid-import leaves: one case started but not yet recorded, one not started
-    pending = check_sheet(identity, batch_import_rows.read_sheet("y.csv", _csv(
-        [batch_import_rows.TITLES, _row("2", "周八", "50010319850101002", "applicant2")])))[0]
-    assert pending.valid
+    numbers = [a["application_no"] for a in job.started]
+    # what a server stopped mid-import leaves: a case started but not yet recorded (1), a case started
+    # after a runner was taken for dead and its application handed out again (2), one not started (3)
+    waiting = check_sheet(identity, batch_import_rows.read_sheet("y.csv", _csv(
+        [batch_import_rows.TITLES, _row("3", "吴九", "50010319850101003", "applicant3")])))[0]
+    assert waiting.valid
     with db.transaction() as session:
-        session.execute(update(ImportApplication).where(ImportApplication.job_id == job.id).values(state="starting"))
-        session.add(ImportApplication(job_id=job.id, position=1, sequence="2", row_numbers=[3], head_row=3,
-                                      applicant_username="applicant2", district="渝中区", state="pending",
-                                      form=pending.form))
+        for position, state in enumerate(("starting", "pending")):
+            session.execute(update(ImportApplication).where(ImportApplication.job_id == job.id,
+                                                            ImportApplication.position == position)
+                            .values(state=state, form=dict(waiting.form)))
+        session.add(ImportApplication(job_id=job.id, position=2, sequence="3", row_numbers=[4], head_row=4,
+                                      applicant_username="applicant3", district="渝中区", state="pending",
+                                      form=waiting.form))
         session.execute(update(ImportJob).where(ImportJob.id == job.id)
                         .values(state="running", heartbeat_at=utcnow() - timedelta(minutes=10)))
     b = as_user("city")
@@ -154,13 +160,15 @@ def test_an_interrupted_import_resumes_without_starting_a_case_twice(import_app,
     assert "导入已中断" in page and "import-resume" in page
     assert b.get(f"/batch-import/{job.id}/status").get_json()["state"] == "interrupted"
     resumed = batch_import_service.resume(identity, job.id, background=False)
-    assert resumed.state == "finished" and resumed.done == 2 and resumed.problems == []
-    assert started_no in [a["application_no"] for a in resumed.started]
+    assert resumed.state == "finished" and resumed.done == 3 and resumed.problems == []
+    assert [a["application_no"] for a in resumed.started][:2] == numbers
+    cases = _cases()
+    assert len(cases) == 3 and sorted(c.applicant_username for c in cases.values()) == [
+        "applicant", "applicant2", "applicant3"]
     with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(Application)) == 2
         assert session.scalar(select(func.count()).select_from(ProcessInstance)
-                              .where(ProcessInstance.business_key == started_no)) == 1
-    assert batch_import_service.resume(identity, job.id, background=False).done == 2  # a second resume does nothing
+                              .where(ProcessInstance.business_key.in_(numbers))) == 2
+    assert batch_import_service.resume(identity, job.id, background=False).done == 3  # a second resume does nothing
 
 
 def test_the_pages_offer_templates_upload_and_show_the_report(import_app, as_user):
