@@ -3,6 +3,7 @@
 
 import * as ext from './extensions.js';
 import { groupsField, note, section, selectField, textArea, textField } from './fields.js';
+import { choicesOf, literal, literalProblem, pythonLiteral } from './literals.js';
 
 const SPIFF_TYPES = { string: 'str', integer: 'int', number: 'float', boolean: 'bool', array: 'list', object: 'dict' };
 const WORKDAYS = /^\s*workdays_from_now\(\s*(\d+)\s*\)\s*$/;
@@ -21,24 +22,44 @@ export function general(ctx) {
   ]);
 }
 
+/** A drop-down of the literal values a parameter offers (its choices, or True/False). */
+function choiceRow(ctx, name, spec, current, type) {
+  const { element, services, t, rerender } = ctx;
+  const choices = choicesOf(spec);
+  if (!choices) { return null; }
+  const lit = literal(current.value);
+  const chosen = lit && choices.includes(lit.value) ? pythonLiteral(lit.value) : '';
+  return selectField(`${name}：${t('choices')}`, chosen, choices.map((c) => ({ value: pythonLiteral(c), label: String(c) })),
+    (v) => { if (v) { ext.setParameter(element, name, v, type, services); rerender(); } },
+    { testid: `param-choice-${name}`, emptyLabel: t('use_expression') });
+}
+
 function parameterRows(ctx, op, operator) {
-  const { element, services, t } = ctx;
+  const { element, services, t, rerender } = ctx;
   const schema = (op && op.parameters) || {};
   const declared = schema.properties || {};
   const required = schema.required || [];
-  const rows = Object.entries(declared).map(([name, spec]) => {
+  const rows = [];
+  Object.entries(declared).forEach(([name, spec]) => {
     const type = SPIFF_TYPES[spec.type] || 'any';
     const hint = [spec.description || spec.title, spec.type, spec.enum ? `${t('choices')}: ${spec.enum.join(' / ')}` : '']
       .filter(Boolean).join(' · ');
     const current = (operator && operator.parameters[name]) || {};
-    return textField(`${name}${required.includes(name) ? ' *' : ''}`, current.value,
-      (v) => ext.setParameter(element, name, v, type, services),
-      { testid: `param-${name}`, hint, placeholder: t('expression') });
+    rows.push(choiceRow(ctx, name, spec, current, type));
+    rows.push(textField(`${name}${required.includes(name) ? ' *' : ''}`, current.value,
+      (v) => { ext.setParameter(element, name, v, type, services); rerender(); },
+      { testid: `param-${name}`, hint, placeholder: t('expression') }));
+    const problem = current.value ? literalProblem(current.value, spec, t) : '';
+    if (problem) {
+      const warning = note(`${name}：${problem}`, 'error');
+      warning.dataset.testid = `param-problem-${name}`;
+      rows.push(warning);
+    }
   });
   Object.keys((operator && operator.parameters) || {}).filter((n) => !(n in declared) && op).forEach((name) => {
     rows.push(note(t('undeclared_parameter', { name }), 'error'));
   });
-  return rows;
+  return rows.filter(Boolean);
 }
 
 /** Service task: the operator, its typed parameters and the result variable. */
