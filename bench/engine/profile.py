@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--instances", type=int, default=40)
     parser.add_argument("--pg-admin", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--dump", metavar="FILE", help="also write the raw profile (pstats) to FILE")
     args = parser.parse_args(argv)
     url = _fresh_database(args.pg_admin)
     os.environ.update({"HOUSING_OPERATOR_MODULES": "bench.engine.operators", "HOUSING_LOG_LEVEL": "WARNING"})
@@ -83,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
                 one(i)
             profiler.disable()
             elapsed = time.perf_counter() - started
+        if args.dump:
+            profiler.dump_stats(args.dump)
         layers: Counter = Counter()
         for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(profiler).stats.items():
             layers[_layer(filename, name)] += tottime
