@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
+from lxml import etree
 
 from tests.conftest import deploy_fixture, fixture_bytes
 from tests.support.api import start
@@ -106,3 +109,98 @@ def test_preview_lists_the_past_cases_an_edited_threshold_would_change(client, a
     bad = client.post("/api/v1/decisions/bonus/preview", headers=auth("policy"), content_type="multipart/form-data",
                       data={"file": (io.BytesIO(broken), "feel_rules.dmn")})
     assert bad.status_code == 422
+
+
+# -- the preview on the real 公租房 tables: the income line feeds the eligibility rules ----------
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL_DMN = ROOT / "processes" / "gongzufang_eligibility.dmn"
+RULE_TASKS = (("income_line", "gongzufang_income_line"), ("standards", "gongzufang_standards"),
+              ("eligibility_rules", "gongzufang_eligibility"), ("priority_rules", "gongzufang_priority"))
+
+
+def _real_script(task_id: str) -> str:
+    """A script of the real 公租房 application diagram."""
+    root = etree.parse(str(ROOT / "processes" / "gongzufang_application.bpmn"))
+    [script] = root.xpath(f"//bpmn:scriptTask[@id='{task_id}']/bpmn:script/text()",
+                          namespaces={"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"})
+    return script
+
+
+def _eligibility_chain() -> bytes:
+    """The 公租房 eligibility steps as their own process: the real tables and scripts in order."""
+    steps = [("prepare_eligibility", None)] + list(RULE_TASKS) + [("summarize_eligibility", None)]
+    nodes = []
+    for n, (task_id, decision) in enumerate(steps):
+        flow = f"<bpmn:incoming>f{n}</bpmn:incoming><bpmn:outgoing>f{n + 1}</bpmn:outgoing>"
+        if decision:
+            nodes.append(f'<bpmn:businessRuleTask id="{task_id}"><bpmn:extensionElements><spiffworkflow:'
+                         f'calledDecisionId>{decision}</spiffworkflow:calledDecisionId></bpmn:extensionElements>'
+                         f'{flow}</bpmn:businessRuleTask>')
+        else:
+            nodes.append(f'<bpmn:scriptTask id="{task_id}">{flow}<bpmn:script>{escape(_real_script(task_id))}'
+                         f'</bpmn:script></bpmn:scriptTask>')
+    flows = "".join(f'<bpmn:sequenceFlow id="f{n}" sourceRef="{a}" targetRef="{b}" />' for n, (a, b) in enumerate(
+        zip(["start"] + [s for s, _d in steps], [s for s, _d in steps] + ["end"], strict=True)))
+    return (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/'
+            f'BPMN/20100524/MODEL" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
+            f'id="Definitions_chain" targetNamespace="http://bpmn.io/schema/bpmn"><bpmn:process '
+            f'id="gzf_eligibility_chain" isExecutable="true"><bpmn:startEvent id="start"><bpmn:outgoing>f0'
+            f'</bpmn:outgoing></bpmn:startEvent>{"".join(nodes)}<bpmn:endEvent id="end"><bpmn:incoming>'
+            f'f{len(steps)}</bpmn:incoming></bpmn:endEvent>{flows}</bpmn:process></bpmn:definitions>').encode()
+
+
+def _facts(size: int, income: int, area: float = 10.0) -> dict:
+    return {"household_size": size, "per_capita_income": income, "per_capita_area": area,
+            "property_transferred": False, "unregistered_contract": False, "current_housing_benefit": False,
+            "max_vehicle_price": 0, "owns_business": False, "total_assets": 10000, "undeclared_spouse": False,
+            "local_hukou": True, "hukou_years": 5, "permit_years": 0,
+            "household_type": "single" if size == 1 else "nuclear", "applicant_age": 35, "dibao": False,
+            "tekun": False, "disabled": False, "disability_grade": None, "youfu": False, "elderly": False}
+
+
+def _preview(client, auth, decision_id: str, dmn: bytes) -> dict:
+    response = client.post(f"/api/v1/decisions/{decision_id}/preview?limit=20", headers=auth("policy"),
+                           content_type="multipart/form-data", data={"file": (io.BytesIO(dmn), REAL_DMN.name)})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_preview_follows_a_raised_income_line_through_to_eligibility(client, auth):
+    data = {"files": [(io.BytesIO(REAL_DMN.read_bytes()), REAL_DMN.name),
+                      (io.BytesIO(_eligibility_chain()), "gzf_eligibility_chain.bpmn")]}
+    deployed = client.post("/api/v1/process-definitions", headers=auth("policy"), data=data,
+                           content_type="multipart/form-data")
+    assert deployed.status_code == 201, deployed.get_json()
+    households = {"BORDER": _facts(3, 4300),          # over 4148, under 4500: becomes eligible
+                  "POOR": _facts(3, 3000),            # eligible either way; only its line moves
+                  "RICH": _facts(3, 6000),            # ineligible either way
+                  "BIG-HOME": _facts(3, 4300, 40.0),  # passes the income rule now, still fails on area
+                  "SINGLE": _facts(1, 4300)}          # the single person's line is unchanged
+    for key, facts in households.items():
+        inst = start(client, auth(), "gzf_eligibility_chain", {"findings": {"facts": facts},
+                                                               "housing_type": "gongzufang"}, key)
+        assert inst["status"] == "completed", inst["incidents"]
+        assert inst["data"]["eligibility"]["eligible"] is (key in ("POOR", "SINGLE"))
+    raised = REAL_DMN.read_bytes().replace(b"<text>4148</text>", b"<text>4500</text>")
+    for decision_id in ("gongzufang_income_line", "gongzufang_eligibility"):
+        body = _preview(client, auth, decision_id, raised)
+        assert body["cases"] == 5 and body["failed"] == []
+        changed = {c["business_key"]: c for c in body["changed"]}
+        assert set(changed) == {"BORDER", "POOR", "RICH", "BIG-HOME"}
+        assert body["eligibility_changed"] == 1 and body["intermediate_changed"] == 3
+        border = changed["BORDER"]
+        assert border["eligibility_changed"] is True
+        assert (border["outcome"]["eligible_before"], border["outcome"]["eligible_after"]) == (False, True)
+        assert border["outcome"]["decision_id"] == "gongzufang_eligibility" and border["outcome"]["source"] == "script"
+        assert [(s["decision_id"], s["before"], s["after"]) for s in border["changes"]][0] == (
+            "gongzufang_income_line", {"income_line": 4148}, {"income_line": 4500})
+        assert [s["decision_id"] for s in border["changes"]] == ["gongzufang_income_line", "gongzufang_eligibility"]
+        verdicts = border["changes"][1]["after"]["rule_verdict"]
+        assert border["changes"][1]["before"]["rule_verdict"][0] == "fail" and verdicts[0] == "pass"
+        for key in ("POOR", "RICH", "BIG-HOME"):
+            assert changed[key]["eligibility_changed"] is False
+            assert changed[key]["outcome"]["eligible_before"] == changed[key]["outcome"]["eligible_after"]
+        assert [s["decision_id"] for s in changed["POOR"]["changes"]] == ["gongzufang_income_line"]
+        assert [s["decision_id"] for s in changed["BIG-HOME"]["changes"]] == [
+            "gongzufang_income_line", "gongzufang_eligibility"]

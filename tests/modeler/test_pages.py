@@ -133,6 +133,12 @@ def test_policy_preview_lists_the_decided_cases_a_raised_line_would_change(model
     assert answer.status_code == 200 and body["cases"] == 3
     assert [(c["business_key"], c["before"]["eligible"], c["after"]["eligible"]) for c in body["changed"]] == [
         ("GZF-P-1", False, True)]
+    assert body["eligibility_changed"] == 1 and body["intermediate_changed"] == 0
+    line_too = RAISED_LINE.replace("<text>4148</text>", "<text>4500</text>")
+    body = _post(b, "/admin/modeler/api/preview/gzf_income_line", DMN, line_too, csrf_token=b.token).get_json()
+    flips = {c["business_key"]: c["eligibility_changed"] for c in body["changed"]}
+    assert flips == {"GZF-P-1": True, "GZF-P-2": False}   # GZF-P-2: only its income_line moves
+    assert body["eligibility_changed"] == 1 and body["intermediate_changed"] == 1
 
 
 def test_migration_page_moves_a_waiting_case_and_reports_the_others(modeler_app, login):
