@@ -16,6 +16,9 @@ EN: dict[str, str] = {
     "上传的文件合计超过 {total} MB，未能提交。请压缩或减少文件后重试（每个文件不超过 {each} MB）。":
         "The files add up to more than {total} MB, so nothing was submitted. Compress them or send fewer "
         "and try again (at most {each} MB each).",
+    "{name} 超过 {mb} MB，请压缩后再上传": "{name} is over {mb} MB; compress it and try again",
+    "所选文件合计超过 {total} MB，请减少或压缩文件":
+        "The chosen files add up to more than {total} MB; send fewer or compress them",
     "文件名": "File name", "大小": "Size", "上传时间": "Uploaded", "（文件缺失）": "(file missing)",
     "没有上传材料": "No documents uploaded",
     # the 补正 notice

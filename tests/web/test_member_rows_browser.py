@@ -1,4 +1,5 @@
-"""In a real browser: the apply page's 添加成员 / 删除此行 work in place, and every row reaches the server."""
+"""In a real browser: the apply page's 添加成员 / 删除此行 work in place, every row reaches the server,
+and a file over the size limits is refused before it is sent."""
 
 from __future__ import annotations
 
@@ -54,4 +55,25 @@ def test_a_family_is_entered_on_a_fresh_page_and_reaches_the_server(server, acto
         assert page.input_value(f"select[name='{MEMBERS}.{index}.relation']") == relation
     assert rows.count() == 4  # the three members and the row to fill in
     applicant.shot("redrawn")
+    assert not applicant.console_errors
+
+
+def test_a_file_over_the_limits_is_refused_before_it_is_sent(server, actors):  # noqa: F811
+    applicant = actors(server.url)("applicant")
+    page = applicant.goto("/portal/apply")
+    page.evaluate("window.stillThisPage = true")
+    big = {"name": "户口簿.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-" + b"0" * (10 * 1024 * 1024)}
+    page.set_input_files("[data-testid=doc-file-0]", big)
+    message = page.eval_on_selector("[data-testid=doc-file-0]", "el => el.validationMessage")
+    assert "户口簿.pdf 超过 10 MB" in message
+    page.click("[data-testid=submit-application]")
+    assert page.evaluate("window.stillThisPage === true")  # the browser kept the form
+    small = {"name": "户口簿.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+    page.set_input_files("[data-testid=doc-file-0]", small)
+    assert page.eval_on_selector("[data-testid=doc-file-0]", "el => el.validationMessage") == ""
+    nine = {"name": "a.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-" + b"0" * (9 * 1024 * 1024)}
+    for slot, name in enumerate(("a", "b", "c", "d")):
+        page.set_input_files(f"[data-testid=doc-file-{slot}]", nine | {"name": f"{name}.pdf"})
+    messages = page.eval_on_selector_all("input[type=file]", "els => els.map(el => el.validationMessage)")
+    assert messages[:3] == ["", "", ""] and "合计超过 32 MB" in messages[3]
     assert not applicant.console_errors
