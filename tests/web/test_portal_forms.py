@@ -145,3 +145,11 @@ def test_an_oversized_submission_gets_a_readable_page_not_a_bare_413(waiting, we
 def test_the_upload_hint_states_both_limits(real_forms, as_user):
     page = as_user("applicant").get("/portal/apply").get_data(as_text=True)
     assert "每个不超过 10 MB，一次合计不超过 32 MB" in page
+
+
+def test_the_supplement_page_reads_in_english_too(waiting, as_user):
+    applicant = as_user("applicant")
+    applicant.get("/lang/en")
+    page = applicant.get(f"/portal/applications/{waiting['no']}/supplement").get_data(as_text=True)
+    assert "<li>Proof of income</li>" in page and "<li>Marital status certificate</li>" in page
+    assert "supplement no. 1" in page and "Add a member" in page and "收入证明</li>" not in page
