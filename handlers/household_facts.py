@@ -20,6 +20,9 @@ from typing import Any
 
 from app.engine.workdays import CHINA_TZ, now_utc
 
+#: the elderly age of priority tables deployed before it became their own cell (``>= 60``)
+LEGACY_ELDERLY_AGE = 60
+
 
 def _cell(table: dict, id_number: str, source: str) -> dict:
     return ((table.get(id_number) or {}).get(source) or {}).get("facts") or {}
@@ -109,4 +112,7 @@ def derive_facts(household: dict, table: dict, today: date | None = None) -> dic
         "disabled": bool(grades),
         "disability_grade": min(grades) if grades else 0,
         "youfu": bool(household.get("youfu")),
+        # read only by priority tables deployed before the age became a cell of the table: cases
+        # still running on those versions keep the points they were promised
+        "elderly": applicant_age >= LEGACY_ELDERLY_AGE,
     }

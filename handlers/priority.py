@@ -37,8 +37,13 @@ class ScoreParams(Schema):
     housing_type = fields.String(required=True)
     facts = fields.Dict(required=True, metadata={"description": "household facts (verification)"})
     eligibility = fields.Dict(required=True, metadata={"description": "{standards, priority_points …}"})
-    weights = fields.Nested(ScoreWeights, required=True,
+    weights = fields.Nested(ScoreWeights, load_default=None,
                             metadata={"description": "the most points per part, from the standards table"})
+
+
+#: the weights of diagram versions deployed before they were cells of the standards table; cases
+#: still running on those versions (which pass no ``weights``) are scored as they were promised
+LEGACY_WEIGHTS = {"income": 40.0, "housing": 10.0, "per_member": 2.0, "max_members": 8.0}
 
 
 def priority_score(facts: dict, eligibility: dict, weights: dict) -> dict:
@@ -63,4 +68,4 @@ def priority_score(facts: dict, eligibility: dict, weights: dict) -> dict:
 @operator("ranking/priority_score", params=ScoreParams)
 def score_operator(params: dict, ctx) -> dict:
     """The household's waiting-list score from its priority groups, facts and the table's weights."""
-    return priority_score(params["facts"], params["eligibility"], params["weights"])
+    return priority_score(params["facts"], params["eligibility"], params["weights"] or LEGACY_WEIGHTS)

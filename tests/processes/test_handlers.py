@@ -106,3 +106,17 @@ def test_deadlines_skip_the_national_day_holiday_and_count_make_up_workdays():
     result = deadline(3, "2025-09-30T10:00:00+08:00")
     assert result["deadline_on"] == "2025-10-11" and result["coverage_note"] is None  # Thu, Fri, make-up Sat
     assert result["deadline_at"].startswith("2025-10-11T16:00:00")
+
+
+def test_cases_on_versions_from_before_the_weights_were_cells_are_scored_as_promised():
+    """Such a version passes no ``weights``; the operator scores with the weights it then had."""
+    from handlers.priority import LEGACY_WEIGHTS, score_operator
+    from app.engine.operators import registry
+
+    op = registry.get("ranking/priority_score")
+    assert op.func is score_operator and "weights" not in op.required_params()
+    facts = {"per_capita_income": 1000, "per_capita_area": 0, "household_size": 3}
+    eligibility = {"standards": {"income_line": 4000, "area_line": 15}, "priority_points": 30}
+    params = op.load_params({"housing_type": "gongzufang", "facts": facts, "eligibility": eligibility})
+    assert score_operator(params, None) == priority_score(facts, eligibility, LEGACY_WEIGHTS)
+    assert score_operator(params, None)["score"] == 74.0
