@@ -10,7 +10,7 @@ import pytest
 
 from app.engine.operators import OperatorError
 from connectors.sandbox import fixtures
-from connectors.testing import run_operator, sandbox_settings
+from connectors.testing import run_operator, running_sandbox, sandbox_settings
 
 #: One data source per token scheme, and the route of its token endpoint.
 TOKEN_SOURCES = {"md5_token": ("marriage", "/refreshTokenByKey"), "oauth2": ("real_estate", "/oauth/token")}
@@ -101,3 +101,11 @@ def test_a_token_fault_by_request_header_reaches_the_token_endpoint(admin, sandb
     exc = failure(source, sandbox_settings(sandbox_url, env))
     assert (exc.code, exc.details["stage"]) == ("SourceUnavailable", "token")
     assert routes(admin, source) == [(token_route, 503, "5xx")] * 3
+
+
+def test_a_token_fault_chosen_at_start():
+    with running_sandbox(faults={"marriage": {"fault": "5xx", "times": 1, "scope": "token"}}) as (url, admin):
+        assert admin.faults() == {"marriage": [{"fault": "5xx", "times": 1, "seconds": None, "scope": "token"}]}
+        assert check("marriage", sandbox_settings(url))["members"][0]["found"] is True
+        assert [(r, s) for r, s, _ in routes(admin, "marriage")][:2] == [("/refreshTokenByKey", 503),
+                                                                          ("/refreshTokenByKey", 200)]
