@@ -44,7 +44,10 @@ JS_TEXTS: dict[str, str] = {
     "versions": "版本与对比", "migrate_cases": "迁移案件", "validating": "正在校验…",
     "validation_error": "校验请求失败", "import_warnings": "打开文件时有 {n} 个警告", "import_failed": "无法打开文件",
     "previewing": "正在重新计算已决案件…", "preview_failed": "预览失败",
-    "preview_summary": "重新计算了 {cases} 个已决案件，其中 {changed} 个结论会改变", "preview_title": "政策影响",
+    "preview_summary": "重新计算了 {cases} 个已决案件：{flipped} 个资格结论变化，{intermediate} 个仅中间结果变化",
+    "preview_title": "政策影响", "eligibility": "资格结论", "eligibility_flipped": "资格结论变化：{n} 个案件",
+    "intermediate_only": "仅中间结果变化（资格结论不变）：{n} 个案件", "eligible_yes": "符合", "eligible_no": "不符合",
+    "unknown_verdict": "未知", "unchanged_verdict": "不变",
     "case": "案件", "before": "修改前", "after": "修改后", "rules": "命中规则（行）",
     "preview_failures": "无法计算的案件",
 }
@@ -71,9 +74,11 @@ EN: dict[str, str] = {
         'Cells are FEEL unary tests: comparisons (<= 4148), ranges ([1000..2000]), lists ("single","nuclear"), '
         "not(...), and - for any value. Choose the hit policy at the table's top left.",
     "政策影响预览": "Policy-impact preview",
-    "用修改后的决策表重新计算最近已决案件的事实，列出结论会改变的案件（不部署、不修改任何案件）。":
-        "Replay the facts of the latest decided cases through the edited table and list the cases whose "
-        "outcome would change (nothing is deployed or changed).",
+    "用修改后的决策表重新计算最近已决案件，并把变化带到读取其结果的后续决策和资格汇总："
+    "先列出资格结论会改变的案件，再列出只有中间结果改变的案件（不部署、不修改任何案件）。":
+        "Replay the latest decided cases through the edited table and carry the change on to the later "
+        "decisions and the eligibility summary that read its results: first the cases whose eligibility would "
+        "flip, then those where only an intermediate value would change (nothing is deployed or changed).",
     "最近案件数": "Latest cases", "预览影响": "Preview impact", "对比旧版": "Older", "对比新版": "Newer",
     "部署说明": "Comment", "进行中案件": "Running cases", "对比所选版本": "Compare the chosen versions",
     "版本对比": "Version diff", "新增": "Added", "删除": "Removed", "修改": "Changed", "仅移动": "Moved only",
@@ -133,8 +138,13 @@ EN: dict[str, str] = {
     "内容没有变化，版本不变：{what}": "Nothing changed, the version stays: {what}", "正在校验…": "Validating…",
     "校验请求失败": "The validation request failed", "打开文件时有 {n} 个警告": "{n} warnings while opening the file",
     "无法打开文件": "Cannot open the file", "正在重新计算已决案件…": "Replaying decided cases…",
-    "预览失败": "Preview failed", "重新计算了 {cases} 个已决案件，其中 {changed} 个结论会改变":
-        "{cases} decided cases replayed; {changed} would change", "政策影响": "Policy impact",
+    "预览失败": "Preview failed",
+    "重新计算了 {cases} 个已决案件：{flipped} 个资格结论变化，{intermediate} 个仅中间结果变化":
+        "{cases} decided cases replayed: eligibility flips in {flipped}, only intermediate values change in "
+        "{intermediate}", "政策影响": "Policy impact", "资格结论": "Eligibility",
+    "资格结论变化：{n} 个案件": "Eligibility flips: {n} cases",
+    "仅中间结果变化（资格结论不变）：{n} 个案件": "Only intermediate values change (eligibility unchanged): {n} cases",
+    "符合": "Eligible", "不符合": "Not eligible", "未知": "Unknown", "不变": "Unchanged",
     "修改前": "Before", "修改后": "After", "命中规则（行）": "Matched rules (rows)",
     "无法计算的案件": "Cases that could not be evaluated",
 }

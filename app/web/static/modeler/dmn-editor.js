@@ -77,7 +77,9 @@ async function preview() {
     return;
   }
   renderPreview($('modeler-preview-results'), result.body);
-  status(t('preview_summary', { cases: result.body.cases, changed: result.body.changed.length }), 'ok');
+  const { cases, changed } = result.body;
+  const flipped = changed.filter((c) => c.eligibility_changed).length;
+  status(t('preview_summary', { cases, flipped, intermediate: changed.length - flipped }), 'ok');
 }
 
 function openDecision() {
