@@ -9,7 +9,10 @@ from xml.sax.saxutils import escape
 import pytest
 from lxml import etree
 
+from app.services import decision_preview_service
 from tests.conftest import deploy_fixture, fixture_bytes
+from tests.processes.conftest import complete as complete_task
+from tests.processes.conftest import flow_app, sandbox, staff, submit  # noqa: F401
 from tests.support.api import start
 
 
@@ -204,3 +207,19 @@ def test_preview_follows_a_raised_income_line_through_to_eligibility(client, aut
         assert [s["decision_id"] for s in changed["POOR"]["changes"]] == ["gongzufang_income_line"]
         assert [s["decision_id"] for s in changed["BIG-HOME"]["changes"]] == [
             "gongzufang_income_line", "gongzufang_eligibility"]
+
+
+@pytest.mark.usefixtures("flow_app")
+def test_preview_on_a_real_gongzufang_case_reruns_its_eligibility_summary():
+    case = submit("eligible_nuclear")
+    complete_task(staff("street", "street_reviewer", case["district"]), case["application_no"], "acceptance",
+                  {"decision": "accept", "opinion": "材料齐全"})
+    lowered = REAL_DMN.read_bytes()
+    for line in (b"4148", b"4563"):
+        lowered = lowered.replace(b"<text>" + line + b"</text>", b"<text>100</text>")
+    body = decision_preview_service.preview("gongzufang_income_line", lowered, REAL_DMN.name)
+    [changed] = body["changed"]
+    assert changed["business_key"] == case["application_no"] and changed["eligibility_changed"] is True
+    outcome = changed["outcome"]
+    assert (outcome["eligible_before"], outcome["eligible_after"], outcome["source"]) == (True, False, "script")
+    assert changed["changes"][1]["after"]["rule_code"][0] == "over_income"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import io
 
+import pytest
+from flask import current_app
+
+from app.services import migration_service
 from tests.conftest import deploy_fixture, fixture_bytes
+from tests.processes.conftest import PROCESSES, flow_app, ready_task, sandbox, staff, submit  # noqa: F401
+from tests.processes.conftest import complete as complete_task
+from tests.processes.conftest import deploy as deploy_processes
 from tests.support.api import complete, history_ids, instance, ready, start
 
 DATA = {"members": [{"income": 1}, {"income": 2}], "district": "渝中区"}
@@ -184,3 +191,22 @@ def test_migration_needs_policy_staff(client, auth):
     assert client.get("/api/v1/process-definitions/smoke/migration-plan", headers=auth("reviewer")).status_code == 403
     empty = client.post("/api/v1/process-definitions/smoke/migrations", headers=auth(), json={"instance_ids": []})
     assert empty.status_code == 422
+
+
+@pytest.mark.usefixtures("flow_app")
+def test_a_real_gongzufang_case_moves_to_a_new_publication_period_and_goes_on():
+    case = submit("eligible_nuclear")
+    number = case["application_no"]
+    street = staff("street", "street_reviewer", case["district"])
+    complete_task(street, number, "acceptance", {"decision": "accept", "opinion": "材料齐全"})
+    original = (PROCESSES / "gongzufang_application.bpmn").read_bytes()
+    edited = original.replace(b"publication_days = 7", b"publication_days = 8")
+    assert edited != original
+    app = current_app._get_current_object()
+    assert deploy_processes(app.test_client(), app, [("gongzufang_application.bpmn", edited)]).status_code == 201
+    [row] = [r for r in migration_service.plan("gongzufang_application")["instances"] if r["business_key"] == number]
+    assert row["can_migrate"] and row["waiting_at"] == ["preliminary_review"]   # past the verification call
+    result = migration_service.migrate("gongzufang_application", [row["instance_id"]], None, "policy")
+    assert result["results"] == [{"instance_id": row["instance_id"], "migrated": True}]
+    complete_task(street, number, "preliminary_review", {"decision": "approve", "opinion": "入户核查属实"})
+    assert ready_task(number, "district_review") is not None
