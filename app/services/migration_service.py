@@ -108,12 +108,6 @@ def fit(run: Run, bundle: Bundle) -> Fit:
     return Fit(sorted(waiting), sorted(completed - waiting))
 
 
-def missing_elements(run: Run, bundle: Bundle) -> list[str]:
-    """BPMN ids that keep the instance from moving to ``bundle`` (waiting ones first)."""
-    found = fit(run, bundle)
-    return found.missing_waiting + found.missing_completed
-
-
 def plan(key: str, to_version: int | None = None) -> dict:
     """Which running instances of ``key`` can move to ``to_version`` (default: the newest)."""
     with db.session() as session:
