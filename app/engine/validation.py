@@ -165,7 +165,9 @@ def lane_problems(doc: Document, known_groups: set[str]) -> list[Problem]:
         name = (lane.get("name") or "").strip()
         if split_groups(_spiff_properties(lane).get("candidateGroups")) or (name and name in known_groups):
             continue
-        refs = [(r.text or "").strip() for r in lane.iter(f"{{{BPMN_NS}}}flowNodeRef")]
+        if lane.find(f"{{{BPMN_NS}}}childLaneSet") is not None:
+            continue  # its tasks take their roles from the lanes inside it
+        refs = [(r.text or "").strip() for r in lane.findall(f"{{{BPMN_NS}}}flowNodeRef")]
         human = [ref for ref in refs if ref in elements and elements[ref].tag in _HUMAN_TASKS
                  and not any(_spiff_properties(elements[ref]).get(k) for k in _GROUP_PROPERTIES)]
         label = name or lane.get("id")
