@@ -3,17 +3,31 @@
 The same use cases as the applicant portal (:mod:`app.services.case_service`): the body is the
 portal's application form, checked by the same JSON Schema in forms/; an applicant sees only
 their own applications (anyone else's number answers 404), staff the cases in their district.
+An applicant answers a 补正 request with files (multipart/form-data, checked like the portal's
+uploads) or, for items that need no file, with JSON.
 """
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, jsonify, request
 
 from app.api.auth import current_identity, requires
-from app.api.schemas import ApplicationBrief, ApplicationCreated, ApplicationQuery, ApplicationRequest
-from app.services import case_service
+from app.api.schemas import (
+    ApplicationBrief,
+    ApplicationCreated,
+    ApplicationQuery,
+    ApplicationRequest,
+    SupplementRequest,
+)
+from app.services import case_service, document_service, forms
+from app.services.errors import ValidationFailed
+from app.web import schema_form
 
 bp = Blueprint("applications", __name__)
+#: the multipart field of the i-th file of a 补正 answer (its kind in ``documents.<i>.kind``)
+FILE_FIELD = re.compile(r"^documents\.(\d+)\.file$")
 
 
 @bp.post("/applications")
@@ -40,3 +54,31 @@ def list_applications():
 def get(application_no: str):
     """Status, current step, household, outcome and any open 补正 request of one application."""
     return jsonify(case_service.get_case(current_identity(), application_no))
+
+
+@bp.post("/applications/<application_no>/supplement")
+@requires("applicant")
+def supplement(application_no: str):
+    """Answer the open 补正 request of one's own application; the case goes back to 受理."""
+    if request.mimetype == "multipart/form-data":
+        form, uploads = _multipart_supplement()
+    else:
+        form, uploads = SupplementRequest().load(request.get_json(silent=True) or {}), []
+    return jsonify(case_service.respond_to_supplement(current_identity(), application_no, form, uploads))
+
+
+def _multipart_supplement() -> tuple[dict, list[case_service.Upload]]:
+    """The form fields as the portal names them, and the files ``documents.<i>.file`` in index order."""
+    form = schema_form.parse(forms.load_form(case_service.SUPPLEMENT_FORM), request.form)
+    form.pop("documents", None)  # documents come only from the files
+    unknown = {key: ["未知的文件字段，文件请用 documents.<序号>.file"] for key in request.files
+               if not FILE_FIELD.match(key)}
+    if unknown:
+        raise ValidationFailed("有无法识别的文件字段", unknown)
+    indexes = sorted(int(FILE_FIELD.match(key)[1]) for key in request.files)
+    uploads = []
+    for i in indexes:
+        upload = request.files[f"documents.{i}.file"]
+        uploads.append(case_service.Upload(request.form.get(f"documents.{i}.kind", ""), upload.filename or "",
+                                           upload.stream.read(document_service.MAX_BYTES + 1)))
+    return form, uploads

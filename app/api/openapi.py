@@ -126,6 +126,28 @@ SCHEMAS = {
             "authorization": {"type": "boolean", "const": True},
         },
     },
+    "SupplementForm": {
+        "type": "object", "required": ["documents"],
+        "description": "forms/supplement.schema.json: send every missing item at once; a file only by multipart",
+        "properties": {
+            "documents": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "required": ["kind", "name"], "not": {"required": ["file_id"]},
+                "properties": {"kind": {"type": "string", "description": "id_card, income_proof, …"},
+                               "name": {"type": "string", "maxLength": 100}}}},
+            "members": {"type": "array", "description": "the corrected household, if it was wrong",
+                        "items": {"type": "object"}},
+            "note": {"type": "string", "maxLength": 500},
+        },
+    },
+    "SupplementUpload": {
+        "type": "object",
+        "description": "documents.<i>.file (PDF, JPG or PNG whose content matches, at most 10 MB each) with "
+                       "its kind in documents.<i>.kind, i = 0, 1, …; note; a corrected household as "
+                       "members.<i>.name / .id_number / .relation / .monthly_income / .employer",
+        "properties": {"documents.0.file": {"type": "string", "format": "binary"},
+                       "documents.0.kind": {"type": "string"}, "note": {"type": "string"}},
+        "additionalProperties": {"type": "string"},
+    },
     "ApplicationBrief": {
         "type": "object",
         "properties": {
@@ -265,6 +287,14 @@ def _paths() -> dict:
         "/applications/{application_no}": {"get": _op(
             "Status and progress of one application (404 for anyone else's)", {"200": _json(_ref("Application"))},
             params=[_path_param("application_no")], tag="applications")},
+        "/applications/{application_no}/supplement": {"post": _op(
+            "Answer the open 补正 request of one's own application (applicants); the case goes back to 受理. "
+            "404 for anyone else's application, 409 when no 补正 is asked for, 422 with the field errors; "
+            "a refused answer keeps none of its files",
+            {"200": _json(_ref("Application")), "409": PROBLEM, "413": PROBLEM},
+            params=[_path_param("application_no")], tag="applications") | {"requestBody": {
+                "required": True, "content": {"multipart/form-data": {"schema": _ref("SupplementUpload")},
+                                              "application/json": {"schema": _ref("SupplementForm")}}}}},
         "/tasks": {"get": _op("Tasks visible to the caller (keyset-paginated)", {"200": _json({
             "type": "object", "properties": {"items": {"type": "array", "items": _ref("Task")},
                                              "next_cursor": {"type": ["string", "null"]}}})},

@@ -8,16 +8,17 @@ and tables are described in docs/case-data.md.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
 from app.auth.identity import Identity
 from app.db import db
 from app.models import Application, AuditEvent, CaseCounter, ProcessInstance, VerificationResult
-from app.services import access, forms, instance_service, message_service
-from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.services import access, document_service, forms, instance_service, message_service
+from app.services.errors import Conflict, Forbidden, MessageNotCorrelated, NotFound, ValidationFailed
 from connectors.base.identity import is_valid_id_number
 
 APPLICATION_FORM = "application.schema.json"
@@ -132,16 +133,59 @@ def submit_application(identity: Identity, form: dict) -> dict:
     return get_case(identity, application_no)
 
 
-def respond_to_supplement(identity: Identity, application_no: str, form: dict) -> dict:
-    """The applicant answers a 补正 request: the resubmission message resumes the same case."""
+class Upload(NamedTuple):
+    """A file sent with a form: the kind of document it is, its name and its bytes."""
+
+    kind: str
+    filename: str
+    content: bytes
+
+
+def respond_to_supplement(identity: Identity, application_no: str, form: dict,
+                          uploads: Sequence[Upload] = ()) -> dict:
+    """The applicant answers a 补正 request: the resubmission message resumes the same case.
+
+    ``uploads`` are files sent with the answer, listed after ``form["documents"]``: each is
+    checked like any document (:func:`document_service.check`), all of them before any is kept.
+    A refused answer keeps nothing: the files of an answer the form or the case turns down are
+    removed again.
+    """
     case = _load(identity, application_no)
     if case.applicant_username != identity.username and not identity.is_admin:
         raise Forbidden("只有申请人本人可以补正材料")
     if case.status != "supplement_requested":
         raise Conflict(f"申请 {application_no} 当前不需要补正")
-    payload = forms.validate_submission(SUPPLEMENT_FORM, form)
-    message_service.correlate(SUPPLEMENT_MESSAGE, application_no, {"supplement": payload}, identity.username)
+    listed = form.get("documents")
+    _check_uploads(uploads, first=len(listed) if isinstance(listed, list) else 0)
+    stored: list[dict] = []
+    try:
+        for upload in uploads:
+            stored.append(document_service.store(upload.kind, upload.filename, upload.content))
+        if stored and isinstance(listed, list | None):
+            form = {**form, "documents": [*(listed or []), *stored]}
+        payload = forms.validate_submission(SUPPLEMENT_FORM, form)
+        try:
+            # the answer itself is the message: the diagrams receive it as ``supplement``
+            message_service.correlate(SUPPLEMENT_MESSAGE, application_no, payload, identity.username)
+        except MessageNotCorrelated:  # answered by another request since the status was read
+            raise Conflict(f"申请 {application_no} 当前不需要补正") from None
+    except BaseException:
+        for document in stored:
+            document_service.path_of(document["file_id"]).unlink(missing_ok=True)
+        raise
     return get_case(identity, application_no)
+
+
+def _check_uploads(uploads: Sequence[Upload], first: int) -> None:
+    """Every file's type, size and content, each problem on its own ``documents.<i>.file``."""
+    errors: dict[str, list[str]] = {}
+    for i, upload in enumerate(uploads, start=first):
+        try:
+            document_service.check(upload.filename, upload.content)
+        except ValidationFailed as exc:
+            errors[f"documents.{i}.file"] = [exc.detail]
+    if errors:
+        raise ValidationFailed("上传的文件未通过检查", errors)
 
 
 def _load(identity: Identity, application_no: str) -> Application:

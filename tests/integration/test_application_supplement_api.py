@@ -1,0 +1,133 @@
+"""POST /api/v1/applications/{no}/supplement: an applicant sent back for missing items answers over the API."""
+
+from __future__ import annotations
+
+import copy
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.processes.applying import api_headers, apply_over_api
+from tests.processes.conftest import complete, flow_app, household, ready_task, sandbox, staff  # noqa: F401
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 512
+OWNER = staff("chen", "applicant", None, "applicant")
+
+
+@pytest.fixture
+def sent_back(flow_app, tmp_path):  # noqa: F811
+    """A 公租房 case of ``chen`` without its income proof, sent back at 受理 for it; uploads kept in tmp_path."""
+    flow_app.instance_path = str(tmp_path)
+    form = copy.deepcopy(household("eligible_single")["form"])
+    form["documents"] = [d for d in form["documents"] if d["kind"] != "income_proof"]
+    number = apply_over_api(flow_app, OWNER, form)["application_no"]
+    first = ready_task(number, "acceptance")
+    complete(staff("street", "street_reviewer", form["district"]), number, "acceptance",
+             {"decision": "supplement", "opinion": "缺收入证明", "missing_items": ["income_proof", "other"],
+              "supplement_note": "请补交收入证明和情况说明"})
+    case = _get(flow_app, number)
+    assert case["status"] == "supplement_requested" and case["supplement"]["items"] == ["income_proof", "other"]
+    return {"app": flow_app, "no": number, "uploads": tmp_path / "uploads", "first_acceptance": first.id}
+
+
+def _get(app, number: str, who=OWNER) -> dict:
+    return app.test_client().get(f"/api/v1/applications/{number}", headers=api_headers(app, who)).get_json()
+
+
+def _answer(case: dict, who=OWNER, files: list[tuple[str, bytes, str]] | None = None, **fields):
+    """POST a multipart answer: ``files`` as (kind, content, filename), ``fields`` as form fields."""
+    data: dict = dict(fields)
+    for i, (kind, content, name) in enumerate(files or []):
+        data[f"documents.{i}.kind"] = kind
+        data[f"documents.{i}.file"] = (io.BytesIO(content), name)
+    return case["app"].test_client().post(f"/api/v1/applications/{case['no']}/supplement", data=data,
+                                          headers=api_headers(case["app"], who), content_type="multipart/form-data")
+
+
+def _stored(uploads: Path) -> list[str]:
+    return sorted(p.name for p in uploads.iterdir()) if uploads.exists() else []
+
+
+def test_the_applicant_answers_with_files_and_the_case_returns_to_acceptance(sent_back):
+    response = _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf"), ("other", PNG, "情况说明.png")],
+                       note="已补交")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["status"] == "submitted" and response.get_json()["step"] == "受理"
+
+    case = _get(sent_back["app"], sent_back["no"])
+    assert case["status"] == "submitted" and case["step"] == "受理" and case["supplement"] == {}
+    documents = case["declared"]["documents"]
+    assert [d["kind"] for d in documents] == ["id_card", "hukou_book", "housing_statement", "income_proof", "other"]
+    assert [d["name"] for d in documents[-2:]] == ["收入证明.pdf", "情况说明.png"]
+    assert sorted(d["file_id"] for d in documents[-2:]) == _stored(sent_back["uploads"])
+    assert (sent_back["uploads"] / documents[-2]["file_id"]).read_bytes() == PDF
+    reopened = ready_task(sent_back["no"], "acceptance")
+    assert reopened is not None and reopened.id != sent_back["first_acceptance"]
+
+
+def test_someone_elses_application_is_not_found_and_keeps_nothing(sent_back):
+    other = staff("li", "applicant", None, "applicant")
+    response = _answer(sent_back, who=other, files=[("income_proof", PDF, "收入证明.pdf")])
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert response.get_json()["error_code"] == "case_not_found"
+    assert _stored(sent_back["uploads"]) == []
+    assert _get(sent_back["app"], sent_back["no"])["status"] == "supplement_requested"
+    reviewer = _answer(sent_back, who=staff("street", "street_reviewer", "渝中区"),
+                       files=[("income_proof", PDF, "收入证明.pdf")])
+    assert reviewer.status_code == 403 and _stored(sent_back["uploads"]) == []
+
+
+def test_a_second_answer_is_a_conflict_and_keeps_nothing(sent_back):
+    assert _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf")]).status_code == 200
+    kept = _stored(sent_back["uploads"])
+    again = _answer(sent_back, files=[("income_proof", PDF, "收入证明2.pdf")])
+    assert again.status_code == 409 and again.mimetype == "application/problem+json"
+    assert again.get_json()["error_code"] == "conflict"
+    assert _stored(sent_back["uploads"]) == kept and len(kept) == 1
+    assert len(_get(sent_back["app"], sent_back["no"])["declared"]["documents"]) == 4
+
+
+def test_a_bad_file_is_refused_with_each_files_error_and_nothing_is_stored(sent_back):
+    response = _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf"),
+                                         ("other", b"MZ\x90\x00" + b"\x00" * 64, "说明.pdf"),
+                                         ("other", PDF, "说明.docx"), ("other", b"", "空.png")])
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    errors = response.get_json()["errors"]
+    assert set(errors) == {"documents.1.file", "documents.2.file", "documents.3.file"}
+    assert "文件内容与扩展名不符" in errors["documents.1.file"][0] and "说明.pdf" in errors["documents.1.file"][0]
+    assert "只接受" in errors["documents.2.file"][0] and "文件为空" in errors["documents.3.file"][0]
+    assert _stored(sent_back["uploads"]) == []
+    assert _get(sent_back["app"], sent_back["no"])["status"] == "supplement_requested"
+
+
+def test_files_of_an_answer_the_form_refuses_are_removed_again(sent_back):
+    response = _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf"), ("passport", PDF, "护照.pdf")],
+                       note="长" * 501)
+    assert response.status_code == 422
+    assert {"documents.1.kind", "note"} <= set(response.get_json()["errors"])
+    assert _stored(sent_back["uploads"]) == []
+    none_sent = _answer(sent_back, note="忘了附件")
+    assert none_sent.status_code == 422 and "documents" in none_sent.get_json()["errors"]
+    stray = _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf")],
+                    attachment=(io.BytesIO(PDF), "收入证明.pdf"))
+    assert stray.status_code == 422 and set(stray.get_json()["errors"]) == {"attachment"}
+    assert _stored(sent_back["uploads"]) == []
+    assert _get(sent_back["app"], sent_back["no"])["status"] == "supplement_requested"
+
+
+def test_items_that_need_no_file_are_answered_as_json_but_a_stored_file_cannot_be_named(sent_back):
+    app, url = sent_back["app"], f"/api/v1/applications/{sent_back['no']}/supplement"
+    headers = api_headers(app, OWNER)
+    borrowed = app.test_client().post(url, headers=headers, json={
+        "documents": [{"kind": "income_proof", "name": "收入证明.pdf", "file_id": "0" * 32 + ".pdf"}]})
+    assert borrowed.status_code == 422 and set(borrowed.get_json()["errors"]) == {"documents.0.file_id"}
+    assert _get(app, sent_back["no"])["status"] == "supplement_requested"
+
+    response = app.test_client().post(url, headers=headers, json={
+        "documents": [{"kind": "income_proof", "name": "无固定收入声明"}], "note": "本人无固定工作单位"})
+    assert response.status_code == 200, response.get_json()
+    case = _get(app, sent_back["no"])
+    assert case["status"] == "submitted" and case["declared"]["documents"][-1] == {
+        "kind": "income_proof", "name": "无固定收入声明"}
