@@ -118,6 +118,7 @@ def _edit_income_line(officer) -> int:
     page.click("[data-testid=preview]")
     summary = page.wait_for_selector("[data-testid=preview-summary]")
     changed = int(summary.get_attribute("data-changed"))
+    assert summary.get_attribute("data-flipped") == "1"   # only GZF-OLD-R's eligibility flips
     assert page.locator("[data-testid=changed-case]").count() == changed
     officer.shot("policy-preview")
     page.fill("[data-testid=deploy-comment]", "三人及以上家庭收入线调整为 4500 元")

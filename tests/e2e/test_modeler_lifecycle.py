@@ -94,6 +94,7 @@ def test_policy_officer_changes_the_lifecycle_publicity_period_and_income_line(l
     assert page.locator("[data-testid=scenario]").count() == len(expected) > 0
     results = page.inner_text("[data-testid=scenario-results]")
     assert "cannot start" not in results  # the edited diagram compiled and ran every scenario
+    assert page.locator("[data-testid=scenario][data-passed='1']").count() == len(expected), results
     officer.shot("lifecycle-scenarios")
     page.fill("[data-testid=deploy-comment]", "公示期改为 10 个工作日")
     page.click("[data-testid=deploy]")
