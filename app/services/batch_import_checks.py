@@ -15,6 +15,7 @@ from app.db import db
 from app.models import User
 from app.services import forms
 from app.services.batch_import_rows import APPLICATION_FORM, COLUMNS, Row, column_properties, convert, label_maps
+from app.services.case_service import in_district
 from app.services.errors import ValidationFailed
 
 APPLICANT_ROLE = "applicant"
@@ -117,7 +118,7 @@ def _check_account(application: Checked, users: dict[str, User], used: dict[str,
 def _check_scope(identity: Identity, head: Row) -> None:
     """Staff of one district import only that district's applications."""
     district = head.values["district"]
-    if identity.district and not identity.is_admin and district and district != identity.district:
+    if district and not in_district(identity, district):
         head.error("district", f"您只能导入{identity.district}的申请，本行为“{district}”")
 
 

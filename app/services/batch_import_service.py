@@ -8,8 +8,9 @@ report are read from the database, so any worker answers and a restart loses not
 whose runner stopped (no heartbeat for :data:`STALE_AFTER`) is shown as interrupted and
 :func:`resume` starts the rest.
 
-Each case belongs to the account named in the sheet (``applicant_username``), so the offer and
-the lease go to that applicant; the importing officer is the one who started it
+Each case is submitted like any application (:func:`case_service.submit_application`) by the
+importing officer for the account named in the sheet (``applicant_username``): the case, its
+offer and its lease belong to that applicant; the officer is the one who started it
 (``started_by`` and the audit trail).
 """
 
@@ -26,11 +27,12 @@ from sqlalchemy import func, select, update
 
 from app.auth.identity import Identity
 from app.db import db, utcnow
-from app.models import Application, ImportApplication, ImportJob, ImportProblem
-from app.services import case_service, forms, instance_service
+from app.models import Application, ImportApplication, ImportJob, ImportProblem, User
+from app.services import case_service
 from app.services.batch_import_checks import TITLES, check_sheet, locate, readable
-from app.services.batch_import_rows import APPLICATION_FORM, read_sheet
+from app.services.batch_import_rows import read_sheet
 from app.services.errors import DomainError, NotFound, ValidationFailed
+from app.services.user_service import identity_of
 
 log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=2)
@@ -138,39 +140,28 @@ def _claim_next(job_id: str) -> int | None:
 def _start_one(application_id: int) -> None:
     with db.session() as session:
         row = session.get(ImportApplication, application_id)
-        owner = session.scalar(select(ImportJob.owner).where(ImportJob.id == row.job_id))
+        owner = session.scalar(select(User).join(ImportJob, ImportJob.owner == User.username)
+                               .where(ImportJob.id == row.job_id, User.active.is_(True)))
         if _case_exists(session, row.application_no):  # started by a runner taken for dead; never twice
             _settle(application_id, row.application_no, None)
             return
+    if owner is None:
+        _settle(application_id, None, {"_": ["未能立案：导入人账号已停用"]})
+        return
     if row.application_no is None:  # reserved first, so an interrupted start can be told apart
         row.application_no = case_service.next_application_no(row.form["housing_type"], utcnow().year)
         with db.transaction() as session:
             session.execute(update(ImportApplication).where(ImportApplication.id == application_id)
                             .values(application_no=row.application_no))
-    try:
-        _start_case(owner, row)
+    try:  # the form is checked again: it may have changed since the upload
+        case_service.submit_application(identity_of(owner), row.form or {}, row.applicant_username,
+                                        row.application_no)
     except ValidationFailed as exc:
         _settle(application_id, None, exc.errors or {"_": [f"未能立案：{exc.detail}"]})
     except DomainError as exc:
         _settle(application_id, None, {"_": [f"未能立案：{exc.detail}"]})
     else:
         _settle(application_id, row.application_no, None)
-
-
-def _start_case(owner: str, row: ImportApplication) -> None:
-    """Start the case for the sheet's applicant account, started by the importing officer."""
-    from handlers.case_records import register_case  # handlers import the engine; keep imports lazy
-
-    form = forms.validate_submission(APPLICATION_FORM, row.form or {})  # the form may have changed since the upload
-    data = case_service.build_process_data(form, row.applicant_username, row.application_no, utcnow())
-
-    def before_commit(session, instance) -> None:
-        register_case(session, data, instance.id)
-        # the portal lists an applicant's cases by who started them or the applicant the case names
-        instance.summary = {**(instance.summary or {}), "applicant_username": row.applicant_username}
-
-    instance_service.start_instance(case_service.PROCESS_KEYS[form["housing_type"]], data, row.application_no,
-                                    owner, before_commit=before_commit)
 
 
 def _settle(application_id: int, application_no: str | None, errors: dict | None) -> None:

@@ -35,6 +35,11 @@ class CaseNotFound(NotFound):
     title = "申请不存在"
 
 
+class CaseAlreadyStarted(Conflict):
+    code = "case_already_started"
+    title = "申请已立案"
+
+
 def build_process_data(form: dict, username: str, application_no: str, submitted_at: datetime) -> dict:
     """The start data of an application process from a validated application form."""
     applicant = {key: form["applicant"].get(key, "") for key in ("name", "id_number", "phone", "address")}
@@ -117,19 +122,38 @@ def next_application_no(housing_type: str, year: int) -> str:
     return f"{prefix}-{next_sequence(prefix):06d}"
 
 
-def submit_application(identity: Identity, form: dict) -> dict:
-    """Validate the application form and start the case's process; returns the case view."""
+def submit_application(identity: Identity, form: dict, applicant_username: str | None = None,
+                       application_no: str | None = None) -> dict:
+    """Validate the application form and start the case's process; returns the case view.
+
+    ``identity`` submits and is the actor of the start in the audit trail. The case belongs to
+    ``applicant_username`` (default: the submitter): staff may file an application for an
+    applicant account of their district (the batch import does), nobody else for anyone but
+    themselves. ``application_no`` is a number reserved earlier with :func:`next_application_no`;
+    a number that already has a case raises :class:`CaseAlreadyStarted` and starts nothing.
+    """
     from handlers.case_records import register_case  # handlers import the engine; keep imports lazy
 
     form = forms.validate_submission(APPLICATION_FORM, form)
     _check_id_numbers(form)
+    applicant = applicant_username or identity.username
+    if applicant != identity.username and not (identity.is_staff or identity.is_admin):
+        raise Forbidden("只能提交本人的申请")
+    if applicant != identity.username and not in_district(identity, form["district"]):
+        raise Forbidden(f"只能为{identity.district}的申请人提交申请")
     now = datetime.now(UTC)
-    application_no = next_application_no(form["housing_type"], now.year)
-    data = build_process_data(form, identity.username, application_no, now)
-    # the case row is written in the instance's own transaction: its first job (case/register)
-    # cannot run before the row exists, and a failed start leaves no half-written case
+    application_no = application_no or next_application_no(form["housing_type"], now.year)
+    data = build_process_data(form, applicant, application_no, now)
+
+    def record_case(session, instance) -> None:
+        # the case row is written in the instance's own transaction: its first job (case/register)
+        # cannot run before the row exists, and a failed start leaves no half-written case
+        if session.scalar(select(Application.id).where(Application.application_no == application_no)) is not None:
+            raise CaseAlreadyStarted(f"申请 {application_no} 已经立案")
+        register_case(session, data, instance.id)
+
     instance_service.start_instance(PROCESS_KEYS[form["housing_type"]], data, application_no, identity.username,
-                                    before_commit=lambda session, instance: register_case(session, data, instance.id))
+                                    before_commit=record_case)
     return get_case(identity, application_no)
 
 
@@ -201,9 +225,12 @@ def can_view(identity: Identity, case: Application) -> bool:
     """Applicants their own cases; staff their district (city staff all); admins everything."""
     if identity.is_admin or case.applicant_username == identity.username:
         return True
-    if not identity.is_staff:
-        return False
-    return not identity.district or identity.district == case.district
+    return identity.is_staff and in_district(identity, case.district)
+
+
+def in_district(identity: Identity, district: str) -> bool:
+    """Whether ``district`` is within the identity's scope (admins and city-level staff: every one)."""
+    return identity.is_admin or not identity.district or identity.district == district
 
 
 def get_case(identity: Identity, application_no: str, full_ids: bool = False) -> dict:

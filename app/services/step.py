@@ -43,8 +43,10 @@ from app.services import audit_service, context
 from app.services.errors import InstanceNotFound
 
 T = TypeVar("T")
-#: Data keys copied into the instance and task summaries shown in lists.
-SUMMARY_KEYS = ("title", "district", "housing_type", "application_no", "step", "applicant_name")
+#: Data keys copied into the instance and task summaries shown in lists; ``applicant_username``
+#: is how the portal finds a case filed on an applicant's behalf (someone else started it).
+SUMMARY_KEYS = ("title", "district", "housing_type", "application_no", "step", "applicant_name",
+                "applicant_username")
 OPEN_JOB_STATES = ("pending", "queued", "running", "succeeded", "failed")
 
 
