@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Flask, get_flashed_messages, request
 
-from app.web import csrf, errors, nav
+from app.web import csrf, errors, i18n, nav
 from app.web.batch_import_catalogue import EN as BATCH_IMPORT_EN
 from app.web.formatting import FILTERS
 from app.web.i18n import LANGUAGES, current_lang, html_lang, register_catalogue, t
@@ -56,6 +56,7 @@ def register_web(app: Flask) -> None:
 
     app.before_request(lambda: csrf.protect(CSRF_EXEMPT))
     app.jinja_env.filters.update(FILTERS)
+    i18n.init_app(app)
     app.context_processor(_template_globals)
 
     @app.after_request

@@ -4,13 +4,32 @@ Templates and views write their text in Chinese and pass it through :func:`t`; w
 chosen, :data:`app.web.catalogue.EN` supplies the translation (a missing entry shows the Chinese,
 and a test keeps the catalogue complete). The choice lives in the session. A feature with many
 texts of its own may keep them in its own module and add them with :func:`register_catalogue`.
+
+Texts that come from data rather than from the pages — form titles and choices from ``forms/``,
+step names from ``processes/``, messages raised by services — go through :func:`translate`
+instead. Their English sits next to their source (``forms/i18n/en.json``,
+``processes/i18n/en.json``: Chinese → English), read by :func:`content_catalogues`; a text with
+no entry shows in Chinese. A message with values in it (``申请 A-1 不存在``) matches a
+catalogue entry with placeholders (``申请 {no} 不存在``) and takes its English.
 """
 
 from __future__ import annotations
 
-from flask import session
+import json
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, current_app, g, session
 
 from app.web.catalogue import EN
+
+log = logging.getLogger(__name__)
+#: the content catalogues and where each lives, relative to its settings directory
+CONTENT = {"forms": ("forms_dir", "i18n/en.json"), "processes": ("processes_dir", "i18n/en.json")}
+_PLACEHOLDER = re.compile(r"{(\w+)}")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
@@ -44,3 +63,100 @@ def t(text: str, **values) -> str:
 def html_lang() -> str:
     """The value of the page's ``<html lang>`` attribute."""
     return "zh-CN" if current_lang() == "zh" else "en"
+
+
+def read_catalogue(path: Path) -> dict[str, str]:
+    """The Chinese → English entries of one JSON catalogue file; ``{}`` (and a warning) if unreadable."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    return _read(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _read(path: str, _mtime: int, _size: int) -> dict[str, str]:
+    try:
+        entries = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("translation catalogue %s not loaded: %s", path, exc)
+        return {}
+    if not isinstance(entries, dict):
+        log.warning("translation catalogue %s not loaded: not a JSON object", path)
+        return {}
+    return {k: v for k, v in entries.items() if isinstance(k, str) and isinstance(v, str) and v.strip()}
+
+
+def content_catalogues() -> dict[str, dict[str, str]]:
+    """The English of ``forms/`` and ``processes/`` by domain, read once per request.
+
+    A file changed on disk is read again on the next request, so a line added to a catalogue
+    shows without a restart.
+    """
+    if "content_en" not in g:
+        settings = current_app.extensions["housing.settings"]
+        g.content_en = {domain: read_catalogue(Path(getattr(settings, setting)) / name)
+                        for domain, (setting, name) in CONTENT.items()}
+    return g.content_en
+
+
+def translate(text, domain: str | None = None):
+    """A text from data (form, diagram, service message) in the session's language.
+
+    Looks in the ``domain`` catalogue (``forms`` or ``processes``) first, then the other
+    content catalogue, then the pages' :data:`EN`, then the entries with placeholders. Anything
+    without English, and anything that is not a string, comes back unchanged.
+    """
+    if not isinstance(text, str) or not text or current_lang() != "en":
+        return text
+    content = content_catalogues()
+    order = [domain] if domain in content else []
+    for catalogue in [content[d] for d in order + [d for d in content if d != domain]] + [EN]:
+        if text in catalogue:
+            return catalogue[text]
+    return _by_pattern(text) if _HAN.search(text) else text
+
+
+def _by_pattern(text: str) -> str:
+    for pattern, names, english in _patterns(len(EN)):
+        match = pattern.fullmatch(text)
+        if match:
+            values = {n: translate(match.group(i + 1)) for i, n in enumerate(names)}
+            return english.format(**values)
+    return text
+
+
+@lru_cache(maxsize=4)
+def _patterns(_size: int) -> list[tuple[re.Pattern, list[str], str]]:
+    """The :data:`EN` entries with placeholders as regular expressions, the most literal first.
+
+    Only entries with at least two Chinese characters outside their placeholders and no two
+    placeholders side by side qualify, so a bare ``{a}：{b}`` cannot swallow every message and no
+    match is ambiguous. ``_size`` renews the cache when texts are added.
+    """
+    out = []
+    for chinese, english in EN.items():
+        names = _PLACEHOLDER.findall(chinese)
+        literal = _PLACEHOLDER.sub("", chinese)
+        if not names or len(_HAN.findall(literal)) < 2 or "}{" in chinese:
+            continue
+        parts = _PLACEHOLDER.split(chinese)[::2]
+        regex = "(.+?)".join(re.escape(p) for p in parts)
+        out.append((re.compile(regex, re.S), names, english, len(literal)))
+    out.sort(key=lambda p: -p[3])
+    return [p[:3] for p in out]
+
+
+def form_text(text):
+    """A text from a form in ``forms/`` (title, help, choice) in the session's language."""
+    return translate(text, "forms")
+
+
+def step_name(text):
+    """A step or process name from ``processes/`` in the session's language."""
+    return translate(text, "processes")
+
+
+def init_app(app: Flask) -> None:
+    """Give templates the ``form_text``, ``step_name`` and ``message`` filters."""
+    app.jinja_env.filters.update(form_text=form_text, step_name=step_name, message=translate)

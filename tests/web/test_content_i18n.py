@@ -1,0 +1,188 @@
+"""English for the texts that come from data: forms/, processes/ and the messages services raise.
+
+A form string, a step name or a service message without an English entry fails here, so a new
+one cannot ship Chinese-only by accident; the lookup itself shows Chinese for anything missing.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from flask import Flask
+
+from app.web import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+FORMS, PROCESSES, SERVICES = ROOT / "forms", ROOT / "processes", ROOT / "app" / "services"
+HAN = re.compile(r"[\u4e00-\u9fff]")
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+#: named BPMN elements a page may show: steps of every kind, events, gateways, processes, lanes
+STEP_KINDS = {
+    "process", "participant", "lane", "userTask", "manualTask", "task", "serviceTask", "scriptTask",
+    "businessRuleTask", "receiveTask", "sendTask", "callActivity", "subProcess", "startEvent", "endEvent",
+    "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway",
+    "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+}
+#: the case's ``step`` as scripts and service-task parameters set it
+STEP_VALUES = (re.compile(r"""["']?step["']?\s*[:=]\s*(?:"|&quot;)([^"&]+)(?:"|&quot;)"""),
+               re.compile(r"""id="step"[^>]*value='"([^"]+)"'"""))
+
+
+def _catalogue(folder: Path) -> dict[str, str]:
+    return json.loads((folder / "i18n" / "en.json").read_text(encoding="utf-8"))
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) and HAN.search(value) else []
+
+
+def form_strings() -> dict[str, str]:
+    """Every Chinese string in forms/*.json → the first file that has it."""
+    found: dict[str, str] = {}
+    for path in sorted(FORMS.glob("*.json")):
+        for text in _strings(json.loads(path.read_text(encoding="utf-8"))):
+            found.setdefault(text, path.name)
+    return found
+
+
+def step_names() -> dict[str, str]:
+    """Every name of a step (and of a process, lane, event) and every ``step`` value in processes/."""
+    found: dict[str, str] = {}
+    for path in sorted(PROCESSES.glob("*.bpmn")):
+        for element in ET.parse(path).getroot().iter():
+            name = (element.get("name") or "").strip()
+            if element.tag.removeprefix(BPMN) in STEP_KINDS and HAN.search(name):
+                found.setdefault(name, path.name)
+        source = path.read_text(encoding="utf-8")
+        for pattern in STEP_VALUES:
+            for match in pattern.finditer(source):
+                found.setdefault(match.group(1), path.name)
+    return found
+
+
+def user_task_names() -> set[str]:
+    return {e.get("name").strip() for path in PROCESSES.glob("*.bpmn") for e in ET.parse(path).getroot().iter()
+            if e.tag == f"{BPMN}userTask" and e.get("name")}
+
+
+def _text(node) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    return None
+
+
+def service_messages() -> dict[str, str]:
+    """Chinese texts in ``raise`` statements of app/services (f-string values as ``{}``) → file."""
+    found: dict[str, str] = {}
+    for path in sorted(SERVICES.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Raise) or node.exc is None:
+                continue
+            inner = {id(v) for n in ast.walk(node.exc) if isinstance(n, ast.JoinedStr) for v in n.values}
+            for part in ast.walk(node.exc):
+                text = _text(part)
+                if text and HAN.search(text) and id(part) not in inner:
+                    found.setdefault(text, path.name)
+    return found
+
+
+def test_every_form_string_has_english():
+    english = _catalogue(FORMS)
+    missing = {text: where for text, where in form_strings().items() if text not in english}
+    assert not missing, f"add to forms/i18n/en.json: {missing}"
+
+
+def test_every_step_name_in_the_shipped_diagrams_has_english():
+    english = _catalogue(PROCESSES)
+    names = step_names()
+    assert user_task_names() <= set(names) and "初审" in names and "待补正" in names
+    missing = {text: where for text, where in names.items() if text not in english}
+    assert not missing, f"add to processes/i18n/en.json: {missing}"
+
+
+@pytest.mark.parametrize("folder", [FORMS, PROCESSES], ids=["forms", "processes"])
+def test_catalogue_entries_are_english(folder):
+    untranslated = {k: v for k, v in _catalogue(folder).items() if not v.strip() or HAN.search(v)}
+    assert not untranslated
+
+
+def test_every_chinese_message_a_service_raises_has_english():
+    def shape(text: str) -> str:
+        return re.sub(r"{\w*}", "{}", text)
+
+    known = {shape(k) for k in i18n.EN}
+    messages = service_messages()
+    assert "{}：只接受 PDF、JPG、PNG 文件" in messages  # the scan sees f-strings
+    missing = {text: where for text, where in messages.items() if shape(text) not in known}
+    assert not missing, f"add to app/web/catalogue.py (placeholders where the message has values): {missing}"
+
+
+# -- the lookup ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def content_app(tmp_path):
+    """A bare app whose forms/ and processes/ catalogues live in ``tmp_path``."""
+    forms, processes = tmp_path / "forms", tmp_path / "processes"
+    for folder, entries in ((forms, {"受理": "Accept", "审核结论": "Review decision"}),
+                            (processes, {"受理": "Acceptance", "初审": "First review"})):
+        (folder / "i18n").mkdir(parents=True)
+        (folder / "i18n" / "en.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    app = Flask(__name__)
+    app.secret_key = "test"
+    app.extensions["housing.settings"] = SimpleNamespace(forms_dir=str(forms), processes_dir=str(processes))
+    return app
+
+
+def _in(app: Flask, lang: str, fn, *args):
+    with app.test_request_context():
+        i18n.set_lang(lang)
+        return fn(*args)
+
+
+def test_each_domain_reads_its_own_catalogue_first(content_app):
+    assert _in(content_app, "en", i18n.form_text, "受理") == "Accept"
+    assert _in(content_app, "en", i18n.step_name, "受理") == "Acceptance"
+    assert _in(content_app, "en", i18n.step_name, "审核结论") == "Review decision"  # the other catalogue
+    assert _in(content_app, "en", i18n.form_text, "办理记录") == "Case history"  # the pages' catalogue
+
+
+def test_chinese_sessions_and_texts_without_english_stay_as_they_are(content_app):
+    assert _in(content_app, "zh", i18n.step_name, "初审") == "初审"
+    assert _in(content_app, "en", i18n.step_name, "新加的环节") == "新加的环节"
+    assert _in(content_app, "en", i18n.form_text, None) is None
+
+
+def test_a_message_with_values_takes_the_english_of_its_pattern(content_app):
+    text = "证明.docx：只接受 PDF、JPG、PNG 文件"
+    assert _in(content_app, "en", i18n.translate, text) == "证明.docx: only PDF, JPG and PNG files are accepted"
+    assert _in(content_app, "en", i18n.translate, "申请 GZF-1 不存在") == "Application GZF-1 not found"
+    assert _in(content_app, "zh", i18n.translate, text) == text
+
+
+def test_a_broken_catalogue_file_shows_chinese_instead_of_failing(content_app, tmp_path):
+    (tmp_path / "processes" / "i18n" / "en.json").write_text("{not json", encoding="utf-8")
+    assert _in(content_app, "en", i18n.step_name, "初审") == "初审"
+    (tmp_path / "forms" / "i18n" / "en.json").unlink()
+    assert _in(content_app, "en", i18n.form_text, "审核结论") == "审核结论"
+
+
+def test_an_added_line_shows_without_a_restart(content_app, tmp_path):
+    path = tmp_path / "processes" / "i18n" / "en.json"
+    assert _in(content_app, "en", i18n.step_name, "复审") == "复审"
+    path.write_text(json.dumps({"复审": "Second review", "初审": "First review"}, ensure_ascii=False),
+                    encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    assert _in(content_app, "en", i18n.step_name, "复审") == "Second review"
