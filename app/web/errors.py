@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.api.errors import STATUS
 from app.services.errors import DomainError, Unauthenticated, ValidationFailed
+from app.web.i18n import t, translate
 
 TITLES = {
     400: "请求无效", 401: "需要登录", 403: "无权访问", 404: "页面或记录不存在", 409: "状态已变化",
@@ -32,9 +33,10 @@ def register(bp: Blueprint) -> None:
     def domain(exc: DomainError):
         if isinstance(exc, Unauthenticated):
             return redirect(url_for("web.account.login", next=request.path))
-        detail = exc.detail
+        detail = translate(exc.detail)
         if isinstance(exc, ValidationFailed) and exc.errors:
-            detail += "：" + "；".join(f"{k} {', '.join(v)}" for k, v in exc.errors.items())
+            fields = t("；").join(f"{k} {', '.join(translate(m) for m in v)}" for k, v in exc.errors.items())
+            detail = t("{detail}：{fields}", detail=detail, fields=fields)
         return error_page(status_of(exc), detail)
 
     @bp.errorhandler(HTTPException)

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.services import batch_approval_service, inbox_service, task_service
 from app.services.errors import DomainError
-from app.web.i18n import t
+from app.web.i18n import step_name, t, translate
 from app.web.nav import REVIEWERS
 from app.web.session_auth import login_required, require_user
 
@@ -47,7 +47,7 @@ def index():
 def claim(task_id: str):
     """Take a task from the group pool."""
     task = task_service.claim(require_user(), task_id)
-    flash(t("已认领：{name}", name=task["name"]), "ok")
+    flash(t("已认领：{name}", name=step_name(task["name"])), "ok")
     return redirect(request.form.get("next_url") or _back())
 
 
@@ -56,7 +56,7 @@ def claim(task_id: str):
 def unclaim(task_id: str):
     """Give a claimed task back to the pool."""
     task = task_service.unclaim(require_user(), task_id)
-    flash(t("已退回待认领：{name}", name=task["name"]), "ok")
+    flash(t("已退回待认领：{name}", name=step_name(task["name"])), "ok")
     return redirect(request.form.get("next_url") or _back())
 
 
@@ -68,11 +68,12 @@ def batch_approve():
         outcomes = batch_approval_service.batch_approve(
             require_user(), request.form.getlist("task_id"), request.form.get("opinion", ""))
     except DomainError as exc:
-        flash(t(exc.detail), "error")
+        flash(translate(exc.detail), "error")
         return redirect(_back())
     done = [o for o in outcomes if o.ok]
     flash(t("批量通过 {n} 件", n=len(done)), "ok")
     for o in outcomes:
         if not o.ok:
-            flash(t("未通过 {key}：{message}", key=o.business_key or o.task_id[:8], message=t(o.message)), "error")
+            flash(t("未通过 {key}：{message}", key=o.business_key or o.task_id[:8], message=translate(o.message)),
+                  "error")
     return redirect(_back())

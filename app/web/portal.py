@@ -13,7 +13,7 @@ from app.services import document_service, forms, portal_service
 from app.services.errors import ValidationFailed
 from app.web import schema_form
 from app.web.errors import error_page
-from app.web.i18n import register_catalogue, t
+from app.web.i18n import register_catalogue, t, translate
 from app.web.portal_texts import EN as PORTAL_EN
 from app.web.session_auth import login_required, require_user
 
@@ -115,10 +115,14 @@ def apply():
             form["documents"] = documents
         case = case_service.submit_application(require_user(), form)
     except ValidationFailed as exc:
-        flash(t("请检查标红的项目") + "：" + exc.detail, "error")
+        _flash_invalid(exc)
         return _apply_page(form, exc.errors, 422)
     flash(t("申请已提交，申请编号 {no}", no=case["application_no"]), "ok")
     return redirect(url_for("web.portal.application", application_no=case["application_no"]))
+
+
+def _flash_invalid(exc: ValidationFailed) -> None:
+    flash(t("请检查标红的项目：{detail}", detail=translate(exc.detail)), "error")
 
 
 def supplement_notice(case: dict) -> dict | None:
@@ -188,7 +192,7 @@ def supplement(application_no: str):
                 case_service.respond_to_supplement(identity, application_no, values)
             except ValidationFailed as exc:
                 errors, status = exc.errors, 422
-                flash(t("请检查标红的项目") + "：" + exc.detail, "error")
+                _flash_invalid(exc)
             else:
                 flash(t("补正材料已提交"), "ok")
                 return redirect(url_for("web.portal.application", application_no=application_no))

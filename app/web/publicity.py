@@ -6,22 +6,38 @@ numbers, districts and household sizes; an objection goes to the case it names.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from app.auth import ratelimit
 from app.services import forms, publication_service
 from app.services.errors import ValidationFailed
 from app.web import schema_form
-from app.web.i18n import t
+from app.web.i18n import current_lang, form_text, t, translate
 
 bp = Blueprint("publicity", __name__, url_prefix="/publicity")
 OBJECTION_UI = "objection.uischema.json"
+#: the date and housing type in a list's title as the publication handler writes it, after the district
+TITLE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(.+)资格审核结果公示")
 
 
 @bp.get("")
 def index():
     """Current publication lists (masked names only)."""
-    return render_template("publicity/index.html", publications=publication_service.current_publications())
+    publications = [p | {"title": title(p)} for p in publication_service.current_publications()]
+    return render_template("publicity/index.html", publications=publications)
+
+
+def title(publication: dict) -> str:
+    """A list's title in the session's language (in English rebuilt from its parts when it has the usual form)."""
+    text, district = publication["title"], publication["district"] or ""
+    match = TITLE.fullmatch(text[len(district):]) if text.startswith(district) else None
+    if current_lang() == "zh" or match is None:
+        return translate(text)
+    year, month, day, housing = match.groups()
+    return t("{district}{year}年{month}月{day}日{housing}资格审核结果公示", district=form_text(district), year=year,
+             month=month.zfill(2), day=day.zfill(2), housing=t(housing))
 
 
 @bp.route("/objection/<application_no>", methods=["GET", "POST"])

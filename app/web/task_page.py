@@ -8,7 +8,7 @@ from app.services import case_file_service, document_service, task_service
 from app.services.errors import NotFound, ValidationFailed
 from app.web import schema_form
 from app.web.case_panels import VERDICTS, panels_for, suggested_values
-from app.web.i18n import t
+from app.web.i18n import step_name, t
 from app.web.nav import REVIEWERS, home_endpoint
 from app.web.portal import send_document
 from app.web.session_auth import login_required, require_user
@@ -80,7 +80,7 @@ def complete(task_id: str):
     except ValidationFailed as exc:
         flash(t("请检查标红的项目"), "error")
         return _render(case, values=data, errors=exc.errors, status=422)
-    flash(t("已办理：{name}", name=case.task["name"]), "ok")
+    flash(t("已办理：{name}", name=step_name(case.task["name"])), "ok")
     return redirect(url_for(home_endpoint(identity)))
 
 
