@@ -91,15 +91,20 @@ def household_type(members: list[dict]) -> str:
 
 
 def _check_id_numbers(form: dict) -> None:
+    _check_members(form["household"]["members"], "household.members",
+                   {"applicant.id_number": form["applicant"]["id_number"]})
+
+
+def _check_members(members: list[dict], field: str, others: dict[str, str] | None = None) -> None:
+    """Each ID number's check digit and birth date (``others``: more numbers by field), no member twice."""
     errors: dict[str, list[str]] = {}
-    numbers = [form["applicant"]["id_number"]] + [m["id_number"] for m in form["household"]["members"]]
-    for i, number in enumerate(numbers):
+    numbers = {**(others or {}), **{f"{field}.{i}.id_number": m["id_number"] for i, m in enumerate(members)}}
+    for path, number in numbers.items():
         if not is_valid_id_number(number):
-            field = "applicant.id_number" if i == 0 else f"household.members.{i - 1}.id_number"
-            errors.setdefault(field, []).append("身份证号码校验位或出生日期不正确")
-    declared = [m["id_number"] for m in form["household"]["members"]]
+            errors.setdefault(path, []).append("身份证号码校验位或出生日期不正确")
+    declared = [m["id_number"] for m in members]
     if len(set(declared)) != len(declared):
-        errors.setdefault("household.members", []).append("同一身份证号码填写了多次")
+        errors.setdefault(field, []).append("同一身份证号码填写了多次")
     if errors:
         raise ValidationFailed("身份证号码有误", errors)
 
@@ -188,6 +193,8 @@ def respond_to_supplement(identity: Identity, application_no: str, form: dict,
         if stored and isinstance(listed, list | None):
             form = {**form, "documents": [*(listed or []), *stored]}
         payload = forms.validate_submission(SUPPLEMENT_FORM, form)
+        if payload.get("members"):
+            _check_corrected_household(case, payload["members"])
         try:
             # the answer itself is the message: the diagrams receive it as ``supplement``
             message_service.correlate(SUPPLEMENT_MESSAGE, application_no, payload, identity.username)
@@ -198,6 +205,14 @@ def respond_to_supplement(identity: Identity, application_no: str, form: dict,
             document_service.path_of(document["file_id"]).unlink(missing_ok=True)
         raise
     return get_case(identity, application_no)
+
+
+def _check_corrected_household(case: Application, members: list[dict]) -> None:
+    """A corrected household passes the application's checks and keeps the applicant as such."""
+    _check_members(members, "members")
+    if not any(m["id_number"] == case.applicant_id_number and m["relation"] == "applicant" for m in members):
+        raise ValidationFailed("更正后的家庭成员须包括申请人本人",
+                               {"members": ["须包括申请人本人（关系为“申请人本人”）"]})
 
 
 def _check_uploads(uploads: Sequence[Upload], first: int) -> None:

@@ -131,3 +131,51 @@ def test_items_that_need_no_file_are_answered_as_json_but_a_stored_file_cannot_b
     case = _get(app, sent_back["no"])
     assert case["status"] == "submitted" and case["declared"]["documents"][-1] == {
         "kind": "income_proof", "name": "无固定收入声明"}
+
+
+def _members(*rows: tuple[str, str, str, str]) -> dict:
+    """Form fields of a corrected household: (name, ID number, relation, monthly income) per member."""
+    fields = {}
+    for i, row in enumerate(rows):
+        fields.update(dict(zip((f"members.{i}.{k}" for k in ("name", "id_number", "relation", "monthly_income")),
+                               row, strict=True)))
+    return fields
+
+
+APPLICANT_ROW = ("陈晓东", "500103199405120136", "applicant", "3800")
+
+
+def test_a_corrected_household_travels_as_form_fields_with_the_files(sent_back):
+    response = _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf")],
+                       **_members(APPLICANT_ROW, ("陈小雨", "500103201801010027", "child", "0")))
+    assert response.status_code == 200, response.get_json()
+    household = response.get_json()["household"]
+    assert [(m["name"], m["relation"], m["monthly_income"]) for m in household["members"]] == [
+        ("陈晓东", "applicant", 3800), ("陈小雨", "child", 0)]
+    assert household["size"] == 2
+
+
+def test_a_corrected_household_is_checked_like_an_application(sent_back):
+    wrong_digit = _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf")],
+                          **_members(APPLICANT_ROW, ("陈小雨", "500103201801010028", "child", "0")))
+    assert wrong_digit.status_code == 422 and set(wrong_digit.get_json()["errors"]) == {"members.1.id_number"}
+    twice = _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf")], **_members(APPLICANT_ROW, APPLICANT_ROW))
+    assert twice.status_code == 422 and set(twice.get_json()["errors"]) == {"members"}
+    no_applicant = _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf")],
+                           **_members(("陈小雨", "500103201801010027", "child", "0")))
+    assert no_applicant.status_code == 422 and "申请人本人" in no_applicant.get_json()["errors"]["members"][0]
+    assert _stored(sent_back["uploads"]) == []
+    case = _get(sent_back["app"], sent_back["no"])
+    assert case["status"] == "supplement_requested" and case["household"]["size"] == 1
+
+
+def test_a_request_over_the_size_limit_is_a_problem_and_keeps_nothing(sent_back):
+    app = sent_back["app"]
+    before, app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"], 64 * 1024
+    try:
+        response = _answer(sent_back, files=[("income_proof", PDF + b"\0" * 100_000, "收入证明.pdf")])
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = before
+    assert response.status_code == 413 and response.mimetype == "application/problem+json"
+    assert _stored(sent_back["uploads"]) == []
+    assert _get(app, sent_back["no"])["status"] == "supplement_requested"
