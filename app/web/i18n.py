@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,29 +66,42 @@ def html_lang() -> str:
     return "zh-CN" if current_lang() == "zh" else "en"
 
 
-def read_catalogue(path: Path) -> dict[str, str]:
-    """The Chinese → English entries of one JSON catalogue file; ``{}`` (and a warning) if unreadable."""
+@dataclass(frozen=True)
+class Catalogue:
+    """Chinese → English entries, with those that have ``{name}`` placeholders compiled to match."""
+
+    entries: dict[str, str]
+    patterns: list[tuple[re.Pattern, list[str], str]]
+
+    @classmethod
+    def of(cls, entries: dict[str, str]) -> Catalogue:
+        return cls(entries, _compile(entries))
+
+
+def read_catalogue(path: Path) -> Catalogue:
+    """The entries of one JSON catalogue file; none (and a warning) if it is missing or unreadable."""
     try:
         stat = path.stat()
     except OSError:
-        return {}
+        return Catalogue({}, [])
     return _read(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=16)
-def _read(path: str, _mtime: int, _size: int) -> dict[str, str]:
+def _read(path: str, _mtime: int, _size: int) -> Catalogue:
     try:
         entries = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         log.warning("translation catalogue %s not loaded: %s", path, exc)
-        return {}
+        return Catalogue({}, [])
     if not isinstance(entries, dict):
         log.warning("translation catalogue %s not loaded: not a JSON object", path)
-        return {}
-    return {k: v for k, v in entries.items() if isinstance(k, str) and isinstance(v, str) and v.strip()}
+        return Catalogue({}, [])
+    return Catalogue.of({k: v for k, v in entries.items()
+                         if isinstance(k, str) and isinstance(v, str) and v.strip()})
 
 
-def content_catalogues() -> dict[str, dict[str, str]]:
+def content_catalogues() -> dict[str, Catalogue]:
     """The English of ``forms/`` and ``processes/`` by domain, read once per request.
 
     A file changed on disk is read again on the next request, so a line added to a catalogue
@@ -104,38 +118,52 @@ def translate(text, domain: str | None = None):
     """A text from data (form, diagram, service message) in the session's language.
 
     Looks in the ``domain`` catalogue (``forms`` or ``processes``) first, then the other
-    content catalogue, then the pages' :data:`EN`, then the entries with placeholders. Anything
-    without English, and anything that is not a string, comes back unchanged.
+    content catalogue, then the pages' :data:`EN`; then tries the same catalogues' entries with
+    placeholders, whose values are translated in turn. Anything without English, and anything
+    that is not a string, comes back unchanged.
     """
     if not isinstance(text, str) or not text or current_lang() != "en":
         return text
     content = content_catalogues()
-    order = [domain] if domain in content else []
-    for catalogue in [content[d] for d in order + [d for d in content if d != domain]] + [EN]:
-        if text in catalogue:
-            return catalogue[text]
-    return _by_pattern(text) if _HAN.search(text) else text
-
-
-def _by_pattern(text: str) -> str:
-    for pattern, names, english in _patterns(len(EN)):
-        match = pattern.fullmatch(text)
-        if match:
-            values = {n: translate(match.group(i + 1)) for i, n in enumerate(names)}
-            return english.format(**values)
+    catalogues = ([content[domain]] if domain in content else []) + [c for d, c in content.items() if d != domain]
+    catalogues.append(_pages_catalogue(len(EN)))
+    for catalogue in catalogues:
+        if text in catalogue.entries:
+            return catalogue.entries[text]
+    if not _HAN.search(text):
+        return text
+    for catalogue in catalogues:
+        for pattern, names, english in catalogue.patterns:
+            match = pattern.fullmatch(text)
+            if match:
+                return english.format(**{n: _value(match.group(i + 1)) for i, n in enumerate(names)})
     return text
 
 
+def _value(text: str) -> str:
+    """A value matched in a message, translated; a list joined with 、 item by item if each has English."""
+    parts = text.split("、")
+    english = [translate(part) for part in parts]
+    if len(parts) > 1 and all(e != p for e, p in zip(english, parts, strict=True)):
+        return ", ".join(english)
+    return translate(text)
+
+
 @lru_cache(maxsize=4)
-def _patterns(_size: int) -> list[tuple[re.Pattern, list[str], str]]:
-    """The :data:`EN` entries with placeholders as regular expressions, the most literal first.
+def _pages_catalogue(_size: int) -> Catalogue:
+    """:data:`EN` as a :class:`Catalogue` (``_size`` renews it when texts are registered)."""
+    return Catalogue.of(EN)
+
+
+def _compile(entries: dict[str, str]) -> list[tuple[re.Pattern, list[str], str]]:
+    """The entries with placeholders as regular expressions, the most literal first.
 
     Only entries with at least two Chinese characters outside their placeholders and no two
     placeholders side by side qualify, so a bare ``{a}：{b}`` cannot swallow every message and no
-    match is ambiguous. ``_size`` renews the cache when texts are added.
+    match is ambiguous.
     """
     out = []
-    for chinese, english in EN.items():
+    for chinese, english in entries.items():
         names = _PLACEHOLDER.findall(chinese)
         literal = _PLACEHOLDER.sub("", chinese)
         if not names or len(_HAN.findall(literal)) < 2 or "}{" in chinese:

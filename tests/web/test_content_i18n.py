@@ -16,6 +16,8 @@ from types import SimpleNamespace
 
 import pytest
 from flask import Flask
+from jinja2 import ChainableUndefined
+from jinja2.sandbox import SandboxedEnvironment
 
 from app.web import i18n
 
@@ -130,6 +132,52 @@ def test_every_chinese_message_a_service_raises_has_english():
     assert not missing, f"add to app/web/catalogue.py (placeholders where the message has values): {missing}"
 
 
+@pytest.mark.parametrize("folder", [FORMS, PROCESSES], ids=["forms", "processes"])
+def test_placeholders_match_between_languages(folder):
+    field = re.compile(r"{(\w+)}")
+    wrong = [k for k, v in _catalogue(folder).items() if sorted(field.findall(k)) != sorted(field.findall(v))]
+    assert not wrong
+
+
+def instructions() -> list[tuple[str, str]]:
+    """``(file, template)`` of every ``instructionsForEndUser`` in the shipped diagrams."""
+    tag = "{http://spiffworkflow.org/bpmn/schema/1.0/core}instructionsForEndUser"
+    return [(path.name, e.text) for path in sorted(PROCESSES.glob("*.bpmn"))
+            for e in ET.parse(path).getroot().iter(tag) if e.text and HAN.search(e.text)]
+
+
+class _Sample(ChainableUndefined):
+    """Any value an instruction reads: prints as ``A1``, is one item long, true unless told."""
+
+    truth = True
+
+    def __str__(self):
+        return "A1"
+
+    def __iter__(self):
+        return iter([self])
+
+    def __len__(self):
+        return 1
+
+    def __bool__(self):
+        return self.truth
+
+
+class _Absent(_Sample):
+    truth = False
+
+
+@pytest.mark.parametrize(("where", "template"), instructions(), ids=[w for w, _ in instructions()])
+def test_every_instruction_of_the_shipped_diagrams_reads_in_english(where, template, tmp_path):
+    app = _app(tmp_path, FORMS, PROCESSES)
+    texts = {SandboxedEnvironment(undefined=undefined).from_string(template).render()
+             for undefined in ((_Sample, _Absent) if "{% if" in template else (_Sample,))}
+    for text in (t for t in texts if HAN.search(t)):
+        english = _in(app, "en", i18n.step_name, text)
+        assert not HAN.search(english), f"{where}: add the instruction to processes/i18n/en.json: {text}"
+
+
 # -- the lookup ---------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -140,7 +188,11 @@ def content_app(tmp_path):
                             (processes, {"受理": "Acceptance", "初审": "First review"})):
         (folder / "i18n").mkdir(parents=True)
         (folder / "i18n" / "en.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-    app = Flask(__name__)
+    return _app(tmp_path, forms, processes)
+
+
+def _app(tmp_path: Path, forms: Path, processes: Path) -> Flask:
+    app = Flask(__name__, instance_path=str(tmp_path))
     app.secret_key = "test"
     app.extensions["housing.settings"] = SimpleNamespace(forms_dir=str(forms), processes_dir=str(processes))
     return app

@@ -49,6 +49,7 @@ def test_a_task_page_in_english_shows_the_step_form_and_buttons_in_english(revie
     assert ">Agree</button>" in page and ">Return</button>" in page and ">Disagree</button>" in page
     assert "Reason for rejection" in page and "Income over the limit" in page and "Review opinion" in page
     assert "Sent to the applicant by SMS" in page and "Yuzhong District" in page
+    assert "请核对 张三丰 的申请" in page  # an instruction without English stays readable in Chinese
     assert "不予通过原因" not in page and ">同意<" not in page and "收入超标" not in page
     assert "First review" in _page(reviewer, "/inbox?tab=groups")
 
