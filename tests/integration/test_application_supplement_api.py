@@ -7,7 +7,10 @@ import io
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from app.db import db
+from app.models import Application
 from tests.processes.applying import api_headers, apply_over_api
 from tests.processes.conftest import complete, flow_app, household, ready_task, sandbox, staff  # noqa: F401
 
@@ -87,6 +90,18 @@ def test_a_second_answer_is_a_conflict_and_keeps_nothing(sent_back):
     assert again.get_json()["error_code"] == "conflict"
     assert _stored(sent_back["uploads"]) == kept and len(kept) == 1
     assert len(_get(sent_back["app"], sent_back["no"])["declared"]["documents"]) == 4
+
+
+def test_an_answer_that_loses_the_race_to_another_is_a_conflict_and_its_files_are_removed(sent_back):
+    assert _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf")]).status_code == 200
+    kept = _stored(sent_back["uploads"])
+    # what a second request sees if it read the case before the first answer was recorded
+    with db.transaction() as session:
+        session.execute(update(Application).where(Application.application_no == sent_back["no"])
+                        .values(status="supplement_requested"))
+    late = _answer(sent_back, files=[("income_proof", PDF, "收入证明2.pdf")])
+    assert late.status_code == 409 and late.get_json()["error_code"] == "conflict"
+    assert _stored(sent_back["uploads"]) == kept
 
 
 def test_a_bad_file_is_refused_with_each_files_error_and_nothing_is_stored(sent_back):
