@@ -222,10 +222,28 @@ def _paths() -> dict:
             params=[_path_param("key"), _path_param("version", "integer")], tag="definitions")},
         "/process-definitions/{key}/migration-plan": {"get": _op(
             "Running instances that could move to a version, and the elements that stop the others",
-            {"200": _json({"type": "object"})},
+            {"200": _json({"type": "object", "properties": {
+                "process_key": {"type": "string"}, "to_version": {"type": "integer"},
+                "instances": {"type": "array", "items": {"type": "object", "properties": {
+                    "instance_id": {"type": "string"}, "business_key": {"type": ["string", "null"]},
+                    "from_version": {"type": "integer"},
+                    "waiting_at": {"type": "array", "items": {"type": "string"},
+                                   "description": "bpmn ids the instance waits at"},
+                    "can_migrate": {"type": "boolean"},
+                    "missing_waiting": {"type": "array", "items": {"type": "string"},
+                                        "description": "waiting elements the version lacks"},
+                    "missing_completed": {"type": "array", "items": {"type": "string"},
+                                          "description": "completed steps the version lacks"},
+                    "missing_elements": {"type": "array", "items": {"type": "string"}},
+                    "reason": {"type": ["string", "null"], "description": "why it cannot move, in Chinese"},
+                }}}}})},
             params=[_path_param("key"), _query("to_version", {"type": "integer"})], tag="definitions")},
         "/process-definitions/{key}/migrations": {"post": _op(
-            "Move waiting instances to a version", {"200": _json({"type": "object"})},
+            "Move waiting instances to a version", {"200": _json({"type": "object", "properties": {
+                "process_key": {"type": "string"}, "to_version": {"type": "integer"},
+                "results": {"type": "array", "items": {"type": "object", "properties": {
+                    "instance_id": {"type": "string"}, "migrated": {"type": "boolean"},
+                    "reason": {"type": "string"}}}}}})},
             body={"type": "object", "required": ["instance_ids"], "properties": {
                 "instance_ids": {"type": "array", "items": {"type": "string"}},
                 "to_version": {"type": ["integer", "null"]}}},
@@ -233,8 +251,16 @@ def _paths() -> dict:
         "/decisions/{decision_id}/preview": {"post": _op(
             "Replay the latest decided cases through an edited table; list the cases that would change",
             {"200": _json({"type": "object", "properties": {
-                "cases": {"type": "integer"}, "changed": {"type": "array", "items": {"type": "object"}},
-                "failed": {"type": "array", "items": {"type": "object"}}}})},
+                "decision_id": {"type": "string"},
+                "cases": {"type": "integer", "description": "decided cases replayed"},
+                "changed": {"type": "array", "items": {"type": "object"},
+                            "description": "cases whose decisions change: the changed decisions (before / after, "
+                                           "matched rows) and eligibility before / after"},
+                "eligibility_changed": {"type": "integer", "description": "cases whose eligibility flips"},
+                "intermediate_changed": {"type": "integer",
+                                         "description": "cases where only an intermediate value changes"},
+                "failed": {"type": "array", "items": {"type": "object"}},
+                "warnings": {"type": "array", "items": {"type": "object"}}}})},
             body={"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
             multipart=True, params=[_path_param("decision_id"), _query("limit", {"type": "integer"})],
             tag="definitions")},
