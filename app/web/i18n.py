@@ -68,10 +68,10 @@ def html_lang() -> str:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Chinese → English entries, with those that have ``{name}`` placeholders compiled to match."""
+    """Chinese → English entries, with those that have ``{name}`` placeholders split to match."""
 
     entries: dict[str, str]
-    patterns: list[tuple[re.Pattern, list[str], str]]
+    patterns: list[tuple[list[str], list[str], str]]
 
     @classmethod
     def of(cls, entries: dict[str, str]) -> Catalogue:
@@ -133,10 +133,10 @@ def translate(text, domain: str | None = None):
     if not _HAN.search(text):
         return text
     for catalogue in catalogues:
-        for pattern, names, english in catalogue.patterns:
-            match = pattern.fullmatch(text)
-            if match:
-                return english.format(**{n: _value(match.group(i + 1)) for i, n in enumerate(names)})
+        for parts, names, english in catalogue.patterns:
+            values = _fill(parts, text)
+            if values is not None:
+                return english.format(**{n: _value(v) for n, v in zip(names, values, strict=True)})
     return text
 
 
@@ -155,8 +155,8 @@ def _pages_catalogue(_size: int) -> Catalogue:
     return Catalogue.of(EN)
 
 
-def _compile(entries: dict[str, str]) -> list[tuple[re.Pattern, list[str], str]]:
-    """The entries with placeholders as regular expressions, the most literal first.
+def _compile(entries: dict[str, str]) -> list[tuple[list[str], list[str], str]]:
+    """The entries with placeholders as ``(literal parts, names, english)``, the most literal first.
 
     Only entries with at least two Chinese characters outside their placeholders and no two
     placeholders side by side qualify, so a bare ``{a}：{b}`` cannot swallow every message and no
@@ -168,11 +168,31 @@ def _compile(entries: dict[str, str]) -> list[tuple[re.Pattern, list[str], str]]
         literal = _PLACEHOLDER.sub("", chinese)
         if not names or len(_HAN.findall(literal)) < 2 or "}{" in chinese:
             continue
-        parts = _PLACEHOLDER.split(chinese)[::2]
-        regex = "(.+?)".join(re.escape(p) for p in parts)
-        out.append((re.compile(regex, re.S), names, english, len(literal)))
+        out.append((_PLACEHOLDER.split(chinese)[::2], names, english, len(literal)))
     out.sort(key=lambda p: -p[3])
     return [p[:3] for p in out]
+
+
+def _fill(parts: list[str], text: str) -> list[str] | None:
+    """The values in ``text`` between the literal ``parts`` (each value non-empty), or None.
+
+    Each literal is taken at its first place after the previous value and the last one at the
+    end, in one pass: no backtracking, however long the text (an objection quoted in an
+    instruction, say) and whatever it repeats.
+    """
+    head, tail = parts[0], parts[-1]
+    if not text.startswith(head) or not text.endswith(tail):
+        return None
+    pos, end, values = len(head), len(text) - len(tail), []
+    for literal in parts[1:-1]:
+        found = text.find(literal, pos + 1, end)
+        if found < 0:
+            return None
+        values.append(text[pos:found])
+        pos = found + len(literal)
+    if pos >= end:
+        return None
+    return values + [text[pos:end]]
 
 
 def form_text(text):

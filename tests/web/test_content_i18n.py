@@ -10,6 +10,7 @@ import ast
 import json
 import os
 import re
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import SimpleNamespace
@@ -184,8 +185,11 @@ def test_every_instruction_of_the_shipped_diagrams_reads_in_english(where, templ
 def content_app(tmp_path):
     """A bare app whose forms/ and processes/ catalogues live in ``tmp_path``."""
     forms, processes = tmp_path / "forms", tmp_path / "processes"
-    for folder, entries in ((forms, {"受理": "Accept", "审核结论": "Review decision"}),
-                            (processes, {"受理": "Acceptance", "初审": "First review"})):
+    for folder, entries in ((forms, {"受理": "Accept", "审核结论": "Review decision", "身份证": "ID card"}),
+                            (processes, {"受理": "Acceptance", "初审": "First review",
+                                         "异议人{who}于{day}提出异议：{content}。请核实。":
+                                             "{who} objected on {day}: {content}. Please check.",
+                                         "系统比对缺少：{missing}。": "Missing: {missing}."})):
         (folder / "i18n").mkdir(parents=True)
         (folder / "i18n" / "en.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
     return _app(tmp_path, forms, processes)
@@ -238,3 +242,18 @@ def test_an_added_line_shows_without_a_restart(content_app, tmp_path):
                     encoding="utf-8")
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
     assert _in(content_app, "en", i18n.step_name, "复审") == "Second review"
+
+
+def test_values_in_a_message_are_translated_item_by_item_when_each_has_english(content_app):
+    assert _in(content_app, "en", i18n.step_name, "系统比对缺少：身份证、受理。") == "Missing: ID card, Accept."
+    assert _in(content_app, "en", i18n.step_name, "系统比对缺少：身份证、房产证。") == "Missing: 身份证、房产证."
+
+
+def test_matching_a_long_text_that_repeats_the_literals_takes_one_pass(content_app):
+    content = "于提出异议：。请核实" * 20_000
+    text = f"异议人李四于2026-11-02提出异议：{content}。请核实。"
+    started = time.perf_counter()
+    english = _in(content_app, "en", i18n.step_name, text)
+    assert english == f"李四 objected on 2026-11-02: {content}. Please check."
+    assert time.perf_counter() - started < 1.0
+
