@@ -178,4 +178,15 @@ EN: dict[str, str] = {
     "数量不足: {detail}": "Too few: {detail}", "数量过多: {detail}": "Too many: {detail}",
     "{district}{year}年{month}月{day}日{housing}资格审核结果公示":
         "{housing}: eligibility results for {district}, published {year}-{month}-{day}",
+    # data sources (connector titles) in the verification table
+    "短信网关": "SMS gateway", "配租系统": "Allocation system", "公示平台": "Publication platform",
+    "公安居住证": "Residence permits (public security)", "残联残疾人证": "Disability certificates",
+    "税务个人所得税": "Individual income tax", "学信网学历": "Education records",
+    "住房公积金": "Housing provident fund",
+    "民政低保特困": "Subsistence allowance (civil affairs)", "不动产登记": "Real estate registry",
+    "公安户籍": "Household registration (public security)", "公安交管车辆": "Vehicle registration (traffic police)",
+    "住建网签备案与保障记录": "Housing contracts and housing support records", "人社社保": "Social insurance",
+    "民政婚姻登记": "Marriage registry (civil affairs)", "医保": "Medical insurance",
+    "市场监管企业登记": "Business registry (market regulation)",
+    "民政家庭经济状况核对": "Household finances check (civil affairs)",
 }

@@ -133,6 +133,16 @@ def test_every_chinese_message_a_service_raises_has_english():
     assert not missing, f"add to app/web/catalogue.py (placeholders where the message has values): {missing}"
 
 
+def test_every_data_source_title_has_english():
+    from connectors.base.registry import CONNECTORS, import_connector_modules
+
+    import_connector_modules()
+    titles = {cls.title for cls in CONNECTORS.values() if HAN.search(cls.title or "")}
+    assert "公安户籍" in titles
+    missing = sorted(titles - set(i18n.EN))
+    assert not missing, f"add the connector titles to app/web/catalogue.py: {missing}"
+
+
 @pytest.mark.parametrize("folder", [FORMS, PROCESSES], ids=["forms", "processes"])
 def test_placeholders_match_between_languages(folder):
     field = re.compile(r"{(\w+)}")
