@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from lxml import etree
 
+from app.engine.parser import BPMN_NS
 from app.services import case_file_service, document_service, task_service
 from app.services.errors import NotFound, ValidationFailed
 from app.web import schema_form
 from app.web.case_panels import VERDICTS, panels_for, suggested_values
-from app.web.i18n import step_name, t
+from app.web.i18n import current_lang, step_name, t
 from app.web.nav import REVIEWERS, home_endpoint
 from app.web.portal import send_document
 from app.web.session_auth import login_required, require_user
@@ -99,6 +101,20 @@ def evidence(task_id: str, source: str):
 @bp.get("/<task_id>/diagram")
 @login_required()
 def diagram(task_id: str):
-    """The diagram XML and the current / completed element ids of the task's case."""
+    """The diagram XML and the current / completed element ids of the task's case.
+
+    In English the names drawn on the diagram (steps, events, lanes, flow labels) are translated.
+    """
     case = case_file_service.open_task(require_user(), task_id)
-    return jsonify(case_file_service.diagram(require_user(), case.instance["id"]))
+    shown = case_file_service.diagram(require_user(), case.instance["id"])
+    if current_lang() == "en":
+        shown["xml"] = _names_translated(shown["xml"])
+    return jsonify(shown)
+
+
+def _names_translated(xml: str) -> str:
+    root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    for element in root.iter(f"{{{BPMN_NS}}}*"):
+        if element.get("name"):
+            element.set("name", step_name(element.get("name")))
+    return etree.tostring(root, encoding="unicode")

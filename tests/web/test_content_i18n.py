@@ -26,9 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FORMS, PROCESSES, SERVICES = ROOT / "forms", ROOT / "processes", ROOT / "app" / "services"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-#: named BPMN elements a page may show: steps of every kind, events, gateways, processes, lanes
+#: named BPMN elements a page may show: steps of every kind, events, gateways, processes, lanes,
+#: and the labels of sequence flows (on the diagram)
 STEP_KINDS = {
-    "process", "participant", "lane", "userTask", "manualTask", "task", "serviceTask", "scriptTask",
+    "process", "participant", "lane", "sequenceFlow", "userTask", "manualTask", "task", "serviceTask", "scriptTask",
     "businessRuleTask", "receiveTask", "sendTask", "callActivity", "subProcess", "startEvent", "endEvent",
     "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway",
     "parallelGateway", "inclusiveGateway", "eventBasedGateway",

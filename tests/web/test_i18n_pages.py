@@ -54,6 +54,17 @@ def test_a_task_page_in_english_shows_the_step_form_and_buttons_in_english(revie
     assert "First review" in _page(reviewer, "/inbox?tab=groups")
 
 
+def test_the_diagram_names_its_steps_in_the_session_language(review, as_user):
+    task = ready_task(review)
+    reviewer = as_user("street_yz")
+    assert 'name="初审"' in reviewer.get(f"/tasks/{task.id}/diagram").get_json()["xml"]
+    reviewer.get("/lang/en")
+    shown = reviewer.get(f"/tasks/{task.id}/diagram").get_json()
+    assert 'name="First review"' in shown["xml"] and 'name="Second review"' in shown["xml"]
+    assert 'name="初审"' not in shown["xml"] and shown["current"] == ["street_review"]
+    assert 'name="申请人确认"' in shown["xml"]  # a step without English keeps its name
+
+
 def test_the_history_and_the_flash_name_the_step_in_the_session_language(review, as_user):
     task = ready_task(review)
     street = as_user("street_yz")
