@@ -160,17 +160,27 @@ def _compile(entries: dict[str, str]) -> list[tuple[list[str], list[str], str]]:
 
     Only entries with at least two Chinese characters outside their placeholders and no two
     placeholders side by side qualify, so a bare ``{a}：{b}`` cannot swallow every message and no
-    match is ambiguous.
+    match is ambiguous; so do only those whose English uses no other placeholder.
     """
     out = []
     for chinese, english in entries.items():
         names = _PLACEHOLDER.findall(chinese)
         literal = _PLACEHOLDER.sub("", chinese)
-        if not names or len(_HAN.findall(literal)) < 2 or "}{" in chinese:
+        if not names or len(_HAN.findall(literal)) < 2 or "}{" in chinese or not _formats(english, names):
             continue
         out.append((_PLACEHOLDER.split(chinese)[::2], names, english, len(literal)))
     out.sort(key=lambda p: -p[3])
     return [p[:3] for p in out]
+
+
+def _formats(english: str, names: list[str]) -> bool:
+    """Whether ``english`` fills in with ``names`` alone (a mistyped placeholder is left out, not raised)."""
+    try:
+        english.format(**dict.fromkeys(names, ""))
+    except (KeyError, IndexError, ValueError):
+        log.warning("translation %r does not fit the placeholders %s; left out", english, names)
+        return False
+    return True
 
 
 def _fill(parts: list[str], text: str) -> list[str] | None:

@@ -246,6 +246,14 @@ def test_a_broken_catalogue_file_shows_chinese_instead_of_failing(content_app, t
     assert _in(content_app, "en", i18n.form_text, "审核结论") == "审核结论"
 
 
+def test_an_english_line_with_a_mistyped_placeholder_shows_chinese_instead_of_failing(content_app, tmp_path):
+    path = tmp_path / "processes" / "i18n" / "en.json"
+    path.write_text(json.dumps({"请核对{who}的申请": "Check {whom}'s application", "第{n}次补交": "Supplement {n"},
+                               ensure_ascii=False), encoding="utf-8")
+    assert _in(content_app, "en", i18n.step_name, "请核对张三的申请") == "请核对张三的申请"
+    assert _in(content_app, "en", i18n.step_name, "第2次补交") == "第2次补交"
+
+
 def test_an_added_line_shows_without_a_restart(content_app, tmp_path):
     path = tmp_path / "processes" / "i18n" / "en.json"
     assert _in(content_app, "en", i18n.step_name, "复审") == "复审"
