@@ -141,11 +141,12 @@ def translate(text, domain: str | None = None):
 
 
 def _value(text: str) -> str:
-    """A value matched in a message, translated; a list joined with 、 item by item if each has English."""
-    parts = text.split("、")
-    english = [translate(part) for part in parts]
-    if len(parts) > 1 and all(e != p for e, p in zip(english, parts, strict=True)):
-        return ", ".join(english)
+    """A value matched in a message, translated; a list (joined with 、 or ；) item by item if each has English."""
+    for separator, joiner in (("、", ", "), ("；", "; ")):
+        parts = [p for p in text.split(separator) if p]
+        english = [translate(part) for part in parts]
+        if separator in text and parts and all(e != p for e, p in zip(english, parts, strict=True)):
+            return joiner.join(english) + (joiner.rstrip() if text.endswith(separator) else "")
     return translate(text)
 
 

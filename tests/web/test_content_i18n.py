@@ -75,6 +75,22 @@ def step_names() -> dict[str, str]:
     return found
 
 
+def decision_texts() -> dict[str, str]:
+    """Rule descriptions and quoted output texts (reasons, labels) of the decision tables in processes/."""
+    found: dict[str, str] = {}
+    for path in sorted(PROCESSES.glob("*.dmn")):
+        root = ET.parse(path).getroot()
+        ns = root.tag.split("}")[0] + "}"
+        for rule in root.iter(f"{ns}rule"):
+            texts = [rule.findtext(f"{ns}description") or ""]
+            for entry in rule.findall(f"{ns}outputEntry"):
+                texts += re.findall(r'"([^"]*)"', entry.findtext(f"{ns}text") or "")
+            for text in texts:
+                if HAN.search(text):
+                    found.setdefault(text.strip(), path.name)
+    return found
+
+
 def user_task_names() -> set[str]:
     return {e.get("name").strip() for path in PROCESSES.glob("*.bpmn") for e in ET.parse(path).getroot().iter()
             if e.tag == f"{BPMN}userTask" and e.get("name")}
@@ -114,6 +130,14 @@ def test_every_step_name_in_the_shipped_diagrams_has_english():
     names = step_names()
     assert user_task_names() <= set(names) and "初审" in names and "待补正" in names
     missing = {text: where for text, where in names.items() if text not in english}
+    assert not missing, f"add to processes/i18n/en.json: {missing}"
+
+
+def test_every_rule_description_and_reason_of_the_shipped_decision_tables_has_english():
+    english = _catalogue(PROCESSES)
+    texts = decision_texts()
+    assert "家庭人均月收入超过收入线" in texts and "人均月收入：不符合" in texts
+    missing = {text: where for text, where in texts.items() if text not in english}
     assert not missing, f"add to processes/i18n/en.json: {missing}"
 
 
@@ -188,6 +212,15 @@ def test_every_instruction_of_the_shipped_diagrams_reads_in_english(where, templ
     for text in (t for t in texts if HAN.search(t)):
         english = _in(app, "en", i18n.step_name, text)
         assert not HAN.search(english), f"{where}: add the instruction to processes/i18n/en.json: {text}"
+
+
+def test_an_instruction_listing_failed_rules_reads_in_english(tmp_path):
+    app = _app(tmp_path, FORMS, PROCESSES)
+    text = "租约 L-1 年审不再符合条件：家庭人均月收入超过收入线；家庭金融资产超过限额；请决定按市场租金续租或退出。"
+    assert _in(app, "en", i18n.step_name, text) == (
+        "Lease L-1 no longer qualifies at the annual review: The household's monthly income per person is over "
+        "the income limit; The household's financial assets are over the limit; Decide whether to renew at "
+        "market rent or exit.")
 
 
 # -- the lookup ---------------------------------------------------------------------------------

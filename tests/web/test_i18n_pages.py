@@ -13,6 +13,7 @@ from app.models import Application, Publication, PublicationEntry
 from app.services import definition_service, instance_service
 from tests.web.cases import PDF, make_case, ready_task, uploads  # noqa: F401
 from tests.web.conftest import FIXTURES
+from tests.web.test_case_panels import case_task  # noqa: F401
 
 PROCESS = "web_review_real_forms"
 
@@ -63,6 +64,16 @@ def test_the_diagram_names_its_steps_in_the_session_language(review, as_user):
     assert 'name="First review"' in shown["xml"] and 'name="Second review"' in shown["xml"]
     assert 'name="初审"' not in shown["xml"] and shown["current"] == ["street_review"]
     assert 'name="申请人确认"' in shown["xml"]  # a step without English keeps its name
+
+
+def test_the_case_panels_name_sources_and_priority_groups_in_english(case_task, as_user):  # noqa: F811
+    reviewer = as_user("street_yz")
+    assert "<td>不动产登记</td>" in _page(reviewer, f"/tasks/{case_task.id}")
+    reviewer.get("/lang/en")
+    page = _page(reviewer, f"/tasks/{case_task.id}")
+    assert "<td>Real estate registry</td>" in page and "Subsistence allowance household" in page
+    assert "<td>不动产登记</td>" not in page and "低保家庭" not in page
+    assert "配偶名下有住房" in page  # a reason without English stays as the table wrote it
 
 
 def test_the_history_and_the_flash_name_the_step_in_the_session_language(review, as_user):
