@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from flask import Flask
 from jinja2 import ChainableUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from app.web import i18n
+from tests.web.languages import bare_app, in_language
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMS, PROCESSES, SERVICES = ROOT / "forms", ROOT / "processes", ROOT / "app" / "services"
@@ -206,106 +203,18 @@ class _Absent(_Sample):
 
 @pytest.mark.parametrize(("where", "template"), instructions(), ids=[w for w, _ in instructions()])
 def test_every_instruction_of_the_shipped_diagrams_reads_in_english(where, template, tmp_path):
-    app = _app(tmp_path, FORMS, PROCESSES)
+    app = bare_app(tmp_path, FORMS, PROCESSES)
     texts = {SandboxedEnvironment(undefined=undefined).from_string(template).render()
              for undefined in ((_Sample, _Absent) if "{% if" in template else (_Sample,))}
     for text in (t for t in texts if HAN.search(t)):
-        english = _in(app, "en", i18n.step_name, text)
+        english = in_language(app, "en", i18n.step_name, text)
         assert not HAN.search(english), f"{where}: add the instruction to processes/i18n/en.json: {text}"
 
 
 def test_an_instruction_listing_failed_rules_reads_in_english(tmp_path):
-    app = _app(tmp_path, FORMS, PROCESSES)
+    app = bare_app(tmp_path, FORMS, PROCESSES)
     text = "租约 L-1 年审不再符合条件：家庭人均月收入超过收入线；家庭金融资产超过限额；请决定按市场租金续租或退出。"
-    assert _in(app, "en", i18n.step_name, text) == (
+    assert in_language(app, "en", i18n.step_name, text) == (
         "Lease L-1 no longer qualifies at the annual review: The household's monthly income per person is over "
         "the income limit; The household's financial assets are over the limit; Decide whether to renew at "
         "market rent or exit.")
-
-
-# -- the lookup ---------------------------------------------------------------------------------
-
-@pytest.fixture
-def content_app(tmp_path):
-    """A bare app whose forms/ and processes/ catalogues live in ``tmp_path``."""
-    forms, processes = tmp_path / "forms", tmp_path / "processes"
-    for folder, entries in ((forms, {"受理": "Accept", "审核结论": "Review decision", "身份证": "ID card"}),
-                            (processes, {"受理": "Acceptance", "初审": "First review",
-                                         "异议人{who}于{day}提出异议：{content}。请核实。":
-                                             "{who} objected on {day}: {content}. Please check.",
-                                         "系统比对缺少：{missing}。": "Missing: {missing}."})):
-        (folder / "i18n").mkdir(parents=True)
-        (folder / "i18n" / "en.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-    return _app(tmp_path, forms, processes)
-
-
-def _app(tmp_path: Path, forms: Path, processes: Path) -> Flask:
-    app = Flask(__name__, instance_path=str(tmp_path))
-    app.secret_key = "test"
-    app.extensions["housing.settings"] = SimpleNamespace(forms_dir=str(forms), processes_dir=str(processes))
-    return app
-
-
-def _in(app: Flask, lang: str, fn, *args):
-    with app.test_request_context():
-        i18n.set_lang(lang)
-        return fn(*args)
-
-
-def test_each_domain_reads_its_own_catalogue_first(content_app):
-    assert _in(content_app, "en", i18n.form_text, "受理") == "Accept"
-    assert _in(content_app, "en", i18n.step_name, "受理") == "Acceptance"
-    assert _in(content_app, "en", i18n.step_name, "审核结论") == "Review decision"  # the other catalogue
-    assert _in(content_app, "en", i18n.form_text, "办理记录") == "Case history"  # the pages' catalogue
-
-
-def test_chinese_sessions_and_texts_without_english_stay_as_they_are(content_app):
-    assert _in(content_app, "zh", i18n.step_name, "初审") == "初审"
-    assert _in(content_app, "en", i18n.step_name, "新加的环节") == "新加的环节"
-    assert _in(content_app, "en", i18n.form_text, None) is None
-
-
-def test_a_message_with_values_takes_the_english_of_its_pattern(content_app):
-    text = "证明.docx：只接受 PDF、JPG、PNG 文件"
-    assert _in(content_app, "en", i18n.translate, text) == "证明.docx: only PDF, JPG and PNG files are accepted"
-    assert _in(content_app, "en", i18n.translate, "申请 GZF-1 不存在") == "Application GZF-1 not found"
-    assert _in(content_app, "zh", i18n.translate, text) == text
-
-
-def test_a_broken_catalogue_file_shows_chinese_instead_of_failing(content_app, tmp_path):
-    (tmp_path / "processes" / "i18n" / "en.json").write_text("{not json", encoding="utf-8")
-    assert _in(content_app, "en", i18n.step_name, "初审") == "初审"
-    (tmp_path / "forms" / "i18n" / "en.json").unlink()
-    assert _in(content_app, "en", i18n.form_text, "审核结论") == "审核结论"
-
-
-def test_an_english_line_with_a_mistyped_placeholder_shows_chinese_instead_of_failing(content_app, tmp_path):
-    path = tmp_path / "processes" / "i18n" / "en.json"
-    path.write_text(json.dumps({"请核对{who}的申请": "Check {whom}'s application", "第{n}次补交": "Supplement {n"},
-                               ensure_ascii=False), encoding="utf-8")
-    assert _in(content_app, "en", i18n.step_name, "请核对张三的申请") == "请核对张三的申请"
-    assert _in(content_app, "en", i18n.step_name, "第2次补交") == "第2次补交"
-
-
-def test_an_added_line_shows_without_a_restart(content_app, tmp_path):
-    path = tmp_path / "processes" / "i18n" / "en.json"
-    assert _in(content_app, "en", i18n.step_name, "复审") == "复审"
-    path.write_text(json.dumps({"复审": "Second review", "初审": "First review"}, ensure_ascii=False),
-                    encoding="utf-8")
-    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
-    assert _in(content_app, "en", i18n.step_name, "复审") == "Second review"
-
-
-def test_values_in_a_message_are_translated_item_by_item_when_each_has_english(content_app):
-    assert _in(content_app, "en", i18n.step_name, "系统比对缺少：身份证、受理。") == "Missing: ID card, Accept."
-    assert _in(content_app, "en", i18n.step_name, "系统比对缺少：身份证、房产证。") == "Missing: 身份证、房产证."
-
-
-def test_matching_a_long_text_that_repeats_the_literals_takes_one_pass(content_app):
-    content = "于提出异议：。请核实" * 20_000
-    text = f"异议人李四于2026-11-02提出异议：{content}。请核实。"
-    started = time.perf_counter()
-    english = _in(content_app, "en", i18n.step_name, text)
-    assert english == f"李四 objected on 2026-11-02: {content}. Please check."
-    assert time.perf_counter() - started < 1.0
-
