@@ -66,16 +66,28 @@ def _apply_page(values: dict | None = None, errors: dict | None = None, status: 
                            **_limits()), status
 
 
-def _uploaded_documents() -> list[dict]:
-    """The files posted in the upload slots, checked and stored (:mod:`document_service`)."""
-    documents = []
+def _posted_files() -> list:
+    """The files posted in the upload slots, as (kind, file name, bytes), nothing stored yet."""
+    from app.services.case_service import Upload
+
+    files = []
     for i in range(UPLOAD_SLOTS):
         upload = request.files.get(f"doc_file_{i}")
         if upload is not None and upload.filename:
-            content = upload.stream.read(document_service.MAX_BYTES + 1)
-            documents.append(document_service.store(request.form.get(f"doc_kind_{i}", "other"),
-                                                    upload.filename, content))
-    return documents
+            files.append(Upload(request.form.get(f"doc_kind_{i}", "other"), upload.filename,
+                                upload.stream.read(document_service.MAX_BYTES + 1)))
+    return files
+
+
+def _uploaded_documents() -> list[dict]:
+    """The posted files, checked and stored (:mod:`document_service`)."""
+    return [document_service.store(*upload) for upload in _posted_files()]
+
+
+def _with_document_errors(errors: dict) -> dict:
+    """Per-file problems (``documents.<i>.file``) shown with the upload slots, under ``documents``."""
+    files = [m for key, messages in errors.items() if key.startswith("documents.") for m in messages]
+    return {**errors, "documents": [*errors.get("documents", []), *files]} if files else errors
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -185,13 +197,10 @@ def supplement(application_no: str):
         else:
             values = schema_form.parse(schema, request.form)
             values.pop("documents", None)  # documents come only from the uploads
-            try:
-                documents = _uploaded_documents()
-                if documents:
-                    values["documents"] = documents
-                case_service.respond_to_supplement(identity, application_no, values)
+            try:  # the service checks and keeps the files, and removes them if the answer is refused
+                case_service.respond_to_supplement(identity, application_no, values, _posted_files())
             except ValidationFailed as exc:
-                errors, status = exc.errors, 422
+                errors, status = _with_document_errors(exc.errors), 422
                 _flash_invalid(exc)
             else:
                 flash(t("补正材料已提交"), "ok")

@@ -115,8 +115,8 @@ def test_a_service_message_about_a_refused_file_reads_in_english(web_app, upload
                               content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Please check the fields marked in red: 证明.doc: only PDF, JPG and PNG files are accepted" in page
-    assert 'data-error-for="documents">File type not allowed</div>' in page
+    assert "Please check the fields marked in red: The uploaded files did not pass the checks" in page
+    assert 'data-error-for="documents">证明.doc: only PDF, JPG and PNG files are accepted</div>' in page
     assert "只接受 PDF、JPG、PNG 文件" not in page and "文件类型不允许" not in page
 
 

@@ -93,8 +93,7 @@ def test_a_submitted_supplement_stores_the_file_resumes_the_case_and_shows_in_th
         data={"doc_kind_0": "income_proof", "doc_file_0": (io.BytesIO(PDF), "收入证明.pdf"), "note": "已补交"},
         content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
-    received = instance_service.get_instance(waiting["instance_id"])["data"]["supplement"]
-    sent = received.get("supplement", received)  # the message carries the form as ``supplement``
+    sent = instance_service.get_instance(waiting["instance_id"])["data"]["supplement"]  # the answer itself
     assert [d["kind"] for d in sent["documents"]] == ["income_proof"] and sent["note"] == "已补交"
     assert document_service.path_of(sent["documents"][0]["file_id"]).read_bytes() == PDF
     task = ready_task(waiting["instance_id"])
