@@ -9,7 +9,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 
 from app.services import batch_import_rows, batch_import_service
 from app.services.errors import ValidationFailed
-from app.web.i18n import t
+from app.web.i18n import t, translate
 from app.web.session_auth import login_required, require_user
 
 bp = Blueprint("batch_import", __name__, url_prefix="/batch-import")
@@ -51,7 +51,7 @@ def upload():
     try:
         job = batch_import_service.start_import(require_user(), upload.filename, content)
     except ValidationFailed as exc:
-        flash(t(exc.detail), "error")
+        flash(translate(exc.detail), "error")
         return redirect(url_for("web.batch_import.index"))
     return redirect(url_for("web.batch_import.show", job_id=job.id))
 
