@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.auth.identity import Identity
 from app.db import db
-from app.models import AuditEvent, DecisionEvaluation, ProcessDefinition
+from app.models import AuditEvent, DecisionEvaluation, HumanTask, ProcessDefinition
 from app.services import access, audit_service, forms, instance_service, task_service
 from app.services.errors import Forbidden, InstanceNotFound
 
@@ -81,6 +81,8 @@ def case_history(instance_id: str) -> list[dict]:
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
         ).all()
+        forms_of = dict(session.execute(select(HumanTask.id, HumanTask.form_key)
+                                        .where(HumanTask.instance_id == instance_id)).all())
     out = []
     for e in events:
         if e.action not in HISTORY_ACTIONS:
@@ -93,9 +95,18 @@ def case_history(instance_id: str) -> list[dict]:
         out.append({
             "at": e.at, "actor": e.actor, "action": e.action, "label": label, "message": details.get("name"),
             "step": step, "bpmn_id": details.get("bpmn_id"),
-            "decision": _signed(data, "decision"), "opinion": _signed(data, "opinion") or _signed(data, "comment"),
+            "decision": _decision_label(forms_of.get(details.get("task_id")), _signed(data, "decision")),
+            "opinion": _signed(data, "opinion") or _signed(data, "comment"),
         })
     return out
+
+
+def _decision_label(form_key: str | None, value):
+    """A decision as its task's form names it (``approve`` → 同意), else as it was stored."""
+    form = _load(form_key) if value else None
+    props = (form or {}).get("properties") or {}
+    field = props.get("decision") or ((props.get("signature") or {}).get("properties") or {}).get("decision") or {}
+    return dict(forms.choices_of(field)).get(value, value)
 
 
 def _signed(data, key: str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -88,3 +89,11 @@ def audit_view(data: dict, limit: int = 2000) -> dict:
     if len(text) <= limit:
         return masked
     return {"_truncated": text[:limit]}
+
+
+def choices_of(prop: dict) -> list[tuple[Any, str]]:
+    """``(value, label)`` pairs of an enum (labels from ``enumNames``) or ``oneOf`` of consts."""
+    if "enum" in prop:
+        names = prop.get("enumNames") or prop.get("x-enumNames") or []
+        return [(v, names[i] if i < len(names) else str(v)) for i, v in enumerate(prop["enum"])]
+    return [(c["const"], c.get("title", str(c["const"]))) for c in prop.get("oneOf", []) if "const" in c]

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.services import document_service, forms, portal_service
+from app.services.forms import choices_of
 from app.services.errors import ValidationFailed
 from app.web import schema_form
 from app.web.errors import error_page
@@ -60,7 +61,7 @@ def _apply_page(values: dict | None = None, errors: dict | None = None, status: 
     schema, ui = forms.load_form(APPLICATION_FORM), forms.load_form(APPLICATION_UI)
     fields = [f for f in schema_form.build(schema, ui, values or {}, errors or {}, growable=True)
               if f.name != "documents"]
-    kinds = schema_form.choices_of(schema["properties"]["documents"]["items"]["properties"]["kind"]) \
+    kinds = choices_of(schema["properties"]["documents"]["items"]["properties"]["kind"]) \
         if "documents" in schema.get("properties", {}) else []
     return render_template("portal/apply.html", schema=schema, fields=fields, kinds=kinds, errors=errors or {},
                            **_limits()), status
@@ -206,7 +207,7 @@ def supplement(application_no: str):
                 flash(t("补正材料已提交"), "ok")
                 return redirect(url_for("web.portal.application", application_no=application_no))
     fields = [f for f in schema_form.build(schema, None, values, errors, growable=True) if f.name != "documents"]
-    kinds = schema_form.choices_of(schema["properties"]["documents"]["items"]["properties"]["kind"])
+    kinds = choices_of(schema["properties"]["documents"]["items"]["properties"]["kind"])
     return render_template("portal/supplement.html", case=case, fields=fields, errors=errors, kinds=kinds,
                            notice=supplement_notice(case), **_limits()), status
 

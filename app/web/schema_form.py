@@ -20,6 +20,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from app.services.forms import choices_of
+
 #: enum values rendered as action buttons on a task form, in this order of prominence
 DECISION_FIELD = "decision"
 #: the submit button that adds or removes a row instead of submitting the form
@@ -44,14 +46,6 @@ class Field:
     rows: list[list[Field]] = field(default_factory=list)
     #: rows may be added and removed on the page
     growable: bool = False
-
-
-def choices_of(prop: dict) -> list[tuple[Any, str]]:
-    """``(value, label)`` pairs of an enum (labels from ``enumNames``) or ``oneOf`` of consts."""
-    if "enum" in prop:
-        names = prop.get("enumNames") or prop.get("x-enumNames") or []
-        return [(v, names[i] if i < len(names) else str(v)) for i, v in enumerate(prop["enum"])]
-    return [(c["const"], c.get("title", str(c["const"]))) for c in prop.get("oneOf", []) if "const" in c]
 
 
 def build(schema: dict, ui: dict | None = None, values: dict | None = None,

@@ -50,8 +50,14 @@ def test_approving_moves_the_case_on_and_the_history_shows_the_opinion(web_app, 
     assert response.status_code == 302
     nxt = _ready(instance_id)
     assert nxt.name == "复审"
-    page = as_user("district_yz").get(f"/tasks/{nxt.id}").get_data(as_text=True)
+    district = as_user("district_yz")
+    page = district.get(f"/tasks/{nxt.id}").get_data(as_text=True)
     assert "材料齐全，同意上报" in page and "street_yz" in page
+    # the decision as the form names it, in the page's language, never the stored code
+    assert '<span data-testid="history-decision">通过</span>' in page and ">approve<" not in page
+    district.get("/lang/en")
+    english = district.get(f"/tasks/{nxt.id}").get_data(as_text=True)
+    assert '<span data-testid="history-decision">通过</span>' not in english
 
 
 def test_whole_id_numbers_only_for_roles_that_need_them_and_each_view_is_audited(web_app, as_user):
