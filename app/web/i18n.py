@@ -187,23 +187,48 @@ def _formats(english: str, names: list[str]) -> bool:
 def _fill(parts: list[str], text: str) -> list[str] | None:
     """The values in ``text`` between the literal ``parts`` (each value non-empty), or None.
 
-    Each literal is taken at its first place after the previous value and the last one at the
-    end, in one pass: no backtracking, however long the text (an objection quoted in an
-    instruction, say) and whatever it repeats.
+    A value may hold the literal that follows it (an objector named 张于明 before ``于{date}``),
+    so the first place of a literal is not always its place. Every literal is placed as early
+    as it can go, then as late: any way of splitting the text lies between the two, so when
+    they agree the split is the only one, and when they differ the text splits more than one
+    way and None leaves it in Chinese rather than guess. Two passes, no backtracking, however
+    long the text and whatever it repeats.
     """
     head, tail = parts[0], parts[-1]
     if not text.startswith(head) or not text.endswith(tail):
         return None
-    pos, end, values = len(head), len(text) - len(tail), []
-    for literal in parts[1:-1]:
-        found = text.find(literal, pos + 1, end)
+    start, end = len(head), len(text) - len(tail)
+    literals = parts[1:-1]
+    earliest, latest = _earliest(literals, text, start, end), _latest(literals, text, start, end)
+    if start >= end or earliest is None or earliest != latest:
+        return None
+    bounds = [start, *(b for found, literal in zip(earliest, literals, strict=True)
+                       for b in (found, found + len(literal))), end]
+    return [text[a:b] for a, b in zip(bounds[::2], bounds[1::2], strict=True)]
+
+
+def _earliest(literals: list[str], text: str, start: int, end: int) -> list[int] | None:
+    """Where each literal starts, each at its first place leaving non-empty values; None if none fits."""
+    places, pos = [], start
+    for literal in literals:
+        found = text.find(literal, pos + 1, end - 1)
         if found < 0:
             return None
-        values.append(text[pos:found])
+        places.append(found)
         pos = found + len(literal)
-    if pos >= end:
-        return None
-    return values + [text[pos:end]]
+    return places
+
+
+def _latest(literals: list[str], text: str, start: int, end: int) -> list[int] | None:
+    """Where each literal starts, each at its last place leaving non-empty values; None if none fits."""
+    places, limit = [], end
+    for literal in reversed(literals):
+        found = text.rfind(literal, start + 1, limit - 1)
+        if found < 0:
+            return None
+        places.append(found)
+        limit = found
+    return places[::-1]
 
 
 def form_text(text):
