@@ -15,6 +15,8 @@ without a round trip). Any number of rows parses back, whatever their indexes.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,8 @@ from app.services.forms import choices_of
 DECISION_FIELD = "decision"
 #: the submit button that adds or removes a row instead of submitting the form
 ROW_ACTION = "_rows"
+#: the index of a row in a posted name: a short plain number (more rows than this no form has)
+ROW_INDEX = re.compile(r"[0-9]{1,4}")
 
 
 @dataclass
@@ -132,8 +136,9 @@ def _rows(items: dict, form: MultiDict, key: str, keep_blank: bool = False) -> l
 
 
 def _row_indexes(form: MultiDict, key: str) -> list[int]:
-    return sorted({int(k[len(key) + 1:].split(".", 1)[0]) for k in form.keys()
-                   if k.startswith(key + ".") and k[len(key) + 1:].split(".", 1)[0].isdigit()})
+    """The row indexes posted under ``key``; a name whose index is no short plain number is no row."""
+    heads = (k[len(key) + 1:].split(".", 1)[0] for k in form.keys() if k.startswith(key + "."))
+    return sorted({int(head) for head in heads if ROW_INDEX.fullmatch(head)})
 
 
 def _blank(row: dict) -> bool:
@@ -145,6 +150,7 @@ def row_action(schema: dict, form: MultiDict) -> dict | None:
 
     ``add:<name>`` appends an empty row to the array ``name`` (dotted); ``remove:<name>.<i>``
     drops the row posted with index ``i``. Every other value is kept as posted, blank rows too.
+    A name that is no array of the form (one inside a row, say) redraws the form unchanged.
     """
     action, _, target = form.get(ROW_ACTION, "").partition(":")
     if action not in ("add", "remove") or not target:
@@ -156,6 +162,8 @@ def row_action(schema: dict, form: MultiDict) -> dict | None:
         *path, last = target.split(".")
         holder, prop = values, schema
         for part in path:
+            if not isinstance(holder, dict):  # a step into a row or a value: nothing to add to
+                return values
             prop = (prop.get("properties") or {}).get(part) or {}
             holder = holder.setdefault(part, {})
         prop = (prop.get("properties") or {}).get(last) or {}
@@ -175,6 +183,8 @@ def _scalar(prop: dict, raw: str):
             return int(raw)
         if kind == "number":
             number = float(raw)
+            if not math.isfinite(number):
+                return raw  # nan, inf and 1e999 are no amounts: the schema refuses the text
             return int(number) if number.is_integer() and "." not in raw else number
     except ValueError:
         return raw  # left for the schema to reject with a readable message

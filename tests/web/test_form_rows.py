@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from werkzeug.datastructures import MultiDict
 
 from app.web import schema_form
@@ -81,3 +82,27 @@ def test_rows_grow_only_where_asked():
     ui = {"household": {"members": {"ui:options": {"addable": False}}}}
     fixed = next(f for f in schema_form.build(APPLICATION, ui, growable=True) if f.name == "household").children
     assert not next(f for f in fixed if f.name == MEMBERS).growable
+
+
+def test_an_add_button_naming_a_field_inside_a_row_redraws_the_form_unchanged():
+    form = _family()
+    form.add(schema_form.ROW_ACTION, f"add:{MEMBERS}.0.name")  # a step through a list, not an object
+    values = schema_form.row_action(APPLICATION, form)
+    assert values is not None and [m["name"] for m in _members(values)] == ["张三丰", "李梅", "张小宝"]
+
+
+@pytest.mark.parametrize("index", ["9" * 5000, "²", "١", "12345"], ids=["huge", "superscript", "arabic", "5-digit"])
+def test_a_row_index_that_is_not_a_short_number_is_not_a_row(index):
+    form = _family()
+    form.add(f"{MEMBERS}.{index}.name", "王五")
+    assert [m["name"] for m in _members(schema_form.parse(APPLICATION, form))] == ["张三丰", "李梅", "张小宝"]
+    form.add(schema_form.ROW_ACTION, f"add:{MEMBERS}")
+    assert len(_members(schema_form.row_action(APPLICATION, form))) == 4
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "-Infinity", "1e999", "9" * 5000],
+                         ids=["nan", "inf", "-inf", "overflow", "huge"])
+def test_a_number_that_is_not_finite_is_left_for_the_schema_to_refuse(raw):
+    form = _family()
+    form.setlist(f"{MEMBERS}.0.monthly_income", [raw])
+    assert _members(schema_form.parse(APPLICATION, form))[0]["monthly_income"] == raw

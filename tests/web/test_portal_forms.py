@@ -74,6 +74,16 @@ def test_every_member_row_reaches_the_server_whatever_its_index(real_forms, as_u
         assert f'value="{name}"' in page
 
 
+@pytest.mark.parametrize("crafted", [
+    {"_rows": f"add:{MEMBERS}.0.name"},
+    {f"{MEMBERS}.{'9' * 5000}.name": "王五"},
+], ids=["add-inside-a-row", "huge-index"])
+def test_crafted_fields_get_the_form_back_not_a_server_error(real_forms, as_user, crafted):
+    form = {f"{MEMBERS}.0.name": "张三丰", f"{MEMBERS}.0.relation": "applicant", **crafted}
+    response = as_user("applicant").post("/portal/apply", data=form)
+    assert response.status_code in (200, 422) and 'value="张三丰"' in response.get_data(as_text=True)
+
+
 def test_the_supplement_page_lists_the_missing_items_and_takes_real_files(waiting, as_user):
     page = as_user("applicant").get(f"/portal/applications/{waiting['no']}/supplement").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in page and 'type="file"' in page
