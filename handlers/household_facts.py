@@ -53,13 +53,18 @@ def member_income(member: dict, table: dict) -> float:
                _num(_cell(table, number, "housing_fund").get("monthly_income_estimate")), pension)
 
 
+def applicant_of(members: list[dict]) -> dict:
+    """The member whose relation is the applicant (else the first one listed; {} for none)."""
+    return next((m for m in members if m.get("relation") == "applicant"), members[0] if members else {})
+
+
 def derive_facts(household: dict, table: dict, today: date | None = None) -> dict:
     """The facts the eligibility and priority tables read (flat, JSON-ready)."""
     today = today or now_utc().astimezone(CHINA_TZ).date()
     members = household.get("members") or []
     size = max(1, len(members))
     numbers = [m["id_number"] for m in members]
-    applicant = members[0]["id_number"] if members else ""
+    applicant = applicant_of(members).get("id_number", "")
 
     def any_fact(source: str, key: str) -> bool:
         return any(bool(_cell(table, n, source).get(key)) for n in numbers)

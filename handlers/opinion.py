@@ -12,6 +12,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from app.engine.operators import operator
+from handlers.household_facts import applicant_of
 
 HOUSEHOLD_TYPES = {"single": "单身", "nuclear": "核心家庭", "multi_generation": "多代同堂"}
 HOUSING_NAMES = {"gongzufang": "公租房", "baozufang": "保租房"}
@@ -45,7 +46,7 @@ def suggest(housing_type: str, household: dict, findings: dict, eligibility: dic
     standards = eligibility.get("standards") or {}
     members = household.get("members") or []
     size = len(members) or 1
-    applicant = members[0]["name"] if members else "申请人"
+    applicant = applicant_of(members).get("name") or "申请人"
     housing_name = HOUSING_NAMES.get(housing_type, housing_type)
     parts = [f"经核查，申请人{applicant}家庭共{size}人（{HOUSEHOLD_TYPES.get(household.get('type'), '家庭')}）"]
     income, line = float(facts.get("per_capita_income") or 0), standards.get("income_line")

@@ -17,6 +17,5 @@ bp = Blueprint("messages", __name__)
 def send():
     """Deliver a message to the instances waiting for it (or start one)."""
     body = MessageRequest().load(request.get_json(silent=True) or {})
-    result = message_service.correlate(body["name"], body["business_key"], body["payload"],
-                                       current_identity().username)
+    result = message_service.send(current_identity(), body["name"], body["business_key"], body["payload"])
     return jsonify(result), 202

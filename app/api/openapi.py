@@ -338,7 +338,9 @@ def _paths() -> dict:
             "Complete a task; 409 if no longer ready, 422 if data does not match its form",
             {"200": _json(_ref("Task")), "409": PROBLEM},
             body={"type": "object", "properties": {"data": {"type": "object"}}}, params=task, tag="tasks")},
-        "/messages": {"post": _op("Correlate a message by name and business key", {"202": _json({
+        "/messages": {"post": _op("Correlate a message by name and business key (only to instances the caller "
+                                  "may see; supplement_submitted and objection_filed come through their own "
+                                  "endpoints, so only an admin may send them here)", {"202": _json({
             "type": "object", "properties": {"correlated": {"type": "array", "items": {"type": "string"}},
                                              "started": {"type": "array", "items": {"type": "string"}}}})},
             body={"type": "object", "required": ["name"], "properties": {

@@ -8,7 +8,8 @@ and tables are described in docs/case-data.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -128,7 +129,7 @@ def next_application_no(housing_type: str, year: int) -> str:
 
 
 def submit_application(identity: Identity, form: dict, applicant_username: str | None = None,
-                       application_no: str | None = None) -> dict:
+                       application_no: str | None = None, uploads: Sequence[Upload] = ()) -> dict:
     """Validate the application form and start the case's process; returns the case view.
 
     ``identity`` submits and is the actor of the start in the audit trail. The case belongs to
@@ -136,7 +137,16 @@ def submit_application(identity: Identity, form: dict, applicant_username: str |
     applicant account of their district (the batch import does), nobody else for anyone but
     themselves. ``application_no`` is a number reserved earlier with :func:`next_application_no`;
     a number that already has a case raises :class:`CaseAlreadyStarted` and starts nothing.
+    ``uploads`` are the files sent with it, listed after ``form["documents"]`` and kept only if
+    the case starts; a document may not name a file stored earlier (it could be anyone's).
     """
+    _refuse_file_references(form.get("documents"))
+    with _kept_uploads(uploads, form) as form:
+        return _start_application(identity, form, applicant_username, application_no)
+
+
+def _start_application(identity: Identity, form: dict, applicant_username: str | None,
+                       application_no: str | None) -> dict:
     from handlers.case_records import register_case  # handlers import the engine; keep imports lazy
 
     form = forms.validate_submission(APPLICATION_FORM, form)
@@ -184,6 +194,24 @@ def respond_to_supplement(identity: Identity, application_no: str, form: dict,
         raise Forbidden("只有申请人本人可以补正材料")
     if case.status != "supplement_requested":
         raise Conflict(f"申请 {application_no} 当前不需要补正")
+    _refuse_file_references(form.get("documents"))
+    with _kept_uploads(uploads, form) as form:
+        payload = forms.validate_submission(SUPPLEMENT_FORM, form)
+        if payload.get("members"):
+            _check_corrected_household(case, payload["members"])
+            payload["members"] = _applicant_first(payload["members"])
+        try:
+            # the answer itself is the message: the diagrams receive it as ``supplement``
+            message_service.correlate(SUPPLEMENT_MESSAGE, application_no, payload, identity.username)
+        except MessageNotCorrelated:  # answered by another request since the status was read
+            raise Conflict(f"申请 {application_no} 当前不需要补正") from None
+    return get_case(identity, application_no)
+
+
+@contextmanager
+def _kept_uploads(uploads: Sequence[Upload], form: dict) -> Iterator[dict]:
+    """Check every upload, store them, and give ``form`` with them added to its documents; if
+    the block fails, the stored files are removed again, so a refused request keeps nothing."""
     listed = form.get("documents")
     _check_uploads(uploads, first=len(listed) if isinstance(listed, list) else 0)
     stored: list[dict] = []
@@ -192,19 +220,25 @@ def respond_to_supplement(identity: Identity, application_no: str, form: dict,
             stored.append(document_service.store(upload.kind, upload.filename, upload.content))
         if stored and isinstance(listed, list | None):
             form = {**form, "documents": [*(listed or []), *stored]}
-        payload = forms.validate_submission(SUPPLEMENT_FORM, form)
-        if payload.get("members"):
-            _check_corrected_household(case, payload["members"])
-        try:
-            # the answer itself is the message: the diagrams receive it as ``supplement``
-            message_service.correlate(SUPPLEMENT_MESSAGE, application_no, payload, identity.username)
-        except MessageNotCorrelated:  # answered by another request since the status was read
-            raise Conflict(f"申请 {application_no} 当前不需要补正") from None
+        yield form
     except BaseException:
         for document in stored:
             document_service.path_of(document["file_id"]).unlink(missing_ok=True)
         raise
-    return get_case(identity, application_no)
+
+
+def _refuse_file_references(documents) -> None:
+    """A submitted document may not name a stored file: files come only with the request itself."""
+    named = {f"documents.{i}.file_id": ["文件须随申请一并上传，不能引用已存文件"]
+             for i, d in enumerate(documents if isinstance(documents, list) else [])
+             if isinstance(d, dict) and d.get("file_id") is not None}
+    if named:
+        raise ValidationFailed("文件须随申请一并上传，不能引用已存文件", named)
+
+
+def _applicant_first(members: list[dict]) -> list[dict]:
+    """The household with the applicant first, where every reading of it expects them."""
+    return sorted(members, key=lambda m: m.get("relation") != "applicant")
 
 
 def _check_corrected_household(case: Application, members: list[dict]) -> None:
@@ -286,7 +320,7 @@ def list_cases_for_applicant(identity: Identity) -> list[dict]:
     with db.session() as session:
         rows = session.scalars(select(Application).where(Application.applicant_username == identity.username)
                                .order_by(Application.submitted_at.desc())).all()
-    return [case_brief(c) for c in rows]
+    return access.redact(identity, [case_brief(c) for c in rows])
 
 
 def list_visible_cases(identity: Identity, **filters: Any) -> list[dict]:
@@ -309,7 +343,7 @@ def list_cases(identity: Identity, status: str | None = None, district: str | No
         if value:
             query = query.where(column == value)
     with db.session() as session:
-        return [case_brief(c) for c in session.scalars(query).all()]
+        return access.redact(identity, [case_brief(c) for c in session.scalars(query).all()])
 
 
 def verification_table(identity: Identity, application_no: str, full_ids: bool = False) -> dict:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from app.auth.identity import Identity
 from app.db import db
 from app.models import Application
+from app.privacy import mask_text
 from app.services import audit_service, forms
 from app.services.errors import NotFound, ValidationFailed
 
@@ -100,7 +101,8 @@ def case_documents(identity: Identity, application_no: str) -> list[dict]:
     for doc in (case.declared or {}).get("documents") or []:
         if not isinstance(doc, dict):
             continue
-        entry = {"kind": doc.get("kind", "other"), "name": doc.get("name", ""), "file_id": doc.get("file_id"),
+        entry = {"kind": doc.get("kind", "other"), "name": mask_text(str(doc.get("name", ""))),
+                 "file_id": doc.get("file_id"),
                  "size": None, "uploaded_at": None}
         if entry["file_id"] and _FILE_ID.match(entry["file_id"]):
             stored = upload_dir() / entry["file_id"]

@@ -4,18 +4,36 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.auth.identity import Identity
 from app.db import db
 from app.models import MessageSubscription, ProcessDefinition, ProcessInstance
 from app.services import instance_service
-from app.services.errors import MessageNotCorrelated, ValidationFailed
+from app.services.access import can_view_instance
+from app.services.errors import Forbidden, MessageNotCorrelated, ValidationFailed
 from app.services.step import Step, with_instance
 
 
-def correlate(name: str, business_key: str | None, payload: dict, actor: str) -> dict:
+#: messages that carry someone's own answer and come only through their own use case: an
+#: applicant's 补正 (case_service.respond_to_supplement), a citizen's objection (publication_service)
+OWN_USE_CASE = {"supplement_submitted": "POST /api/v1/applications/{application_no}/supplement",
+                "objection_filed": "the objection form of the publication page"}
+
+
+def send(identity: Identity, name: str, business_key: str | None, payload: dict) -> dict:
+    """A message sent by a user through the generic API: it reaches only instances the user may
+    see, and the messages that have a use case of their own are refused (admins excepted)."""
+    if name in OWN_USE_CASE and not identity.is_admin:
+        raise Forbidden(f"message {name!r} is sent through {OWN_USE_CASE[name]}")
+    return correlate(name, business_key, payload, identity.username, visible_to=identity)
+
+
+def correlate(name: str, business_key: str | None, payload: dict, actor: str,
+              visible_to: Identity | None = None) -> dict:
     """Deliver a message to every instance with ``business_key`` waiting for ``name``.
 
     If none waits but a deployed process starts with that message, a new instance starts.
-    Raises :class:`MessageNotCorrelated` when neither applies.
+    With ``visible_to``, only instances that identity may see count. Raises
+    :class:`MessageNotCorrelated` when neither applies.
     """
     if not name:
         raise ValidationFailed("a message needs a name", {"name": ["required"]})
@@ -27,7 +45,11 @@ def correlate(name: str, business_key: str | None, payload: dict, actor: str) ->
                  .where(MessageSubscription.message_name == name, ProcessInstance.status == "running"))
         if business_key is not None:
             query = query.where(ProcessInstance.business_key == business_key)
-        instance_ids = list(session.scalars(query))
+        if visible_to is None:
+            instance_ids = list(session.scalars(query))
+        else:
+            rows = session.execute(query.add_columns(ProcessInstance.started_by, ProcessInstance.summary)).all()
+            instance_ids = [row[0] for row in rows if can_view_instance(visible_to, row[1], row[2])]
         starters = [] if instance_ids else _message_start_processes(session, name)
 
     delivered = []

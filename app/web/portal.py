@@ -80,11 +80,6 @@ def _posted_files() -> list:
     return files
 
 
-def _uploaded_documents() -> list[dict]:
-    """The posted files, checked and stored (:mod:`document_service`)."""
-    return [document_service.store(*upload) for upload in _posted_files()]
-
-
 def _with_document_errors(errors: dict) -> dict:
     """Per-file problems (``documents.<i>.file``) shown with the upload slots, under ``documents``."""
     files = [m for key, messages in errors.items() if key.startswith("documents.") for m in messages]
@@ -122,14 +117,12 @@ def apply():
     if redrawn is not None:
         return _apply_page(redrawn)
     form = schema_form.parse(schema, request.form)
-    try:
-        documents = _uploaded_documents()
-        if documents:
-            form["documents"] = documents
-        case = case_service.submit_application(require_user(), form)
+    form.pop("documents", None)  # documents come only from the uploads
+    try:  # the service checks and keeps the files, and removes them if the application is refused
+        case = case_service.submit_application(require_user(), form, uploads=_posted_files())
     except ValidationFailed as exc:
         _flash_invalid(exc)
-        return _apply_page(form, exc.errors, 422)
+        return _apply_page(form, _with_document_errors(exc.errors), 422)
     flash(t("申请已提交，申请编号 {no}", no=case["application_no"]), "ok")
     return redirect(url_for("web.portal.application", application_no=case["application_no"]))
 

@@ -146,3 +146,18 @@ def test_a_non_interrupting_message_boundary_fires_for_every_message(client, aut
     for task in investigations:
         assert complete(client, auth(), task["id"]).status_code == 200
     assert instance(client, auth(), inst["id"])["status"] == "completed"
+
+
+def test_staff_messages_reach_only_cases_of_their_district_and_not_applicants_answers(client, auth):
+    deploy_fixture(client, auth(), "timers_messages.bpmn")
+    case = start(client, auth(), "timers_messages", {"district": "渝中区"}, "CASE-YZ")
+    complete(client, auth(), ready(client, auth(), case["id"])[0]["id"])
+    message = {"name": "documents_received", "business_key": "CASE-YZ", "payload": {"docs": ["伪造"]}}
+    other_district = client.post("/api/v1/messages", json=message, headers=auth("reviewer_jb"))
+    assert other_district.status_code == 404
+    assert "wait_docs" in _waiting(client, auth, case["id"])  # nothing was delivered
+    own = client.post("/api/v1/messages", json=dict(message, payload={"docs": ["户口本"]}), headers=auth("reviewer"))
+    assert own.status_code == 202 and own.get_json()["correlated"] == [case["id"]]
+    answer = client.post("/api/v1/messages", json={"name": "supplement_submitted", "business_key": "CASE-YZ",
+                                                   "payload": {"members": []}}, headers=auth("reviewer"))
+    assert answer.status_code == 403 and "/supplement" in answer.get_json()["detail"]
