@@ -26,8 +26,9 @@ from app.services.errors import ValidationFailed
 from app.web import schema_form
 
 bp = Blueprint("applications", __name__)
-#: the multipart field of the i-th file of a 补正 answer (its kind in ``documents.<i>.kind``)
-FILE_FIELD = re.compile(r"^documents\.(\d+)\.file$")
+#: the multipart field of the i-th file of a 补正 answer (its kind in ``documents.<i>.kind``);
+#: the index is a short plain number, more than any answer has files
+FILE_FIELD = re.compile(r"^documents\.([0-9]{1,4})\.file$")
 
 
 @bp.post("/applications")
@@ -68,17 +69,18 @@ def supplement(application_no: str):
 
 
 def _multipart_supplement() -> tuple[dict, list[case_service.Upload]]:
-    """The form fields as the portal names them, and the files ``documents.<i>.file`` in index order."""
+    """The form fields as the portal names them, and the files ``documents.<i>.file`` in index order,
+    each with the name it was sent under, which its problems name."""
     form = schema_form.parse(forms.load_form(case_service.SUPPLEMENT_FORM), request.form)
     form.pop("documents", None)  # documents come only from the files
     unknown = {key: ["未知的文件字段，文件请用 documents.<序号>.file"] for key in request.files
                if not FILE_FIELD.match(key)}
     if unknown:
         raise ValidationFailed("有无法识别的文件字段", unknown)
-    indexes = sorted(int(FILE_FIELD.match(key)[1]) for key in request.files)
     uploads = []
-    for i in indexes:
-        upload = request.files[f"documents.{i}.file"]
+    for i in sorted(int(FILE_FIELD.match(key)[1]) for key in request.files):
+        field = f"documents.{i}.file"
+        upload = request.files[field]
         uploads.append(case_service.Upload(request.form.get(f"documents.{i}.kind", ""), upload.filename or "",
-                                           upload.stream.read(document_service.MAX_BYTES + 1)))
+                                           upload.stream.read(document_service.MAX_BYTES + 1), field))
     return form, uploads

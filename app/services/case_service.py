@@ -173,11 +173,13 @@ def _start_application(identity: Identity, form: dict, applicant_username: str |
 
 
 class Upload(NamedTuple):
-    """A file sent with a form: the kind of document it is, its name and its bytes."""
+    """A file sent with a form: the kind of document it is, its name and its bytes, and the
+    form field it came in, which its problems name (``documents.<i>.file`` by its place if None)."""
 
     kind: str
     filename: str
     content: bytes
+    field: str | None = None
 
 
 def respond_to_supplement(identity: Identity, application_no: str, form: dict,
@@ -250,13 +252,13 @@ def _check_corrected_household(case: Application, members: list[dict]) -> None:
 
 
 def _check_uploads(uploads: Sequence[Upload], first: int) -> None:
-    """Every file's type, size and content, each problem on its own ``documents.<i>.file``."""
+    """Every file's type, size and content, each problem on the field it came in."""
     errors: dict[str, list[str]] = {}
     for i, upload in enumerate(uploads, start=first):
         try:
             document_service.check(upload.filename, upload.content)
         except ValidationFailed as exc:
-            errors[f"documents.{i}.file"] = [exc.detail]
+            errors[upload.field or f"documents.{i}.file"] = [exc.detail]
     if errors:
         raise ValidationFailed("上传的文件未通过检查", errors)
 

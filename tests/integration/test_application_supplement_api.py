@@ -117,6 +117,31 @@ def test_a_bad_file_is_refused_with_each_files_error_and_nothing_is_stored(sent_
     assert _get(sent_back["app"], sent_back["no"])["status"] == "supplement_requested"
 
 
+def _post_fields(case: dict, data: dict):
+    """POST ``data`` as multipart form fields and files, named by the test itself."""
+    return case["app"].test_client().post(f"/api/v1/applications/{case['no']}/supplement", data=data,
+                                          headers=api_headers(case["app"], OWNER), content_type="multipart/form-data")
+
+
+def test_a_bad_files_error_names_the_field_it_was_sent_in(sent_back):
+    response = _post_fields(sent_back, {
+        "documents.0.kind": "income_proof", "documents.0.file": (io.BytesIO(PDF), "收入证明.pdf"),
+        "documents.2.kind": "other", "documents.2.file": (io.BytesIO(PDF), "说明.docx"),
+        "documents.10.kind": "other", "documents.10.file": (io.BytesIO(b""), "空.png")})
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert set(errors) == {"documents.2.file", "documents.10.file"}
+    assert "只接受" in errors["documents.2.file"][0] and "文件为空" in errors["documents.10.file"][0]
+    assert _stored(sent_back["uploads"]) == []
+
+
+def test_a_file_field_with_an_index_of_thousands_of_digits_is_refused_by_name(sent_back):
+    huge = f"documents.{'9' * 5000}.file"
+    response = _post_fields(sent_back, {huge: (io.BytesIO(PDF), "收入证明.pdf")})
+    assert response.status_code == 422 and set(response.get_json()["errors"]) == {huge}
+    assert _get(sent_back["app"], sent_back["no"])["status"] == "supplement_requested"
+
+
 def test_files_of_an_answer_the_form_refuses_are_removed_again(sent_back):
     response = _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf"), ("passport", PDF, "护照.pdf")],
                        note="长" * 501)
