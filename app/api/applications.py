@@ -4,7 +4,8 @@ The same use cases as the applicant portal (:mod:`app.services.case_service`): t
 portal's application form, checked by the same JSON Schema in forms/; an applicant sees only
 their own applications (anyone else's number answers 404), staff the cases in their district.
 An applicant answers a 补正 request with files (multipart/form-data, checked like the portal's
-uploads) or, for items that need no file, with JSON.
+uploads) or, for a written explanation (kind ``other``) that needs no file, with JSON: a proof
+listed without its file would count as provided.
 """
 
 from __future__ import annotations
@@ -64,8 +65,22 @@ def supplement(application_no: str):
     if request.mimetype == "multipart/form-data":
         form, uploads = _multipart_supplement()
     else:
-        form, uploads = SupplementRequest().load(request.get_json(silent=True) or {}), []
+        form, uploads = _json_supplement(), []
     return jsonify(case_service.respond_to_supplement(current_identity(), application_no, form, uploads))
+
+
+def _json_supplement() -> dict:
+    """A 补正 answer sent as JSON, whose documents can only be written explanations: any other
+    kind needs its file, which only multipart/form-data carries."""
+    form = SupplementRequest().load(request.get_json(silent=True) or {})
+    documents = form.get("documents")
+    fileless = {f"documents.{i}.file": ["此类材料须附文件，请以 multipart/form-data 上传 documents.<序号>.file；"
+                                        "不附文件的只能是书面说明（other）"]
+                for i, d in enumerate(documents if isinstance(documents, list) else [])
+                if isinstance(d, dict) and isinstance(d.get("kind"), str) and d["kind"] != "other"}
+    if fileless:
+        raise ValidationFailed("补交的材料须附文件，只有书面说明（other）可以不附文件", fileless)
+    return form
 
 
 def _multipart_supplement() -> tuple[dict, list[case_service.Upload]]:

@@ -74,7 +74,8 @@ class ApplicationRequest(Schema):
 
 
 class SupplementRequest(Schema):
-    """A 补正 answer sent as JSON: ``documents`` (kind and name), ``members``, ``note``.
+    """A 补正 answer sent as JSON: ``documents`` (kind and name; the view lets only a written
+    explanation, kind ``other``, come without a file), ``members``, ``note``.
 
     Like :class:`ApplicationRequest`, the fields are the business of forms/supplement.schema.json,
     applied by the service. A file travels only as an upload (multipart/form-data), so an entry

@@ -157,7 +157,7 @@ def test_files_of_an_answer_the_form_refuses_are_removed_again(sent_back):
     assert _get(sent_back["app"], sent_back["no"])["status"] == "supplement_requested"
 
 
-def test_items_that_need_no_file_are_answered_as_json_but_a_stored_file_cannot_be_named(sent_back):
+def test_a_written_explanation_is_answered_as_json_but_a_proof_needs_its_file(sent_back):
     app, url = sent_back["app"], f"/api/v1/applications/{sent_back['no']}/supplement"
     headers = api_headers(app, OWNER)
     borrowed = app.test_client().post(url, headers=headers, json={
@@ -165,12 +165,21 @@ def test_items_that_need_no_file_are_answered_as_json_but_a_stored_file_cannot_b
     assert borrowed.status_code == 422 and set(borrowed.get_json()["errors"]) == {"documents.0.file_id"}
     assert _get(app, sent_back["no"])["status"] == "supplement_requested"
 
+    # a proof named without its file would count as provided: only a written explanation needs none
+    named_only = app.test_client().post(url, headers=headers, json={
+        "documents": [{"kind": "other", "name": "情况说明"}, {"kind": "income_proof", "name": "收入证明.pdf"}]})
+    assert named_only.status_code == 422 and named_only.mimetype == "application/problem+json"
+    body = named_only.get_json()
+    assert "须附文件" in body["detail"] and set(body["errors"]) == {"documents.1.file"}
+    assert "multipart/form-data" in body["errors"]["documents.1.file"][0]
+    assert _get(app, sent_back["no"])["status"] == "supplement_requested"
+
     response = app.test_client().post(url, headers=headers, json={
-        "documents": [{"kind": "income_proof", "name": "无固定收入声明"}], "note": "本人无固定工作单位"})
+        "documents": [{"kind": "other", "name": "无固定收入声明"}], "note": "本人无固定工作单位"})
     assert response.status_code == 200, response.get_json()
     case = _get(app, sent_back["no"])
     assert case["status"] == "submitted" and case["declared"]["documents"][-1] == {
-        "kind": "income_proof", "name": "无固定收入声明"}
+        "kind": "other", "name": "无固定收入声明"}
 
 
 def _members(*rows: tuple[str, str, str, str]) -> dict:
