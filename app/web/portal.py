@@ -23,6 +23,8 @@ APPLICATION_FORM = "application.schema.json"
 APPLICATION_UI = "application.uischema.json"
 SUPPLEMENT_FORM = "supplement.schema.json"
 UPLOAD_SLOTS = 4
+#: the most upload slots a page offers, and so the most the server reads (a 补正 asks for up to 12 items)
+MAX_UPLOAD_SLOTS = 20
 #: application statuses (docs/case-data.md) as the applicant reads them
 CASE_STATUS = {
     "submitted": "已提交", "supplement_requested": "待补正", "verifying": "联合核查中", "in_review": "审核中",
@@ -50,10 +52,10 @@ def case(instance_id: str):
     return render_template("portal/case.html", case=portal_service.my_case(require_user(), instance_id))
 
 
-def _limits() -> dict:
-    """What the upload fields tell the applicant: the size of one file and of one submission."""
+def _limits(slots: int = UPLOAD_SLOTS) -> dict:
+    """What the upload fields tell the applicant: how many, the size of one file and of one submission."""
     total = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    return {"slots": UPLOAD_SLOTS, "max_mb": document_service.MAX_BYTES // 1024 // 1024,
+    return {"slots": slots, "max_mb": document_service.MAX_BYTES // 1024 // 1024,
             "total_mb": total // 1024 // 1024}
 
 
@@ -67,12 +69,12 @@ def _apply_page(values: dict | None = None, errors: dict | None = None, status: 
                            **_limits()), status
 
 
-def _posted_files() -> list:
-    """The files posted in the upload slots, as (kind, file name, bytes), nothing stored yet."""
+def _posted_files(slots: int = UPLOAD_SLOTS) -> list:
+    """The files posted in the page's ``slots`` upload slots, as (kind, file name, bytes), nothing stored yet."""
     from app.services.case_service import Upload
 
     files = []
-    for i in range(UPLOAD_SLOTS):
+    for i in range(min(slots, MAX_UPLOAD_SLOTS)):
         upload = request.files.get(f"doc_file_{i}")
         if upload is not None and upload.filename:
             files.append(Upload(request.form.get(f"doc_kind_{i}", "other"), upload.filename,
@@ -138,9 +140,15 @@ def supplement_notice(case: dict) -> dict | None:
         return None
     notice = notice if isinstance(notice, dict) else {}
     names = document_service.kind_names()
-    items = notice.get("items") or notice.get("missing_items") or []
-    return {"missing": [names.get(i, i) for i in items if isinstance(i, str)], "note": notice.get("note") or "",
+    return {"missing": [names.get(i, i) for i in requested_kinds(case)], "note": notice.get("note") or "",
             "deadline": notice.get("deadline"), "count": notice.get("count")}
+
+
+def requested_kinds(case: dict) -> list[str]:
+    """The kinds of document the open 补正 request asks for, in its order."""
+    notice = case.get("supplement")
+    items = (notice.get("items") or notice.get("missing_items")) if isinstance(notice, dict) else None
+    return [i for i in items if isinstance(i, str)] if isinstance(items, list) else []
 
 
 @bp.get("/applications/<application_no>")
@@ -183,6 +191,9 @@ def supplement(application_no: str):
     identity = require_user()
     case = case_service.get_case(identity, application_no)
     schema = forms.load_form(SUPPLEMENT_FORM)
+    # a slot for each item asked for, already set to its kind, so all can be sent at once
+    chosen = requested_kinds(case)
+    slots = min(max(UPLOAD_SLOTS, len(chosen)), MAX_UPLOAD_SLOTS)
     values, errors, status = {}, {}, 200
     if request.method == "POST":
         redrawn = schema_form.row_action(schema, request.form)
@@ -192,7 +203,7 @@ def supplement(application_no: str):
             values = schema_form.parse(schema, request.form)
             values.pop("documents", None)  # documents come only from the uploads
             try:  # the service checks and keeps the files, and removes them if the answer is refused
-                case_service.respond_to_supplement(identity, application_no, values, _posted_files())
+                case_service.respond_to_supplement(identity, application_no, values, _posted_files(slots))
             except ValidationFailed as exc:
                 errors, status = _with_document_errors(exc.errors), 422
                 _flash_invalid(exc)
@@ -202,7 +213,7 @@ def supplement(application_no: str):
     fields = [f for f in schema_form.build(schema, None, values, errors, growable=True) if f.name != "documents"]
     kinds = choices_of(schema["properties"]["documents"]["items"]["properties"]["kind"])
     return render_template("portal/supplement.html", case=case, fields=fields, errors=errors, kinds=kinds,
-                           notice=supplement_notice(case), **_limits()), status
+                           notice=supplement_notice(case), chosen=chosen, **_limits(slots)), status
 
 
 @bp.get("/leases/<lease_no>/contract.pdf")

@@ -115,6 +115,40 @@ def test_a_submitted_supplement_stores_the_file_resumes_the_case_and_shows_in_th
     assert "申请人提交补正材料" in timeline
 
 
+EVERY_KIND = ["id_card", "hukou_book", "marriage_certificate", "income_proof", "housing_statement",
+              "residence_permit", "labour_contract", "social_insurance_record", "disability_certificate",
+              "dibao_certificate", "youfu_certificate", "other"]
+
+
+def test_twelve_items_asked_for_get_a_slot_each_and_every_slot_is_read(uploads, as_user, request):  # noqa: F811
+    instance_id = make_case("GZF2026-000202", status="supplement_requested", process="web_supplement",
+                            supplement={**NOTICE, "items": EVERY_KIND})
+    request.getfixturevalue("real_forms")  # after deploying, which wants the test forms
+    url = "/portal/applications/GZF2026-000202/supplement"
+    page = as_user("applicant").get(url).get_data(as_text=True)
+    assert set(re.findall(r'name="doc_file_(\d+)"', page)) == {str(i) for i in range(12)}
+    selects = re.findall(r'name="doc_kind_(\d+)">(.*?)</select>', page, re.S)
+    preset = {int(i): re.findall(r'<option value="(\w+)" selected>', options) for i, options in selects}
+    assert preset == {i: [kind] for i, kind in enumerate(EVERY_KIND)}
+    assert "每个不超过 10 MB，一次合计不超过 32 MB" in page  # still what the server enforces
+    files = {f"doc_kind_{i}": kind for i, kind in enumerate(EVERY_KIND)}
+    files.update({"doc_file_0": (io.BytesIO(PDF), "身份证.pdf"), "doc_file_11": (io.BytesIO(PDF), "情况说明.pdf")})
+    response = as_user("applicant").post(url, data=files, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    sent = instance_service.get_instance(instance_id)["data"]["supplement"]
+    assert [(d["kind"], d["name"]) for d in sent["documents"]] == [("id_card", "身份证.pdf"), ("other", "情况说明.pdf")]
+
+
+def test_a_short_notice_keeps_the_usual_slots_and_a_slot_beyond_the_page_is_not_read(waiting, as_user):
+    url = f"/portal/applications/{waiting['no']}/supplement"
+    page = as_user("applicant").get(url).get_data(as_text=True)
+    assert len(re.findall(r'name="doc_file_\d+"', page)) == 4
+    beyond = as_user("applicant").post(url, data={"doc_kind_4": "income_proof",
+                                                  "doc_file_4": (io.BytesIO(PDF), "收入证明.pdf")},
+                                       content_type="multipart/form-data")
+    assert beyond.status_code == 422 and audit_count(waiting["instance_id"], "message.received") == 0
+
+
 @pytest.mark.parametrize(("upload", "message"), [
     ((b"MZ\x90\x00" + b"\x00" * 64, "收入证明.pdf"), "文件内容与扩展名不符"),
     ((b"", "空.pdf"), "文件为空"),
