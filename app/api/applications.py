@@ -30,6 +30,8 @@ bp = Blueprint("applications", __name__)
 #: the multipart field of the i-th file of a 补正 answer (its kind in ``documents.<i>.kind``);
 #: the index is a short plain number, more than any answer has files
 FILE_FIELD = re.compile(r"^documents\.([0-9]{1,4})\.file$")
+#: the form's objection to the kind of a document entry, by its place in the answer's documents
+STORED_KIND = re.compile(r"^documents\.([0-9]{1,4})\.kind$")
 
 
 @bp.post("/applications")
@@ -66,7 +68,25 @@ def supplement(application_no: str):
         form, uploads = _multipart_supplement()
     else:
         form, uploads = _json_supplement(), []
-    return jsonify(case_service.respond_to_supplement(current_identity(), application_no, form, uploads))
+    try:
+        case = case_service.respond_to_supplement(current_identity(), application_no, form, uploads)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.detail, _as_sent(exc.errors, uploads), **exc.extra) from None
+    return jsonify(case)
+
+
+def _as_sent(errors: dict, uploads: list[case_service.Upload]) -> dict:
+    """The form's objections to the kind of the i-th file's entry (``documents.<i>.kind``, where
+    ``i`` is its place among the files) named after the field the client sent it in."""
+    def sent(key: str) -> str:
+        match = STORED_KIND.match(key)
+        field = uploads[int(match[1])].field if match and int(match[1]) < len(uploads) else None
+        return field.removesuffix(".file") + ".kind" if field else key
+
+    named: dict[str, list] = {}
+    for key, messages in errors.items():
+        named.setdefault(sent(key), []).extend(messages)
+    return named
 
 
 def _json_supplement() -> dict:

@@ -117,9 +117,9 @@ def test_a_bad_file_is_refused_with_each_files_error_and_nothing_is_stored(sent_
     assert _get(sent_back["app"], sent_back["no"])["status"] == "supplement_requested"
 
 
-def _post_fields(case: dict, data: dict):
-    """POST ``data`` as multipart form fields and files, named by the test itself."""
-    return case["app"].test_client().post(f"/api/v1/applications/{case['no']}/supplement", data=data,
+def _post_fields(case: dict, data: dict, **fields):
+    """POST ``data`` and ``fields`` as multipart form fields and files, named by the test itself."""
+    return case["app"].test_client().post(f"/api/v1/applications/{case['no']}/supplement", data={**data, **fields},
                                           headers=api_headers(case["app"], OWNER), content_type="multipart/form-data")
 
 
@@ -132,6 +132,16 @@ def test_a_bad_files_error_names_the_field_it_was_sent_in(sent_back):
     errors = response.get_json()["errors"]
     assert set(errors) == {"documents.2.file", "documents.10.file"}
     assert "只接受" in errors["documents.2.file"][0] and "文件为空" in errors["documents.10.file"][0]
+    assert _stored(sent_back["uploads"]) == []
+
+
+def test_the_forms_objections_to_a_files_entry_name_the_fields_it_was_sent_in(sent_back):
+    response = _post_fields(sent_back, {
+        "documents.0.kind": "income_proof", "documents.0.file": (io.BytesIO(PDF), "收入证明.pdf"),
+        "documents.2.kind": "passport", "documents.2.file": (io.BytesIO(PDF), "护照.pdf"),
+        "documents.5.kind": "housing", "documents.5.file": (io.BytesIO(PDF), "住房.pdf")}, note="长" * 501)
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]) == {"documents.2.kind", "documents.5.kind", "note"}
     assert _stored(sent_back["uploads"]) == []
 
 
