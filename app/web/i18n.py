@@ -10,7 +10,8 @@ step names from ``processes/``, messages raised by services — go through :func
 instead. Their English sits next to their source (``forms/i18n/en.json``,
 ``processes/i18n/en.json``: Chinese → English), read by :func:`content_catalogues`; a text with
 no entry shows in Chinese. A message with values in it (``申请 A-1 不存在``) matches a
-catalogue entry with placeholders (``申请 {no} 不存在``) and takes its English.
+catalogue entry with placeholders (``申请 {no} 不存在``) and takes its English, provided the
+values can be told apart in only one way.
 """
 
 from __future__ import annotations
@@ -160,8 +161,9 @@ def _compile(entries: dict[str, str]) -> list[tuple[list[str], list[str], str]]:
     """The entries with placeholders as ``(literal parts, names, english)``, the most literal first.
 
     Only entries with at least two Chinese characters outside their placeholders and no two
-    placeholders side by side qualify, so a bare ``{a}：{b}`` cannot swallow every message and no
-    match is ambiguous; so do only those whose English uses no other placeholder.
+    placeholders side by side qualify, so a bare ``{a}：{b}`` cannot swallow every message and two
+    values are always parted by a literal (a text that still splits more than one way is left
+    alone by :func:`_fill`); so do only those whose English uses no other placeholder.
     """
     out = []
     for chinese, english in entries.items():
