@@ -146,6 +146,7 @@ EN: dict[str, str] = {
     "只有申请人本人可以补正材料": "Only the applicant can send a supplement",
     "申请 {no} 当前不需要补正": "Application {no} needs no supplement now",
     "上传的文件未通过检查": "The uploaded files did not pass the checks",
+    "文件须随申请一并上传，不能引用已存文件": "Files must be uploaded with the request; a stored file cannot be named",
     "只有工作人员可以查看案件列表": "Only staff can see the list of cases",
     "核查明细仅供工作人员查看": "Only staff can see the verification details",
     "申请 {no} 已经立案": "Application {no} has already been started", "申请 {no} 不存在": "Application {no} not found",
