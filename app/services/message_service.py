@@ -12,7 +12,6 @@ from app.services.access import can_view_instance
 from app.services.errors import Forbidden, MessageNotCorrelated, ValidationFailed
 from app.services.step import Step, with_instance
 
-
 #: messages that carry someone's own answer and come only through their own use case: an
 #: applicant's 补正 (case_service.respond_to_supplement), a citizen's objection (publication_service)
 OWN_USE_CASE = {"supplement_submitted": "POST /api/v1/applications/{application_no}/supplement",

@@ -10,8 +10,8 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.services import document_service, forms, portal_service
-from app.services.forms import choices_of
 from app.services.errors import ValidationFailed
+from app.services.forms import choices_of
 from app.web import schema_form
 from app.web.errors import error_page
 from app.web.i18n import register_catalogue, t, translate

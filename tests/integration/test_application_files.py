@@ -72,6 +72,7 @@ def test_application_lists_are_masked_like_a_single_case(flow_app):  # noqa: F81
         case = session.query(Application).filter_by(application_no=number).one()
         case.outcome = {"status": "rejected", "reason_text": "会签不同意：500103199405120136 名下有房"}
     for who in (applicant, staff("street", "street_reviewer", "渝中区")):
-        items = flow_app.test_client().get("/api/v1/applications", headers=api_headers(flow_app, who)).get_json()["items"]
+        listed = flow_app.test_client().get("/api/v1/applications", headers=api_headers(flow_app, who))
+        items = listed.get_json()["items"]
         reason = next(i for i in items if i["application_no"] == number)["outcome"]["reason_text"]
         assert "500103199405120136" not in reason and "名下有房" in reason

@@ -110,8 +110,8 @@ def test_deadlines_skip_the_national_day_holiday_and_count_make_up_workdays():
 
 def test_cases_on_versions_from_before_the_weights_were_cells_are_scored_as_promised():
     """Such a version passes no ``weights``; the operator scores with the weights it then had."""
-    from handlers.priority import LEGACY_WEIGHTS, score_operator
     from app.engine.operators import registry
+    from handlers.priority import LEGACY_WEIGHTS, score_operator
 
     op = registry.get("ranking/priority_score")
     assert op.func is score_operator and "weights" not in op.required_params()
