@@ -75,7 +75,7 @@ def supplement(application_no: str):
     return jsonify(case)
 
 
-def _as_sent(errors: dict, uploads: list[case_service.Upload]) -> dict:
+def _as_sent(errors: dict, uploads: list[document_service.Upload]) -> dict:
     """The form's objections to the kind of the i-th file's entry (``documents.<i>.kind``, where
     ``i`` is its place among the files) named after the field the client sent it in."""
     def sent(key: str) -> str:
@@ -97,13 +97,14 @@ def _json_supplement() -> dict:
     fileless = {f"documents.{i}.file": ["此类材料须附文件，请以 multipart/form-data 上传 documents.<序号>.file；"
                                         "不附文件的只能是书面说明（other）"]
                 for i, d in enumerate(documents if isinstance(documents, list) else [])
-                if isinstance(d, dict) and isinstance(d.get("kind"), str) and d["kind"] != "other"}
+                if isinstance(d, dict) and isinstance(d.get("kind"), str) and d["kind"] != "other"
+                and "file_id" not in d}  # one naming a stored file is refused by the service
     if fileless:
         raise ValidationFailed("补交的材料须附文件，只有书面说明（other）可以不附文件", fileless)
     return form
 
 
-def _multipart_supplement() -> tuple[dict, list[case_service.Upload]]:
+def _multipart_supplement() -> tuple[dict, list[document_service.Upload]]:
     """The form fields as the portal names them, and the files ``documents.<i>.file`` in index order,
     each with the name it was sent under, which its problems name."""
     form = schema_form.parse(forms.load_form(case_service.SUPPLEMENT_FORM), request.form)
@@ -116,6 +117,6 @@ def _multipart_supplement() -> tuple[dict, list[case_service.Upload]]:
     for i in sorted(int(FILE_FIELD.match(key)[1]) for key in request.files):
         field = f"documents.{i}.file"
         upload = request.files[field]
-        uploads.append(case_service.Upload(request.form.get(f"documents.{i}.kind", ""), upload.filename or "",
+        uploads.append(document_service.Upload(request.form.get(f"documents.{i}.kind", ""), upload.filename or "",
                                            upload.stream.read(document_service.MAX_BYTES + 1), field))
     return form, uploads

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, RAISE, Schema, fields, validate
 
 
 class StrictSchema(Schema):
@@ -78,21 +78,12 @@ class SupplementRequest(Schema):
     explanation, kind ``other``, come without a file), ``members``, ``note``.
 
     Like :class:`ApplicationRequest`, the fields are the business of forms/supplement.schema.json,
-    applied by the service. A file travels only as an upload (multipart/form-data), so an entry
-    here may not name a stored file: it would attach a file this answer never sent.
+    applied by the service. A file travels only as an upload (multipart/form-data); the service
+    refuses an entry that names a stored file (it would attach a file this answer never sent).
     """
 
     class Meta:
         unknown = INCLUDE
-
-    @validates_schema
-    def names_no_file(self, data: dict, **_kwargs) -> None:
-        documents = data.get("documents")
-        named = {f"documents.{i}.file_id": ["文件须以 multipart/form-data 上传，不能引用已存文件"]
-                 for i, d in enumerate(documents if isinstance(documents, list) else [])
-                 if isinstance(d, dict) and "file_id" in d}
-        if named:
-            raise ValidationError(named)
 
 
 class ApplicationQuery(Schema):

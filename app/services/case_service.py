@@ -8,10 +8,9 @@ and tables are described in docs/case-data.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import select
 
@@ -129,7 +128,7 @@ def next_application_no(housing_type: str, year: int) -> str:
 
 
 def submit_application(identity: Identity, form: dict, applicant_username: str | None = None,
-                       application_no: str | None = None, uploads: Sequence[Upload] = ()) -> dict:
+                       application_no: str | None = None, uploads: Sequence[document_service.Upload] = ()) -> dict:
     """Validate the application form and start the case's process; returns the case view.
 
     ``identity`` submits and is the actor of the start in the audit trail. The case belongs to
@@ -140,8 +139,8 @@ def submit_application(identity: Identity, form: dict, applicant_username: str |
     ``uploads`` are the files sent with it, listed after ``form["documents"]`` and kept only if
     the case starts; a document may not name a file stored earlier (it could be anyone's).
     """
-    _refuse_file_references(form.get("documents"))
-    with _kept_uploads(uploads, form) as form:
+    document_service.refuse_file_references(form.get("documents"))
+    with document_service.kept_uploads(uploads, form) as form:
         return _start_application(identity, form, applicant_username, application_no)
 
 
@@ -172,18 +171,8 @@ def _start_application(identity: Identity, form: dict, applicant_username: str |
     return get_case(identity, application_no)
 
 
-class Upload(NamedTuple):
-    """A file sent with a form: the kind of document it is, its name and its bytes, and the
-    form field it came in, which its problems name (``documents.<i>.file`` by its place if None)."""
-
-    kind: str
-    filename: str
-    content: bytes
-    field: str | None = None
-
-
 def respond_to_supplement(identity: Identity, application_no: str, form: dict,
-                          uploads: Sequence[Upload] = ()) -> dict:
+                          uploads: Sequence[document_service.Upload] = ()) -> dict:
     """The applicant answers a 补正 request: the resubmission message resumes the same case.
 
     ``uploads`` are files sent with the answer, listed after ``form["documents"]``: each is
@@ -196,8 +185,8 @@ def respond_to_supplement(identity: Identity, application_no: str, form: dict,
         raise Forbidden("只有申请人本人可以补正材料")
     if case.status != "supplement_requested":
         raise Conflict(f"申请 {application_no} 当前不需要补正")
-    _refuse_file_references(form.get("documents"))
-    with _kept_uploads(uploads, form) as form:
+    document_service.refuse_file_references(form.get("documents"))
+    with document_service.kept_uploads(uploads, form) as form:
         payload = forms.validate_submission(SUPPLEMENT_FORM, form)
         if payload.get("members"):
             _check_corrected_household(case, payload["members"])
@@ -208,34 +197,6 @@ def respond_to_supplement(identity: Identity, application_no: str, form: dict,
         except MessageNotCorrelated:  # answered by another request since the status was read
             raise Conflict(f"申请 {application_no} 当前不需要补正") from None
     return get_case(identity, application_no)
-
-
-@contextmanager
-def _kept_uploads(uploads: Sequence[Upload], form: dict) -> Iterator[dict]:
-    """Check every upload, store them, and give ``form`` with them added to its documents; if
-    the block fails, the stored files are removed again, so a refused request keeps nothing."""
-    listed = form.get("documents")
-    _check_uploads(uploads, first=len(listed) if isinstance(listed, list) else 0)
-    stored: list[dict] = []
-    try:
-        for upload in uploads:
-            stored.append(document_service.store(upload.kind, upload.filename, upload.content))
-        if stored and isinstance(listed, list | None):
-            form = {**form, "documents": [*(listed or []), *stored]}
-        yield form
-    except BaseException:
-        for document in stored:
-            document_service.path_of(document["file_id"]).unlink(missing_ok=True)
-        raise
-
-
-def _refuse_file_references(documents) -> None:
-    """A submitted document may not name a stored file: files come only with the request itself."""
-    named = {f"documents.{i}.file_id": ["文件须随申请一并上传，不能引用已存文件"]
-             for i, d in enumerate(documents if isinstance(documents, list) else [])
-             if isinstance(d, dict) and d.get("file_id") is not None}
-    if named:
-        raise ValidationFailed("文件须随申请一并上传，不能引用已存文件", named)
 
 
 def _applicant_first(members: list[dict]) -> list[dict]:
@@ -249,18 +210,6 @@ def _check_corrected_household(case: Application, members: list[dict]) -> None:
     if not any(m["id_number"] == case.applicant_id_number and m["relation"] == "applicant" for m in members):
         raise ValidationFailed("更正后的家庭成员须包括申请人本人",
                                {"members": ["须包括申请人本人（关系为“申请人本人”）"]})
-
-
-def _check_uploads(uploads: Sequence[Upload], first: int) -> None:
-    """Every file's type, size and content, each problem on the field it came in."""
-    errors: dict[str, list[str]] = {}
-    for i, upload in enumerate(uploads, start=first):
-        try:
-            document_service.check(upload.filename, upload.content)
-        except ValidationFailed as exc:
-            errors[upload.field or f"documents.{i}.file"] = [exc.detail]
-    if errors:
-        raise ValidationFailed("上传的文件未通过检查", errors)
 
 
 def _load(identity: Identity, application_no: str) -> Application:

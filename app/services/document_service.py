@@ -15,8 +15,11 @@ from __future__ import annotations
 import mimetypes
 import re
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
@@ -144,3 +147,53 @@ def _visible_case(identity: Identity, application_no: str) -> Application:
     if case is None or not can_view(identity, case):
         raise CaseNotFound(f"申请 {application_no} 不存在")
     return case
+
+
+class Upload(NamedTuple):
+    """A file sent with a form: the kind of document it is, its name and its bytes, and the
+    form field it came in, which its problems name (``documents.<i>.file`` by its place if None)."""
+
+    kind: str
+    filename: str
+    content: bytes
+    field: str | None = None
+
+
+def _check_uploads(uploads: Sequence[Upload], first: int) -> None:
+    """Every file's type, size and content, each problem on the field it came in."""
+    errors: dict[str, list[str]] = {}
+    for i, upload in enumerate(uploads, start=first):
+        try:
+            check(upload.filename, upload.content)
+        except ValidationFailed as exc:
+            errors[upload.field or f"documents.{i}.file"] = [exc.detail]
+    if errors:
+        raise ValidationFailed("上传的文件未通过检查", errors)
+
+
+@contextmanager
+def kept_uploads(uploads: Sequence[Upload], form: dict) -> Iterator[dict]:
+    """Check every upload, store them, and give ``form`` with them added to its documents; if
+    the block fails, the stored files are removed again, so a refused request keeps nothing."""
+    listed = form.get("documents")
+    _check_uploads(uploads, first=len(listed) if isinstance(listed, list) else 0)
+    stored: list[dict] = []
+    try:
+        for upload in uploads:
+            stored.append(store(upload.kind, upload.filename, upload.content))
+        if stored and isinstance(listed, list | None):
+            form = {**form, "documents": [*(listed or []), *stored]}
+        yield form
+    except BaseException:
+        for document in stored:
+            path_of(document["file_id"]).unlink(missing_ok=True)
+        raise
+
+
+def refuse_file_references(documents) -> None:
+    """A submitted document may not name a stored file: files come only with the request itself."""
+    named = {f"documents.{i}.file_id": ["文件须随申请一并上传，不能引用已存文件"]
+             for i, d in enumerate(documents if isinstance(documents, list) else [])
+             if isinstance(d, dict) and d.get("file_id") is not None}
+    if named:
+        raise ValidationFailed("文件须随申请一并上传，不能引用已存文件", named)

@@ -71,13 +71,11 @@ def _apply_page(values: dict | None = None, errors: dict | None = None, status: 
 
 def _posted_files(slots: int = UPLOAD_SLOTS) -> list:
     """The files posted in the page's ``slots`` upload slots, as (kind, file name, bytes), nothing stored yet."""
-    from app.services.case_service import Upload
-
     files = []
     for i in range(min(slots, MAX_UPLOAD_SLOTS)):
         upload = request.files.get(f"doc_file_{i}")
         if upload is not None and upload.filename:
-            files.append(Upload(request.form.get(f"doc_kind_{i}", "other"), upload.filename,
+            files.append(document_service.Upload(request.form.get(f"doc_kind_{i}", "other"), upload.filename,
                                 upload.stream.read(document_service.MAX_BYTES + 1)))
     return files
 

@@ -40,7 +40,7 @@ def test_a_refused_application_keeps_none_of_its_uploads(flow_app):  # noqa: F81
     applicant = staff("li", "applicant", None, "applicant")
     with flow_app.app_context():
         before = _stored_files()
-        uploads = [case_service.Upload("income_proof", "收入证明.pdf", PDF)]
+        uploads = [document_service.Upload("income_proof", "收入证明.pdf", PDF)]
         try:
             case_service.submit_application(applicant, form, uploads=uploads)
         except case_service.ValidationFailed as exc:
