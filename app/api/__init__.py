@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from app.api.errors import correlation_id, register_error_handlers
+from app.api.input_guard import refuse_unstorable_input
 
 API_PREFIX = "/api/v1"
 
@@ -14,6 +15,7 @@ def register_api(app: Flask) -> None:
     from app.api import applications, definitions, incidents, instances, messages, meta, modeler, tasks
 
     api = Blueprint("api", __name__, url_prefix=API_PREFIX)
+    api.before_request(refuse_unstorable_input)
     for module in (meta, definitions, instances, applications, tasks, messages, incidents, modeler):
         api.register_blueprint(module.bp)
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
+from app.api import responses as r
 from app.api.auth import current_identity, requires
+from app.api.openapi import operation
 from app.api.schemas import (
-    ApplicationBrief,
     ApplicationCreated,
     ApplicationQuery,
     ApplicationRequest,
     SupplementRequest,
+    SupplementUpload,
 )
 from app.services import case_service, document_service, forms
 from app.services.errors import ValidationFailed
@@ -36,32 +38,42 @@ STORED_KIND = re.compile(r"^documents\.([0-9]{1,4})\.kind$")
 
 @bp.post("/applications")
 @requires("applicant")
+@operation("Apply (applicants): the portal's application form; the case starts at 受理", tag="applications",
+           body=ApplicationRequest, responses={201: ApplicationCreated}, errors=(404, 409))
 def submit():
     """Submit the caller's own application; the case starts at 受理."""
     form = ApplicationRequest().load(request.get_json(silent=True) or {})
     case = case_service.submit_application(current_identity(), form)
     number = case["application_no"]
-    return jsonify(ApplicationCreated().dump(case)), 201, {"Location": f"/api/v1/applications/{number}"}
+    return case, 201, {"Location": f"/api/v1/applications/{number}"}
 
 
 @bp.get("/applications")
 @requires()
+@operation("The caller's own applications; staff: the cases in their district (filters apply)",
+           tag="applications", query=ApplicationQuery, responses={200: r.Applications})
 def list_applications():
     """The caller's own applications, newest first; staff: the cases in their scope, filtered."""
     query = ApplicationQuery().load(request.args.to_dict())
     items = case_service.list_visible_cases(current_identity(), **query)
-    return jsonify(items=ApplicationBrief(many=True).dump(items))
+    return {"items": items}
 
 
 @bp.get("/applications/<application_no>")
 @requires()
+@operation("Status and progress of one application (404 for anyone else's)", tag="applications",
+           responses={200: r.Application})
 def get(application_no: str):
     """Status, current step, household, outcome and any open 补正 request of one application."""
-    return jsonify(case_service.get_case(current_identity(), application_no))
+    return case_service.get_case(current_identity(), application_no)
 
 
 @bp.post("/applications/<application_no>/supplement")
 @requires("applicant")
+@operation("Answer the open 补正 request of one's own application (applicants); the case goes back to 受理",
+           tag="applications", body=SupplementRequest, multipart=SupplementUpload, responses={200: r.Application},
+           errors=(409,), description="404 for anyone else's application, 409 when no 补正 is asked for, 422 with "
+                                      "the field errors; a refused answer keeps none of its files")
 def supplement(application_no: str):
     """Answer the open 补正 request of one's own application; the case goes back to 受理."""
     if request.mimetype == "multipart/form-data":
@@ -72,7 +84,7 @@ def supplement(application_no: str):
         case = case_service.respond_to_supplement(current_identity(), application_no, form, uploads)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.detail, _as_sent(exc.errors, uploads), **exc.extra) from None
-    return jsonify(case)
+    return case
 
 
 def _as_sent(errors: dict, uploads: list[document_service.Upload]) -> dict:

@@ -7,7 +7,7 @@ import uuid
 
 from flask import Flask, Response, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.services import errors as e
 
@@ -34,8 +34,12 @@ def correlation_id() -> str:
     return value
 
 
-def problem(status: int, title: str, detail: str, code: str, **extra) -> Response:
-    """A problem+json response."""
+def problem(status: int, title: str, detail: str, code: str, headers=None, **extra) -> Response:
+    """A problem+json response (dumped through :class:`app.api.responses.Problem`)."""
+    from flask import json
+
+    from app.api.responses import Problem
+
     body = {
         "type": f"urn:housing:problem:{code}",
         "title": title,
@@ -46,9 +50,8 @@ def problem(status: int, title: str, detail: str, code: str, **extra) -> Respons
         "correlation_id": correlation_id(),
     }
     body.update({k: v for k, v in extra.items() if v is not None})
-    from flask import json
-
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    response = Response(json.dumps(Problem().dump(body), ensure_ascii=False), status=status, mimetype=PROBLEM_JSON,
+                        headers=headers)
     response.headers["X-Request-ID"] = correlation_id()
     return response
 
@@ -71,7 +74,9 @@ def _marshmallow(exc: ValidationError) -> Response:
 
 def _http(exc: HTTPException) -> Response:
     code = (exc.name or "error").lower().replace(" ", "_")
-    return problem(exc.code or 500, exc.name, exc.description or exc.name, code)
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]  # Allow on a 405
+    allowed = sorted(exc.valid_methods) if isinstance(exc, MethodNotAllowed) and exc.valid_methods else None
+    return problem(exc.code or 500, exc.name, exc.description or exc.name, code, headers=headers, allowed=allowed)
 
 
 def _unexpected(exc: Exception) -> Response:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
+from app.api import responses as r
 from app.api.auth import current_identity, requires
-from app.api.schemas import StartInstanceRequest
+from app.api.openapi import operation
+from app.api.schemas import InstanceQuery, StartInstanceRequest
 from app.auth.identity import STAFF_ROLES
 from app.db import db
 from app.services import access, audit_service, instance_service
@@ -15,6 +17,8 @@ bp = Blueprint("instances", __name__)
 
 @bp.post("/process-instances")
 @requires(*STAFF_ROLES)
+@operation("Start the newest version of a process", tag="instances", body=StartInstanceRequest,
+           responses={201: r.Instance}, errors=(404,))
 def start():
     """Start the newest version of a process."""
     identity = current_identity()
@@ -22,11 +26,13 @@ def start():
     instance = instance_service.start_instance(body["process_key"], body["data"], body["business_key"],
                                                identity.username)
     details = instance_service.get_instance(instance.id)
-    return jsonify(_present(details, full=False)), 201, {"Location": f"/api/v1/process-instances/{instance.id}"}
+    return _present(details, full=False), 201, {"Location": f"/api/v1/process-instances/{instance.id}"}
 
 
 @bp.get("/process-instances/<instance_id>")
 @requires()
+@operation("Status, version, data, ready tasks, waiting events, incidents", tag="instances",
+           query=InstanceQuery, responses={200: r.Instance})
 def get(instance_id: str):
     """Status, version, data, ready tasks, waiting events and incidents of an instance.
 
@@ -34,14 +40,15 @@ def get(instance_id: str):
     such view is recorded in the audit trail.
     """
     identity = current_identity()
+    wants_full = InstanceQuery().load(request.args.to_dict())["full_ids"]
     details = instance_service.get_instance(instance_id)
     access.assert_can_view_instance(identity, details)
-    full = request.args.get("full_ids", "").lower() == "true" and identity.can_view_full_id
+    full = wants_full and identity.can_view_full_id
     if full:
         with db.transaction() as session:
             audit_service.record(session, identity.username, "pii.full_view", "process_instance",
                                  instance_id, {"fields": "data"}, instance_id=instance_id)
-    return jsonify(_present(details, full=full, identity=identity))
+    return _present(details, full=full, identity=identity)
 
 
 def _present(details: dict, full: bool, identity=None) -> dict:
@@ -53,16 +60,18 @@ def _present(details: dict, full: bool, identity=None) -> dict:
 
 @bp.get("/process-instances/<instance_id>/history")
 @requires()
+@operation("Completed flow nodes in order", tag="instances", responses={200: r.History})
 def history(instance_id: str):
     """Completed flow nodes in order: bpmn id, name, type, completion time, actor."""
     identity = current_identity()
     details = instance_service.get_instance(instance_id)
     access.assert_can_view_instance(identity, details)
-    return jsonify(items=instance_service.history(instance_id))
+    return {"items": instance_service.history(instance_id)}
 
 
 @bp.post("/process-instances/<instance_id>/timers/fire")
 @requires("operator", "admin")
+@operation("Fire the instance's waiting timers now", tag="instances", responses={200: r.TimersFired}, errors=(409,))
 def fire_timers(instance_id: str):
     """Fire every timer the instance waits for now (operators; demos)."""
-    return jsonify(instance_service.fire_timers_now(instance_id, current_identity().username))
+    return instance_service.fire_timers_now(instance_id, current_identity().username)

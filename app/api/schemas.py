@@ -1,8 +1,18 @@
-"""Request schemas (marshmallow): views parse with these before calling a service."""
+"""Request schemas (marshmallow): views parse with these before calling a service, and the
+OpenAPI document describes each request with the same class (see :mod:`app.api.openapi`)."""
 
 from __future__ import annotations
 
 from marshmallow import INCLUDE, RAISE, Schema, fields, validate
+
+#: the largest value of an integer key or version in the database
+INT32_MAX = 2**31 - 1
+VERSION = validate.Range(min=1, max=INT32_MAX)
+
+
+def _file(description: str, **kw) -> fields.Raw:
+    """A file part of a multipart body (documentation only: views read ``request.files``)."""
+    return fields.Raw(metadata={"type": "string", "format": "binary", "description": description}, **kw)
 
 
 class StrictSchema(Schema):
@@ -33,7 +43,40 @@ class MessageRequest(StrictSchema):
 
 class MigrateRequest(StrictSchema):
     instance_ids = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=500))
-    to_version = fields.Integer(load_default=None, allow_none=True)
+    to_version = fields.Integer(load_default=None, allow_none=True, validate=VERSION)
+
+
+class InstanceQuery(StrictSchema):
+    full_ids = fields.Boolean(load_default=False,
+                              metadata={"description": "show whole ID numbers to roles that may see them (audited)"})
+
+
+class MigrationPlanQuery(StrictSchema):
+    to_version = fields.Integer(load_default=None, validate=VERSION,
+                                metadata={"description": "default: the newest version"})
+
+
+class DiffQuery(StrictSchema):
+    from_version = fields.Integer(required=True, validate=VERSION)
+    to_version = fields.Integer(required=True, validate=VERSION)
+
+
+class PreviewQuery(StrictSchema):
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000),
+                           metadata={"description": "how many of the latest decided cases to replay"})
+
+
+class DefinitionUpload(Schema):
+    """BPMN/DMN files as multipart field ``files`` (any other file field is taken too)."""
+
+    files = fields.List(_file("a .bpmn or .dmn file"), required=True)
+    comment = fields.String(metadata={"description": "kept with the deployment (deploy only)"})
+
+
+class DecisionUpload(Schema):
+    """The edited decision table as multipart field ``file``."""
+
+    file = _file("the edited .dmn file")
 
 
 class TaskQuery(Schema):
@@ -64,13 +107,28 @@ class IncidentQuery(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
+def _described(schema_type: str, description: str, **metadata) -> fields.Raw:
+    """A field the form's JSON Schema checks, not marshmallow: documented, passed through as sent."""
+    return fields.Raw(metadata={"type": schema_type, "description": description, **metadata})
+
+
 class ApplicationRequest(Schema):
     """An application form as the portal submits it (``housing_type``, ``district``, ``applicant``,
     ``household`` …). Only its shape is checked here: the fields are the business of the form's
-    JSON Schema in forms/, which the service applies, so both ways in accept the same data."""
+    JSON Schema in forms/, which the service applies, so both ways in accept the same data
+    (422 lists every field error)."""
 
     class Meta:
         unknown = INCLUDE
+
+    housing_type = _described("string", "gongzufang or baozufang", enum=["gongzufang", "baozufang"])
+    district = _described("string", "the district applied in")
+    applicant = _described("object", "name, id_number, phone, address")
+    household = _described("object", "type, members [{name, id_number, relation, monthly_income, employer}], "
+                                     "youfu, current_housing_area")
+    declared = _described("object", "declared facts")
+    documents = _described("array", "documents listed with the application")
+    authorization = _described("boolean", "consent to the data checks; must be true")
 
 
 class SupplementRequest(Schema):
@@ -84,6 +142,25 @@ class SupplementRequest(Schema):
 
     class Meta:
         unknown = INCLUDE
+
+    documents = _described("array", "[{kind, name}]: only written explanations (kind other) come without a file")
+    members = _described("array", "the corrected household, if it was wrong")
+    note = _described("string", "a note to the reviewer", maxLength=500)
+
+
+class SupplementUpload(Schema):
+    """A 补正 answer as multipart/form-data: ``documents.<i>.file`` (PDF, JPG or PNG whose content
+    matches, at most 10 MB each) with its kind in ``documents.<i>.kind``, i = 0, 1, …; ``note``;
+    a corrected household as ``members.<i>.name`` / ``.id_number`` / ``.relation`` /
+    ``.monthly_income`` / ``.employer``."""
+
+    document_file = _file("the first file; the next ones are documents.1.file, …", data_key="documents.0.file")
+    document_kind = fields.String(data_key="documents.0.kind", metadata={"description": "id_card, income_proof, …"})
+    note = fields.String(validate=validate.Length(max=500))
+
+    class Meta:
+        unknown = INCLUDE
+
 
 
 class ApplicationQuery(Schema):
@@ -105,10 +182,10 @@ class ApplicationBrief(Schema):
     district = fields.String()
     applicant_name = fields.String()
     status = fields.String()
-    step = fields.String()
+    step = fields.String(allow_none=True)
     eligible = fields.Boolean(allow_none=True)
     priority_score = fields.Float(allow_none=True)
-    outcome = fields.Dict()
+    outcome = fields.Dict(allow_none=True)
     submitted_at = fields.String()
     updated_at = fields.String()
     closed_at = fields.String(allow_none=True)

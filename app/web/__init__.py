@@ -11,6 +11,8 @@ from datetime import timedelta
 
 from flask import Blueprint, Flask, get_flashed_messages, request
 
+from app.api.input_guard import EN as INPUT_GUARD_EN
+from app.api.input_guard import refuse_unstorable_input
 from app.web import csrf, errors, i18n, nav
 from app.web.batch_import_catalogue import EN as BATCH_IMPORT_EN
 from app.web.formatting import FILTERS
@@ -22,6 +24,7 @@ from app.web.session_auth import current_user
 CSRF_EXEMPT = ("/api/",)
 register_catalogue(MODELER_EN)
 register_catalogue(BATCH_IMPORT_EN)
+register_catalogue(INPUT_GUARD_EN)
 
 
 def register_web(app: Flask) -> None:
@@ -52,6 +55,7 @@ def register_web(app: Flask) -> None:
                    modeler):
         web.register_blueprint(module.bp)
     errors.register(web)
+    web.before_request(refuse_unstorable_input)
     app.register_blueprint(web)
 
     app.before_request(lambda: csrf.protect(CSRF_EXEMPT))
