@@ -32,7 +32,7 @@ from tests.conftest import FIXTURES, ROOT, bearer, deploy_fixture, make_settings
 from tests.support.api import start
 
 pytestmark = pytest.mark.integration
-EXAMPLES = int(os.environ.get("HOUSING_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("HOUSING_FUZZ_EXAMPLES", "20"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection, unsupported_method]
 

@@ -118,3 +118,7 @@ def test_a_page_refuses_a_nul_character_with_a_readable_page(client):
     page = response.get_data(as_text=True)
     assert response.mimetype == "text/html"
     assert "提交的内容不符合要求" in page and input_guard.REFUSED in page
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    english = client.get("/publicity?district=%00").get_data(as_text=True)
+    assert input_guard.EN[input_guard.REFUSED] in english and input_guard.EN[input_guard.MESSAGE] in english
