@@ -51,12 +51,16 @@ def housing_app(pg_url, tmp_path):
 
 
 @pytest.fixture
-def api_schema(housing_app):
-    """The app's own document, with some state to find: a deployed process and a running
-    instance waiting at a user task."""
+def running(housing_app) -> dict:
+    """A deployed process and a running instance of it, waiting at a manual task."""
     client = housing_app.test_client()
     assert deploy_fixture(client, bearer(housing_app), "smoke.bpmn").status_code == 201
-    start(client, bearer(housing_app), "smoke", {"members": [{"income": 1}], "district": "渝中区"}, "FUZZ-1")
+    return start(client, bearer(housing_app), "smoke", {"members": [{"income": 1}], "district": "渝中区"}, "FUZZ-1")
+
+
+@pytest.fixture
+def api_schema(housing_app, running):
+    """The app's own document, with some state to find (:func:`running`)."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", housing_app)
     schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
                                     max_examples=EXAMPLES, deterministic=True, with_security_parameters=False)
@@ -78,3 +82,43 @@ def test_api_conforms_to_its_document_as_admin(case, housing_app):
 @FUZZ
 def test_api_conforms_to_its_document_as_applicant(case, housing_app):
     case.call_and_validate(headers=bearer(housing_app, "applicant"), checks=CHECKS)
+
+
+def test_answers_about_real_resources_match_the_document(housing_app, running):
+    """Generated ids rarely name anything, so the answers about an existing instance, task and
+    definition are checked against the document here, one real request each."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", housing_app)
+    client, admin = housing_app.test_client(), bearer(housing_app)
+    instance_id = running["id"]
+    task_id = running["ready_tasks"][0]["id"]
+    requests = [
+        ("GET", "/process-instances/{instance_id}", f"/process-instances/{instance_id}?full_ids=true", None),
+        ("GET", "/process-instances/{instance_id}/history", f"/process-instances/{instance_id}/history", None),
+        ("POST", "/process-instances/{instance_id}/timers/fire", f"/process-instances/{instance_id}/timers/fire",
+         None),
+        ("GET", "/process-definitions", "/process-definitions", None),
+        ("GET", "/process-definitions/{key}/versions", "/process-definitions/smoke/versions", None),
+        ("GET", "/process-definitions/{key}/versions/{version}", "/process-definitions/smoke/versions/1", None),
+        ("GET", "/process-definitions/{key}/diff", "/process-definitions/smoke/diff?from_version=1&to_version=1",
+         None),
+        ("GET", "/process-definitions/{key}/migration-plan", "/process-definitions/smoke/migration-plan", None),
+        ("POST", "/process-definitions/{key}/migrations", "/process-definitions/smoke/migrations",
+         {"instance_ids": [instance_id]}),
+        ("GET", "/tasks", "/tasks?status=", None),
+        ("GET", "/tasks/{task_id}", f"/tasks/{task_id}", None),
+        ("POST", "/tasks/{task_id}/claim", f"/tasks/{task_id}/claim", None),
+        ("POST", "/tasks/{task_id}/unclaim", f"/tasks/{task_id}/unclaim", None),
+        ("POST", "/tasks/{task_id}/complete", f"/tasks/{task_id}/complete",
+         {"data": {}}),
+        ("GET", "/incidents", "/incidents?status=", None),
+        ("GET", "/modeler/catalog", "/modeler/catalog", None),
+        ("GET", "/operators", "/operators", None),
+        ("GET", "/me", "/me", None),
+        ("GET", "/applications", "/applications", None),
+        ("GET", "/openapi.json", "/openapi.json", None),
+    ]
+    for method, template, url, body in requests:
+        response = client.open(f"/api/v1{url}", method=method, headers=admin, json=body)
+        assert 200 <= response.status_code < 300, (url, response.get_json())
+        schema[template][method].Case().validate_response(
+            response, checks=[status_code_conformance, content_type_conformance, response_schema_conformance])
