@@ -68,7 +68,7 @@ def _domain(exc: e.DomainError) -> Response:
 
 def _marshmallow(exc: ValidationError) -> Response:
     messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-    return problem(422, "提交的数据不符合要求", "request body failed validation", "validation_failed",
+    return problem(422, "提交的数据不符合要求", "the request failed validation", "validation_failed",
                    errors=messages)
 
 
