@@ -156,6 +156,9 @@ def _operation_dict(op: Operation, params: list[dict]) -> dict:
     for status, schema in sorted(op.responses.items()):
         responses[str(status)] = {"description": schema.__doc__.strip().splitlines()[0] if schema.__doc__ else "OK",
                                   "content": {"application/json": {"schema": schema}}}
+        if status == 201:
+            responses["201"]["headers"] = {"Location": {"description": "the created resource",
+                                                        "schema": {"type": "string"}}}
     for status in op.statuses(bool(params)):
         responses[str(status)] = {"description": ERROR_TEXT.get(status, "Problem"), **_problem()}
     out["responses"] = responses

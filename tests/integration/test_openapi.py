@@ -113,6 +113,9 @@ def test_nul_characters_are_refused_before_they_reach_the_database(client, auth)
 
 
 def test_a_page_refuses_a_nul_character_with_a_readable_page(client):
+    in_path = client.get("/lang/e%00n")
+    assert in_path.status_code == 404 and input_guard.NO_RECORD in in_path.get_data(as_text=True)
+
     response = client.get("/publicity?district=%00")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
