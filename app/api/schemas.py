@@ -57,8 +57,15 @@ class MigrationPlanQuery(StrictSchema):
 
 
 class DiffQuery(StrictSchema):
-    from_version = fields.Integer(required=True, validate=VERSION)
-    to_version = fields.Integer(required=True, validate=VERSION)
+    """Both versions to compare; without one of them, both are named as required."""
+
+    from_version = fields.Integer(required=True, validate=VERSION, error_messages={"required": "required"})
+    to_version = fields.Integer(required=True, validate=VERSION, error_messages={"required": "required"})
+
+    def handle_error(self, error, data, *, many, **kwargs):
+        if isinstance(error.messages, dict) and ["required"] in error.messages.values():
+            for name in ("from_version", "to_version"):
+                error.messages.setdefault(name, ["required"])
 
 
 class PreviewQuery(StrictSchema):
