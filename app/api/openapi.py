@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -119,7 +120,7 @@ def operation(summary: str, *, tag: str, responses: Mapping[int, SchemaType], bo
 
 
 def _path(rule: Rule, prefix: str) -> tuple[str, list[dict]]:
-    params = []
+    params: list[dict[str, Any]] = []
     for name in rule.arguments:
         converter = rule._converters.get(name)  # noqa: SLF001 -- werkzeug has no public accessor
         if isinstance(converter, IntegerConverter):
