@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, Response, request
+from flask import Flask, Response, json, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from app.api.responses import Problem
 from app.services import errors as e
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,6 @@ def correlation_id() -> str:
 
 def problem(status: int, title: str, detail: str, code: str, headers=None, **extra) -> Response:
     """A problem+json response (dumped through :class:`app.api.responses.Problem`)."""
-    from flask import json
-
-    from app.api.responses import Problem
-
     body = {
         "type": f"urn:housing:problem:{code}",
         "title": title,
