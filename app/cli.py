@@ -129,10 +129,11 @@ def run_scheduler(app: Flask, interval: float, stop: threading.Event) -> None:
     """Sweep every ``interval`` seconds until ``stop`` is set."""
     from app.services import scheduler_service
 
+    scheduler = scheduler_service.Scheduler()
     while not stop.is_set():
         with app.app_context():
             try:
-                scheduler_service.tick()
+                scheduler.tick()
             except Exception:
                 log.exception("scheduler tick failed")
         stop.wait(interval)

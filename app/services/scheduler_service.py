@@ -1,19 +1,26 @@
-"""The periodic sweep: due retries, lost jobs, expired leases, unapplied results, timers.
+"""The periodic sweep: due retries, lost jobs, expired leases, unapplied results, timers,
+stuck instances.
 
 PostgreSQL is the truth and a queued job only a prompt. Whatever Redis loses (a FLUSHALL, a
 worker killed mid-job) the sweep finds in the job table and hands to the runner again.
+
+The sweep is a list of :class:`Periodic` tasks (:data:`PERIODIC`), each with its own interval;
+a :class:`Scheduler` runs the ones that are due. Add a periodic check by appending to the list.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
 from app.db import db, utcnow
 from app.models import Job
-from app.services import context, job_service, timer_service
+from app.services import context, incident_service, job_service, timer_service
 
 log = logging.getLogger(__name__)
 #: A queued job the runner does not know about, or a finished one not yet applied, is
@@ -79,14 +86,63 @@ def apply_stranded_results(now: datetime | None = None, grace: float = GRACE_SEC
     return len(instance_ids)
 
 
+@dataclass(frozen=True)
+class Periodic:
+    """One thing the scheduler does: ``run(now)`` every ``every`` seconds (0: every tick).
+
+    ``run`` returns a count (or a list, counted) for the tick's summary.
+    """
+
+    name: str
+    run: Callable[[datetime], object]
+    every: float = 0.0
+
+
+#: Everything a tick may do, in order.
+PERIODIC: list[Periodic] = [  # looked up when run, so a replaced function is the one called
+    Periodic("dispatched", lambda now: dispatch_due_jobs(now)),
+    Periodic("reclaimed", lambda now: reclaim_expired_leases(now)),
+    Periodic("requeued", lambda now: requeue_lost(now)),
+    Periodic("resumed", lambda now: apply_stranded_results(now)),
+    Periodic("timers", lambda now: timer_service.fire_due_timers(now)),
+    Periodic("started", lambda now: timer_service.fire_start_timers(now)),
+    Periodic("stuck", lambda now: incident_service.raise_stuck_incidents(now), every=30.0),
+]
+
+
+def _count(value: object) -> int:
+    if isinstance(value, (list, tuple, set, dict)):
+        return len(value)
+    return int(value or 0)
+
+
+class Scheduler:
+    """Runs the :data:`PERIODIC` tasks that are due; remembers when each last ran."""
+
+    def __init__(self, tasks: list[Periodic] | None = None, clock: Callable[[], float] = time.monotonic):
+        self.tasks = list(PERIODIC if tasks is None else tasks)
+        self._clock = clock
+        self._last: dict[str, float] = {}
+
+    def tick(self, now: datetime | None = None) -> dict:
+        """Run every task whose interval has passed; a failing task does not stop the others."""
+        out: dict[str, int] = {}
+        for task in self.tasks:
+            moment = self._clock()
+            last = self._last.get(task.name)
+            if task.every and last is not None and moment - last < task.every:
+                continue
+            self._last[task.name] = moment
+            try:
+                out[task.name] = _count(task.run(now))
+            except Exception:
+                log.exception("scheduler task %s failed", task.name)
+        return out
+
+
 def tick(now: datetime | None = None) -> dict:
-    """One sweep; the scheduler process calls this every second or so."""
-    out = {
-        "dispatched": len(dispatch_due_jobs(now)),
-        "reclaimed": len(reclaim_expired_leases(now)),
-        "requeued": len(requeue_lost(now)),
-        "resumed": apply_stranded_results(now),
-        "timers": timer_service.fire_due_timers(now),
-        "started": len(timer_service.fire_start_timers(now)),
-    }
+    """One sweep running every periodic task once (tests and one-off runs)."""
+    out = {}
+    for task in PERIODIC:
+        out[task.name] = _count(task.run(now))
     return out
