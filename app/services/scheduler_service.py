@@ -6,6 +6,12 @@ worker killed mid-job) the sweep finds in the job table and hands to the runner 
 
 The sweep is a list of :class:`Periodic` tasks (:data:`PERIODIC`), each with its own interval;
 a :class:`Scheduler` runs the ones that are due. Add a periodic check by appending to the list.
+
+Several ``housing scheduler`` processes may run for availability: only the holder of a
+PostgreSQL advisory lock (:class:`Leadership`) sweeps, the others stand by and take over within
+a tick when its session ends (its process died, its connection broke). The sweeps are safe on
+their own as well — due jobs and expired leases are claimed with ``FOR UPDATE SKIP LOCKED``, a
+timer fires under its instance's row lock only while still due, a start timer under its row's.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
+from sqlalchemy.engine import Connection
 
 from app.db import db, utcnow
 from app.models import Job
@@ -48,8 +55,10 @@ def reclaim_expired_leases(now: datetime | None = None) -> list[str]:
     """Jobs whose worker died mid-call (lease expired) go back to the queue."""
     now = now or utcnow()
     with db.transaction() as session:
-        ids = list(session.scalars(
-            select(Job.id).where(Job.state == "running", Job.lease_until < now).limit(BATCH)))
+        query = select(Job.id).where(Job.state == "running", Job.lease_until < now).limit(BATCH)
+        if not db.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        ids = list(session.scalars(query))
         if ids:
             session.execute(update(Job).where(Job.id.in_(ids)).values(state="queued", updated_at=now,
                                                                        lease_until=None))
@@ -146,3 +155,89 @@ def tick(now: datetime | None = None) -> dict:
     for task in PERIODIC:
         out[task.name] = _count(task.run(now))
     return out
+
+
+#: ``pg_try_advisory_lock`` key of the scheduler's leadership ("housing" in ASCII).
+LEADER_LOCK_KEY = 0x686F7573696E67
+
+
+class Leadership:
+    """Leadership among scheduler processes: a session-level PostgreSQL advisory lock held on a
+    connection of its own for as long as the process lives. PostgreSQL releases it when the
+    session ends, however the process ends, so a standby takes over at its next try.
+
+    On SQLite (the embedded default: one process) every caller leads.
+    """
+
+    def __init__(self, key: int = LEADER_LOCK_KEY):
+        self.key = key
+        self._conn: Connection | None = None
+
+    @property
+    def leading(self) -> bool:
+        return self._conn is not None
+
+    def acquire(self) -> bool:
+        """True if this process leads (now or still); tries to take the lock if it does not."""
+        if db.is_sqlite:
+            return True
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT 1"))
+                return True
+            except Exception:  # the session is gone, and the lock with it
+                log.warning("scheduler lost its leadership connection; trying again")
+                self._close()
+        conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar())
+        except Exception:
+            conn.close()
+            raise
+        if not got:
+            conn.close()
+            return False
+        self._conn = conn
+        log.info("this scheduler now leads the sweeps")
+        return True
+
+    def release(self) -> None:
+        """Give up leadership (at shutdown)."""
+        if self._conn is None:
+            return
+        try:
+            self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+        except Exception:
+            log.warning("could not release the scheduler lock; closing its session releases it")
+        self._close()
+
+    def _close(self) -> None:
+        conn, self._conn = self._conn, None
+        try:
+            conn.invalidate()  # never back to the pool: a pooled session could still hold the lock
+        except Exception:
+            pass
+        conn.close()
+
+
+def run_forever(app, interval: float, should_stop: Callable[[float], bool],
+                scheduler: Scheduler | None = None, leadership: Leadership | None = None) -> None:
+    """Sweep every ``interval`` seconds while leading; stand by otherwise.
+
+    ``should_stop(seconds)`` waits up to that long and says whether to stop (an Event's wait).
+    Each tick runs in a fresh application context of ``app``.
+    """
+    scheduler = scheduler or Scheduler()
+    leadership = leadership or Leadership()
+    try:
+        while True:
+            with app.app_context():
+                try:
+                    if leadership.acquire():
+                        scheduler.tick()
+                except Exception:
+                    log.exception("scheduler tick failed")
+            if should_stop(interval):
+                return
+    finally:
+        leadership.release()
