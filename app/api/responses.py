@@ -240,7 +240,7 @@ class Incident(Schema):
     bpmn_id = _maybe(Str)
     task_name = _maybe(Str)
     job_id = _maybe(Str)
-    kind = Str(metadata={"enum": ["script_error", "job_failed"]})
+    kind = Str(metadata={"enum": ["script_error", "job_failed", "stuck"]})
     error_code = _maybe(Str)
     message = _maybe(Str)
     line_number = _maybe(Int)
