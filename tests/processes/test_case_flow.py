@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.auth import tokens
 from app.db import db
@@ -112,6 +112,10 @@ def test_demo_cases_are_submitted_once_per_applicant(flow_app):
     assert demo_service.load_demo_cases() == []
     mine = case_service.list_cases_for_applicant(staff("applicant2", "applicant", None, "applicant"))
     assert [c["status"] for c in mine] == ["submitted"] and mine[0]["applicant_name"] == "赵*"
+    with db.transaction() as session:  # a demo household with an open application under another account
+        session.execute(update(Application).where(Application.applicant_username == "applicant2")
+                        .values(applicant_username="someone_else"))
+    assert demo_service.load_demo_cases() == []  # is skipped, not an error
 
 
 def test_lifecycle_processes_are_not_started_through_the_process_api(flow_app):
