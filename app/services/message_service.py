@@ -66,15 +66,20 @@ def correlate(name: str, business_key: str | None, payload: dict, actor: str,
             delivered.append(instance_id)
     if delivered:
         return {"correlated": delivered, "started": []}
+    authorize = None
     if visible_to is not None and starters:
         payload = dict(payload)
+
+        def authorize(session, definition) -> None:
+            access.authorize_start(session, visible_to, definition, payload, business_key)
+
         with db.session() as session:
-            for key in starters:  # all of them before any starts
-                access.authorize_start(session, visible_to, definition_service.latest(session, key), payload,
-                                       business_key)
+            for key in starters:  # all of them before any starts (and each again as it starts)
+                authorize(session, definition_service.latest(session, key))
     started = [
         instance_service.start_instance(
-            key, {}, business_key, actor, trigger=lambda run: run.deliver_message(name, payload)
+            key, {}, business_key, actor, trigger=lambda run: run.deliver_message(name, payload),
+            authorize=authorize,
         ).id
         for key in starters
     ]
