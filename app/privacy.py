@@ -28,6 +28,16 @@ def mask_id_number(value: str | None) -> str | None:
     return s
 
 
+def mask_application_no(value: str | None) -> str | None:
+    """``GZF2026-000123`` → ``GZF2026-****23``: the type and year stay, the serial is hidden."""
+    if not value:
+        return value
+    prefix, dash, serial = str(value).rpartition("-")
+    if not dash or len(serial) <= 2:
+        return str(value)
+    return f"{prefix}-{'*' * (len(serial) - 2)}{serial[-2:]}"
+
+
 def mask_name(name: str | None) -> str | None:
     """``张三丰`` → ``张*丰``, ``李四`` → ``李*``, ``欧阳娜娜`` → ``欧**娜``."""
     if not name:

@@ -16,9 +16,10 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import claims
 from app.engine.operators import operator
 from app.models import Application, HouseholdMember
-from app.models.case import CASE_STATUSES
+from app.models.case import CASE_STATUSES, CLOSED_STATUSES
 from app.privacy import mask_name
 from handlers.records import find_case, now, transaction
 
@@ -83,6 +84,7 @@ def register_case(session: Session, data: dict[str, Any], instance_id: str | Non
     case.declared = {**(data.get("declared") or {}), "documents": data.get("documents") or []}
     case.updated_at = now()
     _sync_members(case, members)
+    claims.claim(session, case)  # one open application per ID number and housing type
     return case
 
 
@@ -118,6 +120,8 @@ def update(params: dict, ctx) -> dict:
             case = find_case(session, params["application_no"], lock=True)
             if params["status"]:
                 case.status = params["status"]
+                if case.status in CLOSED_STATUSES:
+                    claims.release(session, case.id)
             if params["step"]:
                 case.current_step = params["step"]
             eligibility = params["eligibility"]
@@ -150,5 +154,6 @@ def close(params: dict, ctx) -> dict:
             case.current_step = outcome.get("step") or case.current_step
             if status != "approved":
                 case.closed_at = at
+                claims.release(session, case.id)  # the household may apply again
             case.updated_at = at
     return {"application_no": params["application_no"], **outcome}

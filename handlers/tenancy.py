@@ -19,6 +19,7 @@ from datetime import timedelta
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from app import claims
 from app.engine import workdays
 from app.engine.operators import OperatorError, operator
 from app.models import AnnualReview, Application, Lease, ProcessInstance, TenancyExit
@@ -225,6 +226,7 @@ def settle_exit(params: dict, ctx) -> dict:
         lease.status, lease.ended_at = "ended", lease.ended_at or now()
         case = session.get(Application, lease.application_id)
         case.status, case.current_step, case.updated_at = "exited", "已退出", now()
+        claims.release(session, case.id)  # the household may apply again
         row = session.scalar(select(TenancyExit).where(TenancyExit.instance_id == ctx.instance_id))
         if row is not None:
             row.status, row.returned_at, row.closed_at = "settled", row.returned_at or now(), now()

@@ -53,3 +53,42 @@ def test_models_match_the_migrated_postgresql_schema(pg_url):
     for table in Base.metadata.sorted_tables:
         migrated = {c["name"] for c in inspector.get_columns(table.name)}
         assert migrated == {c.name for c in table.columns}, table.name
+
+
+def test_household_claims_are_backfilled_for_the_oldest_open_application(tmp_path):
+    """Data from before one-open-application: the oldest open case of each (type, ID number) claims it."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url)
+    command.upgrade(cfg, "0005_batch_import_jobs")
+    engine = create_engine(url)
+    cases = [(1, "GZF2026-000001", "gongzufang", "rejected", "2026-01-01"),   # closed: claims nothing
+             (2, "GZF2026-000002", "gongzufang", "in_review", "2026-01-02"),  # the oldest open one
+             (3, "GZF2026-000003", "gongzufang", "submitted", "2026-01-03"),  # a duplicate from before
+             (4, "BZF2026-000001", "baozufang", "waiting", "2026-01-04")]      # the other type
+    with engine.begin() as connection:
+        for id_, number, housing_type, status, at in cases:
+            connection.execute(text(
+                "INSERT INTO application (id, application_no, housing_type, district, applicant_username, "
+                "applicant_name, applicant_name_masked, applicant_id_number, applicant_phone, household_type, "
+                "household_size, status, current_step, suggested_opinion, declared, outcome, supplement, "
+                "submitted_at, updated_at) VALUES (:id, :no, :type, '渝中区', 'u', '张三', '张*', "
+                "'110105199001011234', '', 'single', 1, :status, '受理', '', '{}', '{}', '{}', :at, :at)"),
+                {"id": id_, "no": number, "type": housing_type, "status": status, "at": at})
+            connection.execute(text(
+                "INSERT INTO household_member (application_id, position, name, id_number, relation, "
+                "declared_monthly_income, employer) VALUES (:id, 0, '张三', '110105199001011234', 'applicant', 0, '')"),
+                {"id": id_})
+    command.upgrade(cfg, "head")
+    with engine.connect() as connection:
+        claims = connection.execute(text(
+            "SELECT housing_type, id_number, application_no FROM household_claim ORDER BY housing_type")).all()
+    assert [tuple(c) for c in claims] == [("baozufang", "110105199001011234", "BZF2026-000001"),
+                                         ("gongzufang", "110105199001011234", "GZF2026-000002")]
+    command.downgrade(cfg, "0005_batch_import_jobs")
+    assert "household_claim" not in inspect(create_engine(url)).get_table_names()

@@ -44,6 +44,11 @@ class Problem(Schema):
     task_name = _maybe(Str)
     line_number = _maybe(Int)
     allowed = fields.List(Str(), metadata={"description": "405: the methods the path allows (also in Allow)"})
+    process_key = Str(metadata={"description": "403 start_not_permitted: the process refused"})
+    required_roles = fields.List(Str(), metadata={"description": "403 start_not_permitted: roles that may start it"})
+    existing_application = Str(metadata={"description": "409 duplicate_application: the open application, masked"})
+    housing_type = Str(metadata={"description": "409 duplicate_application: the housing type"})
+    id_number = Str(metadata={"description": "409 duplicate_application: the ID number, masked"})
 
 
 class Token(Schema):

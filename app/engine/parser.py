@@ -171,14 +171,27 @@ def process_dependencies(doc: Document, process_id: str) -> dict[str, list[str]]
     return {"processes": called, "decisions": sorted(decisions)}
 
 
+#: the ``spiffworkflow:properties`` entry of a start event naming who may start the process directly
+START_ROLES = "startRoles"
+
+
 def start_events(doc: Document, process_id: str) -> dict[str, list[str]]:
-    """Message names and timer expressions of a process's top-level start events."""
+    """Message names, timer expressions and start roles of a process's top-level start events.
+
+    ``start_roles`` are the roles any top-level start event lets start the process directly
+    (its ``startRoles`` property); none means only a parent flow or a service starts it.
+    """
     proc = doc.root.find(f"{{{BPMN_NS}}}process[@id='{process_id}']")
-    out: dict[str, list[str]] = {"messages": [], "timers": []}
+    out: dict[str, list[str]] = {"messages": [], "timers": [], "start_roles": []}
     if proc is None:
         return out
     messages = {m.get("id"): m.get("name") or m.get("id") for m in doc.root.iter(f"{{{BPMN_NS}}}message")}
+    roles: set[str] = set()
     for start in proc.findall(f"{{{BPMN_NS}}}startEvent"):
+        for value in start.xpath(f"./bpmn:extensionElements/spiffworkflow:properties/"
+                                 f"spiffworkflow:property[@name='{START_ROLES}']/@value",
+                                 namespaces={"bpmn": BPMN_NS, **SPIFFWORKFLOW_NSMAP}):
+            roles.update(split_groups(value))
         for med in start.findall(f"{{{BPMN_NS}}}messageEventDefinition"):
             ref = med.get("messageRef")
             out["messages"].append(messages.get(ref, ref))
@@ -186,6 +199,7 @@ def start_events(doc: Document, process_id: str) -> dict[str, list[str]]:
             for child in ted:
                 if child.text:
                     out["timers"].append(f"{etree.QName(child).localname}:{child.text.strip()}")
+    out["start_roles"] = sorted(roles)
     return out
 
 

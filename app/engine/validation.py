@@ -28,6 +28,7 @@ from app.engine.param_types import literal_problem
 from app.engine.parser import BPMN_NS, SPIFFWORKFLOW_NSMAP, VALIDATOR, Document, build_parser, split_groups
 from app.engine.sandbox import ScriptError, compile_check
 from app.engine.specs import AsyncServiceTask
+from app.engine.start_roles import start_role_problems
 
 
 @dataclass
@@ -78,6 +79,8 @@ def validate_documents(
     for doc in uploaded:
         if doc.kind == "bpmn":
             problems.extend(lane_problems(doc, known))
+            problems.extend(Problem(doc.file_name, element_id, message, line, severity)
+                            for element_id, message, line, severity in start_role_problems(doc, known))
 
     uploaded_names = {d.file_name for d in uploaded}
     documents = list(uploaded) + [d for d in deployed if d.file_name not in uploaded_names]

@@ -3,7 +3,7 @@
 from app.models.allocation import AllocationRound, Offer, WaitingListEntry
 from app.models.audit import AuditEvent
 from app.models.batch_import import ImportApplication, ImportJob, ImportProblem
-from app.models.case import Application, CaseCounter, HouseholdMember, VerificationResult
+from app.models.case import Application, CaseCounter, HouseholdClaim, HouseholdMember, VerificationResult
 from app.models.decision_log import DecisionEvaluation
 from app.models.definition import DefinitionFile, ProcessDefinition, StartTimer
 from app.models.human_task import HumanTask, TaskCandidate
@@ -22,6 +22,7 @@ __all__ = [
     "CaseCounter",
     "DecisionEvaluation",
     "DefinitionFile",
+    "HouseholdClaim",
     "HouseholdMember",
     "HumanTask",
     "ImportApplication",

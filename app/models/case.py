@@ -106,6 +106,28 @@ class VerificationResult(Base):
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+#: statuses of a case that is over: its ID numbers are free for a new application
+CLOSED_STATUSES = ("rejected", "withdrawn", "exited")
+
+
+class HouseholdClaim(Base):
+    """An ID number held by an open application of one housing type (at most one at a time).
+
+    Written with the case and its household, released when the case closes (rejected,
+    withdrawn, exited); the unique constraint makes two submissions at once end with one case.
+    """
+
+    __tablename__ = "household_claim"
+    __table_args__ = (UniqueConstraint("housing_type", "id_number", name="uq_household_claim_type_id_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    housing_type: Mapped[str] = mapped_column(String(16))
+    id_number: Mapped[str] = mapped_column(String(18))
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    application_no: Mapped[str] = mapped_column(String(32))
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class CaseCounter(Base):
     """The last application number given out per prefix (``GZF2026``)."""
 

@@ -39,7 +39,7 @@ class ProcessDefinition(Base):
     executable: Mapped[bool] = mapped_column(default=True)
     #: {"processes": [...], "decisions": [...]} this definition refers to
     dependencies: Mapped[dict] = mapped_column(default=dict)
-    #: {"messages": [...], "timers": [...]} of its start events
+    #: {"messages": [...], "timers": [...], "start_roles": [...]} of its start events
     start_events: Mapped[dict] = mapped_column(default=dict)
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
     deployed_by: Mapped[str] = mapped_column(String(255), default="")

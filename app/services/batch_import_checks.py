@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from app import claims
 from app.auth.identity import Identity
 from app.db import db
 from app.models import User
@@ -75,12 +76,40 @@ def check_sheet(identity: Identity, rows: list[Row]) -> list[Checked]:
         try:
             forms.validate_submission(APPLICATION_FORM, application.form)
         except ValidationFailed as exc:
-            numbers = [r.number for r in application.rows]
-            by_number = {r.number: r for r in application.rows}
-            for number, key, message in locate(exc.errors, numbers, application.head.number):
-                by_number[number].error(key, readable(key, message))
-            application.form = {}
+            _place(application, exc.errors)
+    _check_open_applications(applications)
     return applications
+
+
+def _place(application: Checked, errors: dict[str, list[str]]) -> None:
+    """Form-level errors onto the application's rows; the application starts nothing."""
+    assert application.head is not None
+    by_number = {r.number: r for r in application.rows}
+    for number, key, message in locate(errors, list(by_number), application.head.number):
+        by_number[number].error(key, readable(key, message))
+    application.form = {}
+
+
+def _check_open_applications(applications: list[Checked]) -> None:
+    """One open application per ID number and housing type: not if one is open already, nor twice
+    in the sheet (the later application is refused; see :mod:`app.claims`)."""
+    first: dict[tuple[str, str], int] = {}
+    with db.session() as session:
+        for application in applications:
+            if not application.valid or application.head is None:
+                continue
+            housing_type, numbers = application.form["housing_type"], claims.form_numbers(application.form)
+            try:
+                claims.check_free(session, housing_type, numbers)
+            except claims.DuplicateApplication as exc:
+                _place(application, exc.errors)
+                continue
+            for path, number in numbers.items():
+                row = first.setdefault((housing_type, number), application.head.number)
+                if row != application.head.number:
+                    message = f"同一身份证号码已在第 {row} 行的申请中，同一住房类型只能有一个在办申请"
+                    _place(application, {path: [message]})
+                    break
 
 
 def _accounts(names: set[str]) -> dict[str, User]:

@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.auth.identity import Identity
+from app.claims import DuplicateApplication
 from app.db import db, utcnow
 from app.models import Application, ImportApplication, ImportJob, ImportProblem, User
 from app.services import case_service
@@ -158,6 +159,8 @@ def _start_one(application_id: int) -> None:
                                         row.application_no)
     except ValidationFailed as exc:
         _settle(application_id, None, exc.errors or {"_": [f"未能立案：{exc.detail}"]})
+    except DuplicateApplication as exc:  # opened elsewhere since the upload was checked
+        _settle(application_id, None, exc.errors)
     except DomainError as exc:
         _settle(application_id, None, {"_": [f"未能立案：{exc.detail}"]})
     else:

@@ -13,7 +13,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
+from app import claims
 from app.auth.identity import Identity
 from app.db import db
 from app.models import Application, AuditEvent, CaseCounter, ProcessInstance, VerificationResult
@@ -112,11 +116,11 @@ def _check_members(members: list[dict], field: str, others: dict[str, str] | Non
 def next_sequence(prefix: str) -> int:
     """The next number of the counter named ``prefix`` (``GZF2026``, ``PZ2026`` …)."""
     with db.transaction() as session:
+        # the first number of a prefix: two submissions at once must not both create the counter
+        upsert = sqlite_insert if db.is_sqlite else pg_insert
+        session.execute(upsert(CaseCounter).values(prefix=prefix, last=0).on_conflict_do_nothing())
         query = select(CaseCounter).where(CaseCounter.prefix == prefix)
         counter = session.scalar(query if db.is_sqlite else query.with_for_update())
-        if counter is None:
-            counter = CaseCounter(prefix=prefix, last=0)
-            session.add(counter)
         counter.last += 1
         return counter.last
 
@@ -135,7 +139,9 @@ def submit_application(identity: Identity, form: dict, applicant_username: str |
     ``applicant_username`` (default: the submitter): staff may file an application for an
     applicant account of their district (the batch import does), nobody else for anyone but
     themselves. ``application_no`` is a number reserved earlier with :func:`next_application_no`;
-    a number that already has a case raises :class:`CaseAlreadyStarted` and starts nothing.
+    a number that already has a case raises :class:`CaseAlreadyStarted` and starts nothing. An ID
+    number of the household already in another open application of the same housing type raises
+    :class:`app.claims.DuplicateApplication` (409), also when two submissions race.
     ``uploads`` are the files sent with it, listed after ``form["documents"]`` and kept only if
     the case starts; a document may not name a file stored earlier (it could be anyone's).
     """
@@ -155,6 +161,11 @@ def _start_application(identity: Identity, form: dict, applicant_username: str |
         raise Forbidden("只能提交本人的申请")
     if applicant != identity.username and not in_district(identity, form["district"]):
         raise Forbidden(f"只能为{identity.district}的申请人提交申请")
+    numbers = claims.form_numbers(form)
+    with db.session() as session:  # the early check, with the field of the number already taken
+        if application_no is None or session.scalar(  # a started reserved number is CaseAlreadyStarted
+                select(Application.id).where(Application.application_no == application_no)) is None:
+            claims.check_free(session, form["housing_type"], numbers)
     now = datetime.now(UTC)
     application_no = application_no or next_application_no(form["housing_type"], now.year)
     data = build_process_data(form, applicant, application_no, now)
@@ -166,8 +177,14 @@ def _start_application(identity: Identity, form: dict, applicant_username: str |
             raise CaseAlreadyStarted(f"申请 {application_no} 已经立案")
         register_case(session, data, instance.id)
 
-    instance_service.start_instance(PROCESS_KEYS[form["housing_type"]], data, application_no, identity.username,
-                                    before_commit=record_case)
+    try:
+        instance_service.start_instance(PROCESS_KEYS[form["housing_type"]], data, application_no,
+                                        identity.username, before_commit=record_case)
+    except IntegrityError:  # a submission for the same household committed first (see app.claims)
+        refusal = claims.conflict_after_race(form["housing_type"], numbers)
+        if refusal is None:
+            raise
+        raise refusal from None
     return get_case(identity, application_no)
 
 
@@ -190,6 +207,9 @@ def respond_to_supplement(identity: Identity, application_no: str, form: dict,
         payload = forms.validate_submission(SUPPLEMENT_FORM, form)
         if payload.get("members"):
             _check_corrected_household(case, payload["members"])
+            with db.session() as session:
+                claims.check_free(session, case.housing_type, {f"members.{i}.id_number": m["id_number"]
+                                                               for i, m in enumerate(payload["members"])}, case.id)
             payload["members"] = _applicant_first(payload["members"])
         try:
             # the answer itself is the message: the diagrams receive it as ``supplement``

@@ -75,6 +75,13 @@ class Forbidden(DomainError):
     title = "无权执行此操作"
 
 
+class StartNotPermitted(Forbidden):
+    """A process was started directly by someone its diagram does not let start it."""
+
+    code = "start_not_permitted"
+    title = "无权发起该流程"
+
+
 class Unauthenticated(DomainError):
     code = "unauthenticated"
     title = "需要登录"

@@ -8,12 +8,13 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth.identity import Identity
 from app.db import db, utcnow
 from app.engine import serializer
 from app.engine.runtime import Run
 from app.models import HumanTask, Incident, Job, ProcessDefinition, ProcessInstance
-from app.services import context, definition_service
-from app.services.errors import InstanceNotFound, InstanceNotRunning, ValidationFailed
+from app.services import access, context, definition_service
+from app.services.errors import Forbidden, InstanceNotFound, InstanceNotRunning, ValidationFailed
 from app.services.step import Step, load_bundle, new_engine, persist, with_instance
 
 
@@ -25,17 +26,22 @@ def start_instance(
     parent_instance_id: str | None = None,
     trigger: Callable[[Run], object] | None = None,
     before_commit: Callable[[Session, ProcessInstance], object] | None = None,
+    authorize: Callable[[Session, ProcessDefinition], object] | None = None,
 ) -> ProcessInstance:
     """Start the newest version of ``process_key`` and advance it until it waits.
 
     ``trigger`` acts on the new run right after the start — delivering the message or firing
     the timer its start event waits for. ``before_commit`` writes the caller's own rows (a case
     record, say) in the same transaction, so they exist before any job of the instance runs.
+    ``authorize`` checks the definition about to start before anything runs (it may complete
+    ``data``); services and the scheduler start without it, users through :func:`start_as`.
     """
     if data is not None and not isinstance(data, dict):
         raise ValidationFailed("data must be a JSON object", {"data": ["must be an object"]})
     with db.transaction() as session:
         definition = definition_service.latest(session, process_key)
+        if authorize is not None:
+            authorize(session, definition)
         bundle_ids = definition_service.resolve_bundle(session, definition)
         bundle = load_bundle(session, process_key, bundle_ids)
         run = Run.start(bundle, new_engine(), dict(data or {}))
@@ -60,6 +66,18 @@ def start_instance(
     if step.new_job_ids:
         context.runner().submit(step.new_job_ids, force=True)
     return instance
+
+
+def start_as(identity: Identity, process_key: str, data: dict | None = None,
+             business_key: str | None = None) -> ProcessInstance:
+    """A user starts a process directly (the generic API): only a process whose diagram lets one
+    of their roles start it, and only for their district (:func:`access.authorize_start`)."""
+    if data is not None and not isinstance(data, dict):
+        raise ValidationFailed("data must be a JSON object", {"data": ["must be an object"]})
+    data = dict(data or {})
+    return start_instance(process_key, data, business_key, identity.username,
+                          authorize=lambda session, definition: access.authorize_start(
+                              session, identity, definition, data, business_key))
 
 
 def get_instance(instance_id: str) -> dict:
@@ -120,10 +138,24 @@ def history(instance_id: str) -> list[dict]:
     return nodes
 
 
-def fire_timers_now(instance_id: str, actor: str) -> dict:
-    """Let every timer the instance waits for fire now (an operator's or a demo's shortcut)."""
+def fire_timers_as(identity: Identity, instance_id: str) -> dict:
+    """A user lets the instance's timers fire now: operators and admins only, and only on
+    instances they may see (their district's); see :func:`fire_timers_now`."""
+    if not identity.has_role("operator"):
+        raise Forbidden("只有运维人员可以提前触发计时器")
+    return fire_timers_now(instance_id, identity.username, visible_to=identity)
+
+
+def fire_timers_now(instance_id: str, actor: str, visible_to: Identity | None = None) -> dict:
+    """Let every timer the instance waits for fire now (an operator's or a demo's shortcut).
+
+    With ``visible_to``, an instance that identity may not see is reported as not found.
+    """
 
     def action(step: Step) -> int:
+        if visible_to is not None and not access.can_view_instance(visible_to, step.instance.started_by,
+                                                                   step.instance.summary):
+            raise InstanceNotFound(f"process instance {instance_id} does not exist")
         if step.instance.status != "running":
             raise InstanceNotRunning(f"instance {instance_id} is {step.instance.status}")
         fired = step.run.expire_timers()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.auth.identity import Identity
 from app.db import db
 from app.models import MessageSubscription, ProcessDefinition, ProcessInstance
-from app.services import instance_service
+from app.services import access, definition_service, instance_service
 from app.services.access import can_view_instance
 from app.services.errors import Forbidden, MessageNotCorrelated, ValidationFailed
 from app.services.step import Step, with_instance
@@ -31,8 +31,10 @@ def correlate(name: str, business_key: str | None, payload: dict, actor: str,
     """Deliver a message to every instance with ``business_key`` waiting for ``name``.
 
     If none waits but a deployed process starts with that message, a new instance starts.
-    With ``visible_to``, only instances that identity may see count. Raises
-    :class:`MessageNotCorrelated` when neither applies.
+    With ``visible_to``, only instances that identity may see count, and a process starts only
+    if its diagram lets that identity start it (:func:`access.authorize_start`, else
+    :class:`StartNotPermitted` and nothing starts). Raises :class:`MessageNotCorrelated` when
+    neither applies.
     """
     if not name:
         raise ValidationFailed("a message needs a name", {"name": ["required"]})
@@ -64,9 +66,20 @@ def correlate(name: str, business_key: str | None, payload: dict, actor: str,
             delivered.append(instance_id)
     if delivered:
         return {"correlated": delivered, "started": []}
+    authorize = None
+    if visible_to is not None and starters:
+        payload = dict(payload)
+
+        def authorize(session, definition) -> None:
+            access.authorize_start(session, visible_to, definition, payload, business_key)
+
+        with db.session() as session:
+            for key in starters:  # all of them before any starts (and each again as it starts)
+                authorize(session, definition_service.latest(session, key))
     started = [
         instance_service.start_instance(
-            key, {}, business_key, actor, trigger=lambda run: run.deliver_message(name, payload)
+            key, {}, business_key, actor, trigger=lambda run: run.deliver_message(name, payload),
+            authorize=authorize,
         ).id
         for key in starters
     ]

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from app.db import db
 from app.engine.operators import registry
+from app.engine.start_roles import BUILT_IN_ROLES
 from app.models import ProcessDefinition, ProcessInstance, User
 from app.services import context, definition_service
 
@@ -53,9 +54,16 @@ def groups() -> list[str]:
     return sorted({g for gs in rows for g in (gs or []) if isinstance(g, str) and g})
 
 
+def roles() -> list[str]:
+    """Roles a process's start event may name (startRoles): the system's own and every user's."""
+    with db.session() as session:
+        rows = session.scalars(select(User.roles).where(User.active.is_(True))).all()
+    return sorted(BUILT_IN_ROLES | {r for rs in rows for r in (rs or []) if isinstance(r, str) and r})
+
+
 def catalog() -> dict:
     """Everything the properties panel lists: operators (with parameter schemas), forms, the
-    deployed process keys and decision ids, and the candidate groups."""
+    deployed process keys and decision ids, the candidate groups and the roles."""
     definitions = definition_service.list_definitions()
     return {
         "operators": [op.describe() for op in registry.all()],
@@ -65,6 +73,7 @@ def catalog() -> dict:
         "decisions": [{"key": d["key"], "name": d["name"], "version": d["version"]}
                       for d in definitions if d["kind"] == "decision"],
         "groups": groups(),
+        "roles": roles(),
     }
 
 

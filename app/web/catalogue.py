@@ -173,6 +173,7 @@ EN: dict[str, str] = {
     "轮候名单仅供工作人员查看": "Only staff can see the waiting list",
     "租赁合同 {no} 尚未生成": "Lease {no} has not been drawn up yet",
     "只有承租人本人可以申请自愿退出": "Only the tenant can apply to leave voluntarily",
+    "只有运维人员可以提前触发计时器": "Only operators can let timers fire early",
     "依法退出由住房保障部门决定": "An exit by law is decided by the housing authority",
     "租赁合同 {no} 不存在": "Lease {no} not found",
     "用户名或密码错误 (wrong username or password)": "Wrong username or password",

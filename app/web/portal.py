@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.claims import DuplicateApplication
 from app.services import document_service, forms, portal_service
 from app.services.errors import ValidationFailed
 from app.services.forms import choices_of
@@ -123,6 +124,9 @@ def apply():
     except ValidationFailed as exc:
         _flash_invalid(exc)
         return _apply_page(form, _with_document_errors(exc.errors), 422)
+    except DuplicateApplication as exc:  # the form comes back as typed, the number in question marked
+        flash(t("未能提交：{detail}", detail=translate(exc.detail)), "error")
+        return _apply_page(form, exc.errors, 409)
     flash(t("申请已提交，申请编号 {no}", no=case["application_no"]), "ok")
     return redirect(url_for("web.portal.application", application_no=case["application_no"]))
 
@@ -205,6 +209,9 @@ def supplement(application_no: str):
             except ValidationFailed as exc:
                 errors, status = _with_document_errors(exc.errors), 422
                 _flash_invalid(exc)
+            except DuplicateApplication as exc:
+                errors, status = exc.errors, 409
+                flash(t("未能提交：{detail}", detail=translate(exc.detail)), "error")
             else:
                 flash(t("补正材料已提交"), "ok")
                 return redirect(url_for("web.portal.application", application_no=application_no))

@@ -21,6 +21,11 @@ EN: dict[str, str] = {
         "The chosen files add up to more than {total} MB; send fewer or compress them",
     "文件名": "File name", "大小": "Size", "上传时间": "Uploaded", "（文件缺失）": "(file missing)",
     "没有上传材料": "No documents uploaded",
+    # one household, one open application (app.claims)
+    "未能提交：{detail}": "Not submitted: {detail}",
+    "身份证号码 {id} 已在{housing}申请 {no} 中，该申请尚未办结；同一身份证号码同一住房类型只能有一个在办申请":
+        "ID number {id} is already in {housing} application {no}, which is still open; an ID number may be "
+        "in only one open application per housing type",
     # the 补正 notice
     "第 {n} 次补正": "supplement no. {n}", "请一次性补交以下材料：": "please send all of these at once:",
     "补正说明": "Note", "请于 {when} 前提交，逾期视为撤回申请":

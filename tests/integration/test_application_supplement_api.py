@@ -238,3 +238,28 @@ def test_a_request_over_the_size_limit_is_a_problem_and_keeps_nothing(sent_back)
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
     assert _stored(sent_back["uploads"]) == []
     assert _get(app, sent_back["no"])["status"] == "supplement_requested"
+
+
+def test_a_corrected_household_may_not_take_in_someone_of_another_open_application(sent_back):
+    from sqlalchemy import select
+
+    from app.models import HouseholdClaim
+    from app.services import case_service
+
+    other = case_service.submit_application(staff("liu", "applicant", None, "applicant"),
+                                            household("eligible_nuclear")["form"])
+    taken = household("eligible_nuclear")["form"]["household"]["members"][1]
+    refused = _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf")],
+                      **_members(APPLICANT_ROW, (taken["name"], taken["id_number"], "spouse", "0")))
+    assert refused.status_code == 409 and refused.get_json()["error_code"] == "duplicate_application"
+    assert refused.get_json()["existing_application"] == other["application_no"][:8] + "****" + \
+        other["application_no"][-2:]
+    assert _stored(sent_back["uploads"]) == []
+    assert _get(sent_back["app"], sent_back["no"])["status"] == "supplement_requested"
+    accepted = _answer(sent_back, files=[("income_proof", PDF, "收入证明.pdf")],
+                       **_members(APPLICANT_ROW, ("陈小雨", "500103201801010027", "child", "0")))
+    assert accepted.status_code == 200, accepted.get_json()
+    with db.session() as session:  # the corrected household holds its numbers now
+        held = set(session.scalars(select(HouseholdClaim.id_number)
+                                   .where(HouseholdClaim.application_no == sent_back["no"])))
+    assert held == {"500103199405120136", "500103201801010027"}

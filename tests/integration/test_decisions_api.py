@@ -148,8 +148,10 @@ def _eligibility_chain() -> bytes:
     return (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/'
             f'BPMN/20100524/MODEL" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
             f'id="Definitions_chain" targetNamespace="http://bpmn.io/schema/bpmn"><bpmn:process '
-            f'id="gzf_eligibility_chain" isExecutable="true"><bpmn:startEvent id="start"><bpmn:outgoing>f0'
-            f'</bpmn:outgoing></bpmn:startEvent>{"".join(nodes)}<bpmn:endEvent id="end"><bpmn:incoming>'
+            f'id="gzf_eligibility_chain" isExecutable="true"><bpmn:startEvent id="start"><bpmn:extensionElements>'
+            f'<spiffworkflow:properties><spiffworkflow:property name="startRoles" value="policy" />'
+            f'</spiffworkflow:properties></bpmn:extensionElements><bpmn:outgoing>f0</bpmn:outgoing>'
+            f'</bpmn:startEvent>{"".join(nodes)}<bpmn:endEvent id="end"><bpmn:incoming>'
             f'f{len(steps)}</bpmn:incoming></bpmn:endEvent>{flows}</bpmn:process></bpmn:definitions>').encode()
 
 

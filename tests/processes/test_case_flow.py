@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.auth import tokens
 from app.db import db
-from app.models import Application, VerificationResult, WaitingListEntry
+from app.models import Application, PublicationEntry, VerificationResult, WaitingListEntry
 from app.services import case_service, instance_service, publication_service, task_service
 from app.services.task_service import TaskFilter
 from tests.processes.applying import api_headers, apply_over_api
@@ -112,26 +112,35 @@ def test_demo_cases_are_submitted_once_per_applicant(flow_app):
     assert demo_service.load_demo_cases() == []
     mine = case_service.list_cases_for_applicant(staff("applicant2", "applicant", None, "applicant"))
     assert [c["status"] for c in mine] == ["submitted"] and mine[0]["applicant_name"] == "赵*"
+    with db.transaction() as session:  # a demo household with an open application under another account
+        session.execute(update(Application).where(Application.applicant_username == "applicant2")
+                        .values(applicant_username="someone_else"))
+    assert demo_service.load_demo_cases() == []  # is skipped, not an error
 
 
-def test_an_application_started_through_the_process_api_is_registered_by_its_diagram(flow_app):
+def test_lifecycle_processes_are_not_started_through_the_process_api(flow_app):
+    """Applications start through the application service; sub-processes only from their parent flows."""
     data = dict(household("multi_generation")["data"], application_no="GZF2026-777777",
                 title="公租房申请 GZF2026-777777")
-    token, _ = tokens.issue(flow_app.extensions["housing.settings"], staff("city", "city_reviewer", None,
-                                                                           "city_reviewer"))
-    client, headers = flow_app.test_client(), {"Authorization": f"Bearer {token}"}
-    response = client.post("/api/v1/process-instances", headers=headers,
+    city, street = (api_headers(flow_app, staff("city", "city_reviewer", None, "city_reviewer")),
+                    api_headers(flow_app, staff("street_yz", "street_reviewer", "渝中区")))
+    client = flow_app.test_client()
+    response = client.post("/api/v1/process-instances", headers=city,
                            json={"process_key": "gongzufang_application", "data": data,
                                  "business_key": "GZF2026-777777"})
-    assert response.status_code == 201, response.get_json()
-    street, _ = tokens.issue(flow_app.extensions["housing.settings"], staff("street", "street_reviewer", "九龙坡区"))
-    headers = {"Authorization": f"Bearer {street}"}
-    task = ready_task("GZF2026-777777", "acceptance")
-    response = client.post(f"/api/v1/tasks/{task.id}/complete", headers=headers,
-                           json={"data": {"decision": "accept", "opinion": "材料齐全"}})
-    assert response.status_code == 200, response.get_json()
-    inbox = client.get("/api/v1/tasks?bpmn_id=preliminary_review", headers=headers).get_json()["items"]
-    assert [t["summary"]["application_no"] for t in inbox] == ["GZF2026-777777"]
-    assert inbox[0]["summary"]["applicant_name"] == "张*强" and inbox[0]["summary"]["step"] == "初审"
-    case = case_service.get_case(staff("city", "city_reviewer", None, "city_reviewer"), "GZF2026-777777")
-    assert case["status"] == "in_review" and len(case["household"]["members"]) == 5
+    assert response.status_code == 403 and response.get_json()["error_code"] == "start_not_permitted"
+    assert response.get_json()["process_key"] == "gongzufang_application"
+    form = dict(household("eligible_nuclear")["form"], district="江北区")
+    case = case_service.submit_application(applicant("eligible_nuclear"), form)
+    number = case["application_no"]
+    for key in ("publication", "allocation", "lease", "exit", "verification", "annual_review"):
+        response = client.post("/api/v1/process-instances", headers=street,
+                               json={"process_key": key, "business_key": number,
+                                     "data": {"application_no": number, "housing_type": "gongzufang",
+                                              "district": "江北区", "applicant_name": "张三"}})
+        assert response.status_code == 403, (key, response.get_json())
+        assert response.get_json()["process_key"] == key and response.get_json()["required_roles"] == []
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(PublicationEntry)) == 0
+    after = case_service.get_case(staff("street_jb", "street_reviewer", "江北区"), number)
+    assert after["status"] == "submitted" and after["step"] == "受理"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.db import db
 from app.engine import workdays
-from app.models import AnnualReview, Application, Lease, ProcessInstance, StartTimer, TenancyExit
+from app.models import AnnualReview, Application, HouseholdClaim, Lease, ProcessInstance, StartTimer, TenancyExit
 from app.services import case_service, instance_service, tenancy_service, timer_service
 from handlers import lottery
 from tests.processes.conftest import applicant, complete, review_through_countersign, staff, submit
@@ -49,6 +49,9 @@ def test_from_the_waiting_list_to_a_lease_a_renewal_and_an_exit(flow_app):
     assert lease["status"] == "active" and lease["deposit"] == 1000.0 and lease["schedule"][0]["kind"] == "deposit"
     assert tenancy_service.contract_pdf(applicant(key), lease_key).startswith(b"%PDF-1.7")
     assert case_service.get_case(applicant(key), winner)["status"] == "leased"
+    held = select(func.count()).select_from(HouseholdClaim).where(HouseholdClaim.application_no == winner)
+    with db.session() as session:  # a tenant's household may not apply for the same type again
+        assert session.scalar(held) >= 1
 
     today = workdays.now_utc().astimezone(workdays.CHINA_TZ).date()
     with db.transaction() as session:
@@ -73,6 +76,8 @@ def test_from_the_waiting_list_to_a_lease_a_renewal_and_an_exit(flow_app):
         statuses = set(session.scalars(select(ProcessInstance.status)))
     assert exited.status == "settled" and exited.deposit_refund == 900.0
     assert case.status == "exited" and statuses == {"completed"} | ({"running"} & statuses)
+    with db.session() as session:  # after the exit it may
+        assert session.scalar(held) == 0
 
 
 def test_a_household_that_declines_too_often_goes_to_the_back_of_the_queue(flow_app):

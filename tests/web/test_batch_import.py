@@ -8,12 +8,12 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.cli import deploy_directory
 from app.db import db, utcnow
-from app.models import Application, ImportApplication, ImportJob, ProcessInstance
-from app.services import batch_import_rows, batch_import_service, demo_service, portal_service
+from app.models import Application, HouseholdClaim, ImportApplication, ImportJob, ProcessInstance
+from app.services import batch_import_checks, batch_import_rows, batch_import_service, demo_service, portal_service
 from app.services.batch_import_checks import check_sheet
 from app.services.user_service import authenticate, upsert_user
 from tests.conftest import ROOT
@@ -58,6 +58,8 @@ def test_the_unchanged_template_imports_cleanly_in_both_formats(import_app):
         assert family.housing_type == "baozufang" and family.household_type == "nuclear"
         assert [m.relation for m in family.members] == ["applicant", "spouse", "child"]
         assert family.applicant_phone == "13800000002" and family.applicant_username == "applicant2"
+        with db.transaction() as session:  # the same people again: as if the first cases had been withdrawn
+            session.execute(delete(HouseholdClaim))
 
 
 def test_rows_start_real_cases_that_belong_to_the_applicant_and_reach_the_district_inbox(import_app, as_user):
@@ -110,6 +112,34 @@ def test_bad_rows_are_reported_by_row_and_column_and_start_nothing(import_app):
     assert "校验位" in report[(9, "身份证号码")]
     assert [a["sequence"] for a in job.started] == ["7"] and job.valid == 1
     assert [c.applicant_username for c in _cases().values()] == ["applicant3"]
+
+
+def test_an_id_number_with_an_open_application_is_a_row_problem(import_app, monkeypatch):
+    """Open elsewhere already, twice in the sheet, or opened between the upload and the start."""
+    identity = authenticate("city", "demo123")
+    for username in ("applicant3", "applicant4", "applicant5"):
+        upsert_user(username, "王五", "demo123", ["applicant"], ["applicant"], None)
+    first = batch_import_service.start_import(identity, "a.csv", _csv(
+        [batch_import_rows.TITLES, _row("1", "孙七", "50010319850101001", "applicant3")]), background=False)
+    [number] = [a["application_no"] for a in first.started]
+    masked = number[:8] + "****" + number[-2:]
+    rows = [batch_import_rows.TITLES,
+            _row("1", "孙七", "50010319850101001", "applicant4"),   # row 2: open in the first import
+            _row("2", "周八", "50010319850101002", "applicant5"),   # row 3: fine
+            _row("3", "周八", "50010319850101002", "applicant")]    # row 4: the same person as row 3
+    job = batch_import_service.start_import(identity, "b.csv", _csv(rows), background=False)
+    report = {(r, c): m for r, c, m in job.problems}
+    assert masked in report[(2, "身份证号码")] and "尚未办结" in report[(2, "身份证号码")]
+    assert number not in report[(2, "身份证号码")]
+    assert "第 3 行" in report[(4, "身份证号码")]
+    assert [a["sequence"] for a in job.started] == ["2"] and len(_cases()) == 2
+    # opened by someone else after the upload was checked, before its turn: refused at its start, on its row
+    monkeypatch.setattr(batch_import_checks, "_check_open_applications", lambda applications: None)
+    late = batch_import_service.start_import(identity, "c.csv", _csv(
+        [batch_import_rows.TITLES, _row("1", "周八", "50010319850101002", "applicant")]), background=False)
+    assert late.started == [] and late.valid == 1
+    assert "尚未办结" in {(r, c): m for r, c, m in late.problems}[(2, "身份证号码")]
+    assert len(_cases()) == 2
 
 
 def test_a_district_reviewer_imports_only_their_district_and_nothing_else_starts(import_app):

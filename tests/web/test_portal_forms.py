@@ -7,7 +7,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.db import db
 from app.models import AuditEvent
@@ -196,3 +196,27 @@ def test_the_supplement_page_reads_in_english_too(waiting, as_user):
     page = applicant.get(f"/portal/applications/{waiting['no']}/supplement").get_data(as_text=True)
     assert "<li>Proof of income</li>" in page and "<li>Marital status certificate</li>" in page
     assert "supplement no. 1" in page and "Add a member" in page and "收入证明</li>" not in page
+
+
+def test_a_second_open_application_gets_a_readable_refusal_and_keeps_what_was_typed(real_forms, as_user):
+    from app.models import Application, HouseholdClaim
+    from connectors.base.identity import check_digit
+
+    ID_NUMBER = "11010519900101123" + check_digit("11010519900101123")
+    make_case("GZF2026-000042")  # an open case of the same person (another account's, say)
+    with db.transaction() as session:
+        case = session.scalar(select(Application).where(Application.application_no == "GZF2026-000042"))
+        session.add(HouseholdClaim(housing_type="gongzufang", id_number=ID_NUMBER, application_id=case.id,
+                                   application_no=case.application_no))
+    form = {"housing_type": "gongzufang", "district": "渝中区", "applicant.name": "张三丰",
+            "applicant.id_number": ID_NUMBER, "applicant.phone": "13800001111", "applicant.address": "解放碑民族路1号",
+            "household.type": "single", f"{MEMBERS}.0.name": "张三丰", f"{MEMBERS}.0.id_number": ID_NUMBER,
+            f"{MEMBERS}.0.relation": "applicant", f"{MEMBERS}.0.monthly_income": "2000", "authorization": "true"}
+    response = as_user("applicant2").post("/portal/apply", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409, page[:2000]
+    assert "已在公租房申请 GZF2026-****42 中，该申请尚未办结" in page and f"110105********{ID_NUMBER[-4:]}" in page
+    assert "GZF2026-000042" not in page
+    assert 'value="解放碑民族路1号"' in page and 'value="张三丰"' in page  # nothing typed is lost
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Application)) == 1

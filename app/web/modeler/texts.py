@@ -24,6 +24,9 @@ JS_TEXTS: dict[str, str] = {
     "candidate_groups_hint": "留空则使用所在泳道的角色", "due_in_working_days": "办理期限（工作日）",
     "instructions": "办理说明", "lane": "泳道", "lane_roles": "角色（候选组）",
     "lane_roles_hint": "泳道中人工任务默认由这些角色办理", "call_activity": "调用子流程",
+    "start_event": "开始事件", "start_roles": "可直接发起的角色（startRoles）",
+    "start_roles_hint":
+        "留空则只能由上级流程或所属业务服务发起，任何人都不能通过接口直接发起；区县人员只能为本区县发起",
     "called_process": "子流程", "not_deployed": "未部署", "business_rule_task": "业务规则任务",
     "decision": "决策表", "timer": "计时器", "working_days": "期限（工作日）",
     "working_days_hint": "按中国法定节假日和调休计算，写成 workdays_from_now(n)",
@@ -113,6 +116,10 @@ EN: dict[str, str] = {
     "留空则使用所在泳道的角色": "Empty: the lane's roles apply", "办理期限（工作日）": "Deadline (working days)",
     "办理说明": "Instructions", "泳道": "Lane", "角色（候选组）": "Roles (candidate groups)",
     "泳道中人工任务默认由这些角色办理": "User tasks in this lane go to these roles unless they name their own",
+    "开始事件": "Start event", "可直接发起的角色（startRoles）": "Roles that may start it directly (startRoles)",
+    "留空则只能由上级流程或所属业务服务发起，任何人都不能通过接口直接发起；区县人员只能为本区县发起":
+        "Empty: only its parent flow or the service that owns it starts it, nobody directly through the API; "
+        "district staff start only for their own district",
     "调用子流程": "Call activity", "子流程": "Called process", "未部署": "not deployed",
     "业务规则任务": "Business rule task", "计时器": "Timer", "期限（工作日）": "Deadline (working days)",
     "按中国法定节假日和调休计算，写成 workdays_from_now(n)":

@@ -17,6 +17,7 @@ function build(ctx) {
   if (is(bo, 'bpmn:ServiceTask')) { parts.push(sections.serviceTask(ctx)); }
   if (is(bo, 'bpmn:UserTask')) { parts.push(sections.userTask(ctx)); }
   if (is(bo, 'bpmn:Lane')) { parts.push(sections.lane(ctx)); }
+  if (is(bo, 'bpmn:StartEvent') && is(bo.$parent, 'bpmn:Process')) { parts.push(sections.startEvent(ctx)); }
   if (is(bo, 'bpmn:CallActivity')) { parts.push(sections.callActivity(ctx)); }
   if (is(bo, 'bpmn:BusinessRuleTask')) { parts.push(sections.businessRuleTask(ctx)); }
   const timer = timerDefinition(bo);

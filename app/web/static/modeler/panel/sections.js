@@ -117,6 +117,20 @@ export function lane(ctx) {
   ]);
 }
 
+/**
+ * Start event of a process: the roles that may start it directly (startRoles). Without any, only
+ * its parent flow or the service that owns it starts it (docs/processes.md).
+ */
+export function startEvent(ctx) {
+  const { element, services, t, catalog } = ctx;
+  const props = ext.getProperties(element.businessObject);
+  return section(t('start_event'), [
+    groupsField(t('start_roles'), props.startRoles, catalog.roles || [],
+      (v) => ext.setProperty(element, 'startRoles', v, services),
+      { testid: 'prop-start-roles', hint: t('start_roles_hint') }),
+  ]);
+}
+
 /** Call activity: the process it starts. */
 export function callActivity(ctx) {
   const { element, services, t, catalog } = ctx;
