@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _env(tmp_path, **extra):
     env = dict(os.environ, HOUSING_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}", PYTHONPATH=str(ROOT),
-               HOUSING_LOG_LEVEL="WARNING", HOUSING_FORMS_DIR=str(ROOT / "tests/fixtures/forms"))
+               HOUSING_LOG_LEVEL="WARNING", HOUSING_FORMS_DIR=str(ROOT / "tests/fixtures/forms"),
+               HOUSING_ENV="development")
     env.update(extra)
     return env
 

@@ -193,7 +193,17 @@ def _paths() -> dict:
                                                            "expires_in": {"type": "integer"}}})},
             body={"type": "object", "required": ["username", "password"],
                   "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
-            tag="auth", auth=False) | {"description": "10 failed attempts a minute per address, then 429"}},
+            tag="auth", auth=False) | {"description": "Returns a short-lived access_token and a refresh_token. "
+                                       "Failed attempts are limited per account and address "
+                                       "(HOUSING_LOGIN_LIMIT …), then 429"}},
+        "/auth/refresh": {"post": _op("Exchange a refresh token for a new access token (and refresh token)", {
+            "200": _json({"type": "object", "properties": {"access_token": {"type": "string"},
+                                                           "refresh_token": {"type": "string"},
+                                                           "expires_in": {"type": "integer"}}})},
+            body={"type": "object", "required": ["refresh_token"],
+                  "properties": {"refresh_token": {"type": "string"}}}, tag="auth", auth=False)},
+        "/auth/logout": {"post": _op("End every token and session of the caller",
+                                     {"204": {"description": "signed out everywhere"}}, tag="auth")},
         "/me": {"get": _op("The caller's identity", {"200": _json({"type": "object"})}, tag="auth")},
         "/operators": {"get": _op("Registered operators with parameter schemas",
                                   {"200": _json(_items(_ref("Operator")))}, tag="operators")},

@@ -20,12 +20,12 @@ def login():
     error = None
     if request.method == "POST":
         username = request.form.get("username", "").strip()
-        if ratelimit.LOGIN_FAILURES.exceeded(ratelimit.client_key()):
+        if ratelimit.login_refused(username):
             abort(429)  # refused before the password is checked
         try:
             identity = log_in(username, request.form.get("password", ""))
         except Unauthenticated:
-            ratelimit.LOGIN_FAILURES.allow(ratelimit.client_key())
+            ratelimit.login_failed(username)
             error = t("用户名或密码错误")
         else:
             csrf.rotate()

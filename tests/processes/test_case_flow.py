@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.auth import tokens
 from app.db import db
 from app.models import Application, VerificationResult, WaitingListEntry
 from app.services import case_service, instance_service, publication_service, task_service
@@ -24,6 +23,7 @@ from tests.processes.conftest import (
     staff,
     submit,
 )
+from tests.support.users import token_for
 
 
 @pytest.mark.parametrize("key", HOUSEHOLDS)
@@ -95,8 +95,7 @@ def test_changing_one_income_line_cell_changes_a_borderline_outcome(flow_app):
 
 def test_the_api_accepts_a_submission_through_the_task_endpoints(flow_app):
     case = submit("eligible_single")
-    token, _ = tokens.issue(flow_app.extensions["housing.settings"],
-                            staff("street", "street_reviewer", case["district"]))
+    token = token_for(flow_app, staff("street", "street_reviewer", case["district"]))
     task = ready_task(case["application_no"], "acceptance")
     response = flow_app.test_client().post(f"/api/v1/tasks/{task.id}/complete",
                                            json={"data": {"decision": "supplement", "opinion": "缺材料"}},
@@ -117,14 +116,13 @@ def test_demo_cases_are_submitted_once_per_applicant(flow_app):
 def test_an_application_started_through_the_process_api_is_registered_by_its_diagram(flow_app):
     data = dict(household("multi_generation")["data"], application_no="GZF2026-777777",
                 title="公租房申请 GZF2026-777777")
-    token, _ = tokens.issue(flow_app.extensions["housing.settings"], staff("city", "city_reviewer", None,
-                                                                           "city_reviewer"))
+    token = token_for(flow_app, staff("city", "city_reviewer", None, "city_reviewer"))
     client, headers = flow_app.test_client(), {"Authorization": f"Bearer {token}"}
     response = client.post("/api/v1/process-instances", headers=headers,
                            json={"process_key": "gongzufang_application", "data": data,
                                  "business_key": "GZF2026-777777"})
     assert response.status_code == 201, response.get_json()
-    street, _ = tokens.issue(flow_app.extensions["housing.settings"], staff("street", "street_reviewer", "九龙坡区"))
+    street = token_for(flow_app, staff("street", "street_reviewer", "九龙坡区"))
     headers = {"Authorization": f"Bearer {street}"}
     task = ready_task("GZF2026-777777", "acceptance")
     response = client.post(f"/api/v1/tasks/{task.id}/complete", headers=headers,
