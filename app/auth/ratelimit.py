@@ -23,15 +23,33 @@ choose their own address by sending one.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
+from redis import RedisError
+from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Settings
 
 EXTENSION = "housing.limits"
 KEY_PREFIX = "housing-limits"
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def _store() -> Iterator[None]:
+    """An unreachable store refuses the request (503) rather than letting it through unlimited."""
+    try:
+        yield
+    except (RedisError, StorageError, ConnectionError) as exc:
+        log.error("rate-limit store unreachable: %s", exc)
+        raise ServiceUnavailable("the rate-limit store is unreachable; try again shortly") from None
 
 
 def client_key() -> str:
@@ -65,22 +83,25 @@ class Limits:
     def login_refused(self, username: str) -> bool:
         """True when a login for ``username`` from this address must be refused unchecked."""
         strategy = self.limiter.limiter
-        return any(not strategy.test(item, *ids) for item, ids in self._login_counters(username))
+        with _store():
+            return any(not strategy.test(item, *ids) for item, ids in self._login_counters(username))
 
     def login_failed(self, username: str) -> None:
         """Count one failed login for ``username`` from this address."""
         strategy = self.limiter.limiter
-        for item, ids in self._login_counters(username):
-            strategy.hit(item, *ids)
+        with _store():
+            for item, ids in self._login_counters(username):
+                strategy.hit(item, *ids)
 
     def objection_allowed(self) -> bool:
         """Count one public objection from this address; False when over the limit (not counted then)."""
         strategy, address = self.limiter.limiter, client_key()
         ids = (KEY_PREFIX, "objection", address)
-        if not all(strategy.test(item, *ids) for item in self.objection):
-            return False
-        for item in self.objection:
-            strategy.hit(item, *ids)
+        with _store():
+            if not all(strategy.test(item, *ids) for item in self.objection):
+                return False
+            for item in self.objection:
+                strategy.hit(item, *ids)
         return True
 
     def reset(self) -> None:

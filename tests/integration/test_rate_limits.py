@@ -123,3 +123,12 @@ def test_each_app_has_its_own_limiter(pg_url):
             assert login(two, "demo123") == 200  # in memory: each app (process) counts alone
         finally:
             truncate(pg_url)
+
+
+def test_an_unreachable_store_refuses_logins_with_a_problem_not_a_crash(pg_url):
+    from tests.support.processes import free_port
+
+    app = create_app(make_settings(pg_url, ratelimit_storage_url=f"redis://127.0.0.1:{free_port()}/0"))
+    with app.app_context():
+        response = app.test_client().post("/api/v1/auth/token", json={"username": "admin", "password": "x"})
+    assert response.status_code == 503 and response.mimetype == "application/problem+json"
