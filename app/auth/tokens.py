@@ -18,11 +18,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import replace
 
 from jose import JWTError, jwt
 
 from app.auth.identity import Identity
 from app.config import Settings
+from app.services import user_service
 
 ACCESS, REFRESH, SESSION = "access", "refresh", "session"
 _LOCAL_REQUIRED = {f"require_{c}": True for c in ("exp", "iat", "sub", "iss", "aud")}
@@ -94,13 +96,10 @@ def verify(settings: Settings, token: str, kind: str = ACCESS) -> Identity:
     """
     claims, local = decode(settings, token, kind)
     if local:
-        from app.services import user_service
-
         identity = user_service.identity_for_token(str(claims["sub"]), claims["ver"])
         if identity is None:
             raise TokenInvalid("token revoked: the user is unknown, disabled or signed out")
-        return Identity(identity.username, identity.display_name, identity.roles, identity.groups,
-                        identity.district, claims=claims, version=identity.version)
+        return replace(identity, claims=claims)
     return Identity(
         username=str(claims.get("sub") or claims.get("preferred_username") or ""),
         display_name=str(claims.get("name") or claims.get("sub") or ""),
