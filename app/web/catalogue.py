@@ -180,6 +180,7 @@ EN: dict[str, str] = {
     "依法退出由住房保障部门决定": "An exit by law is decided by the housing authority",
     "租赁合同 {no} 不存在": "Lease {no} not found",
     "用户名或密码错误 (wrong username or password)": "Wrong username or password",
+    "当前密码错误 (the current password is wrong)": "The current password is wrong",
     # form checks (app/services/forms.py): a Chinese prefix, then the validator's own message
     "必填: {detail}": "Required: {detail}", "不在可选范围内: {detail}": "Not one of the choices: {detail}",
     "太短: {detail}": "Too short: {detail}", "太长: {detail}": "Too long: {detail}",
