@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
+from app.auth.user_cli import user_cmd
 from app.config import ROOT, ConfigError
 
 log = logging.getLogger(__name__)
@@ -163,15 +164,20 @@ def serve_cmd(host: str, port: int, no_sandbox: bool) -> None:
     deploy_directory(Path(settings.processes_dir))
     from app.services import demo_service
 
-    demo_service.load_demo_users()
+    demo = settings.is_development  # never the well-known demo passwords on a production server
+    if demo:
+        demo_service.load_demo_users()
     if not no_sandbox:
         _start_sandbox(settings.sandbox_url)
+    if demo and not no_sandbox:
         created = demo_service.load_demo_cases()  # once: applicants who have a case are skipped
         if created:
             click.echo(f"示例申请 (sample applications): {', '.join(created)}")
     stop = threading.Event()
     threading.Thread(target=run_scheduler, args=(app, 1.0, stop), name="scheduler", daemon=True).start()
-    click.echo(f"保障房审批系统已启动: http://{host}:{port}/  (演示账号 admin / {demo_service.DEMO_PASSWORD})")
+    hint = (f"演示账号 admin / {demo_service.DEMO_PASSWORD}" if demo
+            else "生产模式，未创建演示账号 (production: no demo users)")
+    click.echo(f"保障房审批系统已启动: http://{host}:{port}/  ({hint})")
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
@@ -200,7 +206,7 @@ def sandbox_cmd(port: int) -> None:
     sandbox_main(["--port", str(port)])
 
 
-COMMANDS = (migrate_cmd, deploy_cmd, demo_data_cmd, worker_cmd, scheduler_cmd, serve_cmd, sandbox_cmd)
+COMMANDS = (migrate_cmd, deploy_cmd, demo_data_cmd, worker_cmd, scheduler_cmd, serve_cmd, sandbox_cmd, user_cmd)
 
 
 def register_cli(app: Flask) -> None:

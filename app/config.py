@@ -3,6 +3,9 @@
 Every setting has an environment variable ``HOUSING_<NAME>``; a secret may instead be read from
 the file named by ``HOUSING_<NAME>_FILE``. :func:`Settings.from_env` validates everything once at
 start-up and raises :class:`ConfigError` naming each bad variable.
+
+Production is the default: unless ``HOUSING_ENV=development`` (or ``test``) is chosen explicitly,
+the secrets must be set, must not be the built-in development values and must be long enough.
 """
 
 from __future__ import annotations
@@ -13,7 +16,16 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 ROOT = Path(__file__).resolve().parent.parent
+#: The built-in secrets: fine on a developer's machine, refused in production.
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+DEV_JWT_SECRET = "dev-only-jwt-secret-change-me"
+#: Environments that accept the built-in secrets; anything else must be ``production``.
+DEVELOPMENT_ENVS = ("development", "test")
+#: Shortest secret (in bytes) production accepts.
+MIN_SECRET_BYTES = 32
 
 
 class ConfigError(ValueError):
@@ -24,22 +36,31 @@ class ConfigError(ValueError):
 class Settings:
     """Application settings. Build with :meth:`from_env` or :meth:`for_tests`."""
 
-    env: str = "development"
+    #: ``production`` (the default) insists on real secrets; ``development`` and ``test`` accept the
+    #: built-in ones and say so in the log.
+    env: str = "production"
     database_url: str = f"sqlite:///{ROOT / 'instance' / 'housing.sqlite3'}"
     #: ``inline`` runs jobs in the calling process after commit; ``rq`` queues them on Redis.
     job_runner: str = "inline"
     redis_url: str = "redis://127.0.0.1:6379/0"
     queue_name: str = "housing"
-    secret_key: str = "dev-only-secret-change-me"
-    jwt_secret: str = "dev-only-jwt-secret-change-me"
+    secret_key: str = DEV_SECRET_KEY
+    jwt_secret: str = DEV_JWT_SECRET
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "housing-approval"
     jwt_audience: str = "housing-approval"
-    token_ttl_seconds: int = 8 * 3600
+    #: Lifetime of an API access token; renew it with the refresh token.
+    token_ttl_seconds: int = 15 * 60
+    #: Lifetime of an API refresh token.
+    refresh_ttl_seconds: int = 8 * 3600
+    #: Lifetime of a page session.
+    session_ttl_seconds: int = 8 * 3600
     #: PEM public key (or JWKS JSON) of an external identity provider; tokens signed by it are
     #: accepted too (RS256/ES256).
     idp_public_key: str = ""
     idp_issuer: str = ""
+    #: When set, tokens of the identity provider must name this audience.
+    idp_audience: str = ""
     processes_dir: str = str(ROOT / "processes")
     forms_dir: str = str(ROOT / "forms")
     #: Seconds a script, condition or expression may run.
@@ -61,6 +82,20 @@ class Settings:
     #: Create the demo users and sample cases at start-up (embedded default only).
     demo_data: bool = False
     log_level: str = "INFO"
+    #: Where rate-limit counters live (``redis://…`` or ``memory://``); empty: ``HOUSING_REDIS_URL``
+    #: in production, process memory in development.
+    ratelimit_storage_url: str = ""
+    #: Failed logins per account from one address (flask-limiter notation, ``;`` between limits).
+    login_limit: str = "10/minute;30/hour"
+    #: Failed logins from one address over all accounts.
+    login_address_limit: str = "30/minute"
+    #: Failed logins per account over all addresses.
+    login_account_limit: str = "100/hour"
+    #: Public objections per address.
+    objection_limit: str = "5/hour"
+    #: How many reverse proxies stand in front of the server (werkzeug ProxyFix); 0 trusts no
+    #: ``X-Forwarded-*`` header.
+    proxy_hops: int = 0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     SECRET_NAMES = ("secret_key", "jwt_secret", "idp_public_key")
@@ -104,18 +139,68 @@ class Settings:
             out.append(f"HOUSING_JOB_RUNNER must be 'inline' or 'rq', not {self.job_runner!r}")
         if not self.database_url.startswith(("sqlite", "postgresql")):
             out.append("HOUSING_DATABASE_URL must be a sqlite:// or postgresql:// URL")
-        if self.env == "production":
-            for name in ("secret_key", "jwt_secret"):
-                if getattr(self, name).startswith("dev-only"):
-                    out.append(f"HOUSING_{name.upper()} must be set in production")
+        if self.env not in ("production", *DEVELOPMENT_ENVS):
+            out.append(f"HOUSING_ENV must be 'production', 'development' or 'test', not {self.env!r}")
+        elif not self.is_development:
+            out.extend(self.secret_problems())
         if self.job_heartbeat_seconds <= 0 or self.job_lease_seconds < 2 * self.job_heartbeat_seconds:
             out.append("HOUSING_JOB_LEASE_SECONDS must be at least twice HOUSING_JOB_HEARTBEAT_SECONDS "
                        "(a positive number), so one late heartbeat does not lose a lease")
         if self.script_timeout <= 0:
             out.append("HOUSING_SCRIPT_TIMEOUT must be positive")
+        for name in ("login_limit", "login_address_limit", "login_account_limit", "objection_limit"):
+            try:
+                parse_many(getattr(self, name))
+            except ValueError:
+                out.append(f"HOUSING_{name.upper()} must read like '10/minute' or '10/minute;30/hour', "
+                           f"not {getattr(self, name)!r}")
+        if self.ratelimit_storage_url and not self.ratelimit_storage_url.startswith(
+                ("memory://", "redis://", "rediss://", "redis+sentinel://", "redis+cluster://")):
+            out.append("HOUSING_RATELIMIT_STORAGE_URL must be a redis:// (or memory://) URL")
+        if self.proxy_hops < 0:
+            out.append("HOUSING_PROXY_HOPS must be 0 or more")
+        if min(self.token_ttl_seconds, self.refresh_ttl_seconds, self.session_ttl_seconds) <= 0:
+            out.append("HOUSING_TOKEN_TTL_SECONDS, HOUSING_REFRESH_TTL_SECONDS and HOUSING_SESSION_TTL_SECONDS "
+                       "must be positive")
         if self.jwt_algorithm not in ("HS256", "HS384", "HS512"):
             out.append("HOUSING_JWT_ALGORITHM must be an HMAC algorithm (HS256/384/512)")
         return out
+
+    def secret_problems(self) -> list[str]:
+        """Why the secrets are unfit for production (missing, built-in or short), one line each."""
+        out = []
+        for name in ("secret_key", "jwt_secret"):
+            var, value = f"HOUSING_{name.upper()}", getattr(self, name)
+            if not value:
+                out.append(f"{var} must be set (or {var}_FILE) unless HOUSING_ENV=development")
+            elif value in (DEV_SECRET_KEY, DEV_JWT_SECRET) or value.startswith("dev-only"):
+                out.append(f"{var} is the built-in development value; set a secret of your own "
+                           "unless HOUSING_ENV=development")
+            elif len(value.encode("utf-8")) < MIN_SECRET_BYTES:
+                out.append(f"{var} is too short ({len(value.encode('utf-8'))} bytes); use at least "
+                           f"{MIN_SECRET_BYTES} random bytes, e.g. `python -c 'import secrets; "
+                           "print(secrets.token_urlsafe(48))'`")
+        if self.secret_key and self.secret_key == self.jwt_secret:
+            out.append("HOUSING_SECRET_KEY and HOUSING_JWT_SECRET must differ")
+        return out
+
+    def check(self) -> Settings:
+        """These settings, or :class:`ConfigError` listing every problem."""
+        errors = self.problems()
+        if errors:
+            raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(errors))
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        """True when development mode was chosen explicitly (built-in secrets allowed)."""
+        return self.env in DEVELOPMENT_ENVS
+
+    def warnings(self) -> list[str]:
+        """What is acceptable in development but would be refused in production."""
+        if not self.is_development:
+            return []
+        return [f"{p} (accepted because HOUSING_ENV={self.env})" for p in self.secret_problems()]
 
     @property
     def is_sqlite(self) -> bool:

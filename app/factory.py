@@ -7,11 +7,14 @@ import logging
 
 from flask import Flask
 
+from app.auth import ratelimit
 from app.config import Settings
 from app.db import db
 from app.engine import workdays
 from app.engine.operators import load_operators
 from connectors.base import use_settings as use_connector_settings
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
@@ -19,13 +22,16 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
 
     ``runner`` overrides the job runner the settings choose (tests pass a synchronous one).
     """
-    settings = settings or Settings.from_env()
+    settings = (settings or Settings.from_env()).check()  # no server on missing or built-in secrets
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("spiff").setLevel(logging.WARNING)  # one line per task state change otherwise
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=32 * 1024 * 1024)
     app.json.ensure_ascii = False
     app.extensions["housing.settings"] = settings
+    for warning in settings.warnings():
+        log.warning(warning)
+    ratelimit.init_app(app, settings)
 
     db.init(settings.database_url)
     workdays.load_overrides(settings.holidays_file)

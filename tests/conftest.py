@@ -13,7 +13,6 @@ from sqlalchemy import text
 
 import tests.support.operators  # noqa: F401  (registers the test operators)
 from app import models as _models  # noqa: F401  (every table is known to the metadata)
-from app.auth import tokens
 from app.auth.identity import Identity
 from app.cli import migrate_database
 from app.config import Settings
@@ -22,6 +21,7 @@ from app.engine.bundle import bundles
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.services import job_service
+from tests.support.users import bearer_for
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -66,10 +66,15 @@ def redis_url():
     return REDIS_URL
 
 
+#: Secrets as long as production wants, so the log stays free of development warnings.
+TEST_JWT_SECRET = "test-jwt-secret-0123456789abcdef-0123456789"
+TEST_SECRET_KEY = "test-session-secret-0123456789abcdef-01234"
+
+
 def make_settings(database_url: str, **overrides) -> Settings:
-    """Settings for tests: fixture forms and a short script limit."""
+    """Settings for tests (development mode, chosen explicitly): fixture forms and a short script limit."""
     values = dict(database_url=database_url, forms_dir=str(FIXTURES / "forms"), script_timeout=1.0,
-                  jwt_secret="test-secret", secret_key="test-secret", env="test", log_level="WARNING")
+                  jwt_secret=TEST_JWT_SECRET, secret_key=TEST_SECRET_KEY, env="test", log_level="WARNING")
     values.update(overrides)
     return Settings(**values)
 
@@ -131,8 +136,7 @@ IDENTITIES = {
 
 def bearer(app, who: str = "admin") -> dict:
     """An Authorization header for one of :data:`IDENTITIES`."""
-    token, _ = tokens.issue(app.extensions["housing.settings"], IDENTITIES[who])
-    return {"Authorization": f"Bearer {token}"}
+    return bearer_for(app, IDENTITIES[who])
 
 
 @pytest.fixture

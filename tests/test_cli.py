@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.support.processes import free_port, stop
 
@@ -17,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _env(tmp_path, **extra):
     env = dict(os.environ, HOUSING_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}", PYTHONPATH=str(ROOT),
-               HOUSING_LOG_LEVEL="WARNING", HOUSING_FORMS_DIR=str(ROOT / "tests/fixtures/forms"))
+               HOUSING_LOG_LEVEL="WARNING", HOUSING_FORMS_DIR=str(ROOT / "tests/fixtures/forms"),
+               HOUSING_ENV="development")
     env.update(extra)
     return env
 
@@ -94,3 +98,40 @@ def test_a_bad_setting_is_a_readable_error(tmp_path):
     result = _housing("migrate", env=_env(tmp_path, HOUSING_JOB_RUNNER="celery"))
     assert result.returncode == 2
     assert "HOUSING_JOB_RUNNER must be 'inline' or 'rq'" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "worker", "scheduler"])
+def test_nothing_starts_on_the_built_in_secrets_unless_development_is_chosen(tmp_path, command):
+    env = _env(tmp_path, HOUSING_JOB_RUNNER="rq")
+    del env["HOUSING_ENV"]  # production, the default
+    env.pop("HOUSING_SECRET_KEY", None)
+    env["HOUSING_JWT_SECRET"] = "too-short"
+    result = _housing(command, env=env)
+    assert result.returncode == 2
+    assert "HOUSING_SECRET_KEY is the built-in development value" in result.stderr
+    assert "HOUSING_JWT_SECRET is too short (9 bytes)" in result.stderr
+
+
+def test_user_commands_disable_set_passwords_and_roles(tmp_path):
+    env = _env(tmp_path)
+    _housing("migrate", env=env)
+    _housing("demo-data", env=env)
+
+    def row(username):
+        with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
+            return conn.execute("SELECT active, token_version, roles FROM app_user WHERE username = ?",
+                                (username,)).fetchone()
+
+    assert row("street_yz")[:2] == (1, 0)
+    disabled = _housing("user", "disable", "street_yz", env=env)
+    assert disabled.returncode == 0 and "已停用 street_yz" in disabled.stdout
+    assert row("street_yz")[:2] == (0, 1)
+    assert _housing("user", "enable", "street_yz", env=env).returncode == 0 and row("street_yz")[:2] == (1, 1)
+    short = _housing("user", "password", "admin", "--password", "short", env=env)
+    assert short.returncode == 1 and "password too short" in short.stderr and row("admin")[1] == 0
+    assert _housing("user", "password", "admin", "--password", "a-long-password", env=env).returncode == 0
+    roles = _housing("user", "roles", "admin", "operator", "--group", "operator", env=env)
+    assert roles.returncode == 0 and row("admin")[1:] == (2, '["operator"]')
+    assert _housing("user", "sign-out", "admin", env=env).returncode == 0 and row("admin")[1] == 3
+    unknown = _housing("user", "disable", "nobody", env=env)
+    assert unknown.returncode == 1 and "no user 'nobody'" in unknown.stderr

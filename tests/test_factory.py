@@ -12,14 +12,14 @@ from app.jobs.runner import InlineRunner
 
 def test_settings_from_environment_and_secret_files(tmp_path):
     secret = tmp_path / "jwt"
-    secret.write_text("from-a-file\n")
+    secret.write_text("from-a-file-long-enough-for-production\n")
     settings = Settings.from_env({
         "HOUSING_DATABASE_URL": "postgresql://u@h/db", "HOUSING_JOB_RUNNER": "rq",
         "HOUSING_SCRIPT_TIMEOUT": "0.5", "HOUSING_DEMO_DATA": "true", "HOUSING_JWT_SECRET_FILE": str(secret),
-        "HOUSING_CONNECTOR_HUKOU_BASE_URL": "http://x",
+        "HOUSING_CONNECTOR_HUKOU_BASE_URL": "http://x", "HOUSING_SECRET_KEY": "k" * 32,
     })
     assert settings.job_runner == "rq" and settings.script_timeout == 0.5 and settings.demo_data is True
-    assert settings.jwt_secret == "from-a-file"
+    assert settings.jwt_secret == "from-a-file-long-enough-for-production"
     assert settings.extra == {"HOUSING_CONNECTOR_HUKOU_BASE_URL": "http://x"}
 
 
@@ -33,16 +33,40 @@ def test_invalid_settings_name_every_problem():
         assert fragment in text
 
 
-def test_production_refuses_development_secrets():
-    with pytest.raises(ConfigError, match="HOUSING_JWT_SECRET must be set in production"):
-        Settings.from_env({"HOUSING_ENV": "production"})
+STRONG = "s" * 40
+
+
+def test_production_is_the_default_and_refuses_missing_builtin_or_short_secrets(tmp_path):
+    assert Settings().env == "production"
+    with pytest.raises(ConfigError) as info:  # nothing set at all: the built-in values
+        Settings.from_env({})
+    assert "HOUSING_SECRET_KEY is the built-in development value" in str(info.value)
+    assert "HOUSING_JWT_SECRET is the built-in development value" in str(info.value)
+    with pytest.raises(ConfigError, match="HOUSING_JWT_SECRET must be set"):
+        Settings.from_env({"HOUSING_JWT_SECRET": "", "HOUSING_SECRET_KEY": STRONG})
+    with pytest.raises(ConfigError, match=r"HOUSING_JWT_SECRET is too short \(11 bytes\)"):
+        Settings.from_env({"HOUSING_JWT_SECRET": "short-value", "HOUSING_SECRET_KEY": STRONG})
+    with pytest.raises(ConfigError, match="HOUSING_ENV must be 'production', 'development' or 'test'"):
+        Settings.from_env({"HOUSING_ENV": "prod"})
+    with pytest.raises(ConfigError, match="HOUSING_SECRET_KEY is the built-in"):  # the server refuses too
+        create_app(Settings(database_url=f"sqlite:///{tmp_path}/x.db", jwt_secret=STRONG))
+    ok = Settings.from_env({"HOUSING_JWT_SECRET": STRONG, "HOUSING_SECRET_KEY": STRONG + "k"})
+    assert ok.env == "production" and ok.warnings() == []
+
+
+def test_development_mode_is_chosen_explicitly_and_warns(caplog, tmp_path):
+    settings = Settings.from_env({"HOUSING_ENV": "development"})
+    assert settings.is_development and len(settings.warnings()) == 2
+    with caplog.at_level("WARNING", logger="app.factory"):
+        create_app(settings.with_(database_url=f"sqlite:///{tmp_path}/d.db"))
+    assert "HOUSING_JWT_SECRET is the built-in development value" in caplog.text
 
 
 def test_factory_picks_the_runner_and_serves_health(tmp_path):
-    inline = create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.db"))
+    inline = create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.db", env="development"))
     assert isinstance(inline.extensions["housing.runner"], InlineRunner)
     assert inline.test_client().get("/healthz").get_json() == {"status": "ok"}
-    queued = create_app(Settings(database_url=f"sqlite:///{tmp_path}/b.db", job_runner="rq"))
+    queued = create_app(Settings(database_url=f"sqlite:///{tmp_path}/b.db", job_runner="rq", env="development"))
     assert isinstance(queued.extensions["housing.runner"], RqRunner)
 
 

@@ -55,7 +55,15 @@ class Token(Schema):
     access_token = Str(required=True)
     token_type = Str(required=True)
     expires_in = Int(required=True)
+    refresh_token = Str(required=True)
+    refresh_expires_in = Int(required=True)
     user = fields.Nested(lambda: Me())
+
+
+class SignedOut(Schema):
+    """Every token and page session of the caller has ended."""
+
+    signed_out = fields.Boolean(required=True)
 
 
 class Me(Schema):

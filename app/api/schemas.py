@@ -25,6 +25,10 @@ class TokenRequest(StrictSchema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=256))
 
 
+class RefreshRequest(StrictSchema):
+    refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=4096))
+
+
 class StartInstanceRequest(StrictSchema):
     process_key = fields.String(required=True, validate=validate.Length(min=1, max=255))
     business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))

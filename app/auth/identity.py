@@ -20,6 +20,8 @@ class Identity:
     groups: tuple[str, ...] = ()
     district: str | None = None
     claims: dict = field(default_factory=dict, compare=False, hash=False)
+    #: the user's token version when the identity was read; tokens carry it as ``ver``
+    version: int = field(default=0, compare=False)
 
     def has_role(self, *roles: str) -> bool:
         """True if the identity has any of ``roles`` (admins have every role)."""

@@ -1,67 +1,147 @@
-"""A small in-process rate limiter (sliding window per key).
+"""Rate limits shared by every server process (flask-limiter on Redis), and the client's address.
 
-It counts per server process: with several gunicorn workers each keeps its own window, so the
-effective limit is the per-process limit times the number of workers. That is enough to stop a
-script hammering one form; a deployment that needs a global limit puts one in the reverse proxy.
+The counters live in the store ``HOUSING_RATELIMIT_STORAGE_URL`` names — by default Redis
+(``HOUSING_REDIS_URL``) in production and process memory in development — so three gunicorn
+workers on two hosts allow exactly the configured number of attempts, not three or six times it.
+
+Failed logins are counted three ways, and an attempt is refused before the password is checked
+when any of the three is used up:
+
+* per account *and* address (``HOUSING_LOGIN_LIMIT``): one address guessing one account stops,
+  while the right password from elsewhere still works;
+* per address over all accounts (``HOUSING_LOGIN_ADDRESS_LIMIT``): one address trying many
+  accounts stops;
+* per account over all addresses (``HOUSING_LOGIN_ACCOUNT_LIMIT``): an account is not guessed
+  from many addresses. Keep it above what one address may try, so a single address cannot lock
+  the account for everyone.
+
+Behind a reverse proxy, set ``HOUSING_PROXY_HOPS`` to the number of proxies in front of the
+server: werkzeug's ``ProxyFix`` then takes the client's address (and scheme and host) from that
+many ``X-Forwarded-*`` entries. With 0 (the default) those headers are ignored, so nobody can
+choose their own address by sending one.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from flask import request
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
+from redis import RedisError
+from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import Settings
+
+EXTENSION = "housing.limits"
+KEY_PREFIX = "housing-limits"
+log = logging.getLogger(__name__)
 
 
-class RateLimiter:
-    """At most ``limit`` hits per ``window`` seconds for each key."""
-
-    def __init__(self, limit: int, window: float, clock=time.monotonic):
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        """Record a hit for ``key``; False if it is over the limit (the hit is not counted then)."""
-        now = self._clock()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            if len(self._hits) > 10_000:  # forget idle keys so memory stays bounded
-                self._forget_idle(now)
-            return True
-
-    def exceeded(self, key: str) -> bool:
-        """True if ``key`` has used up its hits in the current window (nothing is recorded)."""
-        now = self._clock()
-        with self._lock:
-            hits = self._hits.get(key)
-            return bool(hits) and sum(1 for h in hits if h > now - self.window) >= self.limit
-
-    def _forget_idle(self, now: float) -> None:
-        for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
-            del self._hits[key]
-
-    def reset(self) -> None:
-        """Forget every hit (tests)."""
-        with self._lock:
-            self._hits.clear()
+@contextmanager
+def _store() -> Iterator[None]:
+    """An unreachable store refuses the request (503) rather than letting it through unlimited."""
+    try:
+        yield
+    except (RedisError, StorageError, ConnectionError) as exc:
+        log.error("rate-limit store unreachable: %s", exc)
+        raise ServiceUnavailable("the rate-limit store is unreachable; try again shortly") from None
 
 
 def client_key() -> str:
-    """The caller's address (behind a proxy, configure ProxyFix so this is the client's)."""
+    """The caller's address (with ``HOUSING_PROXY_HOPS`` set, the one the proxies forwarded)."""
     return request.remote_addr or "unknown"
 
 
-#: failed logins per address (pages and the API's token endpoint): 10 a minute; past that every
-#: attempt is refused before the password is checked, so guessing stops until the window ends
-LOGIN_FAILURES = RateLimiter(10, 60)
-#: public objections per address: 5 an hour
-OBJECTIONS = RateLimiter(5, 3600)
+def storage_uri(settings: Settings) -> str:
+    """Where the counters live: the explicit setting, else Redis in production, memory in development."""
+    if settings.ratelimit_storage_url:
+        return settings.ratelimit_storage_url
+    return "memory://" if settings.is_development else settings.redis_url
+
+
+class Limits:
+    """The app's limiter and the named limits it enforces (one per app, see :func:`init_app`)."""
+
+    def __init__(self, limiter: Limiter, settings: Settings):
+        self.limiter = limiter
+        self.login_pair = parse_many(settings.login_limit)
+        self.login_address = parse_many(settings.login_address_limit)
+        self.login_account = parse_many(settings.login_account_limit)
+        self.objection = parse_many(settings.objection_limit)
+
+    def _login_counters(self, username: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+        account, address = _account(username), client_key()
+        return ([(item, (KEY_PREFIX, "login-pair", account, address)) for item in self.login_pair]
+                + [(item, (KEY_PREFIX, "login-address", address)) for item in self.login_address]
+                + [(item, (KEY_PREFIX, "login-account", account)) for item in self.login_account])
+
+    def login_refused(self, username: str) -> bool:
+        """True when a login for ``username`` from this address must be refused unchecked."""
+        strategy = self.limiter.limiter
+        with _store():
+            return any(not strategy.test(item, *ids) for item, ids in self._login_counters(username))
+
+    def login_failed(self, username: str) -> None:
+        """Count one failed login for ``username`` from this address."""
+        strategy = self.limiter.limiter
+        with _store():
+            for item, ids in self._login_counters(username):
+                strategy.hit(item, *ids)
+
+    def objection_allowed(self) -> bool:
+        """Count one public objection from this address; False when over the limit (not counted then)."""
+        strategy, address = self.limiter.limiter, client_key()
+        ids = (KEY_PREFIX, "objection", address)
+        with _store():
+            if not all(strategy.test(item, *ids) for item in self.objection):
+                return False
+            for item in self.objection:
+                strategy.hit(item, *ids)
+        return True
+
+    def reset(self) -> None:
+        """Forget every counter of this store (tests, or an operator after an incident)."""
+        self.limiter.reset()
+
+
+def init_app(app: Flask, settings: Settings) -> Limits:
+    """Trust ``HOUSING_PROXY_HOPS`` proxies and give ``app`` its own limiter on the shared store."""
+    if settings.proxy_hops > 0:
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,  # type: ignore[method-assign]
+                                x_prefix=hops)
+    limiter = Limiter(client_key, storage_uri=storage_uri(settings), strategy="moving-window",
+                      key_prefix=KEY_PREFIX, default_limits=[], headers_enabled=False)
+    limiter.init_app(app)
+    limits = Limits(limiter, settings)
+    app.extensions[EXTENSION] = limits
+    return limits
+
+
+def limits() -> Limits:
+    """The current app's limits."""
+    return current_app.extensions[EXTENSION]
+
+
+def login_refused(username: str) -> bool:
+    """See :meth:`Limits.login_refused`."""
+    return limits().login_refused(username)
+
+
+def login_failed(username: str) -> None:
+    """See :meth:`Limits.login_failed`."""
+    limits().login_failed(username)
+
+
+def objection_allowed() -> bool:
+    """See :meth:`Limits.objection_allowed`."""
+    return limits().objection_allowed()
+
+
+def _account(username: str) -> str:
+    return (username or "").strip().lower()[:64] or "-"

@@ -23,4 +23,7 @@ class User(Base):
     groups: Mapped[list] = mapped_column(default=list)
     district: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
+    #: Every token and session carries the version it was issued at; raising it (disable, log
+    #: out, new password, new roles) ends them all at once.
+    token_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -40,6 +40,11 @@ class IncidentNotFound(NotFound):
     title = "异常事件不存在"
 
 
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    title = "用户不存在"
+
+
 class MessageNotCorrelated(NotFound):
     code = "message_not_correlated"
     title = "没有流程在等待该消息"

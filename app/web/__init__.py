@@ -47,7 +47,7 @@ def register_web(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     settings = app.extensions["housing.settings"]
     app.config["SESSION_COOKIE_SECURE"] = settings.env == "production"
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(seconds=settings.token_ttl_seconds))
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(seconds=settings.session_ttl_seconds))
 
     web = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                     static_url_path="/static/web")

@@ -12,6 +12,15 @@ EN: dict[str, str] = {
         "Personal data protected by law; publications are de-identified",
     "登录": "Log in", "退出": "Log out", "用户名": "Username", "密码": "Password",
     "用户名或密码错误": "Wrong username or password", "欢迎，{name}": "Welcome, {name}",
+    "修改密码": "Change password", "当前密码": "Current password", "新密码": "New password",
+    "再次输入新密码": "New password again", "当前密码错误": "The current password is wrong",
+    "两次输入的新密码不一致": "The two new passwords differ",
+    "新密码至少 {n} 个字符": "The new password needs at least {n} characters",
+    "此账号由统一身份认证管理，请在那里修改密码":
+        "This account is managed by the identity provider; change the password there",
+    "密码已修改，请用新密码重新登录": "Password changed; log in with the new password",
+    "修改后，您在所有设备上的登录和接口令牌都会失效，需要用新密码重新登录。":
+        "Afterwards every session and API token you hold ends, on every device; log in again with the new password.",
     "演示账号：applicant、street_yz、district_yz、minzheng、city、admin 等，密码 demo123":
         "Demo accounts: applicant, street_yz, district_yz, minzheng, city, admin …, password demo123",
     "返回首页": "Back to the start page", "请求无效": "Bad request", "需要登录": "Please log in",
@@ -177,6 +186,7 @@ EN: dict[str, str] = {
     "依法退出由住房保障部门决定": "An exit by law is decided by the housing authority",
     "租赁合同 {no} 不存在": "Lease {no} not found",
     "用户名或密码错误 (wrong username or password)": "Wrong username or password",
+    "当前密码错误 (the current password is wrong)": "The current password is wrong",
     # form checks (app/services/forms.py): a Chinese prefix, then the validator's own message
     "必填: {detail}": "Required: {detail}", "不在可选范围内: {detail}": "Not one of the choices: {detail}",
     "太短: {detail}": "Too short: {detail}", "太长: {detail}": "Too long: {detail}",

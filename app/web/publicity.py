@@ -46,7 +46,7 @@ def objection(application_no: str):
     schema = forms.load_form(publication_service.OBJECTION_FORM)
     values, errors, status = {}, {}, 200
     if request.method == "POST":
-        if not ratelimit.OBJECTIONS.allow(ratelimit.client_key()):
+        if not ratelimit.objection_allowed():
             abort(429)
         values = schema_form.parse(schema, request.form) | {"application_no": application_no}
         try:

@@ -1,8 +1,9 @@
 """Page sessions backed by the API's JWT identity.
 
-Logging in issues the same signed token the API hands out and keeps it in the (signed,
-HttpOnly) session cookie; every request verifies it again, so expiry and the identity's roles,
-groups and district are exactly what the API would see.
+Logging in issues a signed ``session`` token (see :mod:`app.auth.tokens`) and keeps it in the
+(signed, HttpOnly) session cookie; every request verifies it again against the user's token
+version in the database, so a disabled user, a changed password or role, or a logout ends the
+session at once, and a cookie replayed after logout opens nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def log_in(username: str, password: str) -> Identity:
     session.clear()  # no session fixation: nothing from before the login survives but the language
     if lang:
         session["lang"] = lang
-    token, _ttl = tokens.issue(context.settings(), identity)
+    token, _ttl = tokens.issue(context.settings(), identity, tokens.SESSION)
     session[TOKEN_KEY] = token
     request.environ[CACHE_KEY] = identity
     session.permanent = False
@@ -36,7 +37,10 @@ def log_in(username: str, password: str) -> Identity:
 
 
 def log_out() -> None:
-    """Forget the identity (the language choice stays)."""
+    """End every session and token of the logged-in user and forget the identity (the language stays)."""
+    identity = current_user()
+    if identity is not None:
+        user_service.revoke_tokens(identity.username)
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -52,7 +56,7 @@ def current_user() -> Identity | None:
     token = session.get(TOKEN_KEY)
     if token:
         try:
-            identity = tokens.verify(context.settings(), token)
+            identity = tokens.verify(context.settings(), token, tokens.SESSION)
         except tokens.TokenInvalid:
             session.pop(TOKEN_KEY, None)
     request.environ[CACHE_KEY] = identity

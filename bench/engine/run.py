@@ -98,12 +98,12 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
     os.environ.update({
         "HOUSING_DATABASE_URL": database_url, "HOUSING_JOB_RUNNER": "rq", "HOUSING_REDIS_URL": redis_url,
         "HOUSING_OPERATOR_MODULES": "bench.engine.operators", "HOUSING_LOG_LEVEL": "WARNING",
-        "HOUSING_JWT_SECRET": "bench", "HOUSING_SECRET_KEY": "bench", "PYTHONPATH": str(ROOT),
+        "HOUSING_JWT_SECRET": "bench", "HOUSING_SECRET_KEY": "bench", "HOUSING_ENV": "development",
+        "PYTHONPATH": str(ROOT),
     })
     Redis.from_url(redis_url).flushdb()
     from app import cli
     from app.auth import tokens
-    from app.auth.identity import Identity
     from app.config import Settings
     from app.engine import serializer
     from app.engine.runtime import Run
@@ -118,7 +118,12 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
     watch.wrap(serializer, "dumps", "save state (serialize)")
     watch.wrap(Run, "advance", "engine steps")
     watch.wrap(step_module, "persist", "persist (projections + serialize)")
-    token, _ = tokens.issue(settings, Identity("bench", roles=("admin",)))
+    with app.app_context():
+        from app.services import user_service
+
+        password = uuid.uuid4().hex
+        user_service.upsert_user("bench", "bench", password, ["admin"], ["admin"], None)
+        token, _ = tokens.issue(settings, user_service.authenticate("bench", password))
     headers = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
     files = {"files": [(BPMN.open("rb"), BPMN.name), (DMN.open("rb"), DMN.name)]}

@@ -79,7 +79,7 @@ def measure(url: str, repeat: int) -> list[dict]:
     from app.factory import create_app
     from app.services import demo_service
 
-    settings = Settings(database_url=url, env="bench", log_level="WARNING")
+    settings = Settings(database_url=url, env="development", log_level="WARNING")
     app = create_app(settings)
     rows = []
     with app.app_context():
@@ -105,7 +105,7 @@ def _scenario(settings, client, name: str, username: str, args: dict, repeat: in
     q = inbox_service.InboxQuery(**args)
     if page_no > 1:
         q.cursor = inbox_service.inbox(identity, q, with_counts=False).next_cursor
-    token, _ = tokens.issue(settings, identity)
+    token, _ = tokens.issue(settings, identity, tokens.SESSION)
     with client.session_transaction() as session:
         session[TOKEN_KEY] = token
     query_args = {k: ("1" if v is True else v) for k, v in args.items()}

@@ -7,8 +7,8 @@ A connector's settings name a credential (``credential: "GJJ_CQ"``); its fields 
 
 The ``sandbox_<connector>`` credentials are fixed demo values shared with the sandbox: each
 connector declares its own as ``demo_credential``. A connector uses them when nothing else is
-configured, except in production (``HOUSING_ENV=production``), where a demo credential is
-refused.
+configured, except in production (the default unless ``HOUSING_ENV=development``), where a demo
+credential is refused.
 """
 
 from __future__ import annotations

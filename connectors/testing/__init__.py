@@ -35,6 +35,7 @@ FAST_SETTINGS: dict[str, str] = {
 
 def sandbox_settings(base_url: str, extra: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Settings pointing every connector at a sandbox, with fast timeouts (plus ``extra`` env)."""
+    overrides.setdefault("env", "test")
     return Settings(sandbox_url=base_url, extra={**FAST_SETTINGS, **(extra or {})}, **overrides)
 
 

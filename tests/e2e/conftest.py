@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from app.auth import ratelimit
 from app.db import db
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
@@ -55,8 +54,6 @@ def make_live_app(pg_url: str, **settings):
     app = create_app(make_settings(pg_url, **settings), runner=runner)
     with app.app_context():
         demo_service.load_demo_users()
-    ratelimit.LOGIN_FAILURES.reset()
-    ratelimit.OBJECTIONS.reset()
     return app
 
 

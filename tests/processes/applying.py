@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.auth import tokens
 from app.auth.identity import Identity
+from tests.support.users import bearer_for
 
 
 def api_headers(app: Flask, identity: Identity) -> dict:
     """A bearer header for ``identity`` signed by ``app``."""
-    token, _ = tokens.issue(app.extensions["housing.settings"], identity)
-    return {"Authorization": f"Bearer {token}"}
+    return bearer_for(app, identity)
 
 
 def apply_over_api(app: Flask, identity: Identity, form: dict) -> dict:

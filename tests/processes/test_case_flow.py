@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, update
 
-from app.auth import tokens
 from app.db import db
 from app.models import Application, PublicationEntry, VerificationResult, WaitingListEntry
 from app.services import case_service, instance_service, publication_service, task_service
@@ -24,6 +23,7 @@ from tests.processes.conftest import (
     staff,
     submit,
 )
+from tests.support.users import token_for
 
 
 @pytest.mark.parametrize("key", HOUSEHOLDS)
@@ -95,8 +95,7 @@ def test_changing_one_income_line_cell_changes_a_borderline_outcome(flow_app):
 
 def test_the_api_accepts_a_submission_through_the_task_endpoints(flow_app):
     case = submit("eligible_single")
-    token, _ = tokens.issue(flow_app.extensions["housing.settings"],
-                            staff("street", "street_reviewer", case["district"]))
+    token = token_for(flow_app, staff("street", "street_reviewer", case["district"]))
     task = ready_task(case["application_no"], "acceptance")
     response = flow_app.test_client().post(f"/api/v1/tasks/{task.id}/complete",
                                            json={"data": {"decision": "supplement", "opinion": "缺材料"}},

@@ -12,7 +12,6 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from app.auth import tokens
 from app.db import db
 from app.factory import create_app
 from app.models import Job, VerificationResult
@@ -21,6 +20,7 @@ from connectors.testing import FAST_SETTINGS
 from tests.conftest import make_settings, truncate
 from tests.processes.conftest import PROCESSES, ROOT, applicant, deploy, household, ready_task, staff
 from tests.support.processes import start_worker, stop, worker_env
+from tests.support.users import bearer_for
 
 
 @pytest.fixture
@@ -47,9 +47,8 @@ def _until(predicate, timeout: float = 90.0):
 
 def _complete(app, identity, business_key: str, bpmn_id: str, data: dict, group: str | None = None) -> None:
     task = _until(lambda: ready_task(business_key, bpmn_id, group))
-    token, _ = tokens.issue(app.extensions["housing.settings"], identity)
     response = app.test_client().post(f"/api/v1/tasks/{task.id}/complete", json={"data": data},
-                                      headers={"Authorization": f"Bearer {token}"})
+                                      headers=bearer_for(app, identity))
     assert response.status_code == 200, response.get_json()
 
 

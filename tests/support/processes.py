@@ -19,7 +19,7 @@ def worker_env(database_url: str, redis_url: str, **extra: str) -> dict:
     env.update({
         "HOUSING_DATABASE_URL": database_url, "HOUSING_JOB_RUNNER": "rq", "HOUSING_REDIS_URL": redis_url,
         "HOUSING_OPERATOR_MODULES": "tests.support.operators", "HOUSING_FORMS_DIR": str(ROOT / "tests/fixtures/forms"),
-        "HOUSING_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+        "HOUSING_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT), "HOUSING_ENV": "test",
     })
     env.update(extra)
     return env

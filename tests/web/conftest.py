@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from app.auth import ratelimit
 from app.db import db
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
@@ -27,8 +26,6 @@ def web_app(pg_url):
     with application.app_context():
         demo_service.load_demo_users()
         definition_service.deploy([("web_review.bpmn", (FIXTURES / "web_review.bpmn").read_bytes())], "test")
-        ratelimit.LOGIN_FAILURES.reset()
-        ratelimit.OBJECTIONS.reset()
         yield application
     db.dispose()
     truncate(pg_url)

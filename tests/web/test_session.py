@@ -67,3 +67,35 @@ def test_no_open_redirects(web_app):
     response = b.post("/login", data={"username": "admin", "password": "demo123", "next": "https://evil.example/"})
     assert response.headers["Location"] == "/admin"
     assert b.get("/lang/en?next=//evil.example").headers["Location"] == "/"
+
+
+def test_changing_the_password_ends_every_session_of_the_user(web_app, as_user):
+    here, elsewhere = as_user("street_yz"), as_user("street_yz")
+    page = here.get("/account/password")
+    assert page.status_code == 200 and "修改密码" in page.get_data(as_text=True)
+    wrong = here.post("/account/password", data={"current_password": "nope", "new_password": "a-new-password",
+                                                 "confirm_password": "a-new-password"})
+    assert wrong.status_code == 422 and "当前密码错误" in wrong.get_data(as_text=True)
+    differ = here.post("/account/password", data={"current_password": "demo123", "new_password": "a-new-password",
+                                                  "confirm_password": "another-one"})
+    assert differ.status_code == 422 and "两次输入的新密码不一致" in differ.get_data(as_text=True)
+    short = here.post("/account/password", data={"current_password": "demo123", "new_password": "short",
+                                                 "confirm_password": "short"})
+    assert short.status_code == 422 and "新密码至少 8 个字符" in short.get_data(as_text=True)
+    done = here.post("/account/password", data={"current_password": "demo123", "new_password": "a-new-password",
+                                                "confirm_password": "a-new-password"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/login")
+    assert here.get("/inbox").status_code == 302 and elsewhere.get("/inbox").status_code == 302
+    again = Browserless(web_app)
+    assert again.post("/login", data={"username": "street_yz", "password": "demo123"}).status_code == 401
+    assert again.post("/login", data={"username": "street_yz", "password": "a-new-password"}).status_code == 302
+
+
+def test_the_login_page_shows_the_demo_accounts_only_in_development(web_app):
+    assert "demo123" in Browserless(web_app).get("/login").get_data(as_text=True)
+    settings = web_app.extensions["housing.settings"]
+    web_app.extensions["housing.settings"] = settings.with_(env="production")
+    try:
+        assert "demo123" not in web_app.test_client().get("/login").get_data(as_text=True)
+    finally:
+        web_app.extensions["housing.settings"] = settings
