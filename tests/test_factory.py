@@ -71,7 +71,8 @@ def test_factory_picks_the_runner_and_serves_health(tmp_path):
 
 
 def test_a_job_lease_must_outlast_two_heartbeats():
-    assert Settings.from_env({}).job_lease_seconds == 20 and Settings.from_env({}).job_heartbeat_seconds == 5.0
+    DEV = {"HOUSING_ENV": "development"}
+    assert Settings.from_env(DEV).job_lease_seconds == 20 and Settings.from_env(DEV).job_heartbeat_seconds == 5.0
     with pytest.raises(ConfigError, match="HOUSING_JOB_LEASE_SECONDS must be at least twice"):
-        Settings.from_env({"HOUSING_JOB_LEASE_SECONDS": "6", "HOUSING_JOB_HEARTBEAT_SECONDS": "5"})
-    assert Settings.from_env({"HOUSING_JOB_LEASE_SECONDS": "2", "HOUSING_JOB_HEARTBEAT_SECONDS": "0.5"})
+        Settings.from_env({**DEV, "HOUSING_JOB_LEASE_SECONDS": "6", "HOUSING_JOB_HEARTBEAT_SECONDS": "5"})
+    assert Settings.from_env({**DEV, "HOUSING_JOB_LEASE_SECONDS": "2", "HOUSING_JOB_HEARTBEAT_SECONDS": "0.5"})

@@ -89,15 +89,15 @@ def test_a_message_starts_a_process_only_for_its_start_roles(client, auth):
 
 
 def test_timers_fire_early_only_for_operators_of_the_instance_district(app, client, auth):
-    from app.auth import tokens
     from app.auth.identity import Identity
+    from tests.support.users import token_for
 
     deploy_fixture(client, auth(), "timers_messages.bpmn")
     case = start(client, auth(), "timers_messages", {"district": "渝中区"}, "CASE-T")
     url = f"/api/v1/process-instances/{case['id']}/timers/fire"
     assert client.post(url, headers=auth("reviewer")).status_code == 403
     ops_jb = Identity("ops_jb", "江北运维", roles=("operator",), groups=("operator",), district="江北区")
-    token, _ = tokens.issue(app.extensions["housing.settings"], ops_jb)
+    token = token_for(app, ops_jb)
     elsewhere = client.post(url, headers={"Authorization": f"Bearer {token}"})
     assert elsewhere.status_code == 404 and elsewhere.get_json()["error_code"] == "instance_not_found"
     assert client.post(url, headers=auth("operator")).status_code == 200
