@@ -92,6 +92,8 @@ def _copy_line(exc: WorkflowTaskException) -> None:
     line = getattr(inner, "line_number", 0)  # ScriptError, or an error rebuilt from an evaluator
     if line and not getattr(exc, "line_number", 0):
         exc.line_number = line
+    if isinstance(inner, ScriptError) and str(inner) not in str(exc):  # say why, not just where
+        exc.add_note(str(inner))
 
 
 def make_script_engine(limits: Limits | float, functions: Mapping[str, Callable] | None = None) -> HostScriptEngine:

@@ -21,7 +21,7 @@ import pickle
 import struct
 from typing import Any
 
-from app.engine.sandbox import SandboxViolation, ScriptError, ScriptTimeout
+from app.engine.sandbox import SandboxViolation, ScriptError, ScriptTimeout, _line_of
 
 _HEADER = struct.Struct(">I")
 _ALLOWED = {
@@ -108,7 +108,7 @@ def error_to_dict(exc: BaseException) -> dict:
     from app.engine.dmn import DmnEvaluationError, HitPolicyViolation
 
     out: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc),
-                           "line": int(getattr(exc, "line_number", 0) or 0)}
+                           "line": int(getattr(exc, "line_number", 0) or 0) or _line_of(exc)}
     if isinstance(exc, MemoryError):
         out.update(type="ScriptMemoryError", message="script used more memory than its limit")
     elif isinstance(exc, KeyError) and exc.args:
