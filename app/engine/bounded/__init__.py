@@ -9,8 +9,8 @@ the same interface as :class:`~app.engine.sandbox.Sandbox` and runs:
   calls, loops or formatting) in the calling process, where it cannot run long;
 * everything else in an evaluator process of :mod:`.pool` with ``RLIMIT_CPU``, ``RLIMIT_AS``
   and a wall-clock watchdog that kills it, and a cap on the size of what comes back;
-* whole decision tables (FEEL has ``for``, ranges and string functions of its own) in one
-  evaluator call per table (:meth:`BoundedSandbox.decide`).
+* whole decision tables (FEEL has ``for``, list walks and string functions of its own) in one
+  evaluator call per table (:meth:`BoundedSandbox.decide`), unless every cell is plain FEEL.
 
 See docs/adr/0005-bounded-script-evaluation.md.
 """
@@ -21,9 +21,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.engine.sandbox import Sandbox
+from app.engine.sandbox import Sandbox, to_json_value
 
-from .cheap import is_cheap, uses_shadowed_call
+from .cheap import is_cheap, is_cheap_table, uses_shadowed_call
 from .pool import EvaluatorPool, EvaluatorUnavailable, get_pool
 from .wire import DataTooLarge, ScriptMemoryError
 
@@ -119,4 +119,14 @@ class BoundedSandbox:
         """Evaluate a decision table on ``facts`` in an evaluator: ``{"outputs": {...},
         "matched": [(rule_id, row, description), ...]}`` (outputs JSON-safe); raises
         :class:`~app.engine.dmn.DmnEvaluationError` as the table would."""
+        if is_cheap_table(table):
+            return self._decide_here(table, facts)
         return self._request("decide", facts, table=table)
+
+    def _decide_here(self, table, facts: Mapping[str, Any]) -> dict:
+        from app.engine.dmn.cells import CellEnv
+        from app.engine.dmn.engine import run_table
+
+        decided = run_table(table, CellEnv(facts))
+        return {"outputs": to_json_value(decided.outputs, "decision result"),
+                "matched": [(m.rule_id, m.row, m.description) for m in decided.matched]}

@@ -7,16 +7,24 @@ calls, loops, comprehensions, lambdas, string formatting or repetition, the work
 the length of the source times the size of the data it reads, and both are bounded (the source
 by :data:`MAX_SOURCE`, the data by the instance data limit).
 
+Decision tables whose every cell is such FEEL (literals, names, comparisons, ranges, lists,
+``+``/``-``; no function calls, filters or ``for``/``some``/``every``) are cheap too; that is how
+the tables in ``processes/`` are written.
+
 Everything else goes to the bounded evaluator (:mod:`app.engine.bounded.pool`).
 """
 
 from __future__ import annotations
 
 import ast
+import weakref
+from dataclasses import fields
 from functools import lru_cache
 
 #: Longer sources are never treated as cheap.
 MAX_SOURCE = 2_000
+#: Larger decision tables are never treated as cheap.
+MAX_TABLE_RULES = 1_000
 #: Calls allowed on the fast path: constant time whatever the argument.
 CHEAP_CALLS = frozenset({"len", "bool"})
 
@@ -63,3 +71,57 @@ def is_cheap(source: str, mode: str) -> bool:
 def uses_shadowed_call(source: str, names) -> bool:
     """True if a cheap call's name is also a data name (``len`` would not be the builtin)."""
     return any(name in names for name in CHEAP_CALLS if name in source)
+
+
+def _feel_node_cheap(node) -> bool:
+    from app.engine.dmn import feel_ast as f
+
+    if isinstance(node, f.Arithmetic):
+        if node.op not in ("+", "-"):
+            return False
+    elif not isinstance(node, (f.Literal, f.Name, f.InputRef, f.Path, f.Negate, f.Comparison, f.Logical, f.If,
+                               f.Between, f.ListLiteral, f.RangeLiteral, f.UnaryCompare, f.ExpressionTest,
+                               f.UnaryTests, f.In)):
+        return False  # calls, filters, for / some / every
+    if isinstance(node, f.Literal):
+        value = node.value
+        return not isinstance(value, int) or abs(value).bit_length() <= 64
+    for field in fields(node):
+        value = getattr(node, field.name)
+        children = value if isinstance(value, tuple) else (value,)
+        for child in children:
+            if isinstance(child, tuple):  # (name, node) bindings never occur here: only in For/Quantified
+                return False
+            if isinstance(child, f.Node) and not _feel_node_cheap(child):
+                return False
+    return True
+
+
+def _cell_cheap(compiled) -> bool:
+    from app.engine.dmn import cells
+
+    if isinstance(compiled, (cells.AnyTest, cells.Constant, cells.ContextLookup)):
+        return True
+    if isinstance(compiled, cells.FeelTest):
+        return _feel_node_cheap(compiled.tests)
+    if isinstance(compiled, cells.FeelExpression):
+        return _feel_node_cheap(compiled.node)
+    return False  # Python cells, or anything new
+
+
+#: id(table) → (a weak reference to it, whether it is cheap); tables are unhashable dataclasses
+_tables: dict[int, tuple[weakref.ref, bool]] = {}
+
+
+def is_cheap_table(table) -> bool:
+    """True if every cell of a decision table is FEEL without calls or loops (names, literals,
+    comparisons, ranges, lists, ``+``/``-``): such a table can be evaluated in-process."""
+    known = _tables.get(id(table))
+    if known is not None and known[0]() is table:
+        return known[1]
+    entries = [column.compiled for column in table.inputs]
+    entries += [entry.compiled for rule in table.rules for entry in rule.input_entries + rule.output_entries]
+    cheap = len(table.rules) <= MAX_TABLE_RULES and all(_cell_cheap(c) for c in entries)
+    key = id(table)
+    _tables[key] = (weakref.ref(table, lambda _ref: _tables.pop(key, None)), cheap)
+    return cheap
