@@ -127,6 +127,7 @@ class BoundedSandbox:
         from app.engine.dmn.cells import CellEnv
         from app.engine.dmn.engine import run_table
 
-        decided = run_table(table, CellEnv(facts))
+        decided = run_table(table, CellEnv(facts, lambda expression, names: self.evaluate(expression,
+                                                                                          {**facts, **names})))
         return {"outputs": to_json_value(decided.outputs, "decision result"),
                 "matched": [(m.rule_id, m.row, m.description) for m in decided.matched]}

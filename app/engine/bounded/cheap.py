@@ -1,11 +1,14 @@
 """Which expressions and scripts are provably cheap enough to run in the calling process.
 
 Most gateway conditions and parameter values are a name, a literal, a comparison or a sum
-(``eligible == True``, ``size``, ``supplement_count + 1``). Sending each of them to an evaluator
-process would cost more than evaluating it, and they cannot run long or allocate much: without
-calls, loops, comprehensions, lambdas, string formatting or repetition, the work is linear in
-the length of the source times the size of the data it reads, and both are bounded (the source
-by :data:`MAX_SOURCE`, the data by the instance data limit).
+(``eligible == True``, ``size``, ``supplement_count + 1``, ``sum(m["income"] for m in members)``).
+Sending each of them to an evaluator process would cost more than evaluating it, and they
+cannot run long or allocate much: with no calls but a few linear builtins (:data:`CHEAP_CALLS`,
+one argument), at most one comprehension over a collection in the data (no arithmetic or call
+per item), and no loops, lambdas, string formatting or repetition, the work is linear in the
+length of the source times the size of the data it reads, and both are bounded (the source by
+:data:`MAX_SOURCE`, the data by the instance data limit). The sandbox's clock still ticks on
+every item a comprehension walks.
 
 Decision tables whose every cell is such FEEL (literals, names, comparisons, ranges, lists,
 ``+``/``-``; no function calls, filters or ``for``/``some``/``every``) are cheap too; that is how
@@ -25,8 +28,9 @@ from functools import lru_cache
 MAX_SOURCE = 2_000
 #: Larger decision tables are never treated as cheap.
 MAX_TABLE_RULES = 1_000
-#: Calls allowed on the fast path: constant time whatever the argument.
-CHEAP_CALLS = frozenset({"len", "bool"})
+#: Calls allowed on the fast path, with one positional argument: at most linear in its size.
+CHEAP_CALLS = frozenset({"len", "bool", "sum", "min", "max", "any", "all", "abs"})
+_COMPREHENSIONS = (ast.GeneratorExp, ast.ListComp, ast.SetComp)
 
 _NODES = (
     ast.Expression, ast.Module, ast.Expr, ast.Assign, ast.Pass, ast.If,
@@ -36,7 +40,29 @@ _NODES = (
     ast.And, ast.Or, ast.Not, ast.USub, ast.UAdd,
     ast.Add, ast.Sub, ast.Div,
     ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn,
+    ast.comprehension, *_COMPREHENSIONS,
 )
+
+
+def _data_ref(node: ast.AST) -> bool:
+    """``members`` or ``household["members"]``: a collection already in the data."""
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.slice, ast.Constant) and _data_ref(node.value)
+    return isinstance(node, ast.Name)
+
+
+def _comprehension_cheap(node: ast.GeneratorExp | ast.ListComp | ast.SetComp) -> bool:
+    """One ``for`` over a collection in the data, with no arithmetic, call or inner loop per
+    item: time and memory linear in the data (``sum(m["income"] for m in members)``)."""
+    if len(node.generators) != 1:
+        return False
+    gen = node.generators[0]
+    if gen.is_async or not _data_ref(gen.iter):
+        return False
+    if not all(isinstance(n, (ast.Name, ast.Tuple, ast.Store)) for n in ast.walk(gen.target)):
+        return False
+    return not any(isinstance(sub, (ast.BinOp, ast.Call, *_COMPREHENSIONS))
+                   for part in (node.elt, *gen.ifs) for sub in ast.walk(part))
 
 
 def _cheap_node(node: ast.AST) -> bool:
@@ -62,9 +88,14 @@ def is_cheap(source: str, mode: str) -> bool:
         tree = ast.parse(source.strip() if mode == "eval" else source, mode=mode)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return False  # the evaluator reports the error
+    loops = 0
     for node in ast.walk(tree):
         if not _cheap_node(node):
             return False
+        if isinstance(node, _COMPREHENSIONS):
+            loops += 1
+            if loops > 1 or not _comprehension_cheap(node):
+                return False
     return True
 
 
@@ -106,7 +137,11 @@ def _cell_cheap(compiled) -> bool:
         return _feel_node_cheap(compiled.tests)
     if isinstance(compiled, cells.FeelExpression):
         return _feel_node_cheap(compiled.node)
-    return False  # Python cells, or anything new
+    if isinstance(compiled, cells.PythonTest):
+        return is_cheap(compiled.expression, "eval")
+    if isinstance(compiled, cells.PythonExpression):
+        return is_cheap(compiled.text.strip(), "eval")
+    return False  # anything new
 
 
 #: id(table) → (a weak reference to it, whether it is cheap); tables are unhashable dataclasses
@@ -115,7 +150,8 @@ _tables: dict[int, tuple[weakref.ref, bool]] = {}
 
 def is_cheap_table(table) -> bool:
     """True if every cell of a decision table is FEEL without calls or loops (names, literals,
-    comparisons, ranges, lists, ``+``/``-``): such a table can be evaluated in-process."""
+    comparisons, ranges, lists, ``+``/``-``) or a cheap Python expression: such a table can be
+    evaluated in-process."""
     known = _tables.get(id(table))
     if known is not None and known[0]() is table:
         return known[1]

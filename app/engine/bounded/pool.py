@@ -35,6 +35,7 @@ SLACK = 0.5
 #: its time limit, plus :data:`SLACK`, of wall-clock time.
 WALL_FACTOR = 2.0
 _TICKS = os.sysconf("SC_CLK_TCK")
+_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV")
 #: Seconds an evaluator may take to start.
 START_TIMEOUT = 60.0
 
@@ -47,7 +48,8 @@ class _Evaluator:
     """One evaluator process and its pipes."""
 
     def __init__(self) -> None:
-        env = dict(os.environ)
+        # none of the host's secrets or database URLs: only what an interpreter needs
+        env = {k: v for k, v in os.environ.items() if k in _ENVIRONMENT}
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "app.engine.bounded.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -9,8 +9,8 @@ requests from stdin and writes replies to stdout, one length-prefixed frame each
 * arms ``RLIMIT_CPU`` for each request: past the limit the kernel sends ``SIGXCPU``, turned
   into :class:`~app.engine.sandbox.ScriptTimeout` as soon as Python runs again; code stuck in
   one C call (``math.factorial(10**6)``) is killed by the host's watchdog on wall time;
-* runs at a lower priority than its host (``nice``), so a busy evaluator does not starve the
-  web process;
+* runs at a slightly lower priority than its host (:data:`NICE`), so a busy evaluator does
+  not starve the web process;
 * refuses a reply larger than the request's data limit.
 
 It exits when its host closes the pipe, after a ``MemoryError``, and when it has used most of
@@ -28,6 +28,9 @@ import sys
 from typing import Any
 
 LIFETIME_CPU = 3600
+#: A little below the host's priority: a busy evaluator yields to requests, yet a round trip
+#: is not left waiting behind every other process on a loaded machine.
+NICE = 2
 _MB = 1 << 20
 _state = {"armed": False, "timeout": 0.0}
 
@@ -167,7 +170,7 @@ def main() -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
-    os.nice(5)
+    os.nice(NICE)
     import app.engine.dmn  # noqa: F401 - loaded once, before the first request
     import app.engine.sandbox  # noqa: F401
     import app.engine.script_functions  # noqa: F401
