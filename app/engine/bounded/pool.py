@@ -76,11 +76,13 @@ class _Evaluator:
 
     def _read_exact(self, size: int, deadline: float, cpu_limit: float | None) -> bytes:
         chunks, left = [], size
+        poller = select.poll()  # not select(): a busy host may have descriptors past 1024
+        poller.register(self.in_fd, select.POLLIN | select.POLLHUP | select.POLLERR)
         while left:
             wait = deadline - time.monotonic()
             if wait <= 0:
                 raise TimeoutError
-            if not select.select([self.in_fd], [], [], min(wait, 0.05))[0]:
+            if not poller.poll(min(wait, 0.05) * 1000):
                 if cpu_limit is not None and self.cpu_seconds() > cpu_limit:
                     raise TimeoutError
                 continue
@@ -118,6 +120,9 @@ class _Evaluator:
         except Exception as exc:  # a reply that does not unpickle under the whitelist
             self.kill()
             raise ScriptError(f"the script's result cannot be read: {exc}") from None
+        except BaseException:  # the caller is being stopped: its reply must not reach the next one
+            self.kill()
+            raise
         if reply.get("last"):  # it exits after this reply: never hand it out again
             self.kill()
         if reply["ok"]:
