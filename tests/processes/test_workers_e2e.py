@@ -78,7 +78,8 @@ def test_an_application_runs_on_real_workers_against_the_sandbox(rq_housing_app,
             _complete(rq_housing_app, staff(group, group, None, "dept_reviewer"), number, "countersign",
                       {"signature": {"decision": "approve", "opinion": "同意"}}, group)
         _until(lambda: case_service.get_case(street, number)["status"] == "in_publication")
-        instance_service.fire_timers_now(case["instance_id"], "test")
+        # the period's timer arms only after the next job (推送公示平台) has run on a worker
+        _until(lambda: instance_service.fire_timers_now(case["instance_id"], "test")["fired"])
         final = _until(lambda: (c := case_service.get_case(street, number))["status"] == "waiting" and c)
         assert final["outcome"]["status"] == "approved"
         pushed = sandbox[1].requests("allocation_system")  # the result pushed to the 配租系统 over HTTP
