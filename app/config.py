@@ -65,6 +65,12 @@ class Settings:
     forms_dir: str = str(ROOT / "forms")
     #: Seconds a script, condition or expression may run.
     script_timeout: float = 2.0
+    #: Megabytes of memory a script, condition or expression may allocate (its evaluator's limit).
+    script_memory_mb: int = 256
+    #: Evaluator processes per web/worker process for code that is not provably cheap.
+    script_workers: int = 2
+    #: Bytes of stored instance state one step may leave (a script's data is held to it too).
+    max_instance_data_bytes: int = 8 << 20
     #: Base URL of the connector sandbox; connectors default to it when no URL is configured.
     sandbox_url: str = "http://127.0.0.1:8780"
     #: A JSON file with per-connector settings (base URL, credential names, signing scheme).
@@ -162,6 +168,9 @@ class Settings:
         if min(self.token_ttl_seconds, self.refresh_ttl_seconds, self.session_ttl_seconds) <= 0:
             out.append("HOUSING_TOKEN_TTL_SECONDS, HOUSING_REFRESH_TTL_SECONDS and HOUSING_SESSION_TTL_SECONDS "
                        "must be positive")
+        if self.script_memory_mb < 32 or self.script_workers < 1 or self.max_instance_data_bytes < 65536:
+            out.append("HOUSING_SCRIPT_MEMORY_MB must be at least 32, HOUSING_SCRIPT_WORKERS at least 1 "
+                       "and HOUSING_MAX_INSTANCE_DATA_BYTES at least 65536")
         if self.jwt_algorithm not in ("HS256", "HS384", "HS512"):
             out.append("HOUSING_JWT_ALGORITHM must be an HMAC algorithm (HS256/384/512)")
         return out

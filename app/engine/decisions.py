@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from app.engine.dmn import Decision, DecisionEngine, DmnEvaluationError, DmnValidationError, parse_decisions
 from app.engine.dmn.cells import CellEnv
-from app.engine.dmn.engine import run_table
+from app.engine.dmn.engine import _task_exception, run_table
 from app.engine.dmn.model import Language
 from app.engine.sandbox import ScriptError, compile_check, to_json_value
 from app.privacy import mask_tree
@@ -41,7 +41,18 @@ class HostDecisionEngine(DecisionEngine):
 
     def result(self, task):
         script_engine = task.workflow.script_engine
+        sandbox = getattr(script_engine, "sandbox", None)
+        if not hasattr(sandbox, "decide"):  # a plain script engine: evaluate here
+            return self._result_in_process(task, script_engine)
+        try:  # FEEL and Python cells alike run in a bounded evaluator, one call per table
+            decided = sandbox.decide(self.decision_table, task.data)
+        except DmnEvaluationError as err:
+            raise _task_exception(task, err) from err
+        self._record(task, script_engine, decided["outputs"], [
+            {"rule_id": rule_id, "row": row, "description": note} for rule_id, row, note in decided["matched"]])
+        return decided["outputs"]
 
+    def _result_in_process(self, task, script_engine):
         def python_eval(expression: str, names: dict):
             return script_engine.evaluate(task, expression, external_context=names)
 
@@ -50,16 +61,18 @@ class HostDecisionEngine(DecisionEngine):
         except DmnEvaluationError:
             return super().result(task)  # raises with SpiffWorkflow's error and the rule row
         outputs = to_json_value(decided.outputs, "decision result")
+        self._record(task, script_engine, outputs, [
+            {"rule_id": m.rule_id, "row": m.row, "description": m.description} for m in decided.matched])
+        return outputs
+
+    def _record(self, task, script_engine, outputs: dict, matched: list[dict]) -> None:
         record = getattr(script_engine, "record_decision", None)
         if record is not None:
             record(DecisionRecord(
-                decision_id=decided.decision_id, bpmn_id=task.task_spec.bpmn_id,
+                decision_id=self.decision_table.decision_id, bpmn_id=task.task_spec.bpmn_id,
                 facts=mask_tree(to_json_value(facts_read(self.decision_table, task.data), "facts")),
-                outputs=outputs,
-                matched=[{"rule_id": m.rule_id, "row": m.row, "description": m.description}
-                         for m in decided.matched],
+                outputs=outputs, matched=matched,
             ))
-        return outputs
 
 
 _NAME = re.compile(r"[^\W\d][\w]*")

@@ -13,6 +13,11 @@ browser by people who are not the operators of this server, so they never run wi
   ``"x" * 10 ** 10`` fail at once instead of eating the server; ``range`` is bounded.
 
 Errors are :class:`ScriptError` subclasses carrying the line number.
+
+The clock does not see C-level work (``math.factorial(10**6)``, ``'%700000000d' % 1``): the host
+never runs code here directly but through :class:`app.engine.bounded.BoundedSandbox`, which
+uses this sandbox in-process only for provably cheap code and otherwise inside an evaluator
+process with CPU and memory limits.
 """
 
 from __future__ import annotations

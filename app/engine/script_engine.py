@@ -1,4 +1,4 @@
-"""SpiffWorkflow's script engine, running everything through :mod:`app.engine.sandbox`.
+"""SpiffWorkflow's script engine, running everything through :mod:`app.engine.bounded`.
 
 The engine also collects, while the workflow steps, the service-task calls it must hand to the
 job runner (``job_requests``): a service task never calls out from inside the engine.
@@ -14,7 +14,8 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from app.engine.sandbox import Sandbox, ScriptError, compile_check
+from app.engine.bounded import BoundedSandbox, Limits
+from app.engine.sandbox import ScriptError, compile_check
 
 
 @dataclass
@@ -30,9 +31,9 @@ class JobRequest:
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
-    """Evaluates and executes through a :class:`Sandbox`."""
+    """Evaluates and executes through a :class:`~app.engine.bounded.BoundedSandbox`."""
 
-    def __init__(self, sandbox: Sandbox):
+    def __init__(self, sandbox: BoundedSandbox):
         super().__init__({})
         self.sandbox = sandbox
 
@@ -50,7 +51,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 class HostScriptEngine(PythonScriptEngine):
     """A script engine bound to one use case: it records the jobs the workflow asks for."""
 
-    def __init__(self, sandbox: Sandbox):
+    def __init__(self, sandbox: BoundedSandbox):
         super().__init__(environment=SandboxEnvironment(sandbox))
         self.sandbox = sandbox
         self.job_requests: list[JobRequest] = []
@@ -87,11 +88,16 @@ class HostScriptEngine(PythonScriptEngine):
 
 
 def _copy_line(exc: WorkflowTaskException) -> None:
-    inner = getattr(exc, "exception", None)
-    if isinstance(inner, ScriptError) and inner.line_number and not getattr(exc, "line_number", 0):
-        exc.line_number = inner.line_number
+    inner = exc.__cause__ or exc.__context__  # SpiffWorkflow raises its wrapper inside ``except``
+    line = getattr(inner, "line_number", 0)  # ScriptError, or an error rebuilt from an evaluator
+    if line and not getattr(exc, "line_number", 0):
+        exc.line_number = line
+    if isinstance(inner, ScriptError) and str(inner) not in str(exc):  # say why, not just where
+        exc.add_note(str(inner))
 
 
-def make_script_engine(timeout: float, functions: Mapping[str, Callable] | None = None) -> HostScriptEngine:
-    """A fresh script engine for one use case."""
-    return HostScriptEngine(Sandbox(timeout=timeout, functions=functions))
+def make_script_engine(limits: Limits | float, functions: Mapping[str, Callable] | None = None) -> HostScriptEngine:
+    """A fresh script engine for one use case (``limits`` or just a time limit in seconds)."""
+    if not isinstance(limits, Limits):
+        limits = Limits(timeout=float(limits))
+    return HostScriptEngine(BoundedSandbox(limits, functions))

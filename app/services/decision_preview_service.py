@@ -32,8 +32,9 @@ from sqlalchemy.orm import Session
 
 from app.db import db
 from app.engine import serializer
-from app.engine.dmn import Decision, DmnError, evaluate_decision, parse_decisions, validate_dmn
-from app.engine.sandbox import Sandbox, ScriptError, to_json_value
+from app.engine.bounded import BoundedSandbox, Limits, ScriptMemoryError
+from app.engine.dmn import Decision, DmnError, parse_decisions, validate_dmn
+from app.engine.sandbox import ScriptError, ScriptTimeout
 from app.engine.script_functions import SCRIPT_FUNCTIONS
 from app.models import DecisionEvaluation, ProcessDefinition, ProcessInstance
 from app.services import context
@@ -57,16 +58,18 @@ def preview(decision_id: str, dmn_xml: bytes, file_name: str = "edited.dmn", lim
     edited = parse_decisions(dmn_xml, file_name)
     if decision_id not in edited:
         raise NotFound(f"the edited file has no decision {decision_id!r}")
-    replay = _Replay(edited, Sandbox(timeout=context.settings().script_timeout, functions=SCRIPT_FUNCTIONS))
+    replay = _Replay(edited, BoundedSandbox(Limits.from_settings(context.settings()), SCRIPT_FUNCTIONS))
     changed, failed = [], []
     with db.session() as session:
         chains = _latest_chains(session, list(edited), limit)
         for chain in chains:
             try:
                 case = replay.case(session, chain)
-            except DmnError as exc:
+            except (DmnError, ScriptError) as exc:
                 failed.append({"instance_id": chain[0].instance_id, "business_key": chain[0].business_key,
                                "error": str(exc)})
+                if isinstance(exc, (ScriptTimeout, ScriptMemoryError)):
+                    break  # the table itself is over its limits: the other cases would be too
                 continue
             if case is not None:
                 changed.append(case)
@@ -115,7 +118,7 @@ def _assigned_names(script: str) -> list[str]:
 class _Replay:
     """Replays one case's decision chain; tables and script inputs are looked up once."""
 
-    def __init__(self, edited: dict[str, Decision], sandbox: Sandbox):
+    def __init__(self, edited: dict[str, Decision], sandbox: BoundedSandbox):
         self.edited = edited
         self.sandbox = sandbox
         self._tables: dict[tuple[int | None, str], Decision | None] = {}
@@ -148,14 +151,14 @@ class _Replay:
             if row.decision_id not in self.edited and not reads:
                 continue
             facts = {**row.facts, **{name: new_values[name] for name in reads}}
-            result = evaluate_decision(self.table(session, row), facts, python_eval=self.sandbox.evaluate)
-            after = to_json_value(result.outputs, "outputs")
+            result = self.sandbox.decide(self.table(session, row).table, facts)
+            after = result["outputs"]
             if reads or after != row.outputs:
                 final = (row, after)  # the change reached this decision
             if after != row.outputs:
                 steps.append({"decision_id": row.decision_id, "bpmn_id": row.bpmn_id, "before": row.outputs,
                               "after": after, "rules_before": [m.get("row") for m in row.matched],
-                              "rules_after": result.matched_rows})
+                              "rules_after": [row for _id, row, _note in result["matched"]]})
                 new_values.update({name: after.get(name) for name in set(row.outputs) | set(after)})
         if not steps or final is None:
             return None

@@ -108,6 +108,13 @@ class ValidationFailed(DomainError):
         self.errors = errors or {}
 
 
+class InstanceDataTooLarge(ValidationFailed):
+    """A step would leave more instance data than ``HOUSING_MAX_INSTANCE_DATA_BYTES``."""
+
+    code = "instance_data_too_large"
+    title = "流程数据超过大小上限"
+
+
 class DeploymentInvalid(DomainError):
     """Uploaded BPMN/DMN files have problems; ``problems`` lists each with its place."""
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app.db import db, utcnow
 from app.engine import serializer
+from app.engine.bounded import Limits
 from app.engine.bundle import Bundle, bundles
 from app.engine.human_tasks import describe
 from app.engine.operators import registry
@@ -40,7 +41,7 @@ from app.models import (
 )
 from app.privacy import mask_name
 from app.services import audit_service, context
-from app.services.errors import InstanceNotFound
+from app.services.errors import InstanceDataTooLarge, InstanceNotFound
 
 T = TypeVar("T")
 #: Data keys copied into the instance and task summaries shown in lists; ``applicant_username``
@@ -48,6 +49,8 @@ T = TypeVar("T")
 SUMMARY_KEYS = ("title", "district", "housing_type", "application_no", "step", "applicant_name",
                 "applicant_username")
 OPEN_JOB_STATES = ("pending", "queued", "running", "succeeded", "failed")
+#: Actors of steps no person is waiting for: an over-large state becomes an incident.
+BACKGROUND_ACTORS = ("system", "scheduler")
 
 
 @dataclass
@@ -87,7 +90,7 @@ def load_bundle(session: Session, process_key: str, definition_ids: list[int]) -
 
 def new_engine():
     """A script engine with the application's time limit and functions."""
-    return make_script_engine(context.settings().script_timeout, SCRIPT_FUNCTIONS)
+    return make_script_engine(Limits.from_settings(context.settings()), SCRIPT_FUNCTIONS)
 
 
 @contextmanager
@@ -99,7 +102,7 @@ def instance_lock(instance_id: str) -> Iterator[None]:
 
 def with_instance(instance_id: str, action: Callable[[Step], T], actor: str) -> T:
     """Run ``action`` on the locked, loaded instance and persist the result atomically."""
-    with instance_lock(instance_id):
+    with instance_lock(instance_id), _data_incident(instance_id, actor):
         with db.transaction() as session:
             instance = session.scalar(
                 select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
@@ -138,6 +141,7 @@ def persist(step: Step) -> None:
     _sync_subscriptions(step, after)
     data = after.data
     instance.state = serializer.dumps(run.workflow)
+    _check_size(instance.state)
     instance.state_format = serializer.STATE_FORMAT
     instance.next_timer_due_at = run.next_timer_due()
     instance.summary = summary_of(data, instance.summary)
@@ -146,6 +150,36 @@ def persist(step: Step) -> None:
         instance.status = "completed"
         instance.completed_at = now
         step.audit("instance.completed")
+
+
+def _check_size(state: str) -> None:
+    limit = context.settings().max_instance_data_bytes
+    size = len(state.encode("utf-8"))
+    if size > limit:
+        raise InstanceDataTooLarge(
+            f"流程数据 {size:,} 字节，超过上限 {limit:,} 字节，本步未保存 "
+            f"(instance data of {size:,} bytes is over the limit of {limit:,} bytes; the step was not saved)",
+            size=size, limit=limit)
+
+
+@contextmanager
+def _data_incident(instance_id: str, actor: str) -> Iterator[None]:
+    """For a background step whose state is too large: one open incident says so (the step
+    itself is rolled back and is tried again by whatever retries it)."""
+    try:
+        yield
+    except InstanceDataTooLarge as exc:
+        if actor in BACKGROUND_ACTORS:
+            with db.transaction() as session:
+                instance = session.get(ProcessInstance, instance_id)
+                open_one = session.scalar(select(Incident.id).where(
+                    Incident.instance_id == instance_id, Incident.kind == "data_too_large",
+                    Incident.status == "open").limit(1))
+                if instance is not None and open_one is None:
+                    session.add(Incident(instance_id=instance_id, process_key=instance.process_key, task_id="",
+                                         kind="data_too_large", error_code=exc.code, message=exc.detail,
+                                         created_at=utcnow()))
+        raise
 
 
 def summary_of(data: dict, previous: dict | None = None) -> dict:

@@ -8,23 +8,28 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask import has_app_context
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import select
 
 from app.db import db, utcnow
-from app.engine.sandbox import Sandbox
+from app.engine.bounded import BoundedSandbox, Limits
 from app.engine.script_functions import SCRIPT_FUNCTIONS
 from app.models import ProcessInstance, StartTimer
-from app.services import instance_service
+from app.services import context, instance_service
 from app.services.step import Step, with_instance
 
 log = logging.getLogger(__name__)
 BATCH = 200
+#: Seconds a start timer's expression may run.
+TIMER_TIMEOUT = 1.0
 
 
 def _evaluate(expression: str) -> tuple[str, str]:
     kind, _, text = expression.partition(":")
-    value = Sandbox(timeout=1.0, functions=SCRIPT_FUNCTIONS).evaluate(text, {})
+    limits = (Limits.from_settings(context.settings(), timeout=TIMER_TIMEOUT) if has_app_context()
+              else Limits(timeout=TIMER_TIMEOUT))
+    value = BoundedSandbox(limits, SCRIPT_FUNCTIONS).evaluate(text, {})
     return kind, str(value)
 
 
