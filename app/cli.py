@@ -19,10 +19,14 @@ log = logging.getLogger(__name__)
 
 
 def _create_app() -> Flask:
+    from app.config import Settings
     from app.factory import create_app
+    from app.logs import configure_logging
 
     try:
-        return create_app()
+        settings = Settings.from_env()
+        configure_logging(settings.log_level)
+        return create_app(settings)
     except ConfigError as exc:
         click.echo(f"配置错误 / configuration error:\n{exc}", err=True)
         sys.exit(2)

@@ -3,34 +3,34 @@
 from __future__ import annotations
 
 import importlib
-import logging
 
 from flask import Flask
 
 from app.config import Settings
 from app.db import db
 from app.engine import workdays
+from app.engine.bundle import BundleCache
 from app.engine.operators import load_operators
-from connectors.base import use_settings as use_connector_settings
 
 
 def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
     """Build the Flask app: settings, database, job runner, operators, API and pages.
 
     ``runner`` overrides the job runner the settings choose (tests pass a synchronous one).
+    Everything the app needs at run time (engine, spec cache, calendar, settings, runner) lives
+    in ``app.extensions``, so several apps can share a process. Logging is left to the entry
+    points (:mod:`app.cli`, :mod:`app.wsgi`).
     """
     settings = settings or Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("spiff").setLevel(logging.WARNING)  # one line per task state change otherwise
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=32 * 1024 * 1024)
     app.json.ensure_ascii = False
     app.extensions["housing.settings"] = settings
 
-    db.init(settings.database_url)
-    workdays.load_overrides(settings.holidays_file)
+    db.init_app(app, settings.database_url)
+    app.extensions["housing.bundles"] = BundleCache()
+    workdays.init_app(app, settings.holidays_file)
     load_operators()
-    use_connector_settings(settings)  # health checks run outside any job and need them too
     for module in filter(None, (m.strip() for m in settings.operator_modules.split(","))):
         importlib.import_module(module)
     app.extensions["housing.runner"] = runner or _make_runner(settings, app)

@@ -69,6 +69,3 @@ class BundleCache:
         """Forget every bundle."""
         with self._lock:
             self._items.clear()
-
-
-bundles = BundleCache()

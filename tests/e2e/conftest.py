@@ -18,7 +18,6 @@ import pytest
 from werkzeug.serving import make_server
 
 from app.auth import ratelimit
-from app.db import db
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.services import demo_service, job_service
@@ -157,7 +156,6 @@ def actors(browser, request):
 def live_db(pg_url):
     """The session's PostgreSQL database, emptied after the test."""
     yield pg_url
-    db.dispose()
     truncate(pg_url)
 
 

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from app.auth import ratelimit
-from app.db import db
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.services import definition_service, demo_service, instance_service, job_service
-from tests.conftest import make_settings, truncate
+from tests.conftest import close, make_settings, truncate
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
@@ -30,7 +29,7 @@ def web_app(pg_url):
         ratelimit.LOGIN_FAILURES.reset()
         ratelimit.OBJECTIONS.reset()
         yield application
-    db.dispose()
+    close(application)
     truncate(pg_url)
 
 
