@@ -32,6 +32,11 @@ def _create_app() -> Flask:
         sys.exit(2)
 
 
+def _running_app() -> Flask:
+    """The app behind ``current_app`` (a thread or a loop outliving the command's context needs it)."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy, typed as Flask
+
+
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
              help="保障房审批系统 — housing approval system.")
 def main() -> None:
@@ -124,7 +129,7 @@ def worker_cmd(burst: bool) -> None:
     if not isinstance(runner, RqRunner):
         click.echo("worker needs HOUSING_JOB_RUNNER=rq", err=True)
         sys.exit(2)
-    tasks.bind_app(current_app._get_current_object())
+    tasks.bind_app(_running_app())
     worker = SimpleWorker([runner.queue], connection=runner.connection, serializer=JSONSerializer)
     worker.work(burst=burst, logging_level="INFO")
 
@@ -151,7 +156,7 @@ def scheduler_cmd(interval: float) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     click.echo(f"scheduler running every {interval}s")
     try:
-        run_scheduler(current_app._get_current_object(), interval, stop)
+        run_scheduler(_running_app(), interval, stop)
     except KeyboardInterrupt:
         stop.set()
 
@@ -163,7 +168,7 @@ def scheduler_cmd(interval: float) -> None:
 @with_appcontext
 def serve_cmd(host: str, port: int, no_sandbox: bool) -> None:
     """Migrate, deploy processes/, load demo users, start the sandbox and scheduler, and serve."""
-    app = current_app._get_current_object()
+    app = _running_app()
     settings = app.extensions["housing.settings"]
     migrate_database(settings.database_url)
     deploy_directory(Path(settings.processes_dir))

@@ -5,12 +5,19 @@ from __future__ import annotations
 import importlib
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from app.config import Settings
 from app.db import db
 from app.engine import workdays
 from app.engine.bundle import BundleCache
 from app.engine.operators import load_operators
+
+
+class UnicodeJSONProvider(DefaultJSONProvider):
+    """JSON with Chinese as it is, not as ``\\u`` escapes."""
+
+    ensure_ascii = False
 
 
 def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
@@ -24,7 +31,7 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=32 * 1024 * 1024)
-    app.json.ensure_ascii = False
+    app.json = UnicodeJSONProvider(app)
     app.extensions["housing.settings"] = settings
 
     db.init_app(app, settings.database_url)

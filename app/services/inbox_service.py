@@ -208,7 +208,7 @@ HOUSING_TYPES = {"gongzufang": "公租房", "baozufang": "保租房"}
 STEPS_CACHE = "housing.inbox_steps"
 
 
-def filter_choices() -> dict[str, list[str]]:
+def filter_choices() -> dict[str, list]:
     """Options for the filter selects: housing types, districts in use, human steps deployed."""
     from lxml import etree
 

@@ -32,7 +32,7 @@ def count(url: str, model, **where) -> int:
             query = select(func.count()).select_from(model)
             for column, value in where.items():
                 query = query.where(getattr(model, column) == value)
-            return conn.scalar(query)
+            return conn.scalar(query) or 0
     finally:
         engine.dispose()
 
