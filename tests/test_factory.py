@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
+import sys
+
 import pytest
 
+from app import cli
 from app.config import ConfigError, Settings
 from app.factory import create_app
 from app.jobs.rq_runner import RqRunner
@@ -44,3 +49,37 @@ def test_factory_picks_the_runner_and_serves_health(tmp_path):
     assert inline.test_client().get("/healthz").get_json() == {"status": "ok"}
     queued = create_app(Settings(database_url=f"sqlite:///{tmp_path}/b.db", job_runner="rq"))
     assert isinstance(queued.extensions["housing.runner"], RqRunner)
+
+
+def _bare_root_logger(monkeypatch) -> logging.Logger:
+    """The root logger as a fresh process has it: no handlers (not even pytest's), level WARNING."""
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "level", logging.WARNING)
+    return root
+
+
+def test_the_factory_leaves_logging_to_the_entry_points(tmp_path, monkeypatch):
+    root = _bare_root_logger(monkeypatch)
+    create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.db", log_level="DEBUG"))
+    assert root.handlers == [] and root.level == logging.WARNING
+
+
+def test_the_housing_command_configures_logging_from_the_settings(tmp_path, monkeypatch):
+    root = _bare_root_logger(monkeypatch)
+    monkeypatch.setenv("HOUSING_DATABASE_URL", f"sqlite:///{tmp_path}/a.db")
+    monkeypatch.setenv("HOUSING_LOG_LEVEL", "DEBUG")
+    app = cli._create_app()
+    assert app.extensions["housing.settings"].log_level == "DEBUG"
+    assert root.level == logging.DEBUG and len(root.handlers) == 1
+    assert logging.getLogger("spiff").level == logging.WARNING
+
+
+def test_the_wsgi_module_builds_the_app_from_the_environment_and_configures_logging(tmp_path, monkeypatch):
+    root = _bare_root_logger(monkeypatch)
+    monkeypatch.setenv("HOUSING_DATABASE_URL", f"sqlite:///{tmp_path}/a.db")
+    monkeypatch.setenv("HOUSING_LOG_LEVEL", "ERROR")
+    monkeypatch.delitem(sys.modules, "app.wsgi", raising=False)
+    wsgi = importlib.import_module("app.wsgi")
+    assert wsgi.app.extensions["housing.db"].url == f"sqlite:///{tmp_path}/a.db"
+    assert root.level == logging.ERROR and len(root.handlers) == 1
