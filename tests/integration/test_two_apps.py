@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from app.cli import migrate_database
-from app.db import NoApplicationDatabase, db
+from app.db import Database, NoApplicationDatabase, db
 from app.engine import workdays
 from app.engine.operators import registry
 from app.factory import create_app
@@ -114,3 +114,15 @@ def test_outside_an_app_the_database_and_connector_settings_refuse_to_guess():
         registry.get("hukou/check").health_check()
     assert workdays.current_calendar() is workdays.NATIONAL
     assert workdays.is_workday(date(2026, 10, 10))  # pure date maths still works: a make-up Saturday
+
+
+def test_two_apps_on_one_sqlite_file_still_serialise_the_writers_of_an_instance(tmp_path):
+    url = f"sqlite:///{tmp_path / 'one.sqlite3'}"
+    first, second, other = Database(url), Database(url), Database(f"sqlite:///{tmp_path / 'two.sqlite3'}")
+    try:
+        assert first.engine is not second.engine
+        assert first.instance_lock("i-1") is second.instance_lock("i-1")
+        assert first.instance_lock("i-1") is not other.instance_lock("i-1")
+    finally:
+        for database in (first, second, other):
+            database.dispose()
