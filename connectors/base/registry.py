@@ -14,6 +14,8 @@ import pkgutil
 import re
 from typing import Any
 
+from flask import current_app, has_app_context
+
 from app.engine.operators import Operator, OperatorContext, OperatorError, RetryPolicy, registry
 from connectors.base.config import PerSettings, resolve_config
 from connectors.base.connector import Connector
@@ -98,14 +100,17 @@ class ConfiguredRetryPolicy(RetryPolicy):
     ``delay(n)`` after a failed attempt. Both come from the running app's settings
     (:func:`current_settings`): ``job_attempts``, ``job_backoff`` and
     ``job_backoff_cap`` (e.g. ``HOUSING_CONNECTOR_DEFAULT_JOB_BACKOFF=0.05`` in tests), each
-    falling back to the connector's ``job_retry``.
+    falling back to the connector's ``job_retry``. Outside an app (describing the operator for
+    the modeler's list, say) it is the connector's declared ``job_retry``.
     """
 
     def __init__(self, cls: type[Connector]):
         object.__setattr__(self, "_cls", cls)
 
     def resolved(self) -> RetryPolicy:
-        """The policy for the current settings."""
+        """The policy for the current app's settings; the declared one outside an app."""
+        if not has_app_context():
+            return self._cls.job_retry
         return job_retry_policy(self._cls, current_settings())
 
     @property
@@ -176,8 +181,6 @@ def current_settings() -> Any:
     the app's here. Outside an app context there is no way to tell whose settings are meant,
     so this raises :class:`NoApplicationSettings` rather than guess from the environment.
     """
-    from flask import current_app, has_app_context
-
     settings = current_app.extensions.get("housing.settings") if has_app_context() else None
     if settings is None:
         raise NoApplicationSettings("connector settings belong to an application: call inside "

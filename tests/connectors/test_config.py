@@ -144,8 +144,10 @@ def test_health_check_reports_misconfiguration_instead_of_raising(sandbox_url):
 def test_outside_an_app_there_are_no_connector_settings_to_guess():
     with pytest.raises(NoApplicationSettings, match="app_context"):
         registry.get("marriage/check").health_check()
-    with pytest.raises(NoApplicationSettings):
-        registry.get("housing_fund/check").retry.max_attempts  # noqa: B018
+    fast = Settings(sandbox_url="http://sb:8780", extra={"HOUSING_CONNECTOR_DEFAULT_JOB_ATTEMPTS": "2"})
+    with app_with(fast):
+        assert registry.get("housing_fund/check").retry.max_attempts == 2
+    assert registry.get("housing_fund/check").retry.max_attempts == 4  # as declared, not the last app's
 
 
 def test_the_job_retry_policy_comes_from_the_running_apps_settings():
