@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 #: (month, day) statutory holidays fixed by date, used only where the package has no data
 FIXED_HOLIDAYS = {(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)}
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """The national calendar plus an administrator's extra holidays and make-up workdays.
@@ -42,7 +44,9 @@ class WorkCalendar:
         if not path:
             return cls()
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(*(frozenset(date.fromisoformat(d) for d in raw.get(kind, [])) for kind in ("holidays", "workdays")))
+        holidays, workdays = (frozenset(date.fromisoformat(d) for d in raw.get(kind, []))
+                              for kind in ("holidays", "workdays"))
+        return cls(holidays, workdays)
 
     def is_workday(self, day: date) -> bool:
         """True if ``day`` is a working day on this calendar."""
