@@ -9,8 +9,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from app.config import Settings
 from app.db import db
-from app.engine import workdays
-from app.engine.bundle import BundleCache
+from app.engine import bundle, workdays
 from app.engine.operators import load_operators
 
 
@@ -35,7 +34,7 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
     app.extensions["housing.settings"] = settings
 
     db.init_app(app, settings.database_url)
-    app.extensions["housing.bundles"] = BundleCache()
+    bundle.init_app(app)
     workdays.init_app(app, settings.holidays_file)
     load_operators()
     for module in filter(None, (m.strip() for m in settings.operator_modules.split(","))):

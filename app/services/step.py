@@ -20,7 +20,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app.db import db, utcnow
 from app.engine import serializer
-from app.engine.bundle import Bundle
+from app.engine.bundle import Bundle, bundles
 from app.engine.human_tasks import describe
 from app.engine.operators import registry
 from app.engine.runtime import Run, Snapshot
@@ -82,7 +82,7 @@ def load_bundle(session: Session, process_key: str, definition_ids: list[int]) -
         ).all()
         return [(name, bytes(content)) for name, content in rows]
 
-    return context.bundles().get(process_key, definition_ids, load_files)
+    return bundles.get(process_key, definition_ids, load_files)
 
 
 def new_engine():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, datetime, timedelta
 
@@ -11,15 +12,17 @@ from sqlalchemy import create_engine, func, select
 from app.cli import migrate_database
 from app.db import Database, NoApplicationDatabase, db
 from app.engine import workdays
+from app.engine.bundle import bundles
 from app.engine.operators import registry
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.models import Job, ProcessInstance
 from app.services import job_service
 from connectors.base import NoApplicationSettings
-from tests.conftest import bearer, close, deploy_fixture, make_settings, truncate
+from tests.conftest import bearer, close, deploy_fixture, fixture_bytes, make_settings, truncate
 from tests.support.api import complete, ready, start
 
+B_STEP = "人工核查B（乙区）"
 MEMBERS = {"members": [{"income": 1}, {"income": 2}], "district": "渝中区"}
 HOLIDAY_SPAN = 30  # days from today that app B's administrator declared holidays
 
@@ -64,15 +67,21 @@ def test_requests_and_jobs_of_one_app_never_touch_the_others_database(two_apps):
     with app_b.app_context():  # another app's context underneath changes nothing for A's requests
         assert deploy_fixture(client_a, bearer(app_a), "smoke.bpmn").status_code == 201
     with app_a.app_context():
-        assert deploy_fixture(client_b, bearer(app_b), "smoke.bpmn", "income_grade.dmn").status_code == 201
+        # B's own edition of the diagram: same process key and, in B's database, the same id (1)
+        edited = fixture_bytes("smoke.bpmn").replace("人工核查B".encode(), B_STEP.encode())
+        assert client_b.post("/api/v1/process-definitions", data={"files": [(io.BytesIO(edited), "smoke.bpmn")]},
+                             headers=bearer(app_b), content_type="multipart/form-data").status_code == 201
+        assert deploy_fixture(client_b, bearer(app_b), "income_grade.dmn").status_code == 201
         assert len(client_a.get("/api/v1/process-definitions", headers=bearer(app_a)).get_json()["items"]) == 1
         assert len(client_b.get("/api/v1/process-definitions", headers=bearer(app_b)).get_json()["items"]) == 2
 
-    # the same definition id (1) names a different deployment in each database: each app compiles its own
+    # each app compiles and caches its own spec for ("smoke", id 1)
     with app_a.app_context():
         inst_a = start(client_a, bearer(app_a), "smoke", MEMBERS)
     with app_b.app_context():
         inst_b = start(client_b, bearer(app_b), "smoke", MEMBERS)
+    assert [t["name"] for t in inst_a["ready_tasks"]] == ["人工核查B"]
+    assert [t["name"] for t in inst_b["ready_tasks"]] == [B_STEP]
     assert count(url_a, ProcessInstance) == 1 and count(url_b, ProcessInstance) == 1
     assert count(url_a, ProcessInstance, id=inst_b["id"]) == 0
     assert count(url_b, ProcessInstance, id=inst_a["id"]) == 0
@@ -112,6 +121,8 @@ def test_outside_an_app_the_database_and_connector_settings_refuse_to_guess():
             pass
     with pytest.raises(NoApplicationSettings):
         registry.get("hukou/check").health_check()
+    with pytest.raises(RuntimeError, match="app_context"):
+        bundles.clear()
     assert workdays.current_calendar() is workdays.NATIONAL
     assert workdays.is_workday(date(2026, 10, 10))  # pure date maths still works: a make-up Saturday
 
