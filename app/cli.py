@@ -20,13 +20,22 @@ log = logging.getLogger(__name__)
 
 
 def _create_app() -> Flask:
+    from app.config import Settings
     from app.factory import create_app
+    from app.logs import configure_logging
 
     try:
-        return create_app()
+        settings = Settings.from_env()
+        configure_logging(settings.log_level)
+        return create_app(settings)
     except ConfigError as exc:
         click.echo(f"配置错误 / configuration error:\n{exc}", err=True)
         sys.exit(2)
+
+
+def _running_app() -> Flask:
+    """The app behind ``current_app`` (a thread or a loop outliving the command's context needs it)."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy, typed as Flask
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
@@ -121,7 +130,7 @@ def worker_cmd(burst: bool) -> None:
     if not isinstance(runner, RqRunner):
         click.echo("worker needs HOUSING_JOB_RUNNER=rq", err=True)
         sys.exit(2)
-    tasks.bind_app(current_app._get_current_object())
+    tasks.bind_app(_running_app())
     worker = SimpleWorker([runner.queue], connection=runner.connection, serializer=JSONSerializer)
     worker.work(burst=burst, logging_level="INFO")
 
@@ -146,7 +155,7 @@ def scheduler_cmd(interval: float) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     click.echo(f"scheduler running every {interval}s")
     try:
-        run_scheduler(current_app._get_current_object(), interval, stop)
+        run_scheduler(_running_app(), interval, stop)
     except KeyboardInterrupt:
         stop.set()
 
@@ -158,7 +167,7 @@ def scheduler_cmd(interval: float) -> None:
 @with_appcontext
 def serve_cmd(host: str, port: int, no_sandbox: bool) -> None:
     """Migrate, deploy processes/, load demo users, start the sandbox and scheduler, and serve."""
-    app = current_app._get_current_object()
+    app = _running_app()
     settings = app.extensions["housing.settings"]
     migrate_database(settings.database_url)
     deploy_directory(Path(settings.processes_dir))

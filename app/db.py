@@ -1,4 +1,4 @@
-"""Database engine and sessions (SQLAlchemy 2), created unbound and attached with ``init_app``.
+"""Database engine and sessions (SQLAlchemy 2), one :class:`Database` per app, attached with ``init_app``.
 
 Services own their transactions: ``with db.transaction() as session:`` commits once at the end
 of a use case and rolls back on any exception. Reads use ``with db.session() as session:``.
@@ -6,11 +6,14 @@ of a use case and rolls back on any exception. Reads use ``with db.session() as 
 
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import JSON, DateTime, Engine, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -52,18 +55,10 @@ def utcnow() -> datetime:
 
 
 class Database:
-    """Holds the engine and session factory for one application."""
+    """The engine and session factory of one application (``app.extensions["housing.db"]``)."""
 
-    def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self.session_factory: sessionmaker[Session] | None = None
-        self.is_sqlite = False
-        #: Striped locks standing in for row locks on SQLite (one process only).
-        self._stripes = [threading.RLock() for _ in range(64)]
-
-    def init(self, url: str, echo: bool = False) -> None:
-        """Create the engine for ``url`` (replacing any earlier one)."""
-        self.dispose()
+    def __init__(self, url: str, echo: bool = False) -> None:
+        self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg2://" + url[len("postgresql://"):]
@@ -72,15 +67,15 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
-        self.engine = create_engine(url, **kwargs)
+        self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.session_factory: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+        self._stripes = _sqlite_stripes(self.engine.url.database or "") if self.is_sqlite else []
 
     def dispose(self) -> None:
         """Close every pooled connection (after fork, or at shutdown)."""
-        if self.engine is not None:
-            self.engine.dispose()
+        self.engine.dispose()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -88,7 +83,6 @@ class Database:
 
         Objects read stay usable (detached) after the block.
         """
-        assert self.session_factory is not None, "db.init() was not called"
         session = self.session_factory()
         try:
             yield session
@@ -98,7 +92,6 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed once at the end, or rolled back on error."""
-        assert self.session_factory is not None, "db.init() was not called"
         session = self.session_factory()
         try:
             yield session
@@ -111,7 +104,81 @@ class Database:
 
     def instance_lock(self, instance_id: str) -> threading.RLock:
         """A process-local lock covering one instance (SQLite has no row locks)."""
+        if not self._stripes:
+            raise RuntimeError("instance_lock stands in for row locks on SQLite only")
         return self._stripes[hash(instance_id) % len(self._stripes)]
+
+
+class NoApplicationDatabase(RuntimeError):
+    """``db`` was used outside an application context, or in an app without a database."""
+
+
+class CurrentDatabase:
+    """``db``: the :class:`Database` of the running app, resolved on every use.
+
+    Each app owns its engine (``create_app`` calls :meth:`init_app`), so two apps in one process
+    never share connections. Web requests, CLI commands, RQ jobs and the scheduler all run inside
+    an app context; outside one every use raises :class:`NoApplicationDatabase`.
+    """
+
+    EXTENSION = "housing.db"
+
+    def init_app(self, app: Flask, url: str, echo: bool = False) -> Database:
+        """Create ``app``'s database for ``url``; its pooled connections close when the app is collected."""
+        database = Database(url, echo)
+        app.extensions[self.EXTENSION] = database
+        weakref.finalize(app, database.dispose)
+        return database
+
+    def get(self) -> Database:
+        """The current app's database."""
+        if not has_app_context():
+            raise NoApplicationDatabase(
+                "the database belongs to an application: use it inside `with app.app_context():`")
+        database = current_app.extensions.get(self.EXTENSION)
+        if database is None:
+            raise NoApplicationDatabase(f"app {current_app.name!r} has no database (create it with create_app)")
+        return database
+
+    @property
+    def engine(self) -> Engine:
+        return self.get().engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.get().is_sqlite
+
+    def session(self) -> AbstractContextManager[Session]:
+        """See :meth:`Database.session`."""
+        return self.get().session()
+
+    def transaction(self) -> AbstractContextManager[Session]:
+        """See :meth:`Database.transaction`."""
+        return self.get().transaction()
+
+    def instance_lock(self, instance_id: str) -> threading.RLock:
+        """See :meth:`Database.instance_lock`."""
+        return self.get().instance_lock(instance_id)
+
+    def dispose(self) -> None:
+        """Close the current app's pooled connections."""
+        self.get().dispose()
+
+
+_stripes_lock = threading.Lock()
+_stripes_by_file: dict[str, list[threading.RLock]] = {}
+
+
+def _sqlite_stripes(path: str) -> list[threading.RLock]:
+    """Striped locks standing in for row locks on one SQLite file.
+
+    Keyed by the file, not the app: two apps in one process on the same file must still
+    serialise their writes to one instance. A lock holds no data, so sharing it shares no state.
+    """
+    if not path or path == ":memory:":  # a private database per connection: nothing to share
+        return [threading.RLock() for _ in range(64)]
+    with _stripes_lock:
+        return _stripes_by_file.setdefault(os.path.abspath(path), [threading.RLock() for _ in range(64)])
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -122,4 +189,5 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-db = Database()
+#: The running app's database: ``with db.transaction() as session: ...``
+db = CurrentDatabase()

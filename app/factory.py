@@ -6,13 +6,19 @@ import importlib
 import logging
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from app.auth import ratelimit
 from app.config import Settings
 from app.db import db
-from app.engine import workdays
+from app.engine import bundle, workdays
 from app.engine.operators import load_operators
-from connectors.base import use_settings as use_connector_settings
+
+
+class UnicodeJSONProvider(DefaultJSONProvider):
+    """JSON with Chinese as it is, not as ``\\u`` escapes."""
+
+    ensure_ascii = False
 
 log = logging.getLogger(__name__)
 
@@ -21,22 +27,23 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
     """Build the Flask app: settings, database, job runner, operators, API and pages.
 
     ``runner`` overrides the job runner the settings choose (tests pass a synchronous one).
+    Everything the app needs at run time (engine, spec cache, calendar, settings, runner) lives
+    in ``app.extensions``, so several apps can share a process. Logging is left to the entry
+    points (:mod:`app.cli`, :mod:`app.wsgi`).
     """
     settings = (settings or Settings.from_env()).check()  # no server on missing or built-in secrets
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("spiff").setLevel(logging.WARNING)  # one line per task state change otherwise
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=32 * 1024 * 1024)
-    app.json.ensure_ascii = False
+    app.json = UnicodeJSONProvider(app)
     app.extensions["housing.settings"] = settings
     for warning in settings.warnings():
         log.warning(warning)
     ratelimit.init_app(app, settings)
 
-    db.init(settings.database_url)
-    workdays.load_overrides(settings.holidays_file)
+    db.init_app(app, settings.database_url)
+    bundle.init_app(app)
+    workdays.init_app(app, settings.holidays_file)
     load_operators()
-    use_connector_settings(settings)  # health checks run outside any job and need them too
     for module in filter(None, (m.strip() for m in settings.operator_modules.split(","))):
         importlib.import_module(module)
     app.extensions["housing.runner"] = runner or _make_runner(settings, app)

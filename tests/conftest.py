@@ -9,15 +9,14 @@ from pathlib import Path
 import psycopg2
 import pytest
 import redis
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 import tests.support.operators  # noqa: F401  (registers the test operators)
 from app import models as _models  # noqa: F401  (every table is known to the metadata)
 from app.auth.identity import Identity
 from app.cli import migrate_database
 from app.config import Settings
-from app.db import Base, db
-from app.engine.bundle import bundles
+from app.db import Base
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.services import job_service
@@ -49,7 +48,6 @@ def pg_url():
     url = f"{base}/{name}"
     migrate_database(url)
     yield url
-    db.dispose()
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     conn.close()
@@ -82,17 +80,25 @@ def make_settings(database_url: str, **overrides) -> Settings:
 def truncate(url: str) -> None:
     """Empty every table (services commit for real, so tests clean up after themselves).
 
-    Identities restart, so definition ids repeat: the compiled-spec cache, keyed by those
-    (normally immutable) ids, is cleared too.
+    Identities restart, so definition ids repeat: an app's compiled-spec cache, keyed by those
+    (normally immutable) ids, must not outlive this; each test builds a new app, hence a new cache.
     """
-    bundles.clear()
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]  # every model's table
-    with db.engine.begin() as conn:
-        if url.startswith("sqlite"):
-            for table in tables:
-                conn.execute(text(f"DELETE FROM {table}"))
-        else:
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://", 1))
+    try:
+        with engine.begin() as conn:
+            if url.startswith("sqlite"):
+                for table in tables:
+                    conn.execute(text(f"DELETE FROM {table}"))
+            else:
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
+
+
+def close(application) -> None:
+    """Close the pooled connections of an app a fixture made (the database may be dropped next)."""
+    application.extensions["housing.db"].dispose()
 
 
 @pytest.fixture
@@ -102,6 +108,7 @@ def app(pg_url):
     application = create_app(make_settings(pg_url), runner=runner)
     with application.app_context():
         yield application
+    close(application)
     truncate(pg_url)
 
 
@@ -114,8 +121,7 @@ def sqlite_app(tmp_path):
     application = create_app(make_settings(url), runner=runner)
     with application.app_context():
         yield application
-    bundles.clear()
-    db.dispose()
+    close(application)
 
 
 @pytest.fixture

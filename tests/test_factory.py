@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
+import sys
+
 import pytest
 
+from app import cli
 from app.config import ConfigError, Settings
 from app.factory import create_app
 from app.jobs.rq_runner import RqRunner
@@ -76,3 +81,39 @@ def test_a_job_lease_must_outlast_two_heartbeats():
     with pytest.raises(ConfigError, match="HOUSING_JOB_LEASE_SECONDS must be at least twice"):
         Settings.from_env({**DEV, "HOUSING_JOB_LEASE_SECONDS": "6", "HOUSING_JOB_HEARTBEAT_SECONDS": "5"})
     assert Settings.from_env({**DEV, "HOUSING_JOB_LEASE_SECONDS": "2", "HOUSING_JOB_HEARTBEAT_SECONDS": "0.5"})
+
+
+def _bare_root_logger(monkeypatch) -> logging.Logger:
+    """The root logger as a fresh process has it: no handlers (not even pytest's), level WARNING."""
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "level", logging.WARNING)
+    return root
+
+
+def test_the_factory_leaves_logging_to_the_entry_points(tmp_path, monkeypatch):
+    root = _bare_root_logger(monkeypatch)
+    create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.db", log_level="DEBUG"))
+    assert root.handlers == [] and root.level == logging.WARNING
+
+
+def test_the_housing_command_configures_logging_from_the_settings(tmp_path, monkeypatch):
+    root = _bare_root_logger(monkeypatch)
+    monkeypatch.setenv("HOUSING_ENV", "development")
+    monkeypatch.setenv("HOUSING_DATABASE_URL", f"sqlite:///{tmp_path}/a.db")
+    monkeypatch.setenv("HOUSING_LOG_LEVEL", "DEBUG")
+    app = cli._create_app()
+    assert app.extensions["housing.settings"].log_level == "DEBUG"
+    assert root.level == logging.DEBUG and len(root.handlers) == 1
+    assert logging.getLogger("spiff").level == logging.WARNING
+
+
+def test_the_wsgi_module_builds_the_app_from_the_environment_and_configures_logging(tmp_path, monkeypatch):
+    root = _bare_root_logger(monkeypatch)
+    monkeypatch.setenv("HOUSING_ENV", "development")
+    monkeypatch.setenv("HOUSING_DATABASE_URL", f"sqlite:///{tmp_path}/a.db")
+    monkeypatch.setenv("HOUSING_LOG_LEVEL", "ERROR")
+    monkeypatch.delitem(sys.modules, "app.wsgi", raising=False)
+    wsgi = importlib.import_module("app.wsgi")
+    assert wsgi.app.extensions["housing.db"].url == f"sqlite:///{tmp_path}/a.db"
+    assert root.level == logging.ERROR and len(root.handlers) == 1

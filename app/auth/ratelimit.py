@@ -76,9 +76,12 @@ class Limits:
 
     def _login_counters(self, username: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
         account, address = _account(username), client_key()
-        return ([(item, (KEY_PREFIX, "login-pair", account, address)) for item in self.login_pair]
-                + [(item, (KEY_PREFIX, "login-address", address)) for item in self.login_address]
-                + [(item, (KEY_PREFIX, "login-account", account)) for item in self.login_account])
+        keyed: list[tuple[list[RateLimitItem], tuple[str, ...]]] = [
+            (self.login_pair, (KEY_PREFIX, "login-pair", account, address)),
+            (self.login_address, (KEY_PREFIX, "login-address", address)),
+            (self.login_account, (KEY_PREFIX, "login-account", account)),
+        ]
+        return [(item, key) for items, key in keyed for item in items]
 
     def login_refused(self, username: str) -> bool:
         """True when a login for ``username`` from this address must be refused unchecked."""

@@ -13,6 +13,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from flask import Flask, current_app, has_app_context
+
 from app.engine.parser import Document, build_parser, read_document
 
 
@@ -71,4 +73,36 @@ class BundleCache:
             self._items.clear()
 
 
-bundles = BundleCache()
+EXTENSION = "housing.bundles"
+
+
+def init_app(app: Flask) -> BundleCache:
+    """Give ``app`` its own cache: definition ids are immutable in one database but repeat across
+    databases, so a cache shared by two apps could hand one the other's specs."""
+    cache = app.extensions[EXTENSION] = BundleCache()
+    return cache
+
+
+class CurrentBundles:
+    """``bundles``: the running app's :class:`BundleCache`, resolved on every use."""
+
+    def _cache(self) -> BundleCache:
+        if not has_app_context():
+            raise RuntimeError("the spec cache belongs to an application: use it inside `with app.app_context():`")
+        return current_app.extensions[EXTENSION]
+
+    def get(
+        self,
+        process_key: str,
+        definition_ids: Sequence[int],
+        load_files: Callable[[Sequence[int]], list[tuple[str, bytes]]],
+    ) -> Bundle:
+        """See :meth:`BundleCache.get`."""
+        return self._cache().get(process_key, definition_ids, load_files)
+
+    def clear(self) -> None:
+        """Forget every bundle of the running app."""
+        self._cache().clear()
+
+
+bundles = CurrentBundles()

@@ -61,7 +61,7 @@ class Failure:
 class Snapshot:
     """What the host persists about a workflow, gathered in one pass over its tasks."""
 
-    ready_human: dict[str, object] = field(default_factory=dict)
+    ready_human: dict[str, Any] = field(default_factory=dict)  # SpiffWorkflow tasks
     started_service: set[str] = field(default_factory=set)
     waiting_messages: set[str] = field(default_factory=set)
     completed: bool = False
@@ -321,8 +321,8 @@ class Run:
 
     def next_timer_due(self) -> datetime | None:
         """The earliest due time among waiting timers."""
-        dues = [_parse_due(e["due_at"]) for e in self.waiting_events() if e["due_at"]]
-        dues = [d for d in dues if d is not None]
+        parsed = (_parse_due(e["due_at"]) for e in self.waiting_events() if e["due_at"])
+        dues = [d for d in parsed if d is not None]
         return min(dues) if dues else None
 
     def data(self) -> dict:

@@ -31,7 +31,7 @@ def start_role_problems(doc: Document, known_roles: Iterable[str] = ()) -> list[
         if prop.get("name") != START_ROLES:
             continue
         owner = _owner(prop)
-        owner_id = owner.get("id") if owner is not None else None
+        owner_id = (owner.get("id") if owner is not None else None) or ""
         line = prop.sourceline
         parent = owner.getparent() if owner is not None else None
         if owner is None or owner.tag != f"{{{BPMN_NS}}}startEvent" or parent is None or \

@@ -18,9 +18,10 @@ import logging
 import threading
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import cast
 
 from flask import Flask
-from sqlalchemy import and_, or_, update
+from sqlalchemy import CursorResult, and_, or_, update
 
 from app.db import db, utcnow
 from app.models import Job
@@ -40,7 +41,7 @@ def renew(claims: Iterable[tuple[str, int]], lease_seconds: float) -> int:
             update(Job).where(Job.state == "running", mine)
             .values(lease_until=now + timedelta(seconds=lease_seconds))
             .execution_options(synchronize_session=False))
-        return result.rowcount or 0
+        return cast(CursorResult, result).rowcount or 0
 
 
 class LeaseKeeper:

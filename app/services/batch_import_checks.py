@@ -191,7 +191,7 @@ def locate(errors: dict[str, list[str]], row_numbers: list[int], head_row: int) 
     ``household.members.<i>.…`` belongs to the i-th row of the application; everything else to
     the applicant's row (``group`` when no column matches).
     """
-    out = []
+    out: list[tuple[int, str, str]] = []
     for path, messages in (errors or {}).items():
         parts = path.split(".")
         number = head_row

@@ -121,6 +121,7 @@ def next_sequence(prefix: str) -> int:
         session.execute(upsert(CaseCounter).values(prefix=prefix, last=0).on_conflict_do_nothing())
         query = select(CaseCounter).where(CaseCounter.prefix == prefix)
         counter = session.scalar(query if db.is_sqlite else query.with_for_update())
+        assert counter is not None  # inserted just above when missing
         counter.last += 1
         return counter.last
 

@@ -1,7 +1,8 @@
 """What services need from the running application: settings and the job runner.
 
 Both live on the Flask app (``create_app`` puts them there), so web requests, CLI commands
-and workers — which all run inside an app context — see the same ones.
+and workers — which all run inside an app context — see the same ones, and a second app in
+the same process sees its own.
 """
 
 from __future__ import annotations
@@ -24,3 +25,4 @@ def settings() -> Settings:
 def runner() -> JobRunner:
     """The job runner (inline or RQ)."""
     return current_app.extensions["housing.runner"]
+

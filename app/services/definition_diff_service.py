@@ -73,7 +73,7 @@ def _canonical(node: etree._Element) -> str:
 def _own_children(node: etree._Element) -> tuple[tuple[str, str], ...]:
     """(label, XML) of children that are not elements of their own, in document order; each
     extension element counts on its own (``spiffworkflow:serviceTaskOperator``)."""
-    out = []
+    out: list[tuple[str, str]] = []
     for child in node:
         if not isinstance(child.tag, str) or child.tag in SKIPPED_CHILDREN or _is_element(child):
             continue

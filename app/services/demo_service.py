@@ -64,7 +64,7 @@ def load_demo_cases(password: str = DEMO_PASSWORD) -> list[str]:
     from app.services import case_service
 
     folder = Path(context.settings().processes_dir) / "stubs" / "households"
-    created = []
+    created: list[str] = []
     for key, username, name in DEMO_CASES:
         path = folder / f"{key}.json"
         if not path.is_file():

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import Select, exists, func, select, tuple_
 
 from app.auth.identity import Identity
@@ -203,10 +204,11 @@ def _decode(cursor: str) -> tuple[datetime | None, str]:
 
 #: housing type codes (as the case data stores them) → names
 HOUSING_TYPES = {"gongzufang": "公租房", "baozufang": "保租房"}
-_steps_cache: dict[int, list[str]] = {}
+#: ``app.extensions`` key of the step names per newest definition id (ids repeat across databases)
+STEPS_CACHE = "housing.inbox_steps"
 
 
-def filter_choices() -> dict[str, list[str]]:
+def filter_choices() -> dict[str, list]:
     """Options for the filter selects: housing types, districts in use, human steps deployed."""
     from lxml import etree
 
@@ -215,7 +217,8 @@ def filter_choices() -> dict[str, list[str]]:
     with db.session() as session:
         districts = sorted(d for d in session.scalars(select(User.district).distinct()) if d)
         newest = session.scalar(select(func.max(ProcessDefinition.id))) or 0
-        if newest not in _steps_cache:
+        steps_cache: dict[int, list[str]] = current_app.extensions.setdefault(STEPS_CACHE, {})
+        if newest not in steps_cache:
             names: set[str] = set()
             files = session.scalars(select(DefinitionFile.content).where(DefinitionFile.kind == "bpmn"))
             parser = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -227,6 +230,6 @@ def filter_choices() -> dict[str, list[str]]:
                 for el in root.iter("{*}userTask", "{*}manualTask"):
                     if el.get("name"):
                         names.add(el.get("name").strip())
-            _steps_cache.clear()
-            _steps_cache[newest] = sorted(names)
-    return {"housing_types": list(HOUSING_TYPES.items()), "districts": districts, "steps": _steps_cache[newest]}
+            steps_cache.clear()
+            steps_cache[newest] = sorted(names)
+    return {"housing_types": list(HOUSING_TYPES.items()), "districts": districts, "steps": steps_cache[newest]}

@@ -53,6 +53,8 @@ def retry(identity: Identity, incident_id: int) -> dict:
 
     def action(step: Step) -> dict:
         row = step.session.get(Incident, incident_id, with_for_update=not db.is_sqlite)
+        if row is None:
+            raise IncidentNotFound(f"incident {incident_id} not found")
         if row.status != "open":
             raise IncidentNotOpen(f"incident {incident_id} is {row.status}")
         row.status, row.resolved_at, row.resolved_by = "resolved", utcnow(), identity.username

@@ -27,7 +27,7 @@ def scenario_files(processes_dir: str | None = None) -> list[tuple[str, dict]]:
     base = Path(processes_dir or context.settings().processes_dir)
     if not base.is_dir():
         return []
-    out = []
+    out: list[tuple[str, dict]] = []
     for path in sorted(base.rglob(f"*{SCENARIO_SUFFIX}")):
         rel = path.relative_to(base).as_posix()
         out.extend((rel, s) for s in load_scenarios(path) if isinstance(s.get("process"), str))

@@ -103,7 +103,7 @@ class Periodic:
     """
 
     name: str
-    run: Callable[[datetime], object]
+    run: Callable[[datetime | None], object]
     every: float = 0.0
 
 
@@ -122,7 +122,7 @@ PERIODIC: list[Periodic] = [  # looked up when run, so a replaced function is th
 def _count(value: object) -> int:
     if isinstance(value, (list, tuple, set, dict)):
         return len(value)
-    return int(value or 0)
+    return int(value) if isinstance(value, int | float) else 0
 
 
 class Scheduler:
@@ -213,6 +213,8 @@ class Leadership:
 
     def _close(self) -> None:
         conn, self._conn = self._conn, None
+        if conn is None:
+            return
         try:
             conn.invalidate()  # never back to the pool: a pooled session could still hold the lock
         except Exception:

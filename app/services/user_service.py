@@ -8,7 +8,9 @@ process serves the next request.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import cast
+
+from sqlalchemy import CursorResult, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.identity import Identity
@@ -102,7 +104,7 @@ def revoke_tokens(username: str) -> bool:
     with db.transaction() as session:
         result = session.execute(update(User).where(User.username == username)
                                  .values(token_version=User.token_version + 1))
-        return bool(result.rowcount)
+        return bool(cast(CursorResult, result).rowcount)
 
 
 def list_users() -> list[dict]:

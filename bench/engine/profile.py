@@ -53,17 +53,18 @@ def main(argv: list[str] | None = None) -> int:
     from app.auth.identity import Identity
     from app.cli import migrate_database
     from app.config import Settings
-    from app.db import db
     from app.factory import create_app
     from app.jobs.runner import InlineRunner
     from app.services import definition_service, instance_service, job_service, task_service
 
+    app = None
     try:
         migrate_database(url)
         app = create_app(Settings.from_env(database_url=url), runner=InlineRunner(job_service.execute_batch, True))
         counts: Counter = Counter()
-        event.listen(db.engine, "before_cursor_execute", lambda *a: counts.update(["statements"]))
-        event.listen(db.engine, "commit", lambda *a: counts.update(["commits"]))
+        engine = app.extensions["housing.db"].engine
+        event.listen(engine, "before_cursor_execute", lambda *a: counts.update(["statements"]))
+        event.listen(engine, "commit", lambda *a: counts.update(["commits"]))
         admin = Identity("admin", roles=("admin",))
         with app.app_context():
             definition_service.deploy([(BPMN.name, BPMN.read_bytes()), (DMN.name, DMN.read_bytes())], "bench")
@@ -98,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(json.dumps(result, indent=2, ensure_ascii=False))
     finally:
-        db.dispose()
+        if app is not None:
+            app.extensions["housing.db"].dispose()
         _drop_database(args.pg_admin, url)
     return 0
 

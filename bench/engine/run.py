@@ -105,6 +105,7 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
     from app import cli
     from app.auth import tokens
     from app.config import Settings
+    from app.db import db
     from app.engine import serializer
     from app.engine.runtime import Run
     from app.factory import create_app
@@ -185,6 +186,7 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
             p.wait(10)
     with app.app_context():
         history = client.get(f"/api/v1/process-instances/{ids[0]}/history", headers=headers).get_json()["items"]
+        db.dispose()  # the database is dropped next
     nodes = len(history) * n
     return {
         "instances": n, "seconds": elapsed, "instances_per_s": n / elapsed, "nodes": nodes,
@@ -239,9 +241,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         b = host(args.instances, args.workers, url, args.redis_url, args.threads)
     finally:
-        from app.db import db
-
-        db.dispose()
         _drop_database(args.pg_admin, url)
     result = {"bare_spiffworkflow": a, "host": b, "ratio_b_over_a": b["instances_per_s"] / a["instances_per_s"],
               "cpu_count": os.cpu_count()}

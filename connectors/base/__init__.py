@@ -17,11 +17,11 @@ from connectors.base.envelope import Envelope
 from connectors.base.registry import (
     CONNECTORS,
     DuplicateConnectorError,
+    NoApplicationSettings,
     connector_for,
     current_settings,
     forget_instances,
     register_connector,
-    use_settings,
 )
 from connectors.base.source import (
     FAIL,
@@ -49,6 +49,7 @@ __all__ = [
     "Connector",
     "ConnectorConfig",
     "DuplicateConnectorError",
+    "NoApplicationSettings",
     "Envelope",
     "Finding",
     "MemberSchema",
@@ -63,5 +64,4 @@ __all__ = [
     "forget_instances",
     "operation",
     "register_connector",
-    "use_settings",
 ]

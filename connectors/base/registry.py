@@ -12,8 +12,9 @@ import importlib
 import logging
 import pkgutil
 import re
-import threading
 from typing import Any
+
+from flask import current_app, has_app_context
 
 from app.engine.operators import Operator, OperatorContext, OperatorError, RetryPolicy, registry
 from connectors.base.config import PerSettings, resolve_config
@@ -27,9 +28,8 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _SECRET_PARAM_RE = re.compile(r"secret|password|passwd|private_key|access_token|credential|app_key", re.I)
 
 log = logging.getLogger(__name__)
+#: Connector instances and retry policies per settings object (so per app), dropped with it.
 _instances = PerSettings()
-_settings_lock = threading.Lock()
-_default_settings: Any = None
 
 
 class DuplicateConnectorError(ValueError):
@@ -97,17 +97,20 @@ class ConfiguredRetryPolicy(RetryPolicy):
     """A connector's job retry policy, read from the connector settings of the running app.
 
     The job runner asks the operator for ``max_attempts`` when it writes a job and for
-    ``delay(n)`` after a failed attempt. Both come from the settings given to
-    :func:`use_settings` (the app factory does so): ``job_attempts``, ``job_backoff`` and
+    ``delay(n)`` after a failed attempt. Both come from the running app's settings
+    (:func:`current_settings`): ``job_attempts``, ``job_backoff`` and
     ``job_backoff_cap`` (e.g. ``HOUSING_CONNECTOR_DEFAULT_JOB_BACKOFF=0.05`` in tests), each
-    falling back to the connector's ``job_retry``.
+    falling back to the connector's ``job_retry``. Outside an app (describing the operator for
+    the modeler's list, say) it is the connector's declared ``job_retry``.
     """
 
     def __init__(self, cls: type[Connector]):
         object.__setattr__(self, "_cls", cls)
 
     def resolved(self) -> RetryPolicy:
-        """The policy for the current settings."""
+        """The policy for the current app's settings; the declared one outside an app."""
+        if not has_app_context():
+            return self._cls.job_retry
         return job_retry_policy(self._cls, current_settings())
 
     @property
@@ -167,22 +170,22 @@ def _build(cls: type[Connector], settings: Any) -> Connector:
     return cls(config, credential)
 
 
-def use_settings(settings: Any) -> None:
-    """Settings for calls that carry none (health checks); the app may call this at start-up."""
-    global _default_settings
-    with _settings_lock:
-        _default_settings = settings
+class NoApplicationSettings(RuntimeError):
+    """Connector settings were needed outside an application context."""
 
 
 def current_settings() -> Any:
-    """The settings given to :func:`use_settings`, else read once from the environment."""
-    global _default_settings
-    with _settings_lock:
-        if _default_settings is None:
-            from app.config import Settings
+    """The settings of the running app (``app.extensions["housing.settings"]``).
 
-            _default_settings = Settings.from_env()
-        return _default_settings
+    A job passes its settings in the operator context; health checks and retry policies read
+    the app's here. Outside an app context there is no way to tell whose settings are meant,
+    so this raises :class:`NoApplicationSettings` rather than guess from the environment.
+    """
+    settings = current_app.extensions.get("housing.settings") if has_app_context() else None
+    if settings is None:
+        raise NoApplicationSettings("connector settings belong to an application: call inside "
+                                    "`with app.app_context():` or pass the settings explicitly")
+    return settings
 
 
 def import_connector_modules() -> None:

@@ -6,10 +6,11 @@ import gc
 import json
 
 import pytest
+from flask import Flask
 
 from app.config import Settings
 from app.engine.operators import OperatorError, load_operators, registry
-from connectors.base import connector_for, use_settings
+from connectors.base import NoApplicationSettings, connector_for
 from connectors.base.config import resolve_config
 from connectors.sandbox.fixtures import declared_members
 from connectors.testing import run_operator, sandbox_settings
@@ -121,47 +122,55 @@ def test_one_instance_per_settings_object_dropped_with_it(sandbox_url):
     assert ident not in _instances._items
 
 
-def test_health_checks_use_the_settings_given_at_start(sandbox_url):
-    use_settings(sandbox_settings(sandbox_url))
-    try:
+def app_with(settings: Settings):
+    """An app context holding ``settings`` where the factory puts them."""
+    application = Flask(__name__)
+    application.extensions["housing.settings"] = settings
+    return application.app_context()
+
+
+def test_health_checks_use_the_running_apps_settings(sandbox_url):
+    with app_with(sandbox_settings(sandbox_url)):
         ok, message = registry.get("marriage/check").health_check()
         assert ok, message
-    finally:
-        use_settings(None)
 
 
 def test_health_check_reports_misconfiguration_instead_of_raising(sandbox_url):
-    use_settings(sandbox_settings(sandbox_url, env="production"))
-    try:
+    with app_with(sandbox_settings(sandbox_url, env="production")):
         ok, message = registry.get("marriage/check").health_check()
         assert not ok and "ConnectorMisconfigured" in message
-    finally:
-        use_settings(None)
 
 
-def test_the_job_retry_policy_comes_from_the_settings_given_at_start():
+def test_outside_an_app_there_are_no_connector_settings_to_guess():
+    with pytest.raises(NoApplicationSettings, match="app_context"):
+        registry.get("marriage/check").health_check()
+    fast = Settings(sandbox_url="http://sb:8780", extra={"HOUSING_CONNECTOR_DEFAULT_JOB_ATTEMPTS": "2"})
+    with app_with(fast):
+        assert registry.get("housing_fund/check").retry.max_attempts == 2
+    assert registry.get("housing_fund/check").retry.max_attempts == 4  # as declared, not the last app's
+
+
+def test_the_job_retry_policy_comes_from_the_running_apps_settings():
     op = registry.get("housing_fund/check")
-    use_settings(Settings(sandbox_url="http://sb:8780"))
-    try:
+    with app_with(Settings(sandbox_url="http://sb:8780")):
         assert (op.retry.max_attempts, op.retry.delay(1), op.retry.delay(9)) == (4, 30.0, 900.0)  # the defaults
-        use_settings(Settings(sandbox_url="http://sb:8780", extra={
-            "HOUSING_CONNECTOR_DEFAULT_JOB_ATTEMPTS": "3", "HOUSING_CONNECTOR_DEFAULT_JOB_BACKOFF": "0.05",
-            "HOUSING_CONNECTOR_HOUSING_FUND_JOB_BACKOFF_CAP": "0.1"}))
+    fast = Settings(sandbox_url="http://sb:8780", extra={
+        "HOUSING_CONNECTOR_DEFAULT_JOB_ATTEMPTS": "3", "HOUSING_CONNECTOR_DEFAULT_JOB_BACKOFF": "0.05",
+        "HOUSING_CONNECTOR_HOUSING_FUND_JOB_BACKOFF_CAP": "0.1"})
+    with app_with(fast):
         assert (op.retry.max_attempts, op.retry.delay(1), op.retry.delay(2), op.retry.delay(5)) == (3, 0.05, 0.1, 0.1)
         assert op.describe()["retry"] == {"max_attempts": 3, "backoff_base": 0.05}
         assert registry.get("tax/check").retry.max_backoff == 900.0  # the cap was set for housing_fund only
-    finally:
-        use_settings(None)
+        with app_with(Settings(sandbox_url="http://sb:8780")):  # another app, in the same process
+            assert op.retry.max_attempts == 4
+        assert op.retry.max_attempts == 3
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "many"])
 def test_a_bad_job_retry_setting_keeps_the_default_policy(value):
-    use_settings(Settings(sandbox_url="http://sb:8780", extra={"HOUSING_CONNECTOR_HUKOU_JOB_ATTEMPTS": value}))
-    try:
+    with app_with(Settings(sandbox_url="http://sb:8780", extra={"HOUSING_CONNECTOR_HUKOU_JOB_ATTEMPTS": value})):
         assert registry.get("hukou/check").retry.max_attempts == 4
-        with pytest.raises(OperatorError) as info:
-            resolve(settings=Settings(sandbox_url="http://sb:8780",
-                                      extra={"HOUSING_CONNECTOR_HUKOU_JOB_ATTEMPTS": value}))
-        assert info.value.code == "ConnectorMisconfigured"
-    finally:
-        use_settings(None)
+    with pytest.raises(OperatorError) as info:
+        resolve(settings=Settings(sandbox_url="http://sb:8780",
+                                  extra={"HOUSING_CONNECTOR_HUKOU_JOB_ATTEMPTS": value}))
+    assert info.value.code == "ConnectorMisconfigured"

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from app.db import db
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.services import demo_service, job_service
@@ -154,7 +153,6 @@ def actors(browser, request):
 def live_db(pg_url):
     """The session's PostgreSQL database, emptied after the test."""
     yield pg_url
-    db.dispose()
     truncate(pg_url)
 
 

@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 
 from app.cli import deploy_directory, migrate_database
-from app.db import db
-from app.engine.bundle import bundles
 from tests.conftest import ROOT
 from tests.e2e.conftest import LiveServer, make_live_app, object_to
 
@@ -33,8 +31,6 @@ def lifecycle_db(request, tmp_path):
     url = f"sqlite:///{tmp_path / 'embedded.sqlite3'}"
     migrate_database(url)
     yield url
-    bundles.clear()
-    db.dispose()
 
 
 @pytest.fixture

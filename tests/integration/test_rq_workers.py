@@ -13,7 +13,7 @@ from app.db import db, utcnow
 from app.factory import create_app
 from app.models import Job
 from app.services import instance_service, scheduler_service
-from tests.conftest import bearer, deploy_fixture, make_settings, truncate
+from tests.conftest import bearer, close, deploy_fixture, make_settings, truncate
 from tests.support.processes import RedisServer, start_worker, stop, worker_env
 
 
@@ -29,6 +29,7 @@ def rq_app(pg_url, redis_server):
     application = create_app(make_settings(pg_url, job_runner="rq", redis_url=redis_server.url))
     with application.app_context():
         yield application
+    close(application)
     truncate(pg_url)
 
 

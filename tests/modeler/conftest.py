@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.db import db
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.services import definition_service, demo_service, job_service
-from tests.conftest import make_settings, truncate
+from tests.conftest import close, make_settings, truncate
 from tests.web.conftest import Browserless
 
 HERE = Path(__file__).resolve().parent
@@ -46,7 +45,7 @@ def modeler_app(pg_url):
         demo_service.load_demo_users()
         deploy_fixtures()
         yield application
-    db.dispose()
+    close(application)
     truncate(pg_url)
 
 

@@ -16,7 +16,7 @@ from app.jobs.runner import InlineRunner
 from app.models import HumanTask, TaskCandidate
 from app.services import case_service, job_service, task_service
 from connectors.testing import FAST_SETTINGS, running_sandbox
-from tests.conftest import bearer, make_settings, truncate
+from tests.conftest import bearer, close, make_settings, truncate
 from tests.integration.test_rq_workers import redis_server  # noqa: F401  (a private redis-server per test)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +36,7 @@ def housing_app(pg_url):
                                             processes_dir=str(PROCESSES)), runner=runner)
     with application.app_context():
         yield application
+    close(application)
     truncate(pg_url)
 
 
@@ -86,6 +87,7 @@ def flow_app(pg_url, sandbox):
     with app.app_context():
         assert deploy(app.test_client(), app).status_code == 201
         yield app
+    close(app)
     truncate(pg_url)
 
 

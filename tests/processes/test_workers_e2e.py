@@ -17,7 +17,7 @@ from app.factory import create_app
 from app.models import Job, VerificationResult
 from app.services import case_service, instance_service, scheduler_service
 from connectors.testing import FAST_SETTINGS
-from tests.conftest import make_settings, truncate
+from tests.conftest import close, make_settings, truncate
 from tests.processes.conftest import PROCESSES, ROOT, applicant, deploy, household, ready_task, staff
 from tests.support.processes import start_worker, stop, worker_env
 from tests.support.users import bearer_for
@@ -31,6 +31,7 @@ def rq_housing_app(pg_url, redis_server, sandbox):
     with app.app_context():
         assert deploy(app.test_client(), app).status_code == 201
         yield app
+    close(app)
     truncate(pg_url)
 
 

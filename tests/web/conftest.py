@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.db import db
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.services import definition_service, demo_service, instance_service, job_service
-from tests.conftest import make_settings, truncate
+from tests.conftest import close, make_settings, truncate
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
@@ -27,7 +26,7 @@ def web_app(pg_url):
         demo_service.load_demo_users()
         definition_service.deploy([("web_review.bpmn", (FIXTURES / "web_review.bpmn").read_bytes())], "test")
         yield application
-    db.dispose()
+    close(application)
     truncate(pg_url)
 
 

@@ -49,10 +49,11 @@ class Limits:
 
 
 def _calendar() -> dict | None:
+    """The current app's holiday overrides, for the evaluator to count working days as the host does."""
     from app.engine import workdays
 
-    overrides = getattr(workdays, "_overrides", None)
-    return None if overrides is None else {k: set(v) for k, v in overrides.items()}
+    calendar = workdays.current_calendar()
+    return {"holidays": set(calendar.holidays), "workdays": set(calendar.workdays)}
 
 
 def _now():

@@ -54,6 +54,7 @@ class _Evaluator:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "app.engine.bounded.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, bufsize=0, close_fds=True, env=env, start_new_session=True)
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are PIPEs
         self.out_fd = self.proc.stdin.fileno()
         self.in_fd = self.proc.stdout.fileno()
         self.ready = False
@@ -146,6 +147,8 @@ class _Evaluator:
             self.proc.kill()
         self.proc.wait()
         for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is None:
+                continue
             try:
                 stream.close()
             except OSError:

@@ -76,13 +76,9 @@ def _sync_calendar(calendar: dict | None, now) -> None:
     if now is not None:
         workdays.now_utc = lambda: now
 
-    overrides = getattr(workdays, "_overrides", None)
-    if calendar is None or overrides is None:
-        return
-    if overrides != calendar:
-        for kind in ("holidays", "workdays"):
-            overrides[kind] = set(calendar.get(kind, ()))
-        workdays.is_workday.cache_clear()
+    if calendar is not None:
+        workdays.use_outside_app(workdays.WorkCalendar(frozenset(calendar.get("holidays", ())),
+                                                       frozenset(calendar.get("workdays", ()))))
 
 
 def _functions(modules: list[str], names: list[str]) -> dict:

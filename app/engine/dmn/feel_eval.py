@@ -154,7 +154,7 @@ def _filter(node: ast.Filter, scope: Scope) -> Any:
         return None
     items = list(target) if isinstance(target, list | tuple) else [target]
     _spend(scope, len(items))
-    results = []
+    results: list[Any] = []
     for item in items:
         names = dict(item) if isinstance(item, Mapping) else {}
         names["item"] = item

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from flask import Flask
+
 from app.engine import workdays
 
 
@@ -32,9 +34,28 @@ def test_years_beyond_the_package_fall_back_and_say_so(tmp_path):
     assert not workdays.is_workday(date(2030, 10, 1))
     override = tmp_path / "holidays.json"
     override.write_text('{"holidays": ["2030-10-04"], "workdays": ["2030-10-12"]}')
-    workdays.load_overrides(str(override))
-    try:
-        assert not workdays.is_workday(date(2030, 10, 4))
-        assert workdays.is_workday(date(2030, 10, 12))
-    finally:
-        workdays.load_overrides("")
+    calendar = workdays.WorkCalendar.from_file(str(override))
+    assert not calendar.is_workday(date(2030, 10, 4))
+    assert calendar.is_workday(date(2030, 10, 12))
+    assert workdays.is_workday(date(2030, 10, 4))  # outside an app: the national calendar only
+
+
+def test_each_app_counts_with_its_own_overrides(tmp_path):
+    """Two apps in one process, one with an extra holiday: each deadline uses its own calendar."""
+    override = tmp_path / "holidays.json"
+    override.write_text('{"holidays": ["2030-10-08"], "workdays": []}')
+    plain, extra = Flask("plain"), Flask("extra")
+    workdays.init_app(plain, None)
+    workdays.init_app(extra, str(override))
+    start = datetime(2030, 10, 7, 9, 0, tzinfo=workdays.CHINA_TZ)  # a Monday
+    with extra.app_context():
+        assert not workdays.is_workday(date(2030, 10, 8))
+        with plain.app_context():
+            assert workdays.is_workday(date(2030, 10, 8))
+            assert workdays.add_working_days(start, 1) == _midnight_after(date(2030, 10, 8))
+        assert workdays.add_working_days(start, 1) == _midnight_after(date(2030, 10, 9))
+        assert workdays.working_days_between(date(2030, 10, 7), date(2030, 10, 9)) == 1
+
+
+def _midnight_after(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day + 1, tzinfo=workdays.CHINA_TZ).astimezone(UTC)
