@@ -126,23 +126,21 @@ def worker_cmd(burst: bool) -> None:
 
 
 def run_scheduler(app: Flask, interval: float, stop: threading.Event) -> None:
-    """Sweep every ``interval`` seconds until ``stop`` is set."""
+    """Sweep every ``interval`` seconds until ``stop`` is set (while this process leads)."""
     from app.services import scheduler_service
 
-    while not stop.is_set():
-        with app.app_context():
-            try:
-                scheduler_service.tick()
-            except Exception:
-                log.exception("scheduler tick failed")
-        stop.wait(interval)
+    scheduler_service.run_forever(app, interval, stop.wait)
 
 
 @click.command("scheduler")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between sweeps.")
 @with_appcontext
 def scheduler_cmd(interval: float) -> None:
-    """Fire timers, dispatch retries and re-queue lost jobs, forever."""
+    """Fire timers, dispatch retries and re-queue lost jobs, forever.
+
+    Run two or more for availability: one leads (a PostgreSQL advisory lock), the others wait
+    to take over.
+    """
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     click.echo(f"scheduler running every {interval}s")

@@ -53,8 +53,11 @@ class Settings:
     operator_modules: str = ""
     #: JSON file with holidays / make-up workdays for years the holiday package lacks.
     holidays_file: str = ""
-    #: Seconds a running job may hold its lease before the reconciler takes it back.
-    job_lease_seconds: int = 300
+    #: Seconds a running job's lease lasts; its worker renews it every ``job_heartbeat_seconds``,
+    #: so a dead worker's jobs return to the queue within this time.
+    job_lease_seconds: int = 20
+    #: Seconds between a worker's renewals of the leases of the jobs it runs.
+    job_heartbeat_seconds: float = 5.0
     #: Create the demo users and sample cases at start-up (embedded default only).
     demo_data: bool = False
     log_level: str = "INFO"
@@ -105,6 +108,9 @@ class Settings:
             for name in ("secret_key", "jwt_secret"):
                 if getattr(self, name).startswith("dev-only"):
                     out.append(f"HOUSING_{name.upper()} must be set in production")
+        if self.job_heartbeat_seconds <= 0 or self.job_lease_seconds < 2 * self.job_heartbeat_seconds:
+            out.append("HOUSING_JOB_LEASE_SECONDS must be at least twice HOUSING_JOB_HEARTBEAT_SECONDS "
+                       "(a positive number), so one late heartbeat does not lose a lease")
         if self.script_timeout <= 0:
             out.append("HOUSING_SCRIPT_TIMEOUT must be positive")
         if self.jwt_algorithm not in ("HS256", "HS384", "HS512"):

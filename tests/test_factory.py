@@ -44,3 +44,10 @@ def test_factory_picks_the_runner_and_serves_health(tmp_path):
     assert inline.test_client().get("/healthz").get_json() == {"status": "ok"}
     queued = create_app(Settings(database_url=f"sqlite:///{tmp_path}/b.db", job_runner="rq"))
     assert isinstance(queued.extensions["housing.runner"], RqRunner)
+
+
+def test_a_job_lease_must_outlast_two_heartbeats():
+    assert Settings.from_env({}).job_lease_seconds == 20 and Settings.from_env({}).job_heartbeat_seconds == 5.0
+    with pytest.raises(ConfigError, match="HOUSING_JOB_LEASE_SECONDS must be at least twice"):
+        Settings.from_env({"HOUSING_JOB_LEASE_SECONDS": "6", "HOUSING_JOB_HEARTBEAT_SECONDS": "5"})
+    assert Settings.from_env({"HOUSING_JOB_LEASE_SECONDS": "2", "HOUSING_JOB_HEARTBEAT_SECONDS": "0.5"})

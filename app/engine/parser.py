@@ -29,6 +29,7 @@ from app.engine.specs import (
     HostParallelMultiInstanceTask,
     RearmingBoundaryEvent,
     StartCycleTimerEventDefinition,
+    link_like_the_serializer,
 )
 
 __all__ = ["VALIDATOR", "Document", "DocumentError", "HostBpmnParser", "build_parser", "read_document"]
@@ -85,7 +86,8 @@ class HostBpmnParser(SpiffBpmnParser):
         return engine_for(self, decision_ref, node)
 
     def finish_spec(self, spec) -> None:
-        """Swap in host classes on a parsed process spec (specs are never serialised)."""
+        """Swap in host classes on a parsed process spec, then attach the runtime links
+        SpiffWorkflow's serializer would (specs are never serialised here, only cached)."""
         for task_spec in spec.task_specs.values():
             if type(task_spec) is ParallelMultiInstanceTask:
                 task_spec.__class__ = HostParallelMultiInstanceTask
@@ -98,6 +100,7 @@ class HostBpmnParser(SpiffBpmnParser):
                         event.__class__ = HostMessageEventDefinition
                     if type(event) is CycleTimerEventDefinition and isinstance(task_spec, StartEvent):
                         event.__class__ = StartCycleTimerEventDefinition
+        link_like_the_serializer(spec)  # after the class swaps: callbacks bind the final classes
 
 
 def split_groups(value: str | None) -> list[str]:

@@ -15,12 +15,17 @@
   scheduler (a ``start_timer`` row starts one instance per occurrence); inside the instance
   the start event fires only when the scheduler fires it, instead of SpiffWorkflow replaying
   every occurrence since the cycle's start date in each new instance.
+
+:func:`link_like_the_serializer` attaches to a parsed spec the behaviour SpiffWorkflow keeps
+outside a spec's data (callbacks on task-spec events), exactly as its serializer does when it
+restores a spec, so a spec built here and cached behaves the same in every process.
 """
 
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.specs.defaults import ParallelMultiInstanceTask, ServiceTask
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -122,3 +127,30 @@ class RearmingBoundaryEvent(BoundaryEvent):
             self._predict(again, mask=TaskState.NOT_FINISHED_MASK)  # the path it will take
             self._update(again)  # registers it with the event manager
         return result
+
+
+def link_like_the_serializer(spec) -> None:
+    """Connect what SpiffWorkflow's serializer connects when it restores a process spec.
+
+    A loop or multi-instance task merges each finished child (its data, its output item, the
+    ``merged`` list its completion depends on) through ``merge_child``, a callback on the child
+    spec's ``completed_event``. The serializer connects it whenever it restores a spec
+    (``BpmnProcessSpecConverter.from_dict``); at run time SpiffWorkflow connects it only when a
+    task expands its children, in the process that expanded them. The host parses specs and keeps
+    them in a per-process cache, never through the serializer, so without this a process that
+    had not itself expanded a countersign would complete its children without merging them and
+    the parent would wait forever. Idempotent: a callback is connected at most once.
+
+    The other runtime links are already there or live on the workflow, not the spec: an
+    ad-hoc subprocess's ``path_complete`` is connected by the parser (``create_paths``), and a
+    call activity's ``_on_subworkflow_completed`` hangs on the subworkflow object, which
+    :mod:`app.engine.serializer` restores with SpiffWorkflow's own converter.
+    """
+    for task_spec in spec.task_specs.values():
+        if not isinstance(task_spec, LoopTask):
+            continue
+        child = spec.task_specs.get(task_spec.task_spec)
+        if child is None:
+            raise ValueError(f"{task_spec.name}: its instance spec {task_spec.task_spec!r} is missing")
+        if not child.completed_event.is_connected(task_spec.merge_child):
+            child.completed_event.connect(task_spec.merge_child)

@@ -1,6 +1,7 @@
 """Running service-task jobs and feeding their results back into the instances.
 
-A job goes queued → running (leased) → succeeded | pending (retry later) | failed. A batch (the
+A job goes queued → running (leased, the lease renewed by the worker's heartbeat while it runs:
+:mod:`app.jobs.lease`) → succeeded | pending (retry later) | failed. A batch (the
 jobs one step created) is claimed in one statement, its operators run side by side, its results
 are stored in one transaction, and each instance is resumed once with every result
 (:func:`resume_instance`).
@@ -20,6 +21,7 @@ from sqlalchemy import bindparam, func, select, update
 from app.db import db, utcnow
 from app.engine.operators import OperatorContext, OperatorError, UnknownOperatorError, registry
 from app.engine.sandbox import ScriptError, to_json_value
+from app.jobs.lease import LeaseKeeper
 from app.models import Incident, Job, ProcessInstance
 from app.services import context
 from app.services.step import Step, with_instance
@@ -77,20 +79,25 @@ def execute_batch(job_ids: list[str], threads: int = 8) -> dict[str, str]:
     """
     calls = claim(list(job_ids))
     app = current_app._get_current_object()
+    settings = context.settings()
 
     def one(call: JobCall):
         with app.app_context():
             return _call(call)
 
-    if len(calls) > 1 and threads > 1:
-        with ThreadPoolExecutor(min(threads, len(calls)), thread_name_prefix="job") as pool:
-            answers = list(pool.map(one, calls))
-    else:
-        answers = [_call(call) for call in calls]
-    outcomes = _store_results([(c, a) for c, a in zip(calls, answers, strict=True) if not isinstance(a, OperatorError)])
-    for call, answer in zip(calls, answers, strict=True):
-        if isinstance(answer, OperatorError):
-            outcomes[call.id] = _fail(call, answer)
+    # the heartbeat keeps the leases while the operators run and until their outcomes are stored
+    with LeaseKeeper(app, [(c.id, c.attempt) for c in calls], settings.job_lease_seconds,
+                     settings.job_heartbeat_seconds):
+        if len(calls) > 1 and threads > 1:
+            with ThreadPoolExecutor(min(threads, len(calls)), thread_name_prefix="job") as pool:
+                answers = list(pool.map(one, calls))
+        else:
+            answers = [_call(call) for call in calls]
+        outcomes = _store_results([(c, a) for c, a in zip(calls, answers, strict=True)
+                                   if not isinstance(a, OperatorError)])
+        for call, answer in zip(calls, answers, strict=True):
+            if isinstance(answer, OperatorError):
+                outcomes[call.id] = _fail(call, answer)
     for instance_id in dict.fromkeys(c.instance_id for c in calls if outcomes[c.id] in ("succeeded", "failed")):
         resume_when_idle(instance_id)
     return {job_id: outcomes.get(job_id, "skipped") for job_id in job_ids}

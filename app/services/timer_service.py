@@ -77,6 +77,9 @@ def fire_due_timers(now: datetime | None = None) -> int:
         ))
 
     def action(step: Step) -> None:
+        due = step.instance.next_timer_due_at
+        if step.instance.status != "running" or due is None or due > now:
+            return  # fired meanwhile (another scheduler, an operator) or moved on
         step.run.fire_due_timers()
         step.audit("timers.checked", {"due_before": now.isoformat()})
 

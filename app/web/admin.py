@@ -35,9 +35,12 @@ def incidents():
 @bp.post("/incidents/<int:incident_id>/retry")
 @login_required(*OPS)
 def retry_incident(incident_id: int):
-    """Retry the failed job or script of an incident."""
-    incident_service.retry(require_user(), incident_id)
-    flash(t("已重试异常 #{id}", id=incident_id), "ok")
+    """Retry the failed job or script of an incident (a stuck instance: re-run its engine steps)."""
+    incident = incident_service.retry(require_user(), incident_id)
+    if incident["kind"] == incident_service.STUCK:
+        flash(t("已重新推进异常 #{id}", id=incident_id), "ok")
+    else:
+        flash(t("已重试异常 #{id}", id=incident_id), "ok")
     return redirect(url_for("web.admin.incidents"))
 
 

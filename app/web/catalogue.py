@@ -58,6 +58,11 @@ EN: dict[str, str] = {
     "待处理异常": "Open incidents", "排队中的调用": "Calls waiting", "待处理": "Open", "已处理": "Resolved",
     "时间": "Time", "流程": "Process", "错误": "Error", "第 {n} 行": "line {n}", "重试": "Retry",
     "没有异常": "No incidents", "已重试异常 #{id}": "Incident #{id} retried",
+    "重新推进": "Re-run engine steps",
+    "重新执行引擎步骤并重建待办": "Re-run the engine steps and rebuild the inbox rows",
+    "流程停滞：无待办、作业、定时器或消息可推进":
+        "Stalled: no task, job, timer or message can move this case on",
+    "已重新推进异常 #{id}": "Incident #{id}: engine steps re-run",
     "调用任务（按状态）": "Calls by state", "消息队列": "Queue", "深度": "depth",
     "未完成调用（按数据源操作）": "Open calls by operation", "操作": "Operations", "队列为空": "The queue is empty",
     "测试全部连接": "Test every connection", "连接器": "Connector", "说明": "Message", "未测试": "Not tested",

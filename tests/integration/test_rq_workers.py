@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import signal
 import time
+from datetime import timedelta
 
 import pytest
 from redis import Redis
 
-from app.db import db
+from app.db import db, utcnow
 from app.factory import create_app
 from app.models import Job
 from app.services import instance_service, scheduler_service
@@ -55,7 +56,7 @@ def test_worker_killed_with_sigkill_mid_job_loses_nothing(rq_app, pg_url, redis_
     client = rq_app.test_client()
     deploy_fixture(client, bearer(rq_app), "sleepy.bpmn")
     inst = instance_service.start_instance("sleepy", {"seconds": 3.0, "marker": "once"}, "K-1")
-    env = worker_env(pg_url, redis_server.url, HOUSING_JOB_LEASE_SECONDS="2")
+    env = worker_env(pg_url, redis_server.url, HOUSING_JOB_LEASE_SECONDS="2", HOUSING_JOB_HEARTBEAT_SECONDS="0.5")
     worker = start_worker(env)
     try:
         _wait(lambda: _job_states([inst.id])[inst.id] == "running", tick=False)
@@ -73,6 +74,59 @@ def test_worker_killed_with_sigkill_mid_job_loses_nothing(rq_app, pg_url, redis_
     assert details["data"]["slow_result"] == {"slept": 3.0, "marker": "once"}
     [call] = details["service_calls"]
     assert call["state"] == "applied" and call["attempts"] == 2
+
+
+def _job(instance_id: str) -> Job:
+    with db.session() as session:
+        return session.query(Job).filter_by(instance_id=instance_id).one()
+
+
+def test_a_killed_workers_job_is_done_by_another_worker_within_30_seconds(rq_app, pg_url, redis_server):
+    """Default lease and heartbeat: the dead worker's job is back in the queue within the lease
+    (20 s), another worker completes it, and its result is applied once."""
+    client = rq_app.test_client()
+    deploy_fixture(client, bearer(rq_app), "slow_first.bpmn")
+    inst = instance_service.start_instance("slow_first", {"seconds": 120.0, "marker": "m"}, "H-1")
+    env = worker_env(pg_url, redis_server.url)
+    doomed = start_worker(env)
+    try:
+        _wait(lambda: _job(inst.id).state == "running", tick=False)
+        other = start_worker(env)  # idle, waiting for work
+        time.sleep(6)  # past the first heartbeat: the lease is renewed while the worker lives
+        lease = _job(inst.id).lease_until
+        assert _job(inst.id).state == "running" and lease > utcnow() + timedelta(seconds=12)
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(10)
+        killed_at = time.monotonic()
+        _wait(lambda: _statuses([inst.id]) == ["completed"], timeout=30)
+        recovered_in = time.monotonic() - killed_at
+    finally:
+        stop(doomed)
+    try:
+        assert recovered_in < 30
+        job = _job(inst.id)
+        assert job.state == "applied" and job.attempts == 2
+        assert instance_service.get_instance(inst.id)["data"]["slow_result"] == {"marker": "m", "attempt": 2}
+        from app.models import AuditEvent
+
+        with db.session() as session:
+            applied = session.query(AuditEvent).filter_by(instance_id=inst.id, action="jobs.applied").all()
+        assert [[j["job_id"] for j in e.details["jobs"]] for e in applied] == [[job.id]]
+    finally:
+        stop(other)
+
+
+def test_a_live_worker_keeps_the_lease_of_a_job_longer_than_the_lease(rq_app, pg_url, redis_server):
+    client = rq_app.test_client()
+    deploy_fixture(client, bearer(rq_app), "sleepy.bpmn")
+    inst = instance_service.start_instance("sleepy", {"seconds": 6.0, "marker": "long"}, "H-2")
+    worker = start_worker(worker_env(pg_url, redis_server.url, HOUSING_JOB_LEASE_SECONDS="2",
+                                     HOUSING_JOB_HEARTBEAT_SECONDS="0.5"))
+    try:
+        _wait(lambda: _statuses([inst.id]) == ["completed"])  # the scheduler sweeps all along
+    finally:
+        stop(worker)
+    assert _job(inst.id).attempts == 1  # never taken from the worker that was running it
 
 
 def test_redis_flushall_mid_run_loses_nothing(rq_app, pg_url, redis_server, monkeypatch):

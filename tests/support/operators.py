@@ -68,6 +68,15 @@ def sleep(params, ctx):
     return {"slept": params["seconds"], "marker": params["marker"]}
 
 
+@operator("test/slow_first", params=SleepParams, retry=RetryPolicy(max_attempts=5, backoff_base=0.01), timeout=120)
+def slow_first(params, ctx):
+    """Sleep on the first attempt only (its worker is killed meanwhile); answer at once after."""
+    _count("test/slow_first")
+    if ctx.attempt == 1:
+        time.sleep(params["seconds"])
+    return {"marker": params["marker"], "attempt": ctx.attempt}
+
+
 #: test/switch fails with SourceUnavailable while SWITCH["down"] is true
 SWITCH = {"down": True}
 
