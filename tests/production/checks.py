@@ -59,13 +59,12 @@ class Database:
         return self.rows("SELECT id, completed_by, candidate_groups FROM human_task WHERE business_key = %s "
                          "AND bpmn_id = %s AND status = 'completed' ORDER BY completed_at", business_key, bpmn_id)
 
-    def decisions(self, business_key: str) -> list[tuple[str, str, str | None, str | None]]:
-        """The review history of a case as the audit trail keeps it: (step, who, decision, opinion)
-        of every completed task of every instance with the case's business key, oldest first."""
+    def decisions(self, business_keys: list[str]) -> list[tuple[str, str, str | None, str | None]]:
+        """The review history as the audit trail keeps it: (step, who, decision, opinion) of every
+        completed task of the instances with these business keys, oldest first."""
         rows = self.rows(
             "SELECT a.actor, a.details FROM audit_event a JOIN process_instance i ON i.id = a.instance_id "
-            "WHERE a.action = 'task.completed' AND (i.business_key = %s OR i.business_key LIKE %s) ORDER BY a.id",
-            business_key, f"L{business_key}%")
+            "WHERE a.action = 'task.completed' AND i.business_key = ANY(%s) ORDER BY a.id", list(business_keys))
         out = []
         for row in rows:
             data = row["details"].get("data") or {}

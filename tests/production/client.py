@@ -51,11 +51,12 @@ class ApiUser:
     def post(self, path: str, expect: int | tuple[int, ...] = 200, **kwargs: Any) -> Any:
         return request("POST", self.base + path, expect=expect, headers=self.headers, **kwargs).json()
 
-    def tasks(self, business_key: str, bpmn_id: str) -> list[dict]:
-        """The caller's ready tasks of one step of one case."""
-        return self.get("/tasks", params={"business_key": business_key, "bpmn_id": bpmn_id})["items"]
+    def tasks(self, business_key: str | None, bpmn_id: str) -> list[dict]:
+        """The caller's ready tasks of one step (of one case, or of any)."""
+        params = {"bpmn_id": bpmn_id} | ({"business_key": business_key} if business_key else {})
+        return self.get("/tasks", params=params)["items"]
 
-    def wait_for_task(self, business_key: str, bpmn_id: str, timeout: float = 120) -> dict:
+    def wait_for_task(self, business_key: str | None, bpmn_id: str, timeout: float = 120) -> dict:
         """The first ready task of a step once it shows in the caller's inbox."""
         tasks = wait_for(lambda: self.tasks(business_key, bpmn_id), timeout,
                          f"{bpmn_id} of {business_key} in the inbox of {self.username}")

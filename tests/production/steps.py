@@ -95,9 +95,13 @@ class Case:
         self.district: str = people(applicant).case(self.number)["district"]
         #: (bpmn_id, username, decision, opinion) of every task completed, in order
         self.decisions: list[tuple[str, str, str | None, str | None]] = []
+        #: the business keys of the instances the case's tasks belonged to (the case, its lease, a round)
+        self.business_keys: list[str] = [self.number]
 
     def complete(self, username: str, bpmn_id: str, data: dict, business_key: str | None = None) -> dict:
         done = self.people(username).complete(business_key or self.number, bpmn_id, data)
+        if business_key and business_key not in self.business_keys:
+            self.business_keys.append(business_key)
         inner = data.get("signature") or data.get("manual_finding") or data.get("response") or data
         self.decisions.append((bpmn_id, username, inner.get("decision") or inner.get("verdict"),
                                inner.get("opinion") or inner.get("summary") or inner.get("finding_text")))
@@ -114,6 +118,10 @@ class Case:
 
     def wait_for_status(self, status: str, timeout: float = 120) -> dict:
         return self._wait(lambda c: c["status"] == status, timeout, f"status {status}")
+
+    def wait_until(self, reached, what: str, timeout: float = 120) -> dict:
+        """The case's view once ``reached(view)`` holds."""
+        return self._wait(reached, timeout, what)
 
     def _wait(self, reached, timeout: float, what: str) -> dict:
         seen: list[dict] = []
@@ -158,11 +166,22 @@ def review(case: Case) -> None:
     case.wait_for_step("会签", timeout=60)
 
 
-def countersign(case: Case, *, concurrently: bool = False, before_each=None) -> None:
-    """The three departments sign: one by one (``before_each()`` before every signature), or all at once."""
+REFUSAL = "申请人在外地有稳定工作单位缴纳社保，与申报不符"
+
+
+def signature(username: str, refuse: bool = False) -> dict:
+    """A department's countersign form: approve, or refuse with its reason."""
+    if refuse:
+        return {"decision": "reject", "opinion": f"{username}：{REFUSAL}", "reason_code": "other"}
+    return {"decision": "approve", "opinion": f"{username}：经核对，同意"}
+
+
+def countersign(case: Case, *, concurrently: bool = False, before_each=None, last_refuses: bool = False) -> None:
+    """The three departments sign: one by one (``before_each()`` before every signature; the last one
+    refusing if ``last_refuses``), or all at once."""
     def sign(username: str) -> None:
-        case.complete(username, "countersign", {"signature": {"decision": "approve",
-                                                              "opinion": f"{username}：经核对，同意"}})
+        refuse = last_refuses and username == DEPARTMENTS[-1][0]
+        case.complete(username, "countersign", {"signature": signature(username, refuse)})
 
     if not concurrently:
         for username, _ in DEPARTMENTS:
@@ -196,27 +215,32 @@ def end_publication(case: Case) -> dict:
     return case.wait_for_status("waiting")
 
 
-def assert_countersigned(case: Case) -> None:
+def assert_countersigned(case: Case, last_refused: bool = False) -> None:
     """All three signatures are in the instance data and the history, each by its department."""
+    expected = [signature(u, last_refused and u == DEPARTMENTS[-1][0]) for u, _ in DEPARTMENTS]
     data = case.instance()["data"]
     signatures = data["countersign_signatures"]
     signatures = list(signatures.values()) if isinstance(signatures, dict) else signatures
-    assert sorted(s["opinion"] for s in signatures) == sorted(f"{u}：经核对，同意" for u, _ in DEPARTMENTS), signatures
-    assert all(s["decision"] == "approve" for s in signatures), signatures
+    key = lambda s: s["opinion"]  # noqa: E731
+    assert sorted(({k: s[k] for k in ("decision", "opinion")} for s in signatures), key=key) == \
+        sorted(({k: s[k] for k in ("decision", "opinion")} for s in expected), key=key), signatures
     nodes = case.people("admin").get(f"/process-instances/{case.instance_id}/history")["items"]
-    assert sorted(n["actor"] for n in nodes if n["bpmn_id"] == "countersign") == sorted(u for u, _ in DEPARTMENTS)
-    assert [n["bpmn_id"] for n in nodes].count("publish") >= 1, "the case did not go on to 公示"
+    signers = [n["actor"] for n in nodes if n["bpmn_id"] == "countersign" and n["type"] == "userTask"]
+    assert sorted(signers) == sorted(u for u, _ in DEPARTMENTS), nodes
+    goes_on = "countersign_rejected" if last_refused else "open_publication"
+    assert goes_on in [n["bpmn_id"] for n in nodes], f"the case did not go on to {goes_on}"
 
 
 def countersign_case(people: People, key: str, *, concurrently: bool = False, before_each=None,
-                     applicant: str = "applicant") -> Case:
-    """One case from application through the three departments' countersign into 公示."""
+                     last_refuses: bool = False, applicant: str = "applicant") -> Case:
+    """One case from application through the three departments' countersign: into 公示, or, when the
+    last department refuses, rejected (which frees the household to apply again)."""
     case = apply(people, key, applicant)
     accept(case)
     review(case)
-    countersign(case, concurrently=concurrently, before_each=before_each)
-    case.wait_for_step("公示", timeout=60)
-    assert_countersigned(case)
+    countersign(case, concurrently=concurrently, before_each=before_each, last_refuses=last_refuses)
+    case.wait_for_status("rejected" if last_refuses else "in_publication", timeout=60)
+    assert_countersigned(case, last_refuses)
     return case
 
 
