@@ -83,7 +83,7 @@ SCHEMAS = {
         "type": "object",
         "properties": {"id": {"type": "integer"}, "instance_id": {"type": "string"}, "task_id": {"type": "string"},
                        "bpmn_id": {"type": "string"}, "task_name": {"type": "string"},
-                       "kind": {"type": "string", "enum": ["script_error", "job_failed"]},
+                       "kind": {"type": "string", "enum": ["script_error", "job_failed", "stuck"]},
                        "error_code": {"type": ["string", "null"]}, "message": {"type": "string"},
                        "line_number": {"type": "integer"}, "status": {"type": "string"}},
     },

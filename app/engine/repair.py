@@ -59,7 +59,8 @@ class Repair:
 
 def repair(run: Run, tasks_with_jobs: set[str]) -> Repair:
     """Merge finished, unmerged instances into their loop / multi-instance task, and request
-    the job again for every STARTED service task not in ``tasks_with_jobs``. Then advance."""
+    a job for every STARTED service task not in ``tasks_with_jobs`` (those that have a job row
+    are the caller's to queue again). Then advance."""
     done = Repair()
     for parent in run.workflow.get_tasks(state=TaskState.STARTED):
         if isinstance(parent.task_spec, LoopTask):

@@ -22,7 +22,7 @@ class Incident(Base):
     bpmn_id: Mapped[str] = mapped_column(String(255), default="")
     task_name: Mapped[str] = mapped_column(String(255), default="")
     job_id: Mapped[str | None] = mapped_column(String(36))
-    #: script_error | job_failed
+    #: script_error | job_failed | stuck (the instance waits on nothing: see incident_service)
     kind: Mapped[str] = mapped_column(String(32))
     error_code: Mapped[str | None] = mapped_column(String(128))
     message: Mapped[str] = mapped_column(Text)

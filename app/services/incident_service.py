@@ -74,11 +74,22 @@ def retry(identity: Identity, incident_id: int) -> dict:
 
 def _repair(step: Step, incident: Incident) -> None:
     """Re-run the engine steps of a stuck instance and rebuild its projections."""
-    with_jobs = set(step.session.scalars(select(Job.task_id).where(
-        Job.instance_id == step.instance.id, Job.state.in_(OPEN_JOB_STATES))))
+    jobs = step.session.scalars(select(Job).where(Job.instance_id == step.instance.id)
+                                .order_by(Job.created_at)).all()
     subscribed = set(step.session.scalars(select(MessageSubscription.message_name).where(
         MessageSubscription.instance_id == step.instance.id)))
-    done = repair(step.run, with_jobs)
+    # a service task waiting with a finished job row gets that row queued again (the row's
+    # idempotency key is the task's); one with no row at all gets a new job
+    latest = {job.task_id: job for job in jobs}
+    done = repair(step.run, set(latest))
+    now = utcnow()
+    for task_id in step.run.started_service_task_ids():
+        job = latest.get(task_id)
+        if job is not None and job.state not in OPEN_JOB_STATES:
+            job.state, job.attempts, job.run_after, job.lease_until = "queued", 0, now, None
+            job.error_code, job.last_error, job.updated_at = None, None, now
+            step.new_job_ids.append(job.id)
+            done.requested.append(task_id)
     # persist writes what differs from ``before``: pretend no inbox row existed, so every
     # ready human task gets its row (an existing one is set ready again)
     step.before = Snapshot(started_service=step.before.started_service, waiting_messages=subscribed)

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from app.db import db
 from app.engine import parser as engine_parser
 from app.engine.bundle import bundles
-from app.models import AuditEvent, HumanTask, Incident
+from app.models import AuditEvent, HumanTask, Incident, Job
 from app.services import demo_service, incident_service, instance_service, scheduler_service, task_service
-from tests.conftest import IDENTITIES, bearer
+from tests.conftest import IDENTITIES, bearer, deploy_fixture
 from tests.web.conftest import Browserless
 
 COUNTERSIGN = Path(__file__).resolve().parents[1] / "processes" / "fixtures" / "countersign_mi.bpmn"
@@ -103,3 +103,26 @@ def test_retry_recreates_lost_inbox_rows(app, client, countersign):
     assert sorted(t.candidate_groups[0] for t in _ready(inst.id)) == ["dept_minzheng", "dept_renshe",
                                                                       "dept_zhujian"]
     assert incident_service.raise_stuck_incidents(grace=0) == []
+
+
+@pytest.mark.parametrize("lost", ["cancelled", "deleted"])
+def test_retry_asks_again_for_the_job_of_a_service_task_left_without_one(app, client, monkeypatch, lost):
+    deploy_fixture(client, bearer(app), "sleepy.bpmn")
+    runner = app.extensions["housing.runner"]
+    with monkeypatch.context() as m:
+        m.setattr(runner, "submit", lambda *a, **k: None)  # the prompt never reaches a worker
+        inst = instance_service.start_instance("sleepy", {"seconds": 0.01, "marker": lost}, f"J-{lost}")
+    with db.transaction() as session:  # and the job row is lost or wrongly cancelled
+        job = session.scalars(select(Job).where(Job.instance_id == inst.id)).one()
+        if lost == "deleted":
+            session.delete(job)
+        else:
+            job.state = "cancelled"
+    [incident_id] = incident_service.raise_stuck_incidents(grace=0)
+    with db.session() as session:
+        assert session.get(Incident, incident_id).bpmn_id == "slow"
+    incident_service.retry(IDENTITIES["operator"], incident_id)
+    details = instance_service.get_instance(inst.id)
+    assert details["status"] == "completed" and details["data"]["slow_result"]["marker"] == lost
+    [call] = details["service_calls"]
+    assert call["state"] == "applied"

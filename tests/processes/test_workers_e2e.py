@@ -78,6 +78,9 @@ def test_an_application_runs_on_real_workers_against_the_sandbox(rq_housing_app,
             _complete(rq_housing_app, staff(group, group, None, "dept_reviewer"), number, "countersign",
                       {"signature": {"decision": "approve", "opinion": "同意"}}, group)
         _until(lambda: case_service.get_case(street, number)["status"] == "in_publication")
+        # the status changes in a job before the case reaches its 公示 timer: wait for the timer
+        _until(lambda: any(e["bpmn_id"] == "period_ends"
+                           for e in instance_service.get_instance(case["instance_id"])["waiting_events"]))
         instance_service.fire_timers_now(case["instance_id"], "test")
         final = _until(lambda: (c := case_service.get_case(street, number))["status"] == "waiting" and c)
         assert final["outcome"]["status"] == "approved"
