@@ -209,7 +209,10 @@ def countersign(case: Case, *, concurrently: bool = False, before_each=None, las
 
 
 def end_publication(case: Case) -> dict:
-    """The operator ends the 公示 period (fires the instance's timers); the case joins the waiting list."""
+    """The operator ends the 公示 period (fires the instance's timers once it waits for the period's
+    end, as the timers page shows it); the case joins the waiting list."""
+    wait_for(lambda: any(e["bpmn_id"] == "period_ends" for e in case.instance().get("waiting_events") or []), 60,
+             f"{case.number} to wait for the end of its 公示 period")
     fired = case.people("operator").post(f"/process-instances/{case.instance_id}/timers/fire")
     assert fired["fired"] >= 1, fired
     return case.wait_for_status("waiting")

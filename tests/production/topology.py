@@ -183,7 +183,8 @@ class Topology:
             self.sandbox = self._spawn("sandbox", [str(BIN / "housing"), "sandbox", "--port", str(self.sandbox_port)])
             self.gunicorn = self._spawn("gunicorn", [
                 str(BIN / "gunicorn"), "-w", str(self.web_workers), "-b", f"127.0.0.1:{self.web_port}",
-                "--timeout", "120", "--graceful-timeout", "30", "app.factory:create_app()"])
+                "--timeout", "120", "--graceful-timeout", "30", "--no-control-socket",  # signals by pid
+                "app.factory:create_app()"])
             self.workers = [self._start_worker() for _ in range(self.job_workers)]
             self.schedulers = [self._spawn("scheduler", [str(BIN / "housing"), "scheduler"])
                                for _ in range(self.scheduler_count)]
