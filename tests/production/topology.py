@@ -153,8 +153,6 @@ class Topology:
             "HOUSING_REDIS_URL": self.redis_url,
             "HOUSING_QUEUE_NAME": self.queue_name,
             "HOUSING_SANDBOX_URL": self.sandbox_url,
-            "HOUSING_PROCESSES_DIR": str(ROOT / "processes"),
-            "HOUSING_FORMS_DIR": str(ROOT / "forms"),
             "HOUSING_LOG_LEVEL": "WARNING",
             **CONNECTOR_SETTINGS,
             **platform_credentials(),
