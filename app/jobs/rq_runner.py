@@ -1,8 +1,11 @@
 """The Redis/RQ job runner: every RQ object has an explicit connection and the JSON serializer.
 
-One RQ job carries one batch of outbox job ids. A Redis set lists the ids handed over and not
-yet finished, so the scheduler can tell which queued jobs Redis has lost (after a FLUSHALL the
-set is gone too, and every queued job is handed over again).
+One RQ job carries one batch of outbox job ids. A Redis hash maps each id handed over and not
+yet finished to its batch, so the scheduler can tell which queued jobs Redis has lost: after a
+FLUSHALL the hash is gone too, and a batch that is neither waiting in the queue nor started
+will never run — a worker stopped while it took the batch off the queue leaves it in RQ's
+intermediate list, which RQ only clears minutes later, and then as failed. Either way every
+such job is handed over again (a second prompt is harmless: running a job claims its row).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ class RqRunner:
 
     @property
     def held_key(self) -> str:
-        return f"housing:{self.queue_name}:held"
+        return f"housing:{self.queue_name}:held-batches"
 
     def submit(self, job_ids: Iterable[str], force: bool = False) -> None:
         ids = list(job_ids)
@@ -48,10 +51,11 @@ class RqRunner:
             ids = [i for i in ids if not self.holds(i)]
         if not ids:
             return
+        batch = f"housing-batch-{uuid.uuid4().hex}"
         try:
-            self.connection.sadd(self.held_key, *ids)
-            self.queue.enqueue(EXECUTE, ids, job_id=f"housing-batch-{uuid.uuid4().hex}",
-                               job_timeout=self.job_timeout, result_ttl=60, failure_ttl=7 * 86400)
+            self.connection.hset(self.held_key, mapping=dict.fromkeys(ids, batch))
+            self.queue.enqueue(EXECUTE, ids, job_id=batch, job_timeout=self.job_timeout, result_ttl=60,
+                               failure_ttl=7 * 86400)
         except Exception:  # Redis down: the jobs stay queued in the table; the sweep retries
             log.exception("could not enqueue jobs %s; the scheduler will retry", ids)
 
@@ -59,7 +63,13 @@ class RqRunner:
         """Forget jobs a worker has finished with."""
         ids = list(job_ids)
         if ids:
-            self.connection.srem(self.held_key, *ids)
+            self.connection.hdel(self.held_key, *ids)
 
     def holds(self, job_id: str) -> bool:
-        return bool(self.connection.sismember(self.held_key, job_id))
+        """Whether a batch that can still run holds the job: waiting in the queue, or started."""
+        batch = self.connection.hget(self.held_key, job_id)
+        if batch is None:
+            return False
+        batch_id = batch.decode() if isinstance(batch, bytes) else str(batch)
+        queue = self.queue
+        return self.connection.lpos(queue.key, batch_id) is not None or batch_id in queue.started_job_registry

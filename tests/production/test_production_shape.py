@@ -1,0 +1,226 @@
+"""Cases run through the production topology: gunicorn ×3, two job workers, two schedulers, the
+sandbox over HTTP, PostgreSQL and Redis — every step a request on a new connection, with web and
+job workers restarted between steps (see conftest.py and topology.py).
+
+Each scenario checks the case's final state, every decision and opinion in its history (the
+instance data, the completed steps with their actors, and the audit trail), and that no instance
+anywhere is left running with nothing to wait for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+
+from bench.countersign.run import run
+from tests.production.client import request, wait_for
+from tests.production.steps import (
+    Case,
+    accept,
+    apply,
+    assert_countersigned,
+    countersign,
+    countersign_case,
+    end_publication,
+    review,
+    upload,
+)
+
+#: the first test also starts the topology (half a minute, more on a busy machine)
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("settled"), pytest.mark.timeout(600)]
+
+
+def assert_history(case: Case, database) -> None:
+    """Every decision taken over HTTP is in the audit trail, by whom and with its opinion, in order
+    (the departments of one countersign in any order)."""
+    recorded = database.decisions(case.business_keys)
+    assert Counter(recorded) == Counter(case.decisions), (recorded, case.decisions)
+    steps = [d for d in recorded if d[0] != "countersign"]
+    assert steps == [d for d in case.decisions if d[0] != "countersign"]
+
+
+# -- the countersign, again and again ---------------------------------------------------------------
+
+def test_countersign_five_times_in_a_row(topology, people):
+    """The bench's run (``python -m bench.countersign.run --cases 50``), five cases long: every case
+    rejected by the third department once all three signatures are merged. First in the module,
+    so that its households are free when the scenarios below apply for them again."""
+    summary = run(topology, people, 5)
+    assert summary["passed"] == 5, summary["failures"]
+
+
+def test_countersign_one_by_one_each_after_a_web_restart(topology, people, database):
+    case = countersign_case(people, "eligible_nuclear", before_each=topology.restart_web)
+    final = end_publication(case)
+    assert final["outcome"]["status"] == "approved" and final["outcome"]["step"] == "轮候"
+    assert_countersigned(case)
+    assert_history(case, database)
+
+
+def test_countersign_by_three_departments_at_once_after_a_web_restart(topology, people, database):
+    case = apply(people, "multi_generation")
+    accept(case)
+    review(case)
+    topology.restart_web()
+    countersign(case, concurrently=True)
+    case.wait_for_status("in_publication", timeout=60)
+    assert_countersigned(case)
+    final = end_publication(case)
+    assert final["outcome"]["status"] == "approved"
+    assert_history(case, database)
+
+
+# -- 公租房 from submission to the lease, then the annual review and the exit ----------------------
+
+UNIT = {"units.0.code": "YZ-1-0301", "units.0.address": "渝中区公租房小区1栋3单元301", "units.0.area": "45",
+        "units.0.rent": "520"}
+
+
+@pytest.fixture(scope="module")
+def leased(topology, people):
+    """The sandbox's eligible single applicant in 渝中区, from the application to the signed lease and
+    move-in, with the job workers restarted while the checks run and the web workers before the
+    signature."""
+    case = apply(people, "eligible_single")
+    accept(case)
+    topology.restart_workers()  # the 14 checks finish on job workers started after they were queued
+    review(case)
+    countersign(case)
+    case.wait_for_status("in_publication", timeout=60)
+    listing = people.pages().get("/publicity").text
+    assert case.number in listing and "陈*东" in listing and "500103199405120136" not in listing
+    assert end_publication(case)["outcome"]["status"] == "approved"
+
+    people.pages("city").post_form("/allocation/rounds", {"housing_type": "gongzufang", "district": "渝中区",
+                                                          "method": "selection", **UNIT},
+                                   form_path="/allocation?housing_type=gongzufang&district=渝中区")
+    offer = people("applicant").wait_for_task(None, "respond_offer")
+    case.complete("applicant", "respond_offer", {"response": {"decision": "accept"}}, offer["business_key"])
+    lease_no = f"L{case.number}"
+    topology.restart_web()
+    case.complete("applicant", "sign_lease", {"agree": True, "signer_name": "陈晓东"}, lease_no)
+    case.complete("city", "confirm_move_in", {"moved_in_on": "2026-12-01", "keys_handed": True}, lease_no)
+    case.wait_for_status("leased")
+    return case, lease_no
+
+
+def test_a_household_goes_from_its_application_to_a_signed_lease(leased, people, database):
+    case, lease_no = leased
+    final = case.view()
+    assert final["status"] == "leased" and final["outcome"]["status"] == "approved"
+    [lease] = database.rows("SELECT status, unit_code, monthly_rent, deposit, signed_at FROM lease WHERE lease_no = %s",
+                            lease_no)
+    assert lease["status"] == "active" and lease["unit_code"] == "YZ-1-0301" and lease["signed_at"] is not None
+    assert lease["monthly_rent"] == 520.0 and lease["deposit"] > 0
+    contract = people.pages("applicant").get(f"/portal/leases/{lease_no}/contract.pdf")
+    assert contract.content.startswith(b"%PDF")
+    assert_countersigned(case)
+    data = case.instance()["data"]
+    assert data["preliminary_review_result"]["opinion"] == "经入户核查，家庭情况与申报一致"
+    assert data["district_review_result"]["opinion"] == "复审通过，提交会签"
+    assert_history(case, database)
+
+
+def test_the_annual_review_renews_the_lease_and_the_tenant_then_leaves(leased, topology, people, database):
+    case, lease_no = leased
+    ends_on = date.today() + timedelta(days=10)
+    # time moves on: the lease ends within 30 days and the daily review schedule is due
+    database.execute("UPDATE lease SET ends_on = %s WHERE lease_no = %s", ends_on, lease_no)
+    database.execute("UPDATE start_timer SET next_due_at = now() - interval '1 second' "
+                     "WHERE process_key = 'annual_review_schedule'")
+    review_row = wait_for(lambda: database.rows(
+        "SELECT r.status, r.eligible FROM annual_review r JOIN lease l ON l.id = r.lease_id "
+        "WHERE l.lease_no = %s AND r.status <> 'started'", lease_no), 180, "the annual review's decision")
+    assert review_row == [{"status": "renewed", "eligible": True}]
+    wait_for(lambda: database.rows("SELECT ends_on FROM lease WHERE lease_no = %s AND ends_on > %s", lease_no,
+                                   ends_on + timedelta(days=300)), 60, "the lease renewed for another year")
+
+    topology.restart_web()
+    people.pages("applicant").post_form(f"/portal/leases/{lease_no}/exit", {"reason_text": "工作调动至外地，自愿退出"})
+    case.complete("city", "return_unit", {"returned_on": "2027-01-10", "keys_returned": True,
+                                          "damages": [{"item": "纱窗", "amount": 100}]}, f"{lease_no}-exit")
+    assert case.wait_for_status("exited")["status"] == "exited"
+    [settled] = database.rows("SELECT x.status, x.deposit_refund, x.kind FROM tenancy_exit x JOIN lease l "
+                              "ON l.id = x.lease_id WHERE l.lease_no = %s", lease_no)
+    [lease] = database.rows("SELECT status, deposit FROM lease WHERE lease_no = %s", lease_no)
+    assert settled["status"] == "settled" and settled["kind"] == "voluntary"
+    assert settled["deposit_refund"] == lease["deposit"] - 100
+    for key in (case.number, lease_no, f"{lease_no}-exit"):
+        wait_for(lambda k=key: {i["status"] for i in database.instances(k)} == {"completed"}, 60, f"{key} to end")
+    assert_history(case, database)
+
+
+# -- 补正 twice, an objection upheld, a source outage ---------------------------------------------
+
+def test_an_application_sent_back_twice_for_missing_items_is_then_approved(topology, people, database):
+    case = apply(people, "dibao_priority")
+    street = people.street(case.district).username
+    for missing, kind, name in ((["income_proof", "housing_statement"], "income_proof", "收入证明.pdf"),
+                                (["housing_statement"], "housing_statement", "住房情况声明.pdf")):
+        case.complete(street, "acceptance", {"decision": "supplement", "opinion": f"请补交：{'、'.join(missing)}",
+                                             "missing_items": missing})
+        asked = case.wait_until(lambda c: c["status"] == "supplement_requested", "a 补正 request")
+        assert all(item in json.dumps(asked["supplement"]) for item in missing), asked["supplement"]
+        topology.restart_web()
+        people(case.applicant).post(f"/applications/{case.number}/supplement",
+                                    data={"documents.0.kind": kind, "note": "已补交"},
+                                    files={"documents.0.file": upload(name)})
+        case.wait_for_step("受理", timeout=60)
+    accept(case)
+    review(case)
+    countersign(case)
+    case.wait_for_status("in_publication", timeout=60)
+    final = end_publication(case)
+    assert final["outcome"]["status"] == "approved"
+    data = case.instance()["data"]
+    assert data["supplement_count"] == 2
+    assert {"income_proof", "housing_statement"} <= set(data["provided_documents"])
+    assert [d[2] for d in case.decisions if d[0] == "acceptance"] == ["supplement", "supplement", "accept"]
+    assert_countersigned(case)
+    assert_history(case, database)
+
+
+def test_an_objection_upheld_during_publication_rejects_the_application(topology, people, database):
+    case = countersign_case(people, "disabled_member")
+    topology.restart_web()
+    people.pages().post_form(f"/publicity/objection/{case.number}", {
+        "objector_name": "王五", "objector_id_number": "500103199001011234", "objector_phone": "13800000000",
+        "content": "该户在江北区另有住房一套，请予核查。"})
+    topology.restart_workers()
+    case.complete("city", "investigate", {"decision": "upheld", "reason_code": "owns_property",
+                                          "finding_text": "经不动产登记核实，该户隐瞒江北区住房一套"})
+    final = case.wait_for_status("rejected")
+    assert final["outcome"]["reason_code"] == "owns_property" and final["outcome"]["step"] == "公示"
+    assert "隐瞒江北区住房一套" in final["outcome"]["reason_text"]
+    wait_for(lambda: {i["status"] for i in database.instances(case.number)} == {"completed"}, 60,
+             "the case's instance to end")
+    assert_history(case, database)
+
+
+def test_a_source_outage_goes_to_a_manual_check_and_the_case_goes_on(topology, people, database):
+    sandbox = topology.sandbox_url + "/__sandbox/faults"
+    request("POST", sandbox, expect=200, json={"source": "tax", "fault": "5xx", "times": 0})
+    try:
+        case = apply(people, "yibao_gap")
+        accept(case)
+        people("renshe").wait_for_task(case.number, "manual_check", timeout=180)
+    finally:
+        request("DELETE", sandbox, expect=200)
+    assert case.view()["step"] == "联合核查"
+    topology.restart_web()
+    case.complete("renshe", "manual_check", {"manual_finding": {
+        "verdict": "pass", "summary": "经函询区税务局，家庭成员近12个月个税申报与申报收入一致"}})
+    review(case)
+    countersign(case)
+    case.wait_for_status("in_publication", timeout=60)
+    final = end_publication(case)
+    assert final["outcome"]["status"] == "approved"
+    tax = database.rows("SELECT v.verdict, v.method, v.checked_by FROM verification_result v JOIN application a "
+                        "ON a.id = v.application_id WHERE a.application_no = %s AND v.source = 'tax'", case.number)
+    assert tax and all(r["verdict"] == "pass" and r["method"] == "manual" for r in tax), tax
+    assert_countersigned(case)
+    assert_history(case, database)
+
