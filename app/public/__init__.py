@@ -1,9 +1,9 @@
 """Public service (一网通办 style, no login): policy library, service guide, FAQ, progress query.
 
 One package holds the context: models (:mod:`.models`), services (``*_service``), the public
-pages (:mod:`.views`), the staff editing pages (:mod:`.admin_views`), templates, texts and the
-demo documents. :func:`init_app` attaches it to the app; the top menu gains a public 办事服务
-entry and the admin menu the editing pages.
+pages (:mod:`.views`), the staff editing pages (:mod:`.admin_views`), the JSON progress query
+(:mod:`.api`), templates, texts and the demo documents. :func:`init_app` attaches it to the
+app; the top menu gains a public 办事服务 entry and the admin menu the editing pages.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ EDITOR_ENTRIES = (nav.NavEntry("政策文件", "web_public.admin.policies", ("po
 
 def init_app(app: Flask) -> None:
     """Register the public-service pages, their editing pages, texts and menu entries."""
-    from app.public import admin_views, views
+    from app.public import admin_views, api, views
 
     register_catalogue(EN)
     parent = Blueprint("web_public", __name__, template_folder="templates", static_folder="static",
@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     page_errors.register(parent)
     parent.before_request(refuse_unstorable_input)
     app.register_blueprint(parent)
+    app.register_blueprint(api.bp)
     if all(e.endpoint != SERVICE_ENTRY.endpoint for e in nav.MAIN_NAV):
         position = next((i + 1 for i, e in enumerate(nav.MAIN_NAV) if e.endpoint == "web.publicity.index"),
                         len(nav.MAIN_NAV))

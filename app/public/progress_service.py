@@ -24,8 +24,8 @@ from app.services import audit_service
 from app.services.errors import ValidationFailed
 
 SUBJECT = "public_progress"
-APPLICATION_NO = re.compile(r"^[A-Z]{2,8}\d{4}-\d{1,10}$")
-ID_SUFFIX = re.compile(r"^\d{5}[\dX]$")
+APPLICATION_NO = re.compile(r"^[A-Z]{2,8}[0-9]{4}-[0-9]{1,10}$")
+ID_SUFFIX = re.compile(r"^[0-9]{5}[0-9X]$")
 #: compared against when the number is unknown, so both refusals cost the same
 _DUMMY_SUFFIX = "000000"
 REFUSAL = "未查询到办理信息，请核对申请编号和身份证号码后6位"

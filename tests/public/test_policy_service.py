@@ -107,3 +107,11 @@ def test_demo_content_loads_once(public_app):
     assert demo.load() == (0, 0)
     found = policy_service.search("公共租赁住房管理办法")
     assert found[0]["doc_no"] == "住房和城乡建设部令第11号" and found[0]["issued_on"] == date(2012, 5, 28).isoformat()
+
+
+def test_search_works_the_same_on_the_embedded_sqlite_default(sqlite_app):
+    doc = policy_service.create(POLICY, DOC | {"summary": "Public Rental 100% 公租房"})
+    policy_service.set_published(POLICY, doc["id"], True)
+    assert [d["id"] for d in policy_service.search("管理办法")] == [doc["id"]]
+    assert [d["id"] for d in policy_service.search("public rental")] == [doc["id"]]  # case-insensitive
+    assert [d["id"] for d in policy_service.search("100%")] == [doc["id"]] and policy_service.search("0_") == []
