@@ -15,6 +15,8 @@ EN = {
     "通用": "General",
     "公租房": "Public rental housing",
     "保租房": "Affordable rental housing",
+    "全国": "Nationwide",
+    "重庆市": "Chongqing",
     "无需登录，即可查阅政策、了解办理条件和流程、查询申请办理进度。":
         "No login needed: read the policies, learn the conditions and steps, and check an application's progress.",
     "公租房、保租房相关法规和政策文件": "Rules and policy documents on public and affordable rental housing",
