@@ -107,6 +107,11 @@ class Limits:
                 strategy.hit(item, *ids)
         return True
 
+    def allow(self, limit: RateLimitItem, *ids: str) -> bool:
+        """Count one hit of ``limit`` for ``ids``; False (and not counted) when it is used up."""
+        with _store():
+            return self.limiter.limiter.hit(limit, KEY_PREFIX, *ids)
+
     def reset(self) -> None:
         """Forget every counter of this store (tests, or an operator after an incident)."""
         self.limiter.reset()

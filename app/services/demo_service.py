@@ -43,6 +43,13 @@ def load_demo_users(password: str = DEMO_PASSWORD) -> list[str]:
     return [u[0] for u in DEMO_USERS]
 
 
+def load_demo_public_content() -> tuple[int, int]:
+    """Demo policy documents and FAQ entries for the public-service pages (see ``app.public.demo``)."""
+    from app.public import demo
+
+    return demo.load()
+
+
 #: sample cases: (fixture household in processes/stubs/households, applicant username, display name)
 DEMO_CASES = [
     ("eligible_single", "applicant", "张三 (申请人)"),

@@ -110,6 +110,9 @@ EN: dict[str, str] = {
     "补正材料已提交": "Supplement submitted",
     # publicity
     "保障性住房资格审核公示": "Public notice of housing eligibility",
+    # links to the public-service pages (app/public) from the 公示 page
+    "办事服务": "Public services", "政策文件库": "Policy library", "服务指南": "Service guide",
+    "常见问题": "FAQ", "办理进度查询": "Application progress",
     "公示期内，对公示对象有异议的，可实名提出并说明理由。公示信息已依法脱敏。":
         "During the notice period anyone may object under their real name, giving reasons. The lists are "
         "de-identified as the law requires.",
