@@ -7,6 +7,7 @@ import logging
 
 from flask import Flask
 
+from app import statistics
 from app.config import Settings
 from app.db import db
 from app.engine import workdays
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
 
     register_api(app)
     register_web(app)
+    statistics.init_app(app)
 
     from app.cli import register_cli
 
