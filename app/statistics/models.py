@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, Float, Index, Integer, String, Table
 
-from app.db import Base, UTCDateTime
+from app.db import JSON_TYPE, Base, UTCDateTime
 
 _meta = Base.metadata
 
@@ -59,7 +59,8 @@ source_checks = Table("stat_source_check", _meta, Column("day", Date, nullable=F
 
 #: when the summaries were last rebuilt (one row)
 refresh_log = Table("stat_refresh", _meta, Column("id", Integer, primary_key=True),
-                    Column("refreshed_at", UTCDateTime, nullable=False), Column("seconds", Float, nullable=False))
+                    Column("refreshed_at", UTCDateTime, nullable=False), Column("seconds", Float, nullable=False),
+                    Column("districts", JSON_TYPE, nullable=False))
 
 for _table in (applications, durations, offers, source_calls, source_checks):
     Index(f"ix_{_table.name}_district_day", _table.c.district, _table.c.day)

@@ -12,6 +12,7 @@ step took are the difference of the numbers of its completion day and its start 
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 
@@ -87,17 +88,18 @@ SELECT {LOCAL_DAY.format(col='o.offered_at')}, a.district, a.housing_type, o.sta
 FROM allocation_offer o JOIN application a ON a.id = o.application_id GROUP BY 1, 2, 3, 4
 """
 
-# verification calls: the ``<source>/check`` jobs; latency from request to result, bucketed
+# verification calls: the ``<source>/check`` jobs; latency from request to result
 _LATENCY = "extract(epoch FROM (j.updated_at - j.created_at)) * 1000"
+#: latency buckets double from 50 ms; each is stored as its upper bound (≤ 50, ≤ 100, ≤ 200 … ms)
+_BUCKET = (f"CASE WHEN {_LATENCY} < 50 THEN 50 "
+           f"ELSE least(50 * power(2, floor(log(2, ({_LATENCY} / 50.0)::numeric)) + 1), 2000000000)::int END")
 _CALLS = f"""
 INSERT INTO stat_source_call (day, district, source, outcome, latency_ms, n)
 SELECT {LOCAL_DAY.format(col='j.created_at')}, COALESCE(p.summary->>'district', ''), split_part(j.operator, '/', 1),
   CASE WHEN j.state IN ('failed', 'incident') OR (j.state = 'applied' AND j.error_code IS NOT NULL) THEN 'failed'
        WHEN j.state IN ('succeeded', 'applied') AND j.attempts > 1 THEN 'retried'
        WHEN j.state IN ('succeeded', 'applied') THEN 'ok' ELSE 'pending' END,
-  CASE WHEN {_LATENCY} < 1000 THEN floor({_LATENCY} / 50) * 50
-       WHEN {_LATENCY} < 10000 THEN floor({_LATENCY} / 500) * 500
-       ELSE least(floor({_LATENCY} / 5000) * 5000, 2000000000) END,
+  {_BUCKET},
   count(*)
 FROM job j JOIN process_instance p ON p.id = j.instance_id
 WHERE j.operator LIKE '%/check' AND j.state <> 'cancelled'
@@ -127,10 +129,16 @@ def refresh() -> float:
         params = {"now": now.replace(tzinfo=None)}
         for sql in (_APPLICATIONS, _STEP_DAYS, _CASE_DAYS, _OPEN, _WAITING, _OFFERS, _CALLS, _CHECKS):
             session.execute(text(sql), params)
+        for table in TABLES:  # the planner must know the new sizes (hash, not sort, aggregates)
+            session.execute(text(f"ANALYZE {table}"))
+        districts = session.execute(text(
+            "SELECT DISTINCT district FROM stat_open_task UNION SELECT DISTINCT district FROM stat_application "
+            "ORDER BY 1")).scalars().all()
         seconds = time.perf_counter() - started
         session.execute(text("DELETE FROM stat_refresh"))
-        session.execute(text("INSERT INTO stat_refresh (id, refreshed_at, seconds) VALUES (1, :at, :s)"),
-                        {"at": params["now"], "s": seconds})
+        session.execute(text("INSERT INTO stat_refresh (id, refreshed_at, seconds, districts) "
+                             "VALUES (1, :at, :s, CAST(:d AS jsonb))"),
+                        {"at": params["now"], "s": seconds, "d": json.dumps([d for d in districts if d])})
     return seconds
 
 

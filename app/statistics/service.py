@@ -4,8 +4,9 @@ Every panel is a dict ``{key, title, refreshed_at, filters, tables}``; each tabl
 (``key``, Chinese ``label``), ``rows`` (dicts keyed by column) and a ``chart`` hint the page
 draws with ECharts. The page, the JSON API and the XLSX export all show these same tables.
 
-Percentiles are nearest-rank over whole working days (or 50 ms latency buckets): the smallest
-value with at least ``p`` of the counted items at or below it.
+Percentiles are nearest-rank over whole working days: the smallest value with at least ``p`` of
+the counted items at or below it. Latencies are kept in buckets doubling from 50 ms, so a
+latency percentile is the upper bound of its bucket (the true value is at most that).
 """
 
 from __future__ import annotations
@@ -96,10 +97,7 @@ def districts(identity: Identity) -> list[str]:
     if identity.district and not identity.is_admin:
         return [identity.district]
     with db.session() as session:
-        return [r[0] for r in session.execute(text(
-            "SELECT DISTINCT district FROM stat_open_task UNION SELECT DISTINCT district FROM stat_application "
-            "ORDER BY 1"))
-            if r[0]]
+        return session.execute(text("SELECT districts FROM stat_refresh WHERE id = 1")).scalar() or []
 
 
 # ---- helpers ---------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
+
+JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 revision = "0006_statistics_summaries"
 down_revision = "0005_batch_import_jobs"
@@ -54,7 +57,8 @@ def upgrade() -> None:
                     sa.Column("verdict", sa.String(16), nullable=False), _n())
     op.create_table("stat_refresh", sa.Column("id", sa.Integer(), nullable=False),
                     sa.Column("refreshed_at", sa.DateTime(), nullable=False),
-                    sa.Column("seconds", sa.Float(), nullable=False), sa.PrimaryKeyConstraint("id"))
+                    sa.Column("seconds", sa.Float(), nullable=False), sa.Column("districts", JSON, nullable=False),
+                    sa.PrimaryKeyConstraint("id"))
     for table in DAY_TABLES:
         op.create_index(f"ix_{table}_district_day", table, ["district", "day"])
         op.create_index(f"ix_{table}_day", table, ["day"])
