@@ -24,9 +24,14 @@ def statistics_cli() -> None:
 @with_appcontext
 def refresh_command() -> None:
     """Rebuild the summary tables from the case tables."""
+    from app.services.errors import DomainError
     from app.statistics.refresh import refresh
 
-    click.echo(f"统计汇总已更新 / summaries rebuilt in {refresh():.2f} s")
+    try:
+        seconds = refresh()
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"统计汇总已更新 / summaries rebuilt in {seconds:.2f} s")
 
 
 def init_app(app: Flask) -> None:

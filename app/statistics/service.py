@@ -142,7 +142,9 @@ def table(key: str, title: str, columns: list[tuple[str, str]], rows: list[dict]
 
 def _applications(session, f: Filters) -> list[dict]:
     where, params = _where(f)
-    period = "to_char(day, 'YYYY-MM')" if f.monthly else "to_char(day, 'YYYY-MM-DD')"
+    pattern = ("YYYY-MM", "%Y-%m") if f.monthly else ("YYYY-MM-DD", "%Y-%m-%d")
+    period = (f"to_char(day, '{pattern[0]}')" if session.bind.dialect.name == "postgresql"
+              else f"strftime('{pattern[1]}', day)")
     rows = session.execute(text(
         f"SELECT {period}, housing_type, district, measure, sum(n) FROM stat_application {where} "
         "GROUP BY 1, 2, 3, 4"), params).all()

@@ -157,3 +157,21 @@ def test_the_page_shows_every_panel_with_tables(seeded):
     for heading in ("申请受理与审批", "办理时限", "轮候与配租", "数据核验", "表格视图"):
         assert heading in html
     assert 'data-testid="table-processing-by_step"' in html and "statistics/build/dashboard.js" in html
+
+
+def test_the_cli_rebuilds_the_summaries(seeded):
+    from app.statistics import statistics_cli
+
+    with seeded.app_context():
+        result = seeded.test_cli_runner().invoke(statistics_cli, ["refresh"])
+    assert result.exit_code == 0 and "统计汇总已更新" in result.output
+    assert service.panel(CITY, "applications", _march())["refreshed_at"]
+
+
+def test_on_sqlite_the_page_shows_no_figures_and_the_refresh_says_why(sqlite_app):
+    from app.statistics import statistics_cli
+
+    result = sqlite_app.test_cli_runner().invoke(statistics_cli, ["refresh"])
+    assert result.exit_code == 1 and "PostgreSQL" in result.output
+    page = _login(sqlite_app, CITY).get("/statistics")
+    assert page.status_code == 200 and "housing statistics refresh" in page.get_data(as_text=True)

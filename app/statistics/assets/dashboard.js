@@ -18,7 +18,7 @@ function draw(el) {
     grid: { left: 48, right: 16, top: 32, bottom: 48, containLabel: true },
     xAxis: { type: 'category', data: spec.categories, axisLabel: { interval: 0, rotate: spec.categories.length > 8 ? 30 : 0 } },
     yAxis: { type: 'value' },
-    series: spec.series.map((s) => ({ name: s.name, type: spec.type, data: s.data})),
+    series: spec.series.map((s) => ({ name: s.name, type: spec.type, data: s.data })),
   });
   el.dataset.rendered = 'true';
   window.addEventListener('resize', () => chart.resize());
