@@ -31,22 +31,22 @@ END_TO_END = "全流程"
 _DECIDED_AT = "COALESCE(a.closed_at, ((a.outcome->>'decided_at')::timestamptz AT TIME ZONE 'UTC'))"
 
 _APPLICATIONS = f"""
-INSERT INTO stat_application (day, district, housing_type, measure, reason_code, reason_text, n)
-SELECT {LOCAL_DAY.format(col='a.submitted_at')}, a.district, a.housing_type, 'received', '', '', count(*)
+INSERT INTO stat_application (day, district, housing_type, measure, reason_code, reason_text, n, grain)
+SELECT {LOCAL_DAY.format(col='a.submitted_at')}, a.district, a.housing_type, 'received', '', '', count(*), 'd'
 FROM application a GROUP BY 1, 2, 3
 UNION ALL
 SELECT {LOCAL_DAY.format(col=_DECIDED_AT)}, a.district, a.housing_type, a.outcome->>'status',
   CASE WHEN a.outcome->>'status' = 'rejected' THEN left(COALESCE(a.outcome->>'reason_code', ''), 64) ELSE '' END,
   CASE WHEN a.outcome->>'status' = 'rejected' THEN left(COALESCE(a.outcome->>'reason_text', ''), 255) ELSE '' END,
-  count(*)
+  count(*), 'd'
 FROM application a WHERE a.outcome->>'status' IN ('approved', 'rejected', 'withdrawn') AND {_DECIDED_AT} IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5, 6
 """
 
 _STEP_DAYS = """
-INSERT INTO stat_duration (day, district, housing_type, step, workdays, on_time, n)
+INSERT INTO stat_duration (day, district, housing_type, step, workdays, on_time, n, grain)
 SELECT e.day, COALESCE(t.district, ''), {housing}, left(t.name, 64), greatest(e.workday_no - s.workday_no, 0),
-  CASE WHEN t.due_at IS NULL THEN NULL ELSE t.completed_at <= t.due_at END, count(*)
+  CASE WHEN t.due_at IS NULL THEN NULL ELSE t.completed_at <= t.due_at END, count(*), 'd'
 FROM human_task t
 JOIN stat_workday s ON s.day = {start_day}
 JOIN stat_workday e ON e.day = {end_day}
@@ -56,8 +56,8 @@ GROUP BY 1, 2, 3, 4, 5, 6
            end_day=LOCAL_DAY.format(col="t.completed_at"))
 
 _CASE_DAYS = f"""
-INSERT INTO stat_duration (day, district, housing_type, step, workdays, on_time, n)
-SELECT e.day, a.district, a.housing_type, '{END_TO_END}', greatest(e.workday_no - s.workday_no, 0), NULL, count(*)
+INSERT INTO stat_duration (day, district, housing_type, step, workdays, on_time, n, grain)
+SELECT e.day, a.district, a.housing_type, '{END_TO_END}', greatest(e.workday_no - s.workday_no, 0), NULL, count(*), 'd'
 FROM application a
 JOIN stat_workday s ON s.day = {LOCAL_DAY.format(col='a.submitted_at')}
 JOIN stat_workday e ON e.day = {LOCAL_DAY.format(col=_DECIDED_AT)}
@@ -83,8 +83,8 @@ GROUP BY 1, 2, 3, 4, 5
 """
 
 _OFFERS = f"""
-INSERT INTO stat_offer (day, district, housing_type, status, n)
-SELECT {LOCAL_DAY.format(col='o.offered_at')}, a.district, a.housing_type, o.status, count(*)
+INSERT INTO stat_offer (day, district, housing_type, status, n, grain)
+SELECT {LOCAL_DAY.format(col='o.offered_at')}, a.district, a.housing_type, o.status, count(*), 'd'
 FROM allocation_offer o JOIN application a ON a.id = o.application_id GROUP BY 1, 2, 3, 4
 """
 
@@ -94,24 +94,32 @@ _LATENCY = "extract(epoch FROM (j.updated_at - j.created_at)) * 1000"
 _BUCKET = (f"CASE WHEN {_LATENCY} < 50 THEN 50 "
            f"ELSE least(50 * power(2, floor(log(2, ({_LATENCY} / 50.0)::numeric)) + 1), 2000000000)::int END")
 _CALLS = f"""
-INSERT INTO stat_source_call (day, district, source, outcome, latency_ms, n)
+INSERT INTO stat_source_call (day, district, source, outcome, latency_ms, n, grain)
 SELECT {LOCAL_DAY.format(col='j.created_at')}, COALESCE(p.summary->>'district', ''), split_part(j.operator, '/', 1),
   CASE WHEN j.state IN ('failed', 'incident') OR (j.state = 'applied' AND j.error_code IS NOT NULL) THEN 'failed'
        WHEN j.state IN ('succeeded', 'applied') AND j.attempts > 1 THEN 'retried'
        WHEN j.state IN ('succeeded', 'applied') THEN 'ok' ELSE 'pending' END,
   {_BUCKET},
-  count(*)
+  count(*), 'd'
 FROM job j JOIN process_instance p ON p.id = j.instance_id
 WHERE j.operator LIKE '%/check' AND j.state <> 'cancelled'
 GROUP BY 1, 2, 3, 4, 5
 """
 
 _CHECKS = f"""
-INSERT INTO stat_source_check (day, district, source, method, verdict, n)
-SELECT {LOCAL_DAY.format(col='v.checked_at')}, a.district, v.source, v.method, v.verdict, count(*)
+INSERT INTO stat_source_check (day, district, source, method, verdict, n, grain)
+SELECT {LOCAL_DAY.format(col='v.checked_at')}, a.district, v.source, v.method, v.verdict, count(*), 'd'
 FROM verification_result v JOIN application a ON a.id = v.application_id GROUP BY 1, 2, 3, 4, 5
 """
 
+#: the tables by day and the keys their month rows sum over
+BY_DAY = {
+    "stat_application": ("district", "housing_type", "measure", "reason_code", "reason_text"),
+    "stat_duration": ("district", "housing_type", "step", "workdays", "on_time"),
+    "stat_offer": ("district", "housing_type", "status"),
+    "stat_source_call": ("district", "source", "outcome", "latency_ms"),
+    "stat_source_check": ("district", "source", "method", "verdict"),
+}
 TABLES = ("stat_application", "stat_duration", "stat_open_task", "stat_waiting", "stat_offer", "stat_source_call",
           "stat_source_check")
 
@@ -129,6 +137,11 @@ def refresh() -> float:
         params = {"now": now.replace(tzinfo=None)}
         for sql in (_APPLICATIONS, _STEP_DAYS, _CASE_DAYS, _OPEN, _WAITING, _OFFERS, _CALLS, _CHECKS):
             session.execute(text(sql), params)
+        for table, keys in BY_DAY.items():
+            columns = ", ".join(keys)
+            session.execute(text(
+                f"INSERT INTO {table} (day, {columns}, n, grain) SELECT date_trunc('month', day)::date, {columns}, "
+                f"sum(n), 'm' FROM {table} WHERE grain = 'd' GROUP BY 1, {columns}"))
         for table in TABLES:  # the planner must know the new sizes (hash, not sort, aggregates)
             session.execute(text(f"ANALYZE {table}"))
         districts = session.execute(text(

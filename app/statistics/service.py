@@ -105,8 +105,7 @@ def districts(identity: Identity) -> list[str]:
 def _where(f: Filters, day: bool = True, housing: bool = True) -> tuple[str, dict]:
     parts, params = [], {}
     if day:
-        parts.append("day BETWEEN :start AND :end")
-        params.update(start=f.start, end=f.end)
+        parts.append(_period(f, params))
     if f.district:
         parts.append("district = :district")
         params["district"] = f.district
@@ -114,6 +113,22 @@ def _where(f: Filters, day: bool = True, housing: bool = True) -> tuple[str, dic
         parts.append("housing_type = :housing_type")
         params["housing_type"] = f.housing_type
     return ("WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def _period(f: Filters, params: dict) -> str:
+    """The rows of the period: whole months from the month rows (when shown by month), the rest by day."""
+    params.update(start=f.start, end=f.end)
+    first = f.start if f.start.day == 1 else _next_month(f.start)
+    after = _next_month(f.end) if _next_month(f.end) - timedelta(days=1) == f.end else f.end.replace(day=1)
+    if not f.monthly or first >= after:
+        return "grain = 'd' AND day BETWEEN :start AND :end"
+    params.update(m_first=first, m_after=after)
+    return ("((grain = 'm' AND day >= :m_first AND day < :m_after) OR (grain = 'd' AND "
+            "((day >= :start AND day < :m_first) OR (day >= :m_after AND day <= :end))))")
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def percentile(histogram: dict[int, int], p: float) -> int | None:

@@ -175,3 +175,19 @@ def test_on_sqlite_the_page_shows_no_figures_and_the_refresh_says_why(sqlite_app
     assert result.exit_code == 1 and "PostgreSQL" in result.output
     page = _login(sqlite_app, CITY).get("/statistics")
     assert page.status_code == 200 and "housing statistics refresh" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("start", "end", "received", "rejected", "approved"), [
+    ("2025-01-15", "2025-12-31", 6, 3, 1),  # March whole: its month rows
+    ("2025-03-05", "2025-06-30", 0, 2, 1),  # March from the 5th: day rows, April to June: month rows
+    ("2025-02-01", "2025-03-04", 6, 1, 0),  # daily: day rows only
+    ("2025-03-01", "2025-03-31", 6, 3, 1),
+])
+def test_month_rows_and_day_rows_add_up_to_the_period(seeded, start, end, received, rejected, approved):
+    f = service.make_filters(service.date.fromisoformat(start), service.date.fromisoformat(end))
+    panel = service.panel(CITY, "applications", f)
+    totals = _rows(panel, "totals")[0]
+    assert (totals["received"], totals["rejected"], totals["approved"]) == (received, rejected, approved)
+    processing = service.panel(CITY, "processing", f)
+    finished = {r["step"]: r["finished"] for r in _rows(processing, "by_step")}
+    assert finished.get("初审", 0) == {"2025-02-01": 0, "2025-03-05": 3}.get(start, 3)
