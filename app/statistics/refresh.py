@@ -71,12 +71,16 @@ SELECT COALESCE(t.district, ''), {housing}, left(t.name, 64), COALESCE(t.due_at 
 FROM human_task t WHERE t.status = 'ready' GROUP BY 1, 2, 3, 4
 """.format(housing=HOUSING.format(v="t.summary->>'housing_type'"))
 
+#: days waited: exact below 60, then the first day of its week (to a year), then of its 30 days
+_WAITED = "CASE WHEN {d} < 60 THEN {d} WHEN {d} < 365 THEN {d} - ({d} - 60) % 7 ELSE {d} - ({d} - 365) % 30 END"
 _WAITING = f"""
 INSERT INTO stat_waiting (district, housing_type, household_type, priority_group, waited_days, n)
 SELECT w.district, w.housing_type, COALESCE(a.household_type, ''),
   left(array_to_string(ARRAY(SELECT jsonb_array_elements_text(w.priority_groups) ORDER BY 1), ','), 255),
-  greatest({LOCAL_DAY.format(col=':now')} - {LOCAL_DAY.format(col='w.registered_at')}, 0), count(*)
+  {_WAITED.format(d="x.d")}, count(*)
 FROM waiting_list_entry w
+CROSS JOIN LATERAL (SELECT greatest({LOCAL_DAY.format(col=':now')} - {LOCAL_DAY.format(col='w.registered_at')}, 0)
+  AS d) x
 LEFT JOIN application a ON a.id = w.application_id
 WHERE w.status IN ('waiting', 'offered')
 GROUP BY 1, 2, 3, 4, 5

@@ -191,3 +191,21 @@ def test_month_rows_and_day_rows_add_up_to_the_period(seeded, start, end, receiv
     processing = service.panel(CITY, "processing", f)
     finished = {r["step"]: r["finished"] for r in _rows(processing, "by_step")}
     assert finished.get("初审", 0) == {"2025-02-01": 0, "2025-03-05": 3}.get(start, 3)
+
+
+def test_long_waits_are_counted_by_week_then_by_thirty_days(seeded):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from app.db import db
+    from app.models.allocation import WaitingListEntry
+
+    with db.transaction() as session:  # 100 days: the week from day 95; 400 days: the 30 days from day 395
+        session.execute(update(WaitingListEntry).values(registered_at=datetime.now(UTC) - timedelta(days=100)))
+    refresh.refresh()
+    assert _rows(service.panel(CITY, "waiting", _march()), "length")[0]["median_days"] == 95
+    with db.transaction() as session:
+        session.execute(update(WaitingListEntry).values(registered_at=datetime.now(UTC) - timedelta(days=400)))
+    refresh.refresh()
+    assert _rows(service.panel(CITY, "waiting", _march()), "length")[0]["median_days"] == 395
