@@ -137,7 +137,8 @@ def refresh() -> float:
             raise Conflict("统计汇总需要 PostgreSQL 数据库")
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext('housing.statistics.refresh'))"))
         _fill_calendar(session)
-        session.execute(text(f"TRUNCATE {', '.join(TABLES)}"))
+        for table in TABLES:  # DELETE, not TRUNCATE: pages keep reading the old rows until this commits
+            session.execute(text(f"DELETE FROM {table}"))
         params = {"now": now.replace(tzinfo=None)}
         for sql in (_APPLICATIONS, _STEP_DAYS, _CASE_DAYS, _OPEN, _WAITING, _OFFERS, _CALLS, _CHECKS):
             session.execute(text(sql), params)
