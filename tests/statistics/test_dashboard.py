@@ -131,6 +131,9 @@ def test_bad_filters_get_clear_answers(seeded):
     assert backwards.status_code == 422 and "end" in backwards.get_json()["errors"]
     assert client.get("/api/v1/statistics/waiting", query_string={"housing_type": "x"},
                       headers=headers).status_code == 422
+    nul = client.get("/api/v1/statistics/applications", query_string={"district": "渝中\x00区"}, headers=headers)
+    assert nul.status_code in (400, 422) and nul.mimetype == "application/problem+json"
+    assert nul.headers["X-Request-ID"]
     page = _login(seeded, CITY).get("/statistics", query_string={"start": "3月1日"})
     assert page.status_code == 422 and "YYYY-MM-DD" in page.get_data(as_text=True)
 
