@@ -212,3 +212,17 @@ def test_long_waits_are_counted_by_week_then_by_thirty_days(seeded):
         session.execute(update(WaitingListEntry).values(registered_at=datetime.now(UTC) - timedelta(days=400)))
     refresh.refresh()
     assert _rows(service.panel(CITY, "waiting", _march()), "length")[0]["median_days"] == 395
+
+
+def test_the_page_and_the_export_in_english(seeded):
+    client = _login(seeded, CITY)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    html = client.get("/statistics", query_string=MARCH).get_data(as_text=True)
+    for text in ("Statistics", "Processing time", "Steps against their deadlines", "On time %", "Table view",
+                 "Export to Excel", "Top rejection reasons"):
+        assert text in html
+    book = load_workbook(BytesIO(client.get("/statistics/waiting.xlsx", query_string=MARCH).data))
+    assert "Waiting list" in book.sheetnames
+    assert next(book["Waiting list"].iter_rows(values_only=True)) == ("Households", "Median days waited",
+                                                                       "P90 days waited")
