@@ -8,6 +8,7 @@ import logging
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
+from app import statistics
 from app.auth import ratelimit
 from app.config import Settings
 from app.db import db
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
 
     register_api(app)
     register_web(app)
+    statistics.init_app(app)
 
     from app import public
 

@@ -69,6 +69,8 @@ def home_endpoint(identity: Identity) -> str:
         return "web.inbox.index"
     if identity.has_role("applicant") and not identity.is_admin:
         return "web.portal.index"
+    if "manager" in identity.roles and not identity.is_admin:
+        return "web_statistics.dashboard"
     if identity.has_role(*ADMINS):
         return "web.admin.index"
     return "web.publicity.index"
