@@ -71,32 +71,34 @@ def _panel(key: str) -> dict:
     return service.panel(current_identity(), key, service.make_filters(**q))
 
 
-_DOC = dict(tag="statistics", query=StatisticsQuery, responses={200: StatPanel}, errors=())
+def _documented(summary: str):
+    """The statistics panels' shared ``@operation``: filters in the query, one panel back."""
+    return operation(summary, tag="statistics", query=StatisticsQuery, responses={200: StatPanel})
 
 
 @bp.get("/applications")
 @requires(*service.ROLES)
-@operation("Applications received and decided, with the top rejection reasons", **_DOC)
+@_documented("Applications received and decided, with the top rejection reasons")
 def applications():
     return _panel("applications")
 
 
 @bp.get("/processing")
 @requires(*service.ROLES)
-@operation("Working days per step and end to end, deadline compliance, overdue now", **_DOC)
+@_documented("Working days per step and end to end, deadline compliance, overdue now")
 def processing():
     return _panel("processing")
 
 
 @bp.get("/waiting")
 @requires(*service.ROLES)
-@operation("The waiting list and the offers made", **_DOC)
+@_documented("The waiting list and the offers made")
 def waiting():
     return _panel("waiting")
 
 
 @bp.get("/verification")
 @requires(*service.ROLES)
-@operation("Verification calls, failures, manual checks and latency per data source", **_DOC)
+@_documented("Verification calls, failures, manual checks and latency per data source")
 def verification():
     return _panel("verification")
