@@ -49,6 +49,8 @@ class Problem(Schema):
     existing_application = Str(metadata={"description": "409 duplicate_application: the open application, masked"})
     housing_type = Str(metadata={"description": "409 duplicate_application: the housing type"})
     id_number = Str(metadata={"description": "409 duplicate_application: the ID number, masked"})
+    size = Int(metadata={"description": "422 instance_data_too_large: bytes the step would have stored"})
+    limit = Int(metadata={"description": "422 instance_data_too_large: HOUSING_MAX_INSTANCE_DATA_BYTES"})
 
 
 class Token(Schema):

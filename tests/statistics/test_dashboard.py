@@ -13,6 +13,7 @@ from app.statistics import refresh, service
 from app.web.session_auth import TOKEN_KEY
 from tests.support import statistics_data
 from tests.support.statistics_data import MARCH
+from tests.support.users import token_for
 
 CITY = Identity("manager_city", "市统计", roles=("manager",), groups=("manager",))
 YZ = Identity("manager_yz", "渝中统计", roles=("manager",), groups=("manager",), district="渝中区")
@@ -37,13 +38,12 @@ def _rows(panel: dict, key: str) -> list[dict]:
 
 
 def _bearer(app, identity: Identity) -> dict:
-    token, _ = tokens.issue(app.extensions["housing.settings"], identity)
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token_for(app, identity)}"}
 
 
 def _login(app, identity: Identity):
     client = app.test_client()
-    token, _ = tokens.issue(app.extensions["housing.settings"], identity)
+    token = token_for(app, identity, tokens.SESSION)
     with client.session_transaction() as session:
         session[TOKEN_KEY] = token
     return client
