@@ -32,6 +32,8 @@ class Settings:
     queue_name: str = "housing"
     secret_key: str = "dev-only-secret-change-me"
     jwt_secret: str = "dev-only-jwt-secret-change-me"
+    #: HMAC key of the audit chain and its checkpoints; kept outside the database.
+    audit_key: str = "dev-only-audit-key-change-me"
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "housing-approval"
     jwt_audience: str = "housing-approval"
@@ -60,7 +62,7 @@ class Settings:
     log_level: str = "INFO"
     extra: Mapping[str, str] = field(default_factory=dict)
 
-    SECRET_NAMES = ("secret_key", "jwt_secret", "idp_public_key")
+    SECRET_NAMES = ("secret_key", "jwt_secret", "idp_public_key", "audit_key")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -105,6 +107,8 @@ class Settings:
             for name in ("secret_key", "jwt_secret"):
                 if getattr(self, name).startswith("dev-only"):
                     out.append(f"HOUSING_{name.upper()} must be set in production")
+        if self.env == "production" and (self.audit_key.startswith("dev-only") or len(self.audit_key) < 32):
+            out.append("HOUSING_AUDIT_KEY must be set in production, at least 32 characters")
         if self.script_timeout <= 0:
             out.append("HOUSING_SCRIPT_TIMEOUT must be positive")
         if self.jwt_algorithm not in ("HS256", "HS384", "HS512"):
