@@ -54,7 +54,7 @@ def run_verification(since: datetime | None = None, trigger: str = "cli",
 def _still_broken(report: Report) -> list:
     subjects = {(b.subject_type, b.subject_id) for b in report.breaks if b.problem != "checkpoint_invalid"}
     with db.session() as session:
-        again = {s: verify_subject(session, *s) for s in subjects}
+        again = {s: verify_subject(session, *s, checkpoint=report.checkpoint) for s in subjects}
     return [b for b in report.breaks
             if b.problem == "checkpoint_invalid" or again.get((b.subject_type, b.subject_id))]
 

@@ -137,10 +137,12 @@ def verify(session: Session, since: datetime | None = None, checkpoint: Checkpoi
     return report
 
 
-def verify_subject(session: Session, subject_type: str, subject_id: str) -> list[Break]:
-    """The breaks in one subject's chain, checked against its head and the last checkpoint."""
+def verify_subject(session: Session, subject_type: str, subject_id: str,
+                   checkpoint: Checkpoint | None = None) -> list[Break]:
+    """The breaks in one subject's chain, checked against its head and the last checkpoint
+    (or the one given)."""
     key = current_key()
-    cp = latest(session)
+    cp = checkpoint if checkpoint is not None else latest(session)
     subject = (subject_type, subject_id)
     head = session.execute(select(AuditChainHead.head_hash, AuditChainHead.count).where(
         AuditChainHead.subject_type == subject_type, AuditChainHead.subject_id == subject_id)).one_or_none()

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from app.audit import periodic as audit_periodic
 from app.db import db, utcnow
 from app.models import Job
 from app.services import context, job_service, timer_service
@@ -88,5 +89,6 @@ def tick(now: datetime | None = None) -> dict:
         "resumed": apply_stranded_results(now),
         "timers": timer_service.fire_due_timers(now),
         "started": len(timer_service.fire_start_timers(now)),
+        "audit": audit_periodic.run_if_due(now),
     }
     return out
