@@ -26,6 +26,7 @@ register_catalogue(BATCH_IMPORT_EN)
 
 def register_web(app: Flask) -> None:
     """Attach the page blueprints, session settings, CSRF protection and template helpers."""
+    from app.audit import views as audit_views
     from app.web import (
         account,
         admin,
@@ -51,6 +52,7 @@ def register_web(app: Flask) -> None:
     for module in (home, account, inbox, task_page, portal, publicity, admin, batch_import, allocation, vendor,
                    modeler):
         web.register_blueprint(module.bp)
+    audit_views.init_web(web)
     errors.register(web)
     app.register_blueprint(web)
 
