@@ -1,11 +1,13 @@
 """Appending to the audit trail: one keyed hash chain per subject, its head in a locked row.
 
-The first event a transaction records for a subject upserts that subject's
-``audit_chain_head`` row (``INSERT … ON CONFLICT DO UPDATE … RETURNING``): one round trip that
-both reads the head and locks it until commit, so a second writer of the same subject waits
-and then continues from the first one's last event — the chain cannot fork, whatever lock the
-caller holds. Later events of the subject in the same transaction use the head cached in the
-session; the new head is written once, just before commit.
+``record`` only collects the event. When the transaction commits, the events are sealed: the
+transaction's other changes are flushed first, then each subject's ``audit_chain_head`` row is
+upserted (``INSERT … ON CONFLICT DO UPDATE … RETURNING``) — one round trip that reads the head
+and locks the row until commit — the events get their position, previous hash and HMAC, and
+the new head is written back. A second writer of the same subject waits on that row and
+continues from the first one's last event, so a chain cannot fork whatever lock the caller
+holds. Heads are locked last and in sorted order, so they add no lock-order cycle to the
+locks the transaction took before (instance, task rows …).
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.audit.keys import current_key, event_hash
+from app.audit.keys import AuditKey, current_key, event_hash
 from app.db import utcnow
 from app.models import AuditChainHead, AuditEvent
 
 HEADS = AuditChainHead.__table__
-#: session.info key: {(subject_type, subject_id): [head hash, count, dirty]}
-_CACHE = "audit_chain"
+#: session.info keys: the events recorded in this transaction, and the key to seal them with
+_PENDING, _KEY = "audit_pending", "audit_key"
 
 
 def record(
@@ -36,35 +38,52 @@ def record(
     details: dict | None = None,
     instance_id: str | None = None,
 ) -> AuditEvent:
-    """Append an event in the caller's transaction (committed with it).
+    """Append an event in the caller's transaction (written when it commits, never without it).
 
-    Its hash is an HMAC (key ``HOUSING_AUDIT_KEY``) over its content, its position in the
-    subject's chain and the previous event's hash; see :mod:`app.audit.verify`.
+    At commit the event gets ``seq``, ``prev_hash`` and ``hash``: an HMAC (key
+    ``HOUSING_AUDIT_KEY``) over its content, its position and the previous event's hash; see
+    :mod:`app.audit.verify`.
     """
-    subject_id = str(subject_id)
-    heads = _heads(session)
-    key = (subject_type, subject_id)
-    head = heads.get(key)
-    if head is None:
-        head = heads[key] = [*_lock_head(session, subject_type, subject_id), False]
-    audit_key = current_key()
     event = AuditEvent(
         at=utcnow(),
         actor=actor,
         action=action,
         subject_type=subject_type,
-        subject_id=subject_id,
+        subject_id=str(subject_id),
         instance_id=instance_id,
         # stored exactly as hashed: what JSON cannot hold is turned into text first
         details=json.loads(json.dumps(details or {}, ensure_ascii=False, default=str)),
-        seq=head[1] + 1,
-        key_id=audit_key.key_id,
-        prev_hash=head[0],
     )
-    event.hash = event_hash(audit_key, event)
-    head[0], head[1], head[2] = event.hash, event.seq, True
-    session.add(event)
+    if _PENDING not in session.info:
+        session.info[_PENDING] = []
+        session.info[_KEY] = current_key()
+        if not session.info.get("audit_hooks"):
+            session.info["audit_hooks"] = True
+            sa_event.listen(session, "before_commit", _seal)
+            sa_event.listen(session, "after_rollback", _forget)
+    session.info[_PENDING].append(event)
     return event
+
+
+def _seal(session: Session) -> None:
+    """Chain this transaction's events onto their subjects' locked heads (before commit)."""
+    pending: list[AuditEvent] = session.info.pop(_PENDING, None) or []
+    key: AuditKey = session.info.pop(_KEY, None)
+    if not pending:
+        return
+    session.flush()  # the transaction's own row locks first, the chain heads last
+    by_subject: dict[tuple[str, str], list[AuditEvent]] = {}
+    for event in pending:
+        by_subject.setdefault((event.subject_type, event.subject_id), []).append(event)
+    for subject_type, subject_id in sorted(by_subject):
+        head_hash, count = _lock_head(session, subject_type, subject_id)
+        for event in by_subject[(subject_type, subject_id)]:
+            count += 1
+            event.seq, event.prev_hash, event.key_id = count, head_hash, key.key_id
+            event.hash = head_hash = event_hash(key, event)
+        session.execute(update(HEADS).where(HEADS.c.subject_type == subject_type, HEADS.c.subject_id == subject_id)
+                        .values(head_hash=head_hash, count=count))
+    session.add_all(pending)  # inserted by the commit's own flush
 
 
 def _lock_head(session: Session, subject_type: str, subject_id: str) -> tuple[str, int]:
@@ -79,28 +98,7 @@ def _lock_head(session: Session, subject_type: str, subject_id: str) -> tuple[st
     return head_hash, count
 
 
-def _heads(session: Session) -> dict:
-    """The heads this session's transaction holds; hooks write them back once, before commit."""
-    heads = session.info.get(_CACHE)
-    if heads is None:
-        heads = session.info[_CACHE] = {}
-        if not session.info.get("audit_hooks"):
-            session.info["audit_hooks"] = True
-            sa_event.listen(session, "before_commit", _write_heads)
-            sa_event.listen(session, "after_commit", _forget)
-            sa_event.listen(session, "after_rollback", _forget)
-    return heads
-
-
-def _write_heads(session: Session) -> None:
-    for (subject_type, subject_id), head in (session.info.get(_CACHE) or {}).items():
-        if head[2]:
-            session.execute(update(HEADS).where(HEADS.c.subject_type == subject_type,
-                                                HEADS.c.subject_id == subject_id)
-                            .values(head_hash=head[0], count=head[1]))
-            head[2] = False
-
-
 def _forget(session: Session) -> None:
-    """Locks end with the transaction: the next one reads the heads again."""
-    session.info.pop(_CACHE, None)
+    """A rolled-back transaction records nothing."""
+    session.info.pop(_PENDING, None)
+    session.info.pop(_KEY, None)

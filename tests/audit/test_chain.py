@@ -37,17 +37,21 @@ def _problems(report) -> set[tuple[str, str, int | None]]:
 
 
 def test_two_transactions_writing_one_subject_at_once_leave_one_unbroken_chain(app):
+    from sqlalchemy import event as sa_event
+
     holding, release = threading.Event(), threading.Event()
     errors: list[BaseException] = []
+
+    def hold(session):  # runs after the chain is sealed onto the locked head, before the commit
+        holding.set()
+        release.wait(10)
 
     def first():
         try:
             with app.app_context(), db.transaction() as session:
                 audit_service.record(session, "first", "a", *SUBJECT)
-                session.flush()
-                holding.set()
-                release.wait(10)  # the second writer starts while this transaction is open
                 audit_service.record(session, "first", "b", *SUBJECT)
+                sa_event.listen(session, "before_commit", hold)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -206,3 +210,25 @@ def test_since_walks_recent_chains_and_still_checks_every_head_against_the_check
     _sql("UPDATE audit_chain_head SET head_hash = :h, count = 2 WHERE subject_id = 'old'", h=old[1].hash)
     report, _ = service.run_verification(since=cutoff)
     assert _problems(report) == {("checkpoint_mismatch", "old", None)}
+
+
+def test_recording_costs_one_head_upsert_and_one_head_update_per_subject_and_transaction(app):
+    from sqlalchemy import event as sa_event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, params, context, executemany):
+        statements.append(statement.split()[0].upper() + " " + statement.split("INTO ")[-1].split()[0]
+                          if statement.startswith("INSERT") else statement.split()[0].upper())
+
+    _write(1)  # the head exists already
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.transaction() as session:
+            for n in range(5):
+                audit_service.record(session, "alice", "step", *SUBJECT, {"n": n})
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+    heads = [s for s in statements if "audit_chain_head" in s or s == "UPDATE"]
+    assert heads == ["INSERT audit_chain_head", "UPDATE"]
+    assert statements.count("INSERT audit_event") == 1  # the five events go in one statement
