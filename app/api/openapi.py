@@ -81,9 +81,10 @@ SCHEMAS = {
     },
     "Incident": {
         "type": "object",
-        "properties": {"id": {"type": "integer"}, "instance_id": {"type": "string"}, "task_id": {"type": "string"},
+        "properties": {"id": {"type": "integer"}, "instance_id": {"type": ["string", "null"]},
+                       "task_id": {"type": "string"},
                        "bpmn_id": {"type": "string"}, "task_name": {"type": "string"},
-                       "kind": {"type": "string", "enum": ["script_error", "job_failed"]},
+                       "kind": {"type": "string", "enum": ["script_error", "job_failed", "audit_break"]},
                        "error_code": {"type": ["string", "null"]}, "message": {"type": "string"},
                        "line_number": {"type": "integer"}, "status": {"type": "string"}},
     },
