@@ -9,8 +9,11 @@ finding) and is not sealed.
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.audit import service
@@ -24,6 +27,35 @@ FULL_EVERY = timedelta(days=1)
 #: events are stamped when recorded and committed a little later: a partial run looks back this far
 OVERLAP = timedelta(minutes=15)
 ADVISORY_LOCK = 0x68_61_75_64_69_74  # "haudit"
+#: app.extensions key of the thread running a scheduled verification in this process
+THREAD = "housing.audit_verification"
+log = logging.getLogger(__name__)
+
+
+def start_if_due(now: datetime | None = None) -> bool:
+    """From the scheduler's sweep: when due, verify in a thread, so timers and jobs do not wait
+    for a long walk. Returns True if a run was started."""
+    app = current_app._get_current_object()
+    running = app.extensions.get(THREAD)
+    if running is not None and running.is_alive():
+        return False
+    now = now or utcnow()
+    with db.session() as session:
+        last = _last_started(session)
+    if last is not None and now - last < INTERVAL:
+        return False
+
+    def work() -> None:
+        with app.app_context():
+            try:
+                run_if_due(now)
+            except Exception:
+                log.exception("scheduled audit verification failed")
+
+    thread = threading.Thread(target=work, name="audit-verification", daemon=True)
+    app.extensions[THREAD] = thread
+    thread.start()
+    return True
 
 
 def run_if_due(now: datetime | None = None) -> bool:
