@@ -1,4 +1,18 @@
-"""English for the audit page's own texts (registered by :mod:`app.audit.views`)."""
+"""The audit page's own texts: English (registered by :mod:`app.audit.views`), problem labels."""
+
+#: a short label per kind of break (:data:`app.audit.verify.PROBLEMS` holds the CLI's sentences)
+PROBLEM_LABELS = {
+    "hash_mismatch": "内容与密钥哈希不符（被修改、伪造或重算）",
+    "other_key": "由另一密钥签署",
+    "unkeyed_event": "检查点之后出现未加密钥的事件（伪造）",
+    "link_broken": "前一哈希不符（事件被删除、插入或重排）",
+    "seq_gap": "序号不连续（事件被删除或插入）",
+    "head_mismatch": "链头与最新事件不符（末尾被删除或链头被改写）",
+    "head_missing": "有事件但没有链头",
+    "subject_missing": "主体的事件全部缺失（主体被删除）",
+    "checkpoint_mismatch": "与最近检查点不符（末尾或主体被删除）",
+    "checkpoint_invalid": "检查点无法验证",
+}
 
 EN = {
     "审计校验": "Audit verification",
@@ -38,4 +52,15 @@ EN = {
     "校验记录": "Verification history",
     "第 {n} 个": "no. {n}",
     "确认已知悉": "Acknowledge",
+    "内容与密钥哈希不符（被修改、伪造或重算）": "Does not match its keyed hash (edited, forged or recomputed)",
+    "由另一密钥签署": "Signed with another key",
+    "检查点之后出现未加密钥的事件（伪造）": "An unkeyed event after the last checkpoint (forged)",
+    "前一哈希不符（事件被删除、插入或重排）": "Previous hash does not match (an event deleted, inserted or reordered)",
+    "序号不连续（事件被删除或插入）": "Sequence gap (an event deleted or inserted)",
+    "链头与最新事件不符（末尾被删除或链头被改写）":
+        "The chain head does not match the newest event (tail deleted or head rewritten)",
+    "有事件但没有链头": "Events without a chain head",
+    "主体的事件全部缺失（主体被删除）": "All of the subject's events are gone (subject deleted)",
+    "与最近检查点不符（末尾或主体被删除）": "Differs from the last checkpoint (tail or subject deleted since)",
+    "检查点无法验证": "The checkpoint cannot be trusted",
 }

@@ -71,7 +71,7 @@ class Break:
 
     def as_json(self) -> dict:
         return {"subject_type": self.subject_type, "subject_id": self.subject_id, "problem": self.problem,
-                "event_id": self.event_id, "seq": self.seq, "message": self.message}
+                "event_id": self.event_id, "seq": self.seq, "detail": self.detail, "message": self.message}
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from app.audit import service
-from app.audit.texts import EN
+from app.audit.texts import EN, PROBLEM_LABELS
 from app.web.i18n import register_catalogue, t
 from app.web.nav import NavEntry, add_admin_entry
 from app.web.session_auth import login_required
@@ -25,7 +25,7 @@ def init_web(web: Blueprint) -> None:
 @login_required(*OPS)
 def index():
     """The last verification (with every break it found), the history, the last checkpoint."""
-    return render_template("audit/index.html", status=service.status())
+    return render_template("audit/index.html", status=service.status(), labels=PROBLEM_LABELS)
 
 
 @bp.post("/verify")

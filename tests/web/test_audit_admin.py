@@ -8,6 +8,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from app.audit import service
+from app.audit.texts import PROBLEM_LABELS
+from app.audit.verify import PROBLEMS
 from app.db import db
 from app.services import audit_service
 from app.web.i18n import EN
@@ -36,11 +38,13 @@ def test_an_operator_sees_the_last_verification_and_checkpoint_and_verifies_now(
     b.post("/admin/audit/verify")
     page = b.get("/admin/audit").get_data(as_text=True)
     assert re.search(r'data-testid="verification-result" class="error">被破坏<', page)
-    assert "process_instance/case-7" in page and f"#{event_id}" in page and "密钥哈希不符" in page
+    assert "process_instance/case-7" in page and f"#{event_id}" in page
+    assert "内容与密钥哈希不符（被修改、伪造或重算）" in page
 
     b.get("/lang/en")
     english = b.get("/admin/audit").get_data(as_text=True)
     assert "Audit verification" in english and "Broken" in english
+    assert "Does not match its keyed hash (edited, forged or recomputed)" in english
 
 
 def test_reviewers_may_not_open_the_page(web_app, as_user):
@@ -52,5 +56,7 @@ def test_every_text_of_the_audit_page_has_english():
     texts = set(re.findall(r"""t\(\s*"([^"]*[\u4e00-\u9fff][^"]*)\"""", source))
     texts |= set(re.findall(r"""["']([^"'{}]*[\u4e00-\u9fff][^"'{}]*)["']\s*[,}]""", source))
     texts -= {t for t in texts if "\n" in t}
+    texts |= set(PROBLEM_LABELS.values())
     missing = sorted(t for t in texts if t not in EN)
     assert texts and not missing, missing
+    assert set(PROBLEM_LABELS) == set(PROBLEMS)
