@@ -232,3 +232,41 @@ def test_recording_costs_one_head_upsert_and_one_head_update_per_subject_and_tra
     heads = [s for s in statements if "audit_chain_head" in s or s == "UPDATE"]
     assert heads == ["INSERT audit_chain_head", "UPDATE"]
     assert statements.count("INSERT audit_event") == 1  # the five events go in one statement
+
+
+def test_a_writer_that_locks_a_row_before_recording_does_not_deadlock_with_one_that_records_first(app):
+    """Like a task claim (task row, then audit) beside a step of the same case (audit, then task
+    rows): chain heads are locked last, at commit, so neither waits for the other in a cycle."""
+    _sql("INSERT INTO case_counter (prefix, last) VALUES ('DL', 0)")
+    recorded, locked = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def step():
+        try:
+            with app.app_context(), db.transaction() as session:
+                audit_service.record(session, "step", "jobs.applied", *SUBJECT)
+                recorded.set()
+                locked.wait(10)
+                session.execute(text("UPDATE case_counter SET last = last + 1 WHERE prefix = 'DL'"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    def claim():
+        try:
+            recorded.wait(10)
+            with app.app_context(), db.transaction() as session:
+                session.execute(text("SELECT last FROM case_counter WHERE prefix = 'DL' FOR UPDATE"))
+                locked.set()
+                audit_service.record(session, "claim", "task.claimed", *SUBJECT)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=step), threading.Thread(target=claim)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    assert sorted(e.actor for e in _events()) == ["claim", "step"]
+    with db.session() as session:
+        assert audit_service.verify_chain(session, *SUBJECT)
