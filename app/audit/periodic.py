@@ -9,11 +9,8 @@ finding) and is not sealed.
 from __future__ import annotations
 
 import hashlib
-import logging
-import threading
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from app.audit import service
@@ -27,35 +24,6 @@ FULL_EVERY = timedelta(days=1)
 #: events are stamped when recorded and committed a little later: a partial run looks back this far
 OVERLAP = timedelta(minutes=15)
 ADVISORY_LOCK = 0x68_61_75_64_69_74  # "haudit"
-#: app.extensions key of the thread running a scheduled verification in this process
-THREAD = "housing.audit_verification"
-log = logging.getLogger(__name__)
-
-
-def start_if_due(now: datetime | None = None) -> bool:
-    """From the scheduler's sweep: when due, verify in a thread, so timers and jobs do not wait
-    for a long walk. Returns True if a run was started."""
-    app = current_app._get_current_object()
-    running = app.extensions.get(THREAD)
-    if running is not None and running.is_alive():
-        return False
-    now = now or utcnow()
-    with db.session() as session:
-        last = _last_started(session)
-    if last is not None and now - last < INTERVAL:
-        return False
-
-    def work() -> None:
-        with app.app_context():
-            try:
-                run_if_due(now)
-            except Exception:
-                log.exception("scheduled audit verification failed")
-
-    thread = threading.Thread(target=work, name="audit-verification", daemon=True)
-    app.extensions[THREAD] = thread
-    thread.start()
-    return True
 
 
 def run_if_due(now: datetime | None = None) -> bool:
@@ -65,15 +33,27 @@ def run_if_due(now: datetime | None = None) -> bool:
         last = _last_started(session)
     if last is not None and now - last < INTERVAL:
         return False
-    with db.transaction() as session:  # held while the run goes on: one scheduler runs it
-        if not db.is_sqlite and not session.scalar(select(func.pg_try_advisory_xact_lock(ADVISORY_LOCK))):
+    if db.is_sqlite:  # one process: nothing else runs it at the same time
+        return _run_due(now)
+    # a session-level lock on a connection outside any transaction: it holds no table lock, so
+    # a migration or TRUNCATE waiting for the audit tables cannot wedge the run
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if not conn.scalar(select(func.pg_try_advisory_lock(ADVISORY_LOCK))):
             return False
+        try:
+            return _run_due(now)
+        finally:
+            conn.scalar(select(func.pg_advisory_unlock(ADVISORY_LOCK)))
+
+
+def _run_due(now: datetime) -> bool:
+    with db.session() as session:
         last = _last_started(session)
-        if last is not None and now - last < INTERVAL:
-            return False
         last_full = _last_started(session, "full")
-        since = None if last_full is None or now - last_full >= FULL_EVERY or last is None else last - OVERLAP
-        run(since)
+    if last is not None and now - last < INTERVAL:
+        return False
+    since = None if last_full is None or now - last_full >= FULL_EVERY or last is None else last - OVERLAP
+    run(since)
     return True
 
 

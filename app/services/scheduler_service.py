@@ -90,5 +90,5 @@ def tick(now: datetime | None = None) -> dict:
         "timers": timer_service.fire_due_timers(now),
         "started": len(timer_service.fire_start_timers(now)),
     }
-    audit_periodic.start_if_due(now)  # the audit trail's hourly check, in a thread of its own
+    audit_periodic.run_if_due(now)  # the audit trail's hourly check
     return out
