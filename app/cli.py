@@ -1,4 +1,4 @@
-"""The ``housing`` command: migrate, deploy, serve, worker, scheduler, demo data, sandbox."""
+"""The ``housing`` command: migrate, deploy, serve, worker, scheduler, demo data, sandbox, audit, db."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
+from app.audit.cli import audit_cmd, db_cmd
 from app.auth.user_cli import user_cmd
 from app.config import ROOT, ConfigError
 
@@ -217,7 +218,8 @@ def sandbox_cmd(port: int) -> None:
     sandbox_main(["--port", str(port)])
 
 
-COMMANDS = (migrate_cmd, deploy_cmd, demo_data_cmd, worker_cmd, scheduler_cmd, serve_cmd, sandbox_cmd, user_cmd)
+COMMANDS = (migrate_cmd, deploy_cmd, demo_data_cmd, worker_cmd, scheduler_cmd, serve_cmd, sandbox_cmd, user_cmd,
+            audit_cmd, db_cmd)
 
 
 def register_cli(app: Flask) -> None:

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The built-in secrets: fine on a developer's machine, refused in production.
 DEV_SECRET_KEY = "dev-only-secret-change-me"
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me"
+DEV_AUDIT_KEY = "dev-only-audit-key-change-me"
 #: Environments that accept the built-in secrets; anything else must be ``production``.
 DEVELOPMENT_ENVS = ("development", "test")
 #: Shortest secret (in bytes) production accepts.
@@ -46,6 +47,8 @@ class Settings:
     queue_name: str = "housing"
     secret_key: str = DEV_SECRET_KEY
     jwt_secret: str = DEV_JWT_SECRET
+    #: HMAC key of the audit chain and its checkpoints; kept outside the database.
+    audit_key: str = DEV_AUDIT_KEY
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "housing-approval"
     jwt_audience: str = "housing-approval"
@@ -104,7 +107,7 @@ class Settings:
     proxy_hops: int = 0
     extra: Mapping[str, str] = field(default_factory=dict)
 
-    SECRET_NAMES = ("secret_key", "jwt_secret", "idp_public_key")
+    SECRET_NAMES = ("secret_key", "jwt_secret", "idp_public_key", "audit_key")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -178,11 +181,11 @@ class Settings:
     def secret_problems(self) -> list[str]:
         """Why the secrets are unfit for production (missing, built-in or short), one line each."""
         out = []
-        for name in ("secret_key", "jwt_secret"):
+        for name in ("secret_key", "jwt_secret", "audit_key"):
             var, value = f"HOUSING_{name.upper()}", getattr(self, name)
             if not value:
                 out.append(f"{var} must be set (or {var}_FILE) unless HOUSING_ENV=development")
-            elif value in (DEV_SECRET_KEY, DEV_JWT_SECRET) or value.startswith("dev-only"):
+            elif value in (DEV_SECRET_KEY, DEV_JWT_SECRET, DEV_AUDIT_KEY) or value.startswith("dev-only"):
                 out.append(f"{var} is the built-in development value; set a secret of your own "
                            "unless HOUSING_ENV=development")
             elif len(value.encode("utf-8")) < MIN_SECRET_BYTES:

@@ -1,7 +1,7 @@
 """SQLAlchemy models, one aggregate per module."""
 
 from app.models.allocation import AllocationRound, Offer, WaitingListEntry
-from app.models.audit import AuditEvent
+from app.models.audit import AuditChainHead, AuditCheckpoint, AuditEvent, AuditVerification
 from app.models.batch_import import ImportApplication, ImportJob, ImportProblem
 from app.models.case import Application, CaseCounter, HouseholdClaim, HouseholdMember, VerificationResult
 from app.models.decision_log import DecisionEvaluation
@@ -18,7 +18,10 @@ __all__ = [
     "AllocationRound",
     "AnnualReview",
     "Application",
+    "AuditChainHead",
+    "AuditCheckpoint",
     "AuditEvent",
+    "AuditVerification",
     "CaseCounter",
     "DecisionEvaluation",
     "DefinitionFile",

@@ -16,13 +16,14 @@ class Incident(Base):
     __tablename__ = "incident"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    #: none for an incident that belongs to no case (an audit chain break)
+    instance_id: Mapped[str | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(255))
     task_id: Mapped[str] = mapped_column(String(36))
     bpmn_id: Mapped[str] = mapped_column(String(255), default="")
     task_name: Mapped[str] = mapped_column(String(255), default="")
     job_id: Mapped[str | None] = mapped_column(String(36))
-    #: script_error | job_failed | stuck (the instance waits on nothing: see incident_service)
+    #: script_error | job_failed | stuck (the instance waits on nothing: see incident_service) | audit_break
     kind: Mapped[str] = mapped_column(String(32))
     error_code: Mapped[str | None] = mapped_column(String(128))
     message: Mapped[str] = mapped_column(Text)

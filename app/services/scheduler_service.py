@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection
 
+from app.audit import periodic as audit_periodic
 from app.db import db, utcnow
 from app.models import Job
 from app.services import context, incident_service, job_service, timer_service
@@ -116,6 +117,7 @@ PERIODIC: list[Periodic] = [  # looked up when run, so a replaced function is th
     Periodic("timers", lambda now: timer_service.fire_due_timers(now)),
     Periodic("started", lambda now: timer_service.fire_start_timers(now)),
     Periodic("stuck", lambda now: incident_service.raise_stuck_incidents(now), every=30.0),
+    Periodic("audit", lambda now: audit_periodic.run_if_due(now), every=60.0),  # hourly inside; see app.audit
 ]
 
 

@@ -29,6 +29,7 @@ register_catalogue(INPUT_GUARD_EN)
 
 def register_web(app: Flask) -> None:
     """Attach the page blueprints, session settings, CSRF protection and template helpers."""
+    from app.audit import views as audit_views
     from app.web import (
         account,
         admin,
@@ -54,6 +55,7 @@ def register_web(app: Flask) -> None:
     for module in (home, account, inbox, task_page, portal, publicity, admin, batch_import, allocation, vendor,
                    modeler):
         web.register_blueprint(module.bp)
+    audit_views.init_web(web)
     errors.register(web)
     web.before_request(refuse_unstorable_input)
     app.register_blueprint(web)

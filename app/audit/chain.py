@@ -1,0 +1,105 @@
+"""Appending to the audit trail: one keyed hash chain per subject, its head in a locked row.
+
+``record`` only collects the event. When the transaction commits, the events are sealed: the
+transaction's other changes are flushed first, then each subject's ``audit_chain_head`` row is
+upserted (``INSERT … ON CONFLICT DO UPDATE … RETURNING``) — one round trip that reads the head
+and locks the row until commit — the events get their position, previous hash and HMAC, and
+the new head is written back. A second writer of the same subject waits on that row and
+continues from the first one's last event, so a chain cannot fork whatever lock the caller
+holds. Heads are locked last and in sorted order, so they add no lock-order cycle to the
+locks the transaction took before (instance, task rows …).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import cast
+
+from sqlalchemy import Table, update
+from sqlalchemy import event as sa_event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.audit.keys import AuditKey, current_key, event_hash
+from app.db import utcnow
+from app.models import AuditChainHead, AuditEvent
+
+HEADS = cast(Table, AuditChainHead.__table__)
+#: session.info keys: the events recorded in this transaction, and the key to seal them with
+_PENDING, _KEY = "audit_pending", "audit_key"
+
+
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    details: dict | None = None,
+    instance_id: str | None = None,
+) -> AuditEvent:
+    """Append an event in the caller's transaction (written when it commits, never without it).
+
+    At commit the event gets ``seq``, ``prev_hash`` and ``hash``: an HMAC (key
+    ``HOUSING_AUDIT_KEY``) over its content, its position and the previous event's hash; see
+    :mod:`app.audit.verify`.
+    """
+    event = AuditEvent(
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        instance_id=instance_id,
+        # stored exactly as hashed: what JSON cannot hold is turned into text first
+        details=json.loads(json.dumps(details or {}, ensure_ascii=False, default=str)),
+    )
+    if _PENDING not in session.info:
+        session.info[_PENDING] = []
+        session.info[_KEY] = current_key()
+        if not session.info.get("audit_hooks"):
+            session.info["audit_hooks"] = True
+            sa_event.listen(session, "before_commit", _seal)
+            sa_event.listen(session, "after_rollback", _forget)
+    session.info[_PENDING].append(event)
+    return event
+
+
+def _seal(session: Session) -> None:
+    """Chain this transaction's events onto their subjects' locked heads (before commit)."""
+    pending: list[AuditEvent] = session.info.pop(_PENDING, None) or []
+    key: AuditKey = session.info.pop(_KEY, None)
+    if not pending:
+        return
+    session.flush()  # the transaction's own row locks first, the chain heads last
+    by_subject: dict[tuple[str, str], list[AuditEvent]] = {}
+    for event in pending:
+        by_subject.setdefault((event.subject_type, event.subject_id), []).append(event)
+    for subject_type, subject_id in sorted(by_subject):
+        head_hash, count = _lock_head(session, subject_type, subject_id)
+        for event in by_subject[(subject_type, subject_id)]:
+            count += 1
+            event.seq, event.prev_hash, event.key_id = count, head_hash, key.key_id
+            event.hash = head_hash = event_hash(key, event)
+        session.execute(update(HEADS).where(HEADS.c.subject_type == subject_type, HEADS.c.subject_id == subject_id)
+                        .values(head_hash=head_hash, count=count))
+    session.add_all(pending)  # inserted by the commit's own flush
+
+
+def _lock_head(session: Session, subject_type: str, subject_id: str) -> tuple[str, int]:
+    """Read the subject's head and lock its row for the rest of the transaction."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    upsert = insert(HEADS).values(subject_type=subject_type, subject_id=subject_id, head_hash="", count=0)
+    stmt = upsert.on_conflict_do_update(
+        index_elements=[HEADS.c.subject_type, HEADS.c.subject_id],
+        set_={"head_hash": HEADS.c.head_hash},  # a no-op update: it takes the row lock
+    ).returning(HEADS.c.head_hash, HEADS.c.count)
+    head_hash, count = session.execute(stmt).one()
+    return head_hash, count
+
+
+def _forget(session: Session) -> None:
+    """A rolled-back transaction records nothing."""
+    session.info.pop(_PENDING, None)
+    session.info.pop(_KEY, None)
