@@ -22,6 +22,7 @@ def test_settings_from_environment_and_secret_files(tmp_path):
         "HOUSING_DATABASE_URL": "postgresql://u@h/db", "HOUSING_JOB_RUNNER": "rq",
         "HOUSING_SCRIPT_TIMEOUT": "0.5", "HOUSING_DEMO_DATA": "true", "HOUSING_JWT_SECRET_FILE": str(secret),
         "HOUSING_CONNECTOR_HUKOU_BASE_URL": "http://x", "HOUSING_SECRET_KEY": "k" * 32,
+        "HOUSING_AUDIT_KEY": "a" * 32,
     })
     assert settings.job_runner == "rq" and settings.script_timeout == 0.5 and settings.demo_data is True
     assert settings.jwt_secret == "from-a-file-long-enough-for-production"
@@ -47,21 +48,27 @@ def test_production_is_the_default_and_refuses_missing_builtin_or_short_secrets(
         Settings.from_env({})
     assert "HOUSING_SECRET_KEY is the built-in development value" in str(info.value)
     assert "HOUSING_JWT_SECRET is the built-in development value" in str(info.value)
+    assert "HOUSING_AUDIT_KEY is the built-in development value" in str(info.value)
     with pytest.raises(ConfigError, match="HOUSING_JWT_SECRET must be set"):
-        Settings.from_env({"HOUSING_JWT_SECRET": "", "HOUSING_SECRET_KEY": STRONG})
+        Settings.from_env({"HOUSING_JWT_SECRET": "", "HOUSING_SECRET_KEY": STRONG, "HOUSING_AUDIT_KEY": STRONG})
     with pytest.raises(ConfigError, match=r"HOUSING_JWT_SECRET is too short \(11 bytes\)"):
-        Settings.from_env({"HOUSING_JWT_SECRET": "short-value", "HOUSING_SECRET_KEY": STRONG})
+        Settings.from_env({"HOUSING_JWT_SECRET": "short-value", "HOUSING_SECRET_KEY": STRONG,
+                           "HOUSING_AUDIT_KEY": STRONG})
+    with pytest.raises(ConfigError, match=r"HOUSING_AUDIT_KEY is too short"):
+        Settings.from_env({"HOUSING_JWT_SECRET": STRONG, "HOUSING_SECRET_KEY": STRONG + "k",
+                           "HOUSING_AUDIT_KEY": "short"})
     with pytest.raises(ConfigError, match="HOUSING_ENV must be 'production', 'development' or 'test'"):
         Settings.from_env({"HOUSING_ENV": "prod"})
     with pytest.raises(ConfigError, match="HOUSING_SECRET_KEY is the built-in"):  # the server refuses too
         create_app(Settings(database_url=f"sqlite:///{tmp_path}/x.db", jwt_secret=STRONG))
-    ok = Settings.from_env({"HOUSING_JWT_SECRET": STRONG, "HOUSING_SECRET_KEY": STRONG + "k"})
+    ok = Settings.from_env({"HOUSING_JWT_SECRET": STRONG, "HOUSING_SECRET_KEY": STRONG + "k",
+                            "HOUSING_AUDIT_KEY": STRONG + "a"})
     assert ok.env == "production" and ok.warnings() == []
 
 
 def test_development_mode_is_chosen_explicitly_and_warns(caplog, tmp_path):
     settings = Settings.from_env({"HOUSING_ENV": "development"})
-    assert settings.is_development and len(settings.warnings()) == 2
+    assert settings.is_development and len(settings.warnings()) == 3
     with caplog.at_level("WARNING", logger="app.factory"):
         create_app(settings.with_(database_url=f"sqlite:///{tmp_path}/d.db"))
     assert "HOUSING_JWT_SECRET is the built-in development value" in caplog.text
@@ -93,7 +100,7 @@ def _bare_root_logger(monkeypatch) -> logging.Logger:
 
 def test_the_factory_leaves_logging_to_the_entry_points(tmp_path, monkeypatch):
     root = _bare_root_logger(monkeypatch)
-    create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.db", log_level="DEBUG"))
+    create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.db", log_level="DEBUG", env="development"))
     assert root.handlers == [] and root.level == logging.WARNING
 
 

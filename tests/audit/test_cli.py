@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _env(url: str) -> dict:
     import os
 
-    return dict(os.environ, HOUSING_DATABASE_URL=url, PYTHONPATH=str(ROOT), HOUSING_LOG_LEVEL="WARNING",
+    return dict(os.environ, HOUSING_ENV="test", HOUSING_DATABASE_URL=url, PYTHONPATH=str(ROOT),
+                HOUSING_LOG_LEVEL="WARNING",
                 HOUSING_FORMS_DIR=str(ROOT / "tests/fixtures/forms"),
                 HOUSING_OPERATOR_MODULES="tests.support.operators")
 

@@ -65,4 +65,4 @@ def test_unkeyed_events_survive_the_upgrade_and_are_sealed_by_the_first_checkpoi
             report, _ = service.run_verification()
             assert [(b.problem, b.seq) for b in report.breaks] == [("unkeyed_event", 5)]
     finally:
-        db.dispose()
+        app.extensions["housing.db"].dispose()

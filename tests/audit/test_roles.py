@@ -25,14 +25,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def app_role(pg_url):
     """A fresh role granted with ``housing db grant-roles``; dropped afterwards."""
     role = f"housing_app_{uuid.uuid4().hex[:8]}"
-    env = dict(os.environ, HOUSING_DATABASE_URL=pg_url, PYTHONPATH=str(ROOT), HOUSING_LOG_LEVEL="WARNING")
+    env = dict(os.environ, HOUSING_ENV="test", HOUSING_DATABASE_URL=pg_url, PYTHONPATH=str(ROOT),
+               HOUSING_LOG_LEVEL="WARNING")
     result = subprocess.run([sys.executable, "-m", "app.cli", "db", "grant-roles", "--role", role], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     base, name = pg_url.rsplit("/", 1)
     role_url = base.replace("postgres@", f"{role}@", 1) + "/" + name
     yield role, role_url
-    db.dispose()
     conn = psycopg2.connect(pg_url)
     conn.autocommit = True
     with conn.cursor() as cur:
@@ -77,13 +77,14 @@ def test_the_app_role_records_and_verifies_but_cannot_rewrite_the_trail(app_role
         assert _refused(conn, "DELETE FROM alembic_version")
         conn.close()
     finally:
-        db.dispose()
+        app.extensions["housing.db"].dispose()
         with create_app(make_settings(pg_url)).app_context():
             truncate(pg_url)
 
 
 def test_grant_roles_prints_its_sql_and_refuses_a_strange_name(pg_url):
-    env = dict(os.environ, HOUSING_DATABASE_URL=pg_url, PYTHONPATH=str(ROOT), HOUSING_LOG_LEVEL="WARNING")
+    env = dict(os.environ, HOUSING_ENV="test", HOUSING_DATABASE_URL=pg_url, PYTHONPATH=str(ROOT),
+               HOUSING_LOG_LEVEL="WARNING")
     run = lambda *a: subprocess.run([sys.executable, "-m", "app.cli", "db", "grant-roles", *a], cwd=ROOT,  # noqa: E731
                                     env=env, capture_output=True, text=True, timeout=120)
     printed = run("--role", "housing_app", "--print-sql")
