@@ -87,7 +87,14 @@ class HostBpmnParser(SpiffBpmnParser):
 
     def finish_spec(self, spec) -> None:
         """Swap in host classes on a parsed process spec, then attach the runtime links
-        SpiffWorkflow's serializer would (specs are never serialised here, only cached)."""
+        SpiffWorkflow's serializer would (specs are never serialised here, only cached).
+
+        A start timer cycle is the scheduler's only on a process's own start events: an event
+        sub-process keeps SpiffWorkflow's cycle, which starts its path once per occurrence.
+        """
+        process_parser = self.process_parsers.get(spec.name)
+        event_subprocess = process_parser is not None and \
+            process_parser.node.get("triggeredByEvent") == "true"
         for task_spec in spec.task_specs.values():
             if type(task_spec) is ParallelMultiInstanceTask:
                 task_spec.__class__ = HostParallelMultiInstanceTask
@@ -98,7 +105,8 @@ class HostBpmnParser(SpiffBpmnParser):
                 for event in leaf_events(task_spec.event_definition):  # also inside event-based gateways
                     if type(event) is MessageEventDefinition:
                         event.__class__ = HostMessageEventDefinition
-                    if type(event) is CycleTimerEventDefinition and isinstance(task_spec, StartEvent):
+                    if type(event) is CycleTimerEventDefinition and isinstance(task_spec, StartEvent) \
+                            and not event_subprocess:
                         event.__class__ = StartCycleTimerEventDefinition
         link_like_the_serializer(spec)  # after the class swaps: callbacks bind the final classes
 
