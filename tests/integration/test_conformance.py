@@ -4,9 +4,11 @@ the construct); the ones it can run deploy, start and fire their timers. Never a
 from __future__ import annotations
 
 import io
+import time
 
+from app.services import timer_service
 from tests.conftest import FIXTURES
-from tests.support.api import instance
+from tests.support.api import history_ids, instance
 
 CONFORMANCE = FIXTURES / "bpmn" / "conformance"
 
@@ -70,3 +72,22 @@ def test_a_sub_process_without_a_start_event_is_refused_at_deploy_not_at_start(c
     errors = errors_of(deploy(client, auth(), "cancel_region.bpmn"))
     assert "verification" in errors and "start event" in errors["verification"]
     assert start(client, auth("reviewer"), "conf_cancel_region").status_code == 404
+
+
+def test_the_scheduler_and_timers_fire_agree_on_a_sub_process_reminder(client, auth):
+    assert deploy(client, auth(), "subprocess_reminder.bpmn").status_code == 201
+    by_hand, by_scheduler = (start(client, auth("reviewer"), "conf_subprocess_reminder").get_json()["id"]
+                             for _ in range(2))
+    fired = client.post(f"/api/v1/process-instances/{by_hand}/timers/fire", headers=auth("operator"))
+    assert fired.status_code == 200 and fired.get_json()["fired"] in (0, 1)
+    time.sleep(2.2)  # the duration ("PT2S") has passed for both
+    timer_service.fire_due_timers()
+    for instance_id in (by_hand, by_scheduler):
+        details = instance(client, auth(), instance_id)
+        assert history_ids(client, auth(), instance_id).count("remind") == 1  # once, not once per firing
+        assert [t["bpmn_id"] for t in details["ready_tasks"]] == ["check"]
+        assert details["waiting_events"] == []
+    assert timer_service.fire_due_timers() == 0
+    again = client.post(f"/api/v1/process-instances/{by_hand}/timers/fire", headers=auth("operator"))
+    assert again.status_code == 200 and again.get_json()["fired"] == 0
+    assert history_ids(client, auth(), by_hand).count("remind") == 1
