@@ -55,6 +55,11 @@ def test_a_task_without_outgoing_flow_deploys_and_starts(client, auth):
     assert [t["bpmn_id"] for t in inst["ready_tasks"]] == ["verify"]
 
 
+def test_a_sub_process_whose_end_no_flow_reaches_is_refused_at_deploy(client, auth):
+    errors = errors_of(deploy(client, auth(), "dead_end_subprocess.bpmn"))
+    assert "no sequence flow reaches an end event" in errors["region"]
+    assert start(client, auth("reviewer"), "conf_dead_end").status_code == 404
+
 def test_a_time_cycle_on_an_event_sub_process_fires_without_a_500(client, auth):
     assert deploy(client, auth(), "cycle_event_subprocess.bpmn").status_code == 201
     response = start(client, auth("reviewer"), "conf_cycle_subprocess")
