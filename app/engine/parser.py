@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -87,18 +87,28 @@ class HostBpmnParser(SpiffBpmnParser):
 
     def finish_spec(self, spec) -> None:
         """Swap in host classes on a parsed process spec, then attach the runtime links
-        SpiffWorkflow's serializer would (specs are never serialised here, only cached)."""
+        SpiffWorkflow's serializer would (specs are never serialised here, only cached).
+
+        A start timer cycle is the scheduler's only on a process's own start events: an event
+        sub-process keeps SpiffWorkflow's cycle, which starts its path once per occurrence. A
+        non-interrupting timer boundary is not re-armed: a date or a duration occurs once, and a
+        cycle repeats by itself.
+        """
+        process_parser = self.process_parsers.get(spec.name)
+        event_subprocess = process_parser is not None and \
+            process_parser.node.get("triggeredByEvent") == "true"
         for task_spec in spec.task_specs.values():
             if type(task_spec) is ParallelMultiInstanceTask:
                 task_spec.__class__ = HostParallelMultiInstanceTask
-            if type(task_spec) is BoundaryEvent and not task_spec.cancel_activity and \
-                    not isinstance(task_spec.event_definition, CycleTimerEventDefinition):
+            if type(task_spec) is BoundaryEvent and not task_spec.cancel_activity and not all(
+                    isinstance(e, TimerEventDefinition) for e in leaf_events(task_spec.event_definition)):
                 task_spec.__class__ = RearmingBoundaryEvent
             if isinstance(task_spec, CatchingEvent):
                 for event in leaf_events(task_spec.event_definition):  # also inside event-based gateways
                     if type(event) is MessageEventDefinition:
                         event.__class__ = HostMessageEventDefinition
-                    if type(event) is CycleTimerEventDefinition and isinstance(task_spec, StartEvent):
+                    if type(event) is CycleTimerEventDefinition and isinstance(task_spec, StartEvent) \
+                            and not event_subprocess:
                         event.__class__ = StartCycleTimerEventDefinition
         link_like_the_serializer(spec)  # after the class swaps: callbacks bind the final classes
 

@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     ErrorEventDefinition as BpmnErrorEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
@@ -30,7 +30,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine.bundle import Bundle
-from app.engine.events import leaf_events
+from app.engine.events import cycle_state, leaf_events
 from app.engine.script_engine import HostScriptEngine, JobRequest
 from app.engine.specs import AsyncServiceTask, HostMessageEventDefinition
 
@@ -218,8 +218,12 @@ class Run:
             timers = [e for e in leaf_events(task.task_spec.event_definition) if isinstance(e, TimerEventDefinition)]
             if timers and task.has_state(TaskState.WAITING):
                 value = task._get_internal_data("event_value")
-                if isinstance(value, dict):
-                    value["next"] = past
+                cycle = next((e for e in timers if isinstance(e, CycleTimerEventDefinition)), None)
+                if value is None and cycle is not None:
+                    value = cycle_state(task, cycle)
+                if isinstance(value, dict):  # a cycle: its next occurrence is now (once), the count goes on
+                    value["next"] = (datetime.now(UTC) - timedelta(milliseconds=1)).isoformat()
+                    task._set_internal_data(event_value=value)
                 else:
                     task._set_internal_data(event_value=past)
                 count += 1
@@ -392,3 +396,4 @@ def _bpmn_type(spec) -> str:
     if name == "AsyncServiceTask":
         return "serviceTask"
     return name[0].lower() + name[1:]
+

@@ -266,6 +266,8 @@ class Sandbox:
 
     def evaluate(self, expression: str, context: Mapping[str, Any], extra: Mapping | None = None) -> Any:
         """The value of an expression over ``context`` (never modified)."""
+        if not isinstance(expression, str) or not expression.strip():
+            raise ScriptError("an empty expression has no value")
         clock = _Clock(self.timeout)
         namespace = self._globals(clock)
         namespace.update(extra or {})

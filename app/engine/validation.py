@@ -29,6 +29,7 @@ from app.engine.parser import BPMN_NS, SPIFFWORKFLOW_NSMAP, VALIDATOR, Document,
 from app.engine.sandbox import ScriptError, compile_check
 from app.engine.specs import AsyncServiceTask
 from app.engine.start_roles import start_role_problems
+from app.engine.startability import construct_problems, start_problems
 
 
 @dataclass
@@ -70,7 +71,9 @@ def validate_documents(
     problems: list[Problem] = []
     for doc in uploaded:
         if doc.kind == "bpmn":
-            problems.extend(schema_problems(doc) or reference_problems(doc))
+            problems.extend(schema_problems(doc) or reference_problems(doc) + [
+                Problem(doc.file_name, element_id, message, line)
+                for element_id, message, line in construct_problems(doc.root)])
             continue
         problems.extend(decision_problems(doc))
     if problems:
@@ -84,7 +87,11 @@ def validate_documents(
 
     uploaded_names = {d.file_name for d in uploaded}
     documents = list(uploaded) + [d for d in deployed if d.file_name not in uploaded_names]
-    parser = build_parser(documents, validate=False)
+    try:
+        parser = build_parser(documents, validate=False)
+    except Exception as exc:  # any parser failure is the files' problem, never a 500
+        return [_from_validation(exc, uploaded[0].file_name) if isinstance(exc, ValidationException)
+                else Problem(uploaded[0].file_name, None, f"{type(exc).__name__}: {exc}")]
     for doc in uploaded:
         if doc.kind == "dmn":
             continue
@@ -94,6 +101,8 @@ def validate_documents(
             try:
                 spec = parser.get_spec(process_id)
                 subprocess_specs = parser.get_subprocess_specs(process_id)
+                problems.extend(Problem(doc.file_name, element_id, message)
+                                for element_id, message in start_problems(parser, spec, subprocess_specs))
             except ValidationException as exc:
                 problems.append(_from_validation(exc, doc.file_name))
                 continue

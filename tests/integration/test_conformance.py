@@ -1,0 +1,98 @@
+"""BPMN 2.0.2 constructs the engine cannot run are refused at deploy (422 naming the element and
+the construct); the ones it can run deploy, start and fire their timers. Never a 500."""
+
+from __future__ import annotations
+
+import io
+import time
+
+from app.services import timer_service
+from tests.conftest import FIXTURES
+from tests.support.api import history_ids, instance
+
+CONFORMANCE = FIXTURES / "bpmn" / "conformance"
+
+
+def deploy(client, headers, name: str):
+    data = {"files": [(io.BytesIO((CONFORMANCE / name).read_bytes()), name)]}
+    return client.post("/api/v1/process-definitions", data=data, headers=headers,
+                       content_type="multipart/form-data")
+
+
+def start(client, headers, key: str):
+    return client.post("/api/v1/process-instances", json={"process_key": key, "data": {}}, headers=headers)
+
+
+def errors_of(response) -> dict[str, str]:
+    assert response.status_code == 422, (response.status_code, response.get_json())
+    assert response.get_json()["error_code"]
+    return {e["element_id"]: e["message"] for e in response.get_json()["errors"] if e["severity"] == "error"}
+
+
+def test_a_data_store_without_an_implementation_is_refused_at_deploy(client, auth):
+    errors = errors_of(deploy(client, auth(), "data_store.bpmn"))
+    assert "data store" in errors["register_ref"].lower()
+    assert "住房登记册" in errors["register_ref"]
+
+
+def test_an_ad_hoc_sub_process_is_refused_at_deploy_not_at_start(client, auth):
+    errors = errors_of(deploy(client, auth(), "adhoc.bpmn"))
+    assert "ad-hoc sub-process" in errors["checks"] and "not supported" in errors["checks"]
+    assert start(client, auth("reviewer"), "conf_adhoc").status_code == 404
+
+
+def test_interleaved_parallel_routing_is_refused_at_deploy(client, auth):
+    errors = errors_of(deploy(client, auth(), "interleaved.bpmn"))
+    assert "Sequential" in errors["visits"] and "ad-hoc sub-process" in errors["visits"]
+
+
+def test_a_task_without_outgoing_flow_deploys_and_starts(client, auth):
+    assert deploy(client, auth(), "cancel_task.bpmn").status_code == 201
+    response = start(client, auth("reviewer"), "conf_cancel_task")
+    assert response.status_code == 201, response.get_json()
+    inst = instance(client, auth(), response.get_json()["id"])
+    assert inst["status"] == "running"
+    assert [t["bpmn_id"] for t in inst["ready_tasks"]] == ["verify"]
+
+
+def test_a_sub_process_whose_end_no_flow_reaches_is_refused_at_deploy(client, auth):
+    errors = errors_of(deploy(client, auth(), "dead_end_subprocess.bpmn"))
+    assert "no sequence flow reaches an end event" in errors["region"]
+    assert start(client, auth("reviewer"), "conf_dead_end").status_code == 404
+
+def test_a_time_cycle_on_an_event_sub_process_fires_without_a_500(client, auth):
+    assert deploy(client, auth(), "cycle_event_subprocess.bpmn").status_code == 201
+    response = start(client, auth("reviewer"), "conf_cycle_subprocess")
+    assert response.status_code == 201, response.get_json()
+    instance_id = response.get_json()["id"]
+    fired = client.post(f"/api/v1/process-instances/{instance_id}/timers/fire", headers=auth("operator"))
+    assert fired.status_code == 200, fired.get_json()
+    assert fired.get_json()["fired"] == 1
+    waiting = instance(client, auth(), instance_id)["waiting_events"]
+    assert [(e["bpmn_id"], e["type"]) for e in waiting] == [("tick", "timer")]  # three occurrences left
+    assert instance(client, auth(), instance_id)["status"] == "running"
+
+
+def test_a_sub_process_without_a_start_event_is_refused_at_deploy_not_at_start(client, auth):
+    errors = errors_of(deploy(client, auth(), "cancel_region.bpmn"))
+    assert "verification" in errors and "start event" in errors["verification"]
+    assert start(client, auth("reviewer"), "conf_cancel_region").status_code == 404
+
+
+def test_the_scheduler_and_timers_fire_agree_on_a_sub_process_reminder(client, auth):
+    assert deploy(client, auth(), "subprocess_reminder.bpmn").status_code == 201
+    by_hand, by_scheduler = (start(client, auth("reviewer"), "conf_subprocess_reminder").get_json()["id"]
+                             for _ in range(2))
+    fired = client.post(f"/api/v1/process-instances/{by_hand}/timers/fire", headers=auth("operator"))
+    assert fired.status_code == 200 and fired.get_json()["fired"] in (0, 1)
+    time.sleep(2.2)  # the duration ("PT2S") has passed for both
+    timer_service.fire_due_timers()
+    for instance_id in (by_hand, by_scheduler):
+        details = instance(client, auth(), instance_id)
+        assert history_ids(client, auth(), instance_id).count("remind") == 1  # once, not once per firing
+        assert [t["bpmn_id"] for t in details["ready_tasks"]] == ["check"]
+        assert details["waiting_events"] == []
+    assert timer_service.fire_due_timers() == 0
+    again = client.post(f"/api/v1/process-instances/{by_hand}/timers/fire", headers=auth("operator"))
+    assert again.status_code == 200 and again.get_json()["fired"] == 0
+    assert history_ids(client, auth(), by_hand).count("remind") == 1
