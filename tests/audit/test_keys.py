@@ -21,7 +21,7 @@ def test_production_refuses_the_development_or_a_short_audit_key(tmp_path):
     key_file = tmp_path / "audit.key"
     key_file.write_text("k" * 48 + "\n")
     assert Settings.from_env({**PRODUCTION, "HOUSING_AUDIT_KEY_FILE": str(key_file)}).audit_key == "k" * 48
-    assert Settings.from_env({"HOUSING_ENV": "development"}).audit_key.startswith("dev-only")  # development runs with a dev key
+    assert Settings.from_env({"HOUSING_ENV": "development"}).audit_key.startswith("dev-only")
 
 
 def test_the_merkle_root_follows_rfc_6962():
