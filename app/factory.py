@@ -54,6 +54,10 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
     register_api(app)
     register_web(app)
 
+    from app import complaints
+
+    complaints.init_app(app)
+
     from app.cli import register_cli
 
     register_cli(app)

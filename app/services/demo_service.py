@@ -31,6 +31,7 @@ DEMO_USERS = [
      None),
     ("policy", "冯雪 (政策人员)", ["policy"], ["policy"], None),
     ("integrator", "何涛 (集成人员)", ["integrator"], ["integrator"], None),
+    ("ducha", "钱进 (投诉督办)", ["reviewer"], ["complaint_supervisor"], None),
     ("operator", "高远 (运维人员)", ["operator"], ["operator"], None),
     ("admin", "系统管理员", ["admin"], ["admin"], None),
 ]
