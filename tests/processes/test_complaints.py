@@ -199,3 +199,18 @@ def test_the_public_form_needs_the_csrf_token_and_is_limited_per_address(limited
     assert visitor.post("/complaints/new", data=FORM | {"csrf_token": token}).status_code == 429
     with db.session() as session:
         assert len(session.scalars(select(Complaint)).all()) == 1
+
+
+def test_the_complaint_pages_read_in_english(complaint_app):
+    number, follow_up = file_publicly(complaint_app, FORM)
+    visitor = Browserless(complaint_app)
+    visitor.get("/lang/en")
+    page = visitor.get(follow_up).get_data(as_text=True)
+    assert "Complaint progress" in page and "Review result" in page and "Public page" in page
+    form = visitor.get("/complaints/new").get_data(as_text=True)
+    assert "Submit the complaint" in form and "Your name" in form and "Staff attitude" in form
+    handler = login(complaint_app, "district_yz")
+    handler.get("/lang/en")
+    task = ready_task(number, "handle_complaint", "district_reviewer")
+    order = handler.get(f"/complaints/tasks/{task.id}").get_data(as_text=True)
+    assert "Handle the complaint" in order and "Kept confidential" in order and "Reply to the complainant" in order
