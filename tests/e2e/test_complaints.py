@@ -12,8 +12,8 @@ import re
 import pytest
 
 from app.services import definition_service
-from tests.e2e.conftest import ROOT, LiveServer, make_live_app
 from tests.conftest import close
+from tests.e2e.conftest import ROOT, LiveServer, make_live_app
 
 pytestmark = pytest.mark.e2e
 CONTENT = "申请提交已经两个月，审核结果一直没有告知，电话也无人接听。"
