@@ -15,7 +15,8 @@ EN = {
     "投诉已受理，编号 {no}。请保存本页链接，用于查看答复和评价。":
         "Complaint {no} received. Keep the link of this page to read the reply and rate it.",
     "投诉已受理，编号 {no}": "Complaint {no} received",
-    "已登记{channel}投诉，编号 {no}": "{channel} complaint recorded as {no}",
+    "已登记{channel}投诉，编号 {no}。请将查询和评价链接交给投诉人：{link}":
+        "{channel} complaint recorded as {no}. Give the complainant the link to follow and rate it: {link}",
     "投诉进度": "Complaint progress",
     "投诉类别": "Category",
     "当前状态": "Status",

@@ -83,7 +83,9 @@ def desk_form():
         filed = _file(channel, identity.username, None, "complaints/file.html", desk=True, channel=channel)
         if isinstance(filed, tuple):
             return filed
-        flash(t("已登记{channel}投诉，编号 {no}", channel=t(CHANNEL_NAMES[channel]), no=filed["complaint_no"]), "ok")
+        link = url_for(".follow_up", token=filed["token"], _external=True)
+        flash(t("已登记{channel}投诉，编号 {no}。请将查询和评价链接交给投诉人：{link}",
+                channel=t(CHANNEL_NAMES[channel]), no=filed["complaint_no"], link=link), "ok")
         return redirect(url_for(".desk_form", channel=channel))
     return _form_page("complaints/file.html", {}, {}, desk=True, channel=channel)
 

@@ -159,6 +159,9 @@ def test_portal_and_desk_channels_and_transfer_with_more_information(complaint_a
     with db.session() as session:
         row = session.scalar(select(Complaint).where(Complaint.channel == "window"))
     assert row.recorded_by == "operator" and row.username is None
+    receipt = desk.get("/complaints/desk").get_data(as_text=True)
+    link = re.search(r"http://localhost(/complaints/t/[\w-]+)", receipt).group(1)
+    assert row.complaint_no in Browserless(app).get(link).get_data(as_text=True)
     assert ready_task(row.complaint_no, "handle_complaint", "city_reviewer") is not None
 
 
