@@ -102,6 +102,8 @@ class Settings:
     login_account_limit: str = "100/hour"
     #: Public objections per address.
     objection_limit: str = "5/hour"
+    #: Public complaints per address (the portal, hotline and window entries are not limited).
+    complaint_limit: str = "5/hour"
     #: How many reverse proxies stand in front of the server (werkzeug ProxyFix); 0 trusts no
     #: ``X-Forwarded-*`` header.
     proxy_hops: int = 0
@@ -157,7 +159,8 @@ class Settings:
                        "(a positive number), so one late heartbeat does not lose a lease")
         if self.script_timeout <= 0:
             out.append("HOUSING_SCRIPT_TIMEOUT must be positive")
-        for name in ("login_limit", "login_address_limit", "login_account_limit", "objection_limit"):
+        for name in ("login_limit", "login_address_limit", "login_account_limit", "objection_limit",
+                     "complaint_limit"):
             try:
                 parse_many(getattr(self, name))
             except ValueError:

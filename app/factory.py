@@ -60,6 +60,10 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
 
     public.init_app(app)
 
+    from app import complaints
+
+    complaints.init_app(app)
+
     from app.cli import register_cli
 
     register_cli(app)

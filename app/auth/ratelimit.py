@@ -98,13 +98,16 @@ class Limits:
 
     def objection_allowed(self) -> bool:
         """Count one public objection from this address; False when over the limit (not counted then)."""
-        strategy, address = self.limiter.limiter, client_key()
-        ids = (KEY_PREFIX, "objection", address)
+        return self.allow_all(self.objection, "objection", client_key())
+
+    def allow_all(self, items: list[RateLimitItem], *ids: str) -> bool:
+        """Count one hit of every limit in ``items`` for ``ids``; False (none counted) when one is used up."""
+        strategy, key = self.limiter.limiter, (KEY_PREFIX, *ids)
         with _store():
-            if not all(strategy.test(item, *ids) for item in self.objection):
+            if not all(strategy.test(item, *key) for item in items):
                 return False
-            for item in self.objection:
-                strategy.hit(item, *ids)
+            for item in items:
+                strategy.hit(item, *key)
         return True
 
     def allow(self, limit: RateLimitItem, *ids: str) -> bool:

@@ -95,10 +95,20 @@ def deploy(files: list[tuple[str, bytes]], actor: str, comment: str = "") -> tup
         results: list[Deployed] = []
         for doc in documents:
             results.extend(_store(session, doc, actor, comment))
-        audit_service.record(session, actor, "definitions.deployed", "deployment",
-                             ",".join(sorted(d.file_name for d in documents)),
-                             {"definitions": [f"{r.key}:v{r.version}" for r in results], "comment": comment})
+        names = sorted(d.file_name for d in documents)
+        audit_service.record(session, actor, "definitions.deployed", "deployment", _deployment_subject(names),
+                             {"definitions": [f"{r.key}:v{r.version}" for r in results], "files": names,
+                              "comment": comment})
     return results, [p for p in problems if p.severity != "error"]
+
+
+def _deployment_subject(names: list[str]) -> str:
+    """The audit subject of a deployment: its file names, or (when they do not fit the column's 255
+    characters, as with every shipped file at once) their count and a digest of the names."""
+    joined = ",".join(names)
+    if len(joined) <= 255:
+        return joined
+    return f"{len(names)} files {hashlib.sha256(joined.encode('utf-8')).hexdigest()[:16]}"
 
 
 def _store(session: Session, doc: Document, actor: str, comment: str) -> list[Deployed]:

@@ -15,7 +15,9 @@ from app.services.step import Step, with_instance
 #: messages that carry someone's own answer and come only through their own use case: an
 #: applicant's 补正 (case_service.respond_to_supplement), a citizen's objection (publication_service)
 OWN_USE_CASE = {"supplement_submitted": "POST /api/v1/applications/{application_no}/supplement",
-                "objection_filed": "the objection form of the publication page"}
+                "objection_filed": "the objection form of the publication page",
+                "complaint_rated": "the complainant's complaint page",
+                "complaint_info_added": "the complainant's complaint page"}
 
 
 def send(identity: Identity, name: str, business_key: str | None, payload: dict) -> dict:

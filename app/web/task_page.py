@@ -37,8 +37,11 @@ def _render(case: case_file_service.CaseFile, values: dict | None = None, errors
 @bp.get("/<task_id>")
 @login_required()
 def show(task_id: str):
-    """The task with its case (ID numbers masked)."""
-    return _render(case_file_service.open_task(require_user(), task_id))
+    """The task with its case (ID numbers masked); a complaint's work order has its own page."""
+    case = case_file_service.open_task(require_user(), task_id)
+    if case.task["process_key"] == "complaint":
+        return redirect(url_for("web_complaints.work_order", task_id=task_id))
+    return _render(case)
 
 
 def _documents(identity, case: case_file_service.CaseFile) -> list[dict]:

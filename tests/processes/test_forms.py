@@ -15,9 +15,9 @@ from tests.processes.conftest import PROCESSES, ROOT
 FORMS = ROOT / "forms"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-#: forms filled outside a user task (application, 补正 message, public objection)
+#: forms filled outside a user task (application, 补正 message, public objection, complaint)
 SERVICE_FORMS = {"application.schema.json", "supplement.schema.json", "objection.schema.json",
-                 "allocation_round.schema.json", "exit.schema.json"}
+                 "allocation_round.schema.json", "exit.schema.json", "complaint.schema.json"}
 
 
 def _task_forms() -> dict[tuple[str, str], tuple[str, str]]:
