@@ -29,6 +29,7 @@ register_catalogue(INPUT_GUARD_EN)
 
 def register_web(app: Flask) -> None:
     """Attach the page blueprints, session settings, CSRF protection and template helpers."""
+    from app.contracts import web as contracts
     from app.web import (
         account,
         admin,
@@ -52,7 +53,7 @@ def register_web(app: Flask) -> None:
     web = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                     static_url_path="/static/web")
     for module in (home, account, inbox, task_page, portal, publicity, admin, batch_import, allocation, vendor,
-                   modeler):
+                   modeler, contracts):
         web.register_blueprint(module.bp)
     errors.register(web)
     web.before_request(refuse_unstorable_input)
