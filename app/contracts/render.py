@@ -92,7 +92,8 @@ def render_contract_pdf(title: str, body: str, *, font_path: str = "", created: 
     font = register_font(font_file(font_path))
     created = created or datetime.now(UTC)
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True, pageCompression=1)
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True, pageCompression=1, initialFontName=font,
+                        initialFontSize=BODY_SIZE)
     pdf.setTitle(title)
     pdf.setProducer("housing-approval")
     pdf.setCreator("housing-approval")
