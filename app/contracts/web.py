@@ -10,7 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from app.contracts import signing
 from app.services.errors import DomainError
-from app.web.i18n import register_catalogue, t
+from app.web.i18n import register_catalogue, t, translate
 from app.web.session_auth import login_required, require_user
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts", template_folder="templates")
@@ -36,6 +36,15 @@ EN = {
     "验证码已发送至 {phone}，5 分钟内有效": "Code sent to {phone}; valid for 5 minutes",
     "请上传 PDF 文件": "Please upload a PDF file", "文件过大": "The file is too large",
     "只有承租人本人可以签署租赁合同": "Only the tenant can sign the lease",
+    "请先获取短信验证码": "Request an SMS code first",
+    "短信验证码已过期，请重新获取": "The SMS code has expired; request a new one",
+    "验证码错误次数过多，请重新获取": "Too many wrong codes; request a new one",
+    "短信验证码不正确，还可尝试 {left} 次": "Wrong SMS code; {left} tries left",
+    "验证码已发送，请 30 秒后再试": "A code was just sent; try again in 30 seconds",
+    "任务 {task} 没有待签署的租赁合同": "Task {task} has no lease to sign",
+    "任务 {task} 不是待办的签约任务": "Task {task} is not an open signing task",
+    "没有已签署的合同 {no}": "No signed contract {no}",
+    "短信验证码发送失败，请稍后再试（{reason}）": "The SMS code could not be sent; try again later ({reason})",
     "输入合同编号（如 L开头的编号）或上传 PDF，查验合同是否由平台签章且未被修改。":
         "Enter a contract number (starting with L) or upload a PDF to check that the platform sealed it "
         "and that it has not been changed.",
@@ -68,7 +77,7 @@ def send_code(task_id: str):
         sent = signing.send_code(require_user(), task_id)
         flash(t("验证码已发送至 {phone}，5 分钟内有效", phone=sent["phone_masked"]), "ok")
     except DomainError as exc:
-        flash(t(exc.detail), "error")
+        flash(translate(exc.detail), "error")
     return redirect(url_for("web.task_page.show", task_id=task_id))
 
 
@@ -93,7 +102,7 @@ def verify():
         elif lease_no:
             result = _result(signing.verify_lease(lease_no[:32]))
     except DomainError as exc:
-        error, status = t(exc.detail), 404
+        error, status = translate(exc.detail), 404
     return render_template("contracts/verify.html", result=result, error=error, lease_no=lease_no), status
 
 
