@@ -107,6 +107,14 @@ class Settings:
     #: How many reverse proxies stand in front of the server (werkzeug ProxyFix); 0 trusts no
     #: ``X-Forwarded-*`` header.
     proxy_hops: int = 0
+    #: The platform's contract-signing key: a PKCS#12 file (.p12/.pfx) or a PEM private key;
+    #: development generates a self-signed one into instance/ when empty, production requires it.
+    contract_signing_key_file: str = ""
+    #: PEM certificate (and chain) of a PEM key; empty when the key file holds it or is PKCS#12.
+    contract_signing_cert_file: str = ""
+    contract_signing_key_password: str = ""
+    #: A TrueType CJK font (.ttf/.ttc) embedded in contracts; empty: WenQuanYi Zen Hei or AR PL.
+    contract_font_file: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     SECRET_NAMES = ("secret_key", "jwt_secret", "idp_public_key", "audit_key")
@@ -154,6 +162,8 @@ class Settings:
             out.append(f"HOUSING_ENV must be 'production', 'development' or 'test', not {self.env!r}")
         elif not self.is_development:
             out.extend(self.secret_problems())
+            if not self.contract_signing_key_file:
+                out.append("HOUSING_CONTRACT_SIGNING_KEY_FILE must name the contract signing key (PKCS#12 or PEM)")
         if self.job_heartbeat_seconds <= 0 or self.job_lease_seconds < 2 * self.job_heartbeat_seconds:
             out.append("HOUSING_JOB_LEASE_SECONDS must be at least twice HOUSING_JOB_HEARTBEAT_SECONDS "
                        "(a positive number), so one late heartbeat does not lose a lease")

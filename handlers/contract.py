@@ -3,7 +3,8 @@
 * ``lease/render_contract`` — creates the lease (``L`` + application number), its deposit and
   monthly rent schedule, and the contract PDF from ``templates/lease_contract.txt`` filled with
   the household's data (ID and phone numbers masked in the document).
-* ``lease/sign`` — the applicant's electronic signature: the lease becomes ``signed``.
+* ``lease/sign`` — the applicant's electronic signature (confirmed by an SMS code, see
+  :mod:`app.contracts.signing`): the contract is sealed (PAdES) and the lease becomes ``signed``.
 * ``lease/activate`` — move-in confirmed: the lease becomes ``active``, the case ``leased``.
 """
 
@@ -17,11 +18,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from app.contracts.render import render_contract_pdf
 from app.engine import workdays
 from app.engine.operators import OperatorError, operator
 from app.models import Application, Lease
 from app.privacy import mask_id_number, mask_phone
-from handlers.pdf import render_text_pdf
 from handlers.records import as_date, find_case, now, transaction
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), undefined=StrictUndefined,
@@ -108,7 +109,8 @@ def render_contract(params: dict, ctx) -> dict:
         case = find_case(session, params["application_no"], lock=True)
         lease = session.scalar(select(Lease).where(Lease.lease_no == terms["lease_no"]))
         if lease is None:
-            pdf = render_text_pdf("住房租赁合同", contract_text(case, terms, unit, params))
+            pdf = render_contract_pdf("住房租赁合同", contract_text(case, terms, unit, params),
+                                      font_path=getattr(ctx.settings, "contract_font_file", ""))
             lease = Lease(lease_no=terms["lease_no"], application_id=case.id, application_no=case.application_no,
                           instance_id=ctx.instance_id, housing_type=case.housing_type, unit_code=unit["code"],
                           unit_address=unit.get("address", ""), unit_area=float(unit.get("area") or 0),
@@ -132,13 +134,22 @@ def _lease(session, lease_no: str) -> Lease:
 
 @operator("lease/sign", params=SignParams)
 def sign(params: dict, ctx) -> dict:
-    """The applicant signed the contract electronically."""
+    """The applicant signed (with an SMS code): seal the contract with the platform's PAdES signature.
+
+    The signer is the applicant of record, whatever name the process passes.
+    """
+    from app.contracts.signing import seal_contract
+
     signed_at = now()
     with transaction(ctx) as session:
         if session is not None:
             lease = _lease(session, params["lease_no"])
             if lease.status == "drafted":
-                lease.status, lease.signed_at = "signed", signed_at
+                case = session.get(Application, lease.application_id)
+                pdf = seal_contract(ctx.settings, lease, case.applicant_name,
+                                    signed_at.astimezone(workdays.CHINA_TZ))
+                lease.status, lease.signed_at, lease.signer_name = "signed", signed_at, case.applicant_name
+                lease.signed_pdf, lease.signed_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
             signed_at = lease.signed_at or signed_at
     return {"lease_no": params["lease_no"], "status": "signed", "signed_at": signed_at.isoformat()}
 

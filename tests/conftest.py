@@ -69,10 +69,18 @@ TEST_JWT_SECRET = "test-jwt-secret-0123456789abcdef-0123456789"
 TEST_SECRET_KEY = "test-session-secret-0123456789abcdef-01234"
 
 
+def signing_key_for_tests() -> Path:
+    """A contract signing key and self-signed certificate for tests (made once, kept under instance/)."""
+    from app.contracts.keys import dev_file
+
+    return dev_file(ROOT / "instance" / "test-contract-signing.pem")
+
+
 def make_settings(database_url: str, **overrides) -> Settings:
     """Settings for tests (development mode, chosen explicitly): fixture forms and a short script limit."""
     values = dict(database_url=database_url, forms_dir=str(FIXTURES / "forms"), script_timeout=1.0,
-                  jwt_secret=TEST_JWT_SECRET, secret_key=TEST_SECRET_KEY, env="test", log_level="WARNING")
+                  jwt_secret=TEST_JWT_SECRET, secret_key=TEST_SECRET_KEY, env="test", log_level="WARNING",
+                  contract_signing_key_file=str(signing_key_for_tests()))
     values.update(overrides)
     return Settings(**values)
 

@@ -23,6 +23,7 @@ def test_settings_from_environment_and_secret_files(tmp_path):
         "HOUSING_SCRIPT_TIMEOUT": "0.5", "HOUSING_DEMO_DATA": "true", "HOUSING_JWT_SECRET_FILE": str(secret),
         "HOUSING_CONNECTOR_HUKOU_BASE_URL": "http://x", "HOUSING_SECRET_KEY": "k" * 32,
         "HOUSING_AUDIT_KEY": "a" * 32,
+        "HOUSING_CONTRACT_SIGNING_KEY_FILE": "/etc/housing/contract-signing.p12",
     })
     assert settings.job_runner == "rq" and settings.script_timeout == 0.5 and settings.demo_data is True
     assert settings.jwt_secret == "from-a-file-long-enough-for-production"
@@ -61,9 +62,13 @@ def test_production_is_the_default_and_refuses_missing_builtin_or_short_secrets(
         Settings.from_env({"HOUSING_ENV": "prod"})
     with pytest.raises(ConfigError, match="HOUSING_SECRET_KEY is the built-in"):  # the server refuses too
         create_app(Settings(database_url=f"sqlite:///{tmp_path}/x.db", jwt_secret=STRONG))
+    with pytest.raises(ConfigError, match="HOUSING_CONTRACT_SIGNING_KEY_FILE must name"):  # no contract seal
+        Settings.from_env({"HOUSING_JWT_SECRET": STRONG, "HOUSING_SECRET_KEY": STRONG + "k",
+                           "HOUSING_AUDIT_KEY": STRONG + "a"})
     ok = Settings.from_env({"HOUSING_JWT_SECRET": STRONG, "HOUSING_SECRET_KEY": STRONG + "k",
-                            "HOUSING_AUDIT_KEY": STRONG + "a"})
-    assert ok.env == "production" and ok.warnings() == []
+                            "HOUSING_AUDIT_KEY": STRONG + "a",
+                            "HOUSING_CONTRACT_SIGNING_KEY_FILE": "/etc/housing/contract-signing.p12"})
+    assert ok.env == "production" and ok.warnings() == [] and ok.contract_signing_key_file.endswith(".p12")
 
 
 def test_development_mode_is_chosen_explicitly_and_warns(caplog, tmp_path):

@@ -11,7 +11,7 @@ from app.models.incident import Incident
 from app.models.instance import MessageSubscription, ProcessInstance
 from app.models.job import Job
 from app.models.publication import Objection, Publication, PublicationEntry
-from app.models.tenancy import AnnualReview, Lease, TenancyExit
+from app.models.tenancy import AnnualReview, Lease, SigningCode, TenancyExit
 from app.models.user import User
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Incident",
     "Job",
     "Lease",
+    "SigningCode",
     "MessageSubscription",
     "Objection",
     "Offer",

@@ -41,9 +41,28 @@ class Lease(Base):
     #: drafted | signed | active | ended
     status: Mapped[str] = mapped_column(String(16), default="drafted", index=True)
     signed_at: Mapped[datetime | None]
+    #: the tenant of record who signed, the PAdES-signed PDF and its SHA-256 (app.contracts)
+    signer_name: Mapped[str] = mapped_column(String(64), default="")
+    signed_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signed_sha256: Mapped[str] = mapped_column(String(64), default="")
     moved_in_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+
+
+class SigningCode(Base):
+    """A one-time SMS code for signing one lease: only its hash is kept, with an expiry and a try count."""
+
+    __tablename__ = "signing_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lease_no: Mapped[str] = mapped_column(String(32), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AnnualReview(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, or_, select, tuple_
@@ -151,6 +152,11 @@ def unclaim(identity: Identity, task_id: str) -> dict:
         return task_brief(task)
 
 
+#: Form key → ``check(identity, task, data) -> data``: a context's extra condition on completing a
+#: task with that form (raises a domain error to refuse); registered by the context's package.
+COMPLETION_CHECKS: dict[str, Callable[[Identity, HumanTask, dict], dict]] = {}
+
+
 def complete(identity: Identity, task_id: str, data: dict) -> dict:
     """Validate ``data`` against the task's form and complete the task.
 
@@ -165,6 +171,9 @@ def complete(identity: Identity, task_id: str, data: dict) -> dict:
     if task.assignee and task.assignee != identity.username and not identity.is_admin:
         raise TaskClaimedByOther(f"task {task_id} is claimed by {task.assignee}")
     data = forms.validate_submission(task.form_key, data)
+    check = COMPLETION_CHECKS.get(task.form_key or "")
+    if check is not None:
+        data = check(identity, task, data)
 
     def action(step: Step) -> dict:
         row = _locked_task(step.session, identity, task_id)

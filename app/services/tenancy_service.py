@@ -101,11 +101,11 @@ def my_leases(identity: Identity) -> list[dict]:
 
 
 def contract_pdf(identity: Identity, lease_no: str) -> bytes:
-    """The rendered contract PDF."""
+    """The contract PDF: the signed one once signed, else the one to read before signing."""
     lease, _case = _lease_of(identity, lease_no)
-    if not lease.contract_pdf:
+    if not (lease.signed_pdf or lease.contract_pdf):
         raise LeaseNotFound(f"租赁合同 {lease_no} 尚未生成")
-    return bytes(lease.contract_pdf)
+    return bytes(lease.signed_pdf or lease.contract_pdf or b"")
 
 
 def apply_exit(identity: Identity, form: dict) -> dict:

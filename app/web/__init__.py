@@ -30,6 +30,7 @@ register_catalogue(INPUT_GUARD_EN)
 def register_web(app: Flask) -> None:
     """Attach the page blueprints, session settings, CSRF protection and template helpers."""
     from app.audit import views as audit_views
+    from app.contracts import web as contracts
     from app.web import (
         account,
         admin,
@@ -53,7 +54,7 @@ def register_web(app: Flask) -> None:
     web = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                     static_url_path="/static/web")
     for module in (home, account, inbox, task_page, portal, publicity, admin, batch_import, allocation, vendor,
-                   modeler):
+                   modeler, contracts):
         web.register_blueprint(module.bp)
     audit_views.init_web(web)
     errors.register(web)

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from app.cli import deploy_directory, migrate_database
+from connectors.sandbox.client import SandboxAdmin
 from tests.conftest import ROOT
 from tests.e2e.conftest import LiveServer, make_live_app, object_to
+from tests.support.signing import last_code
 
 #: the sandbox's eligible single applicant in 渝中区 (connectors/sandbox/fixtures/households.json)
 APPLICANT = {"name": "陈晓东", "id_number": "500103199405120136", "phone": "13983001001",
@@ -44,6 +46,7 @@ def lifecycle_server(lifecycle_db):
         deploy_directory(ROOT / "processes")
     try:
         with LiveServer(app) as server:
+            server.sandbox = SandboxAdmin(sandbox_url)  # the phone: signing codes are read from its SMS log
             yield server
     finally:
         stop_sandbox()
@@ -176,8 +179,16 @@ def test_a_case_from_application_to_lease_and_exit(lifecycle_server, actors, tmp
     page.click("[data-testid=submit]")
     page = applicant.goto("/portal")
     page.get_by_role("link", name="电子签约").click()
+    assert page.get_attribute("[data-testid=contract-link]", "href").endswith("/contract.pdf")  # read first
+    page.click("[data-testid=send-code]")
+    assert "验证码已发送" in page.inner_text(".flash")
+    code = last_code(lifecycle_server.sandbox)
     page.check("input[name=agree]")
-    page.fill("input[name=signer_name]", APPLICANT["name"])
+    page.fill("input[name=sms_code]", f"{(int(code) + 1) % 1_000_000:06d}")
+    page.click("[data-testid=submit]")
+    assert "短信验证码不正确" in page.inner_text("main")  # a wrong code is refused, readably
+    page.check("input[name=agree]")
+    page.fill("input[name=sms_code]", code)
     applicant.shot("lease-signing")
     page.click("[data-testid=submit]")
 
@@ -192,6 +203,9 @@ def test_a_case_from_application_to_lease_and_exit(lifecycle_server, actors, tmp
     leases = page.inner_text("[data-testid=my-leases]")
     assert "渝中区公租房小区1栋3单元301" in leases and "520" in leases
     applicant.shot("lease")
+    page = applicant.goto(f"/contracts/verify?lease_no=L{number}")  # public: the signed contract is intact
+    assert "合同完好" in page.inner_text("[data-testid=verify-result]")
+    page = applicant.goto("/portal")
     page.click("[data-testid=my-leases] a:has-text('申请退出')")
     page.fill("textarea[name=reason_text], input[name=reason_text]", "工作调动至外地，自愿退出")
     page.click("[data-testid=submit-exit]")

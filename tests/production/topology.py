@@ -35,6 +35,8 @@ import psycopg2
 import redis
 import requests
 
+from app.contracts.keys import generate_self_signed
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("HOUSING_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -133,6 +135,8 @@ class Topology:
         self.url = f"http://127.0.0.1:{self.web_port}"
         self.sandbox_url = f"http://127.0.0.1:{self.sandbox_port}"
         self.logs = Path(tempfile.mkdtemp(prefix="housing-topology-"))
+        self.signing_key = self.logs / "contract-signing.pem"  # the platform's seal, issued for this run
+        self.signing_key.write_bytes(generate_self_signed("保障房审批平台 (production-shape tests)"))
         self.env = self._environment(extra_env or {})
         self.gunicorn: subprocess.Popen | None = None
         self.sandbox: subprocess.Popen | None = None
@@ -148,6 +152,7 @@ class Topology:
             "HOUSING_SECRET_KEY": secrets.token_urlsafe(48),
             "HOUSING_JWT_SECRET": secrets.token_urlsafe(48),
             "HOUSING_AUDIT_KEY": secrets.token_urlsafe(48),
+            "HOUSING_CONTRACT_SIGNING_KEY_FILE": str(self.signing_key),
             "HOUSING_DATABASE_URL": self.database_url,
             "HOUSING_JOB_RUNNER": "rq",
             "HOUSING_REDIS_URL": self.redis_url,
