@@ -127,13 +127,13 @@ def test_sequential_instances_and_standard_loops_advance_on_fresh_specs():
 _STEP_IN_A_NEW_PROCESS = """
 import json, sys
 from app.engine import serializer
-from app.engine.bundle import bundles
+from app.engine.bundle import BundleCache
 from app.engine.parser import build_parser, read_document
 from app.engine.runtime import Run
 from app.engine.script_engine import make_script_engine
 from app.engine.script_functions import SCRIPT_FUNCTIONS
 state, path, opinion = sys.stdin.read(), sys.argv[1], sys.argv[2]
-bundle = bundles.get("countersign_mi", [1], lambda ids: [("c.bpmn", open(path, "rb").read())])
+bundle = BundleCache().get("countersign_mi", [1], lambda ids: [("c.bpmn", open(path, "rb").read())])
 run = Run.resume(serializer.loads(state, bundle.spec, bundle.subprocess_specs), bundle,
                  make_script_engine(2, SCRIPT_FUNCTIONS))
 task = run.ready_human_tasks()[0]
