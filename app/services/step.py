@@ -157,8 +157,7 @@ def _check_size(state: str) -> None:
     size = len(state.encode("utf-8"))
     if size > limit:
         raise InstanceDataTooLarge(
-            f"流程数据 {size:,} 字节，超过上限 {limit:,} 字节，本步未保存 "
-            f"(instance data of {size:,} bytes is over the limit of {limit:,} bytes; the step was not saved)",
+            f"流程数据 {size:,} 字节，超过上限 {limit:,} 字节，本步未保存",
             size=size, limit=limit)
 
 

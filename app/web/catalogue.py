@@ -27,6 +27,8 @@ EN: dict[str, str] = {
     "无权访问": "Not allowed", "页面或记录不存在": "Not found", "状态已变化": "The case has moved on",
     "文件太大": "File too large", "提交的内容不符合要求": "The submission is not valid",
     "操作太频繁，请稍后再试": "Too many requests; try again later", "出错了": "Something went wrong",
+    "流程数据 {size} 字节，超过上限 {limit} 字节，本步未保存":
+        "Instance data of {size} bytes is over the limit of {limit} bytes; the step was not saved",
     # navigation
     "审核工作台": "Review inbox", "批量导入": "Batch import", "我的申请": "My applications",
     "公示": "Publication", "系统管理": "Administration", "异常事件": "Incidents", "队列": "Queues",
@@ -67,7 +69,7 @@ EN: dict[str, str] = {
     "待处理异常": "Open incidents", "排队中的调用": "Calls waiting", "待处理": "Open", "已处理": "Resolved",
     "时间": "Time", "流程": "Process", "错误": "Error", "第 {n} 行": "line {n}", "重试": "Retry",
     "没有异常": "No incidents", "已重试异常 #{id}": "Incident #{id} retried",
-    "重新推进": "Re-run engine steps",
+    "重新推进": "Re-run engine steps", "确认已知悉": "Acknowledge",
     "重新执行引擎步骤并重建待办": "Re-run the engine steps and rebuild the inbox rows",
     "流程停滞：无待办、作业、定时器或消息可推进":
         "Stalled: no task, job, timer or message can move this case on",
