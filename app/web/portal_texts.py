@@ -11,6 +11,8 @@ EN: dict[str, str] = {
     "添加成员": "Add a member", "添加一行": "Add a row", "删除此行": "Remove this row",
     # uploads and a case's documents
     "申请材料": "Documents", "补交的材料": "Documents to supplement",
+    "已上传的文件（提交时一并提交；取消勾选即不提交）：":
+        "Files already uploaded (sent with the form; untick to leave one out):",
     "PDF、JPG、PNG，每个不超过 {mb} MB，一次合计不超过 {total} MB":
         "PDF, JPG or PNG, at most {mb} MB each and {total} MB in all",
     "上传的文件合计超过 {total} MB，未能提交。请压缩或减少文件后重试（每个文件不超过 {each} MB）。":
