@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.claims import DuplicateApplication
+from app.notices.remedies import remedies_for
 from app.services import document_service, forms, portal_service
 from app.services.errors import ValidationFailed
 from app.services.forms import choices_of
@@ -180,7 +181,9 @@ def application(application_no: str):
     identity = require_user()
     case = case_service.get_case(identity, application_no)
     timeline = portal_service.my_case(identity, case["instance_id"])["timeline"] if case.get("instance_id") else []
+    remedies = remedies_for(case.get("district")) if case.get("status") == "rejected" else None
     return render_template("portal/application.html", case=case, timeline=timeline, statuses=CASE_STATUS,
+                           remedies=remedies,
                            notice=supplement_notice(case), kind_names=document_service.kind_names(),
                            documents=document_service.case_documents(identity, application_no),
                            tasks=[t for t in portal_service.my_tasks(identity) if t["business_key"] == application_no])
