@@ -6,7 +6,7 @@ A refusal is an administrative decision; its notice names where the applicant ma
 holds a ``default`` (with ``{district}`` in its names) and entries per district that override it::
 
     {"default": {"review_body": "重庆市{district}人民政府", "court": "重庆市{district}人民法院",
-                 "review_days": 60, "litigation_months": 6},
+                 "issuer": "重庆市{district}住房和城乡建设委员会", "review_days": 60, "litigation_months": 6},
      "districts": {"渝中区": {"review_body": "重庆市渝中区人民政府", "court": "重庆市渝中区人民法院"}}}
 """
 
@@ -37,10 +37,10 @@ def policy() -> dict:
 
 
 def remedies_for(district: str | None) -> dict:
-    """``{review_body, court, review_days, litigation_months}`` for a district (bodies may be None)."""
+    """``{review_body, court, issuer, review_days, litigation_months}`` for a district (bodies may be None)."""
     data = policy()
     merged = {**DEFAULTS, **(data.get("default") or {}), **((data.get("districts") or {}).get(district or "") or {})}
-    for key in ("review_body", "court"):
+    for key in ("review_body", "court", "issuer"):
         value = merged.get(key)
         merged[key] = value.replace("{district}", district or "") if isinstance(value, str) and district else None
     return merged

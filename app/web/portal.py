@@ -33,6 +33,8 @@ CASE_STATUS = {
     "in_publication": "公示中", "waiting": "轮候中", "offered": "已配租", "leased": "已签约",
     "rejected": "未通过", "withdrawn": "已撤回", "exited": "已退出",
 }
+#: housing types as a letter names them
+HOUSING_NAMES = {"gongzufang": "公租房", "baozufang": "保障性租赁住房"}
 register_catalogue(PORTAL_EN)
 
 
@@ -187,6 +189,23 @@ def application(application_no: str):
                            notice=supplement_notice(case), kind_names=document_service.kind_names(),
                            documents=document_service.case_documents(identity, application_no),
                            tasks=[t for t in portal_service.my_tasks(identity) if t["business_key"] == application_no])
+
+
+@bp.get("/applications/<application_no>/decision.pdf")
+@login_required("applicant")
+def decision_letter(application_no: str):
+    """The refusal letter of one of my refused applications (404 for any other case)."""
+    from app.notices.letter import refusal_letter
+    from app.services import case_service
+
+    case = case_service.get_case(require_user(), application_no)
+    if case.get("status") != "rejected":
+        return error_page(404, t("该申请没有不予通过决定书"))
+    pdf = refusal_letter({**case, "housing_type_name": HOUSING_NAMES.get(case.get("housing_type"))},
+                         remedies_for(case.get("district")))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename={application_no}-decision.pdf",
+                             "Cache-Control": "private, no-store"})
 
 
 @bp.get("/applications/<application_no>/documents/<file_id>")

@@ -16,6 +16,8 @@ EN: dict[str, str] = {
         "If you disagree with this decision you may apply to {body} for administrative reconsideration within {days} "
         "days of learning of it, or bring an administrative lawsuit before {court} within {months} months.",
     "作出决定机关的上一级机关": "the authority above the one that decided",
+    "下载不予通过决定书（PDF）": "Download the decision letter (PDF)",
+    "该申请没有不予通过决定书": "This application has no decision to refuse",
     "有管辖权的人民法院": "the competent people's court",
     "已上传的文件（提交时一并提交；取消勾选即不提交）：":
         "Files already uploaded (sent with the form; untick to leave one out):",
