@@ -94,3 +94,36 @@ def test_every_source_has_its_manual_form_made_from_its_facts(cls):
     assert json.loads((FORMS_DIR / f"{cls.name}.uischema.json").read_text(encoding="utf-8")) == ui
     row = schema["properties"]["manual_finding"]["properties"]["members"]["items"]["properties"]
     assert all("\u4e00" <= p["title"][0] <= "\u9fff" for p in row.values()), "every field has a Chinese title"
+
+
+def test_the_hukou_form_shows_one_row_per_member_and_posts_back_the_facts():
+    from werkzeug.datastructures import MultiDict
+
+    from app.web import schema_form
+    from connectors.sources.hukou import HukouFacts
+    from handlers.manual_forms import facts_of_row
+
+    schema = json.loads((FORMS_DIR / "hukou.schema.json").read_text(encoding="utf-8"))
+    ui = json.loads((FORMS_DIR / "hukou.uischema.json").read_text(encoding="utf-8"))
+    prefill = {"manual_finding": {"members": [{"name": "刘建国", "found": True}, {"name": "王丽", "found": True}]}}
+    [finding] = schema_form.build(schema, ui, prefill, {}, growable=True)
+    rows = next(c for c in finding.children if c.name == "manual_finding.members")
+    assert [r[0].value for r in rows.rows] == ["刘建国", "王丽"] and not rows.growable  # fixed rows
+    titles = [f.title for f in rows.rows[0]]
+    assert "本市户籍" in titles and "落户年限（整年）" in titles and "与户主关系" in titles
+    posted = MultiDict({"manual_finding.verdict": "pass", "manual_finding.summary": "经查户籍底册",
+                        "manual_finding.members.0.name": "刘建国", "manual_finding.members.0.found": "on",
+                        "manual_finding.members.0.found.present": "1",
+                        "manual_finding.members.0.local_hukou": "on",
+                        "manual_finding.members.0.local_hukou.present": "1",
+                        "manual_finding.members.0.hukou_years": "16",
+                        "manual_finding.members.0.relation_to_head": "户主",
+                        "manual_finding.members.1.name": "王丽", "manual_finding.members.1.hukou_years": "13",
+                        "manual_finding.members.1.local_hukou.present": "1"})
+    data = schema_form.parse(schema, posted)
+    assert not list(Draft202012Validator(schema).iter_errors(data))
+    first, second = data["manual_finding"]["members"]
+    facts = facts_of_row("hukou", HukouFacts, first)
+    assert facts["local_hukou"] is True and facts["hukou_years"] == 16 and facts["relation_to_head"] == "户主"
+    assert set(facts) == set(HukouFacts().fields)
+    assert facts_of_row("hukou", HukouFacts, second)["local_hukou"] is False
