@@ -20,6 +20,7 @@ from app.engine.operators import operator
 from app.models import VerificationResult
 from app.privacy import mask_tree
 from handlers.household_facts import derive_facts
+from handlers.manual_forms import facts_of_row
 from handlers.records import find_case, now, transaction
 
 UNAVAILABLE = "unavailable"
@@ -40,7 +41,10 @@ class ManualParams(Schema):
 
     application_no = fields.String(required=True)
     verification = fields.Dict(required=True, metadata={"description": "what verification/merge returned"})
-    findings = fields.Dict(required=True, metadata={"description": "source → {verdict, summary}"})
+    findings = fields.Dict(required=True, metadata={"description": "source → {verdict, summary, members: [facts]}"})
+    household = fields.Dict(load_default=None,
+                            metadata={"description": "{type, members, youfu}: to derive the facts again"})
+    results = fields.Dict(load_default=None, metadata={"description": "source → its check result, as given to merge"})
 
 
 def source_title(source: str) -> str:
@@ -93,8 +97,15 @@ def _view(members: list[dict], table: dict, sources: list[str], failed: list[dic
             "fail_findings": fails, "complete": not failed, "facts": facts}
 
 
-def apply_manual(verification: dict, findings: dict[str, dict]) -> tuple[dict, dict]:
-    """The verification with reviewers' findings for the unavailable sources, and those cells (pure)."""
+def apply_manual(verification: dict, findings: dict[str, dict], household: dict | None = None,
+                 results: dict[str, Any] | None = None) -> tuple[dict, dict]:
+    """The verification with reviewers' findings for the unavailable sources, and those cells (pure).
+
+    A finding carries, member by member, the facts the source would have answered (its form is
+    made from the connector's facts, :mod:`handlers.manual_forms`). With ``household`` and the
+    sources' ``results`` the household facts are derived again from the whole table, so the
+    eligibility tables read a manual answer exactly as they read the source's own.
+    """
     table = {k: dict(v) for k, v in verification["table"].items()}
     manual: dict[str, dict] = {number: {} for number in table}
     still_failed = []
@@ -103,12 +114,47 @@ def apply_manual(verification: dict, findings: dict[str, dict]) -> tuple[dict, d
         if not finding:
             still_failed.append(failed)
             continue
+        rows = _rows_by_member(verification["members"], finding.get("members") or [])
         for number, cells in table.items():
+            row = rows.get(number)
             cells[failed["source"]] = manual[number][failed["source"]] = {
-                "verdict": finding.get("verdict") or "info", "found": True, "facts": {},
+                "verdict": finding.get("verdict") or "info", "found": bool(row.get("found", True)) if row else True,
+                "facts": _manual_facts(failed["source"], row) if row is not None else {},
                 "summary": finding.get("summary") or "", "method": "manual", "error_code": failed.get("error_code")}
-    view = _view(verification["members"], table, verification["sources"], still_failed, verification["facts"])
+    facts = verification["facts"]
+    if household is not None and results is not None:
+        _members, full, _failed = _collect(household, results, {})
+        for number, cells in manual.items():
+            full.setdefault(number, {}).update(cells)
+        facts = derive_facts(household, full)
+    compact = {number: {s: {k: v for k, v in c.items() if k != "facts"} for s, c in row.items()}
+               for number, row in table.items()}
+    view = _view(verification["members"], compact, verification["sources"], still_failed, facts)
     return view, manual
+
+
+def _rows_by_member(members: list[dict], rows: list[dict]) -> dict[str, dict]:
+    """The submitted rows by member ID number: by name where it matches, else by position."""
+    out, unused = {}, list(rows)
+    for member in members:
+        row = next((r for r in unused if r.get("name") == member["name"]), None)
+        if row is not None:
+            unused.remove(row)
+            out[member["id_number"]] = row
+    for member in members:
+        if member["id_number"] not in out and unused:
+            out[member["id_number"]] = unused.pop(0)
+    return out
+
+
+def _manual_facts(source: str, row: dict) -> dict:
+    from connectors.base.registry import CONNECTORS
+
+    cls = CONNECTORS.get(source)
+    facts_cls = getattr(cls, "Facts", None)
+    if facts_cls is None:
+        return {k: v for k, v in row.items() if k not in ("name", "found")}
+    return facts_of_row(source, facts_cls, row)
 
 
 def _evidence_of(answer: dict, index: int) -> list:
@@ -154,6 +200,7 @@ def merge_operator(params: dict, ctx) -> dict:
 @operator("verification/record_manual", params=ManualParams)
 def record_manual_operator(params: dict, ctx) -> dict:
     """Fold reviewers' findings for unavailable sources into the table and record them."""
-    verification, manual = apply_manual(params["verification"], params["findings"])
+    verification, manual = apply_manual(params["verification"], params["findings"], params["household"],
+                                        params["results"])
     _store(ctx, params["application_no"], verification["members"], manual, {})
     return verification

@@ -6,6 +6,10 @@ of the host's own):
 ============================  =============================================================
 ``formJsonSchemaFilename``    the JSON Schema in ``forms/`` the submitted data must satisfy
 ``formUiSchemaFilename``      its UI schema
+``formJsonSchemaFilenameExpression`` an expression giving the form file for this task (a
+                              multi-instance child: ``"manual_verification/" + source["source"]
+                              + ".schema.json"``); the plain property is the fallback
+``formUiSchemaFilenameExpression``   the same for the UI schema
 ``candidateGroups``           comma-separated groups that may claim the task
 ``candidateGroupsExpression`` an expression giving a group or list of groups (multi-instance)
 ``assigneeExpression``        an expression giving the username the task is assigned to
@@ -126,8 +130,8 @@ def describe(task, lane_groups: dict[str, list[str]]) -> TaskView:
         bpmn_id=spec.bpmn_id,
         name=spec.bpmn_name or spec.bpmn_id,
         lane=spec.lane,
-        form_key=props.get("formJsonSchemaFilename"),
-        ui_form_key=props.get("formUiSchemaFilename"),
+        form_key=_form_key(props, "formJsonSchemaFilename", evaluate),
+        ui_form_key=_form_key(props, "formUiSchemaFilename", evaluate),
         instructions=instructions,
         candidate_groups=groups,
         assignee=assignee,
@@ -135,3 +139,12 @@ def describe(task, lane_groups: dict[str, list[str]]) -> TaskView:
         due_at=due_at,
         problems=problems,
     )
+
+
+def _form_key(props: dict, name: str, evaluate) -> str | None:
+    """The form file of a task: its ``<name>Expression`` when that gives a name, else ``<name>``."""
+    if props.get(f"{name}Expression"):
+        value = evaluate(props[f"{name}Expression"])
+        if isinstance(value, str) and value:
+            return value
+    return props.get(name)

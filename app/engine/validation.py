@@ -284,7 +284,8 @@ def _check_user_task(ts, file_name: str, forms_dir: str) -> list[Problem]:
     if not props.get("formJsonSchemaFilename"):
         out.append(Problem(file_name, ts.bpmn_id, "user task has no form (formJsonSchemaFilename)",
                            severity="warning"))
-    for key in ("candidateGroupsExpression", "assigneeExpression", "dueDateExpression"):
+    for key in ("candidateGroupsExpression", "assigneeExpression", "dueDateExpression",
+                "formJsonSchemaFilenameExpression", "formUiSchemaFilenameExpression"):
         if props.get(key):
             try:
                 compile_check(props[key], "eval")

@@ -12,6 +12,7 @@ of whole ID numbers.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import re
 import uuid
@@ -197,3 +198,82 @@ def refuse_file_references(documents) -> None:
              if isinstance(d, dict) and d.get("file_id") is not None}
     if named:
         raise ValidationFailed("文件须随申请一并上传，不能引用已存文件", named)
+
+
+# -- files held while a form is redrawn -------------------------------------------------------
+#: a held file's token: random hex and its extension
+_HELD = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|jpeg|png)$")
+#: held files older than this are removed the next time a file is held
+HELD_HOURS = 24
+
+
+def _held_dir(create: bool = False) -> Path:
+    path = Path(current_app.instance_path) / "uploads" / "held"
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def hold(identity: Identity, uploads: Sequence[Upload]) -> list[dict]:
+    """Keep the acceptable files of a form that is shown again (an error, a row added), for its owner.
+
+    A browser cannot refill a file input, so the page lists these instead and sends their tokens
+    back; :func:`held` turns them into uploads again. Files that fail the checks are not held
+    (their problem is shown). Returns ``[{token, kind, name}]``.
+    """
+    _sweep_held()
+    out = []
+    for upload in uploads:
+        try:
+            ext = check(upload.filename, upload.content)
+        except ValidationFailed:
+            continue
+        token = f"{uuid.uuid4().hex}{ext}"
+        name = Path(upload.filename).name[-100:]
+        (_held_dir(create=True) / token).write_bytes(upload.content)
+        (_held_dir() / f"{token}.json").write_text(json.dumps(
+            {"owner": identity.username, "kind": upload.kind, "name": name}, ensure_ascii=False), encoding="utf-8")
+        out.append({"token": token, "kind": upload.kind, "name": name})
+    return out
+
+
+def held(identity: Identity, tokens: Sequence[str]) -> tuple[list[Upload], list[dict]]:
+    """The files held for ``identity`` under ``tokens`` as uploads, and their ``{token, kind, name}``.
+
+    A token that is malformed, unknown or held for someone else is ignored.
+    """
+    uploads, listed = [], []
+    for token in dict.fromkeys(tokens):
+        if not _HELD.match(token or ""):
+            continue
+        meta_path, path = _held_dir() / f"{token}.json", _held_dir() / token
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            content = path.read_bytes()
+        except (OSError, ValueError):
+            continue
+        if meta.get("owner") != identity.username:
+            continue
+        uploads.append(Upload(meta.get("kind") or "other", meta.get("name") or token, content))
+        listed.append({"token": token, "kind": meta.get("kind") or "other", "name": meta.get("name") or token})
+    return uploads, listed
+
+
+def release(tokens: Sequence[str]) -> None:
+    """Remove held files once their form went through (the case keeps its own copies)."""
+    for token in tokens:
+        if _HELD.match(token or ""):
+            (_held_dir() / token).unlink(missing_ok=True)
+            (_held_dir() / f"{token}.json").unlink(missing_ok=True)
+
+
+def _sweep_held() -> None:
+    limit = datetime.now(UTC).timestamp() - HELD_HOURS * 3600
+    if not _held_dir().is_dir():
+        return
+    for path in _held_dir().iterdir():
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue

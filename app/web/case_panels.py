@@ -75,10 +75,15 @@ def _verification(identity: Identity, case) -> dict:
 def suggested_values(case, panels: dict) -> dict:
     """Initial form values: fields the case data already holds, and the suggested opinion.
 
-    The decision and any earlier reviewer's opinion are never carried over.
+    The decision and any earlier reviewer's opinion are never carried over. A diagram may offer
+    starting values in the variable ``form_prefill`` (``{field: value}``): the members of a manual
+    check's rows, say, where the field itself is a multi-instance output that must not exist yet.
     """
     props = (case.form or {}).get("properties") or {}
     values = {k: v for k, v in case.data.items() if k in props and k not in ("decision", "opinion")}
+    prefill = case.data.get("form_prefill")
+    if isinstance(prefill, dict):
+        values.update({k: v for k, v in prefill.items() if k in props and k not in values})
     suggestion = case.data.get("suggestion") if isinstance(case.data.get("suggestion"), dict) else {}
     suggested = (panels.get("application") or {}).get("suggested_opinion") or suggestion.get("text")
     if suggested and "opinion" in props:

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.claims import DuplicateApplication
+from app.notices.remedies import remedies_for
 from app.services import document_service, forms, portal_service
 from app.services.errors import ValidationFailed
 from app.services.forms import choices_of
@@ -32,6 +33,8 @@ CASE_STATUS = {
     "in_publication": "公示中", "waiting": "轮候中", "offered": "已配租", "leased": "已签约",
     "rejected": "未通过", "withdrawn": "已撤回", "exited": "已退出",
 }
+#: housing types as a letter names them
+HOUSING_NAMES = {"gongzufang": "公租房", "baozufang": "保障性租赁住房"}
 register_catalogue(PORTAL_EN)
 
 
@@ -60,14 +63,15 @@ def _limits(slots: int = UPLOAD_SLOTS) -> dict:
             "total_mb": total // 1024 // 1024}
 
 
-def _apply_page(values: dict | None = None, errors: dict | None = None, status: int = 200):
+def _apply_page(values: dict | None = None, errors: dict | None = None, status: int = 200,
+                held: list | None = None):
     schema, ui = forms.load_form(APPLICATION_FORM), forms.load_form(APPLICATION_UI)
     fields = [f for f in schema_form.build(schema, ui, values or {}, errors or {}, growable=True)
               if f.name != "documents"]
     kinds = choices_of(schema["properties"]["documents"]["items"]["properties"]["kind"]) \
         if "documents" in schema.get("properties", {}) else []
     return render_template("portal/apply.html", schema=schema, fields=fields, kinds=kinds, errors=errors or {},
-                           **_limits()), status
+                           held=held or [], kind_names=document_service.kind_names(), **_limits()), status
 
 
 def _posted_files(slots: int = UPLOAD_SLOTS) -> list:
@@ -79,6 +83,20 @@ def _posted_files(slots: int = UPLOAD_SLOTS) -> list:
             files.append(document_service.Upload(request.form.get(f"doc_kind_{i}", "other"), upload.filename,
                                 upload.stream.read(document_service.MAX_BYTES + 1)))
     return files
+
+
+def _files(identity, slots: int = UPLOAD_SLOTS) -> tuple[list, list, list[str], list]:
+    """The files of this post: those held from the last time the form was shown (and still
+    ticked) and the new ones; the held ones as listed, their tokens, and the new ones alone."""
+    tokens = request.form.getlist("held")
+    kept, listed = document_service.held(identity, tokens)
+    new = _posted_files(slots)
+    return [*kept, *new], listed, tokens, new
+
+
+def _hold_new(identity, listed: list, new: list) -> list:
+    """The held files plus this post's new ones, kept for the form shown again."""
+    return [*listed, *document_service.hold(identity, new)]
 
 
 def _with_document_errors(errors: dict) -> dict:
@@ -113,20 +131,23 @@ def apply():
     """
     from app.services import case_service
 
+    identity = require_user()
     schema = forms.load_form(APPLICATION_FORM)
+    uploads, listed, tokens, new = _files(identity)
     redrawn = schema_form.row_action(schema, request.form)
     if redrawn is not None:
-        return _apply_page(redrawn)
+        return _apply_page(redrawn, held=_hold_new(identity, listed, new))
     form = schema_form.parse(schema, request.form)
     form.pop("documents", None)  # documents come only from the uploads
     try:  # the service checks and keeps the files, and removes them if the application is refused
-        case = case_service.submit_application(require_user(), form, uploads=_posted_files())
+        case = case_service.submit_application(identity, form, uploads=uploads)
     except ValidationFailed as exc:
         _flash_invalid(exc)
-        return _apply_page(form, _with_document_errors(exc.errors), 422)
+        return _apply_page(form, _with_document_errors(exc.errors), 422, _hold_new(identity, listed, new))
     except DuplicateApplication as exc:  # the form comes back as typed, the number in question marked
         flash(t("未能提交：{detail}", detail=translate(exc.detail)), "error")
-        return _apply_page(form, exc.errors, 409)
+        return _apply_page(form, exc.errors, 409, _hold_new(identity, listed, new))
+    document_service.release(tokens)
     flash(t("申请已提交，申请编号 {no}", no=case["application_no"]), "ok")
     return redirect(url_for("web.portal.application", application_no=case["application_no"]))
 
@@ -162,10 +183,29 @@ def application(application_no: str):
     identity = require_user()
     case = case_service.get_case(identity, application_no)
     timeline = portal_service.my_case(identity, case["instance_id"])["timeline"] if case.get("instance_id") else []
+    remedies = remedies_for(case.get("district")) if case.get("status") == "rejected" else None
     return render_template("portal/application.html", case=case, timeline=timeline, statuses=CASE_STATUS,
+                           remedies=remedies,
                            notice=supplement_notice(case), kind_names=document_service.kind_names(),
                            documents=document_service.case_documents(identity, application_no),
                            tasks=[t for t in portal_service.my_tasks(identity) if t["business_key"] == application_no])
+
+
+@bp.get("/applications/<application_no>/decision.pdf")
+@login_required("applicant")
+def decision_letter(application_no: str):
+    """The refusal letter of one of my refused applications (404 for any other case)."""
+    from app.notices.letter import refusal_letter
+    from app.services import case_service
+
+    case = case_service.get_case(require_user(), application_no)
+    if case.get("status") != "rejected":
+        return error_page(404, t("该申请没有不予通过决定书"))
+    pdf = refusal_letter({**case, "housing_type_name": HOUSING_NAMES.get(case.get("housing_type") or "")},
+                         remedies_for(case.get("district")))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename={application_no}-decision.pdf",
+                             "Cache-Control": "private, no-store"})
 
 
 @bp.get("/applications/<application_no>/documents/<file_id>")
@@ -196,8 +236,9 @@ def supplement(application_no: str):
     # a slot for each item asked for, already set to its kind, so all can be sent at once
     chosen = requested_kinds(case)
     slots = min(max(UPLOAD_SLOTS, len(chosen)), MAX_UPLOAD_SLOTS)
-    values, errors, status = {}, {}, 200
+    values, errors, status, held = {}, {}, 200, []
     if request.method == "POST":
+        uploads, listed, tokens, new = _files(identity, slots)
         redrawn = schema_form.row_action(schema, request.form)
         if redrawn is not None:
             values = redrawn
@@ -205,7 +246,7 @@ def supplement(application_no: str):
             values = schema_form.parse(schema, request.form)
             values.pop("documents", None)  # documents come only from the uploads
             try:  # the service checks and keeps the files, and removes them if the answer is refused
-                case_service.respond_to_supplement(identity, application_no, values, _posted_files(slots))
+                case_service.respond_to_supplement(identity, application_no, values, uploads)
             except ValidationFailed as exc:
                 errors, status = _with_document_errors(exc.errors), 422
                 _flash_invalid(exc)
@@ -213,12 +254,16 @@ def supplement(application_no: str):
                 errors, status = exc.errors, 409
                 flash(t("未能提交：{detail}", detail=translate(exc.detail)), "error")
             else:
+                document_service.release(tokens)
                 flash(t("补正材料已提交"), "ok")
                 return redirect(url_for("web.portal.application", application_no=application_no))
+        held = _hold_new(identity, listed, new)
     fields = [f for f in schema_form.build(schema, None, values, errors, growable=True) if f.name != "documents"]
     kinds = choices_of(schema["properties"]["documents"]["items"]["properties"]["kind"])
     return render_template("portal/supplement.html", case=case, fields=fields, errors=errors, kinds=kinds,
-                           notice=supplement_notice(case), chosen=chosen, **_limits(slots)), status
+                           notice=supplement_notice(case), held=held,
+                           chosen=[k for k in chosen if k not in {h["kind"] for h in held}],
+                           kind_names=document_service.kind_names(), **_limits(slots)), status
 
 
 @bp.get("/leases/<lease_no>/contract.pdf")

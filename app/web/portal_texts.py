@@ -11,6 +11,16 @@ EN: dict[str, str] = {
     "添加成员": "Add a member", "添加一行": "Add a row", "删除此行": "Remove this row",
     # uploads and a case's documents
     "申请材料": "Documents", "补交的材料": "Documents to supplement",
+    "不予通过决定": "Decision to refuse", "理由": "Reasons", "依据的准入条件": "Eligibility conditions not met",
+    "如对本决定不服，可以自知道该决定之日起{days}日内向{body}申请行政复议，也可以自知道或者应当知道该决定之日起{months}个月内向{court}提起行政诉讼。":
+        "If you disagree with this decision you may apply to {body} for administrative reconsideration within {days} "
+        "days of learning of it, or bring an administrative lawsuit before {court} within {months} months.",
+    "作出决定机关的上一级机关": "the authority above the one that decided",
+    "下载不予通过决定书（PDF）": "Download the decision letter (PDF)",
+    "该申请没有不予通过决定书": "This application has no decision to refuse",
+    "有管辖权的人民法院": "the competent people's court",
+    "已上传的文件（提交时一并提交；取消勾选即不提交）：":
+        "Files already uploaded (sent with the form; untick to leave one out):",
     "PDF、JPG、PNG，每个不超过 {mb} MB，一次合计不超过 {total} MB":
         "PDF, JPG or PNG, at most {mb} MB each and {total} MB in all",
     "上传的文件合计超过 {total} MB，未能提交。请压缩或减少文件后重试（每个文件不超过 {each} MB）。":

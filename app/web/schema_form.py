@@ -30,6 +30,8 @@ DECISION_FIELD = "decision"
 ROW_ACTION = "_rows"
 #: the index of a row in a posted name: a short plain number (more rows than this no form has)
 ROW_INDEX = re.compile(r"[0-9]{1,4}")
+#: the index in the names of a row template; never a row index, so never parsed
+ROW_PLACEHOLDER = "__row__"
 
 
 @dataclass
@@ -50,6 +52,10 @@ class Field:
     rows: list[list[Field]] = field(default_factory=list)
     #: rows may be added and removed on the page
     growable: bool = False
+    #: an empty row (names hold ROW_PLACEHOLDER) the page script copies to add one
+    template: list[Field] = field(default_factory=list)
+    #: rows the list must keep (a required list keeps one; an optional one may have none)
+    min_rows: int = 0
 
 
 def build(schema: dict, ui: dict | None = None, values: dict | None = None,
@@ -83,11 +89,13 @@ def _field(name: str, prop: dict, ui: dict, value, errors, required: bool, growa
         items = prop.get("items") or {}
         if items.get("type") == "object":
             current = [v if isinstance(v, dict) else {} for v in value] if isinstance(value, list) else []
-            if not current or not _blank(current[-1]):
-                current.append({})  # always one empty row to fill in
+            if not current and required:
+                current.append({})  # a list the form requires starts with one row to fill in
             rows = [build(items, ui.get("items") or {}, v, errors, f"{name}.{i}.") for i, v in enumerate(current)]
             addable = (ui.get("ui:options") or {}).get("addable", True)
-            return Field(kind="rows", rows=rows, growable=growable and addable, **base)
+            template = build(items, ui.get("items") or {}, {}, {}, f"{name}.{ROW_PLACEHOLDER}.")
+            return Field(kind="rows", rows=rows, growable=growable and addable, template=template,
+                         min_rows=1 if required else 0, **base)
         return Field(kind="checkboxes", choices=choices_of(items), **base)
     if choices_of(prop):
         return Field(kind="radio" if widget == "radio" else "select", choices=choices_of(prop), **base)
@@ -107,6 +115,7 @@ def parse(schema: dict, form: MultiDict, prefix: str = "", keep_blank_rows: bool
     in index order; wholly blank rows are dropped unless ``keep_blank_rows`` (redrawing a form).
     """
     out: dict = {}
+    required = set(schema.get("required") or [])
     for name, prop in (schema.get("properties") or {}).items():
         key = f"{prefix}{name}"
         kind = prop.get("type")
@@ -116,7 +125,9 @@ def parse(schema: dict, form: MultiDict, prefix: str = "", keep_blank_rows: bool
                 out[name] = value
         elif kind == "array" and (prop.get("items") or {}).get("type") == "object":
             rows = _rows(prop["items"], form, key, keep_blank_rows)
-            if rows or key + ".0." in "".join(form.keys()):
+            # rows left blank are no answer: an optional list is left out, a required one stays
+            # (empty) so that the schema says what is missing
+            if rows or (name in required and _row_indexes(form, key)):
                 out[name] = rows
         elif kind == "array":
             picked = form.getlist(key)

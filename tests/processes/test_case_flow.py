@@ -52,9 +52,17 @@ def test_each_sandbox_household_reaches_its_outcome(flow_app, key):
         table = case_service.verification_table(reviewer, number)
         assert len(table["sources"]) == 14 and all(len(s["cells"]) == size for s in table["sources"])
     else:
+        # the rules only suggest: the case waits for a person in 初审, with the failing rules
+        assert case["status"] == "in_review" and case["step"] == "初审"
+        assert case["suggested_opinion"].endswith("建议不予通过。")
+        review = ready_task(number, "preliminary_review")
+        assert review is not None and "系统建议不予通过" in review.instructions
+        task_service.complete(reviewer, review.id, {
+            "decision": "reject", "opinion": "经核实，同意系统预审意见", "reason_code": expected["reasons"][0],
+            "reason_text": "经联合核查，不符合保障条件", "suggested_decision": "reject"})
+        case = case_service.get_case(reviewer, number)
         assert case["status"] == "rejected"
-        assert case["outcome"]["reason_code"] == expected["reasons"][0]
-        assert ready_task(number, "preliminary_review") is None
+        assert case["outcome"]["reason_code"] == expected["reasons"][0] and case["outcome"]["step"] == "初审"
 
 
 def test_an_eligible_family_passes_reviews_countersign_and_publication(flow_app):
@@ -89,8 +97,10 @@ def test_changing_one_income_line_cell_changes_a_borderline_outcome(flow_app):
     case = submit("eligible_single")  # 3,800 per month: under 4,978, over 3,500
     complete(staff("street", "street_reviewer", case["district"]), case["application_no"], "acceptance",
               {"decision": "accept", "opinion": "材料齐全"})
-    case = case_service.get_case(applicant("eligible_single"), case["application_no"])
-    assert case["status"] == "rejected" and case["outcome"]["reason_code"] == "over_income"
+    case = case_service.get_case(staff("street", "street_reviewer", case["district"]), case["application_no"])
+    assert case["status"] == "in_review" and case["suggested_opinion"].endswith("建议不予通过。")
+    review = ready_task(case["application_no"], "preliminary_review")
+    assert review is not None and "系统建议不予通过" in review.instructions
 
 
 def test_the_api_accepts_a_submission_through_the_task_endpoints(flow_app):

@@ -1,25 +1,16 @@
 /* Adds and removes rows of a repeated group (household members …) without a round trip.
  *
  * The page works without this script: the same buttons submit the form, and the server redraws
- * it with one row more or less. Here they act in place instead. A new row is a copy of the last
- * one with its values cleared and its field names moved to an unused index; the server reads
- * rows whatever their indexes.
+ * it with one row more or less. Here they act in place instead. A new row is a copy of the
+ * group's row template (names hold the index "__row__") moved to an unused index; the server
+ * reads rows whatever their indexes. A group keeps at least data-min-rows rows: removing the
+ * last one of a required list clears it; an optional list may be left with none.
  */
 (function () {
+  const PLACEHOLDER = "__row__";
+
   function rowsOf(group) {
     return Array.prototype.filter.call(group.children, function (el) { return el.matches("fieldset.row"); });
-  }
-
-  function renumber(row, name, from, to) {
-    const oldPrefix = name + "." + from + ".";
-    const newPrefix = name + "." + to + ".";
-    row.dataset.row = String(to);
-    row.querySelectorAll("[name]").forEach(function (el) {
-      if (el.name.indexOf(oldPrefix) === 0) { el.name = newPrefix + el.name.slice(oldPrefix.length); }
-    });
-    row.querySelectorAll("[data-error-for]").forEach(function (el) { el.remove(); });
-    const remove = row.querySelector("[data-remove-row]");
-    if (remove) { remove.value = "remove:" + name + "." + to; }
   }
 
   function clear(row) {
@@ -29,6 +20,7 @@
       else if (el.tagName === "SELECT") { el.selectedIndex = 0; }
       else { el.value = ""; }
     });
+    row.querySelectorAll("[data-error-for]").forEach(function (el) { el.remove(); });
   }
 
   function relabel(group) {
@@ -39,22 +31,26 @@
   }
 
   function add(group, button) {
+    const template = group.querySelector("template[data-row-template]");
+    if (!template) { return; }
     const rows = rowsOf(group);
-    const last = rows[rows.length - 1];
-    if (!last) { return; }
-    const name = group.dataset.rows;
-    const next = 1 + Math.max.apply(null, rows.map(function (r) { return parseInt(r.dataset.row, 10) || 0; }));
-    const copy = last.cloneNode(true);
-    renumber(copy, name, last.dataset.row, next);
-    clear(copy);
-    group.insertBefore(copy, button);
+    const next = String(1 + Math.max.apply(null, [-1].concat(rows.map(function (r) {
+      return parseInt(r.dataset.row, 10) || 0;
+    }))));
+    const row = template.content.firstElementChild.cloneNode(true);
+    row.dataset.row = next;
+    row.querySelectorAll("[name]").forEach(function (el) { el.name = el.name.split(PLACEHOLDER).join(next); });
+    const remove = row.querySelector("[data-remove-row]");
+    if (remove) { remove.value = remove.value.split(PLACEHOLDER).join(next); }
+    group.insertBefore(row, template);
     relabel(group);
-    const first = copy.querySelector("input:not([type=hidden]), select, textarea");
+    const first = row.querySelector("input:not([type=hidden]), select, textarea");
     if (first) { first.focus(); }
   }
 
   function remove(group, row) {
-    if (rowsOf(group).length > 1) { row.remove(); } else { clear(row); }
+    const min = parseInt(group.dataset.minRows, 10) || 0;
+    if (rowsOf(group).length > min) { row.remove(); } else { clear(row); }
     relabel(group);
   }
 
