@@ -36,7 +36,9 @@ def _figures(b: dict) -> dict:
 
 def build(session, f: s.Filters) -> list[dict]:
     where, params = s._where(f, housing=False)
-    total, by_dim = _bucket(), {dim: defaultdict(_bucket) for dim in ("category", "district", "channel")}
+    total = _bucket()
+    by_dim: dict[str, defaultdict[str, dict[str, Any]]] = {
+        dim: defaultdict(_bucket) for dim in ("category", "district", "channel")}
     ratings: dict[int, int] = dict.fromkeys(range(1, 6), 0)
     reopened = 0
     for district, category, channel, status, days, on_time, rating, was_reopened, n in session.execute(
