@@ -40,5 +40,7 @@ EN = {
     "投诉类别": "Category", "按受理渠道": "By channel", "受理渠道": "Channel", "满意度": "Satisfaction",
     "已评价": "Rated", "重新办理率 %": "Reopened %", "评分分布": "Ratings", "评分": "Rating",
     "网上门户": "Online portal", "公开页面": "Public page", "热线电话": "Hotline call",
-    "窗口来访": "Window visit", "统计汇总需要 PostgreSQL 数据库": "The statistics need PostgreSQL",
+    "窗口来访": "Window visit", "审核结果": "Review result", "房屋质量": "Housing quality",
+    "物业": "Property management", "工作人员态度": "Staff attitude",
+    "统计汇总需要 PostgreSQL 数据库": "The statistics need PostgreSQL",
 }

@@ -87,3 +87,16 @@ def test_the_xlsx_export_of_the_complaints_panel(seeded):
 def test_the_page_shows_the_complaints_panel(seeded):
     html = _login(seeded, CITY).get("/statistics", query_string=MARCH).get_data(as_text=True)
     assert "投诉与满意度" in html and 'data-testid="table-complaints-totals"' in html
+
+
+def test_the_complaints_panel_in_english(seeded):
+    client = _login(seeded, CITY)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    html = client.get("/statistics", query_string=MARCH).get_data(as_text=True)
+    for text in ("Complaints and satisfaction", "Complaints open now", "Answered in time %", "Property management",
+                 "Online portal"):
+        assert text in html
+    book = load_workbook(BytesIO(client.get("/statistics/complaints.xlsx", query_string=MARCH).data))
+    rows = list(book["By category"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Category", "Received", "Answered") and ("Review result", 2, 2) in [r[:3] for r in rows]
