@@ -116,21 +116,26 @@ SELECT {LOCAL_DAY.format(col='v.checked_at')}, a.district, v.source, v.method, v
 FROM verification_result v JOIN application a ON a.id = v.application_id GROUP BY 1, 2, 3, 4, 5
 """
 
-# complaints (``complaint`` and its ``handle_complaint`` work orders): every work order of one
-# handling round carries that round's deadline (transfers keep it, a reopen sets a new one), so the
-# first round is the orders with the earliest ``due_at`` and the first answer is the last of them
-# completed, once that round is over (a later round exists, or no order is open and the
-# complainant is not being asked for more information).
-_ROUND = """
-SELECT min(t.due_at) AS due_at, count(DISTINCT t.due_at) AS rounds,
+# complaints (``complaint`` and its ``handle_complaint`` work orders): a low rating reopens a
+# complaint in the step ``重新办理`` with a new deadline, and a work order keeps the step it was
+# created in (``summary.step``), so the first round is the orders created before the first order in
+# that step; they share its deadline (a transfer or a request for information keeps ``due_at``).
+# The first answer is the last of them completed, once that round is over: the complaint was
+# reopened, or no order is open and the complainant is not being asked for more information.
+_REOPENED_AT = ("(SELECT min(o.created_at) FROM human_task o WHERE o.instance_id = c.instance_id "
+                "AND o.bpmn_id = 'handle_complaint' AND o.summary->>'step' = '重新办理')")
+_FIRST_ROUND = f"({_REOPENED_AT} IS NULL OR t.created_at < {_REOPENED_AT})"
+_ROUND = f"""
+SELECT max(t.due_at) FILTER (WHERE {_FIRST_ROUND}) AS due_at,
+  {_REOPENED_AT} IS NOT NULL AS reopened,
   COALESCE(bool_or(t.status = 'ready'), false) AS ready,
   COALESCE(bool_or(t.status = 'ready' AND t.due_at < :now), false) AS overdue
 FROM human_task t WHERE t.instance_id = c.instance_id AND t.bpmn_id = 'handle_complaint'
 """
-_FIRST_ANSWER = """
+_FIRST_ANSWER = f"""
 SELECT max(t.completed_at) AS at FROM human_task t
 WHERE t.instance_id = c.instance_id AND t.bpmn_id = 'handle_complaint' AND t.status = 'completed'
-  AND t.due_at = r.due_at AND (r.rounds > 1 OR (NOT r.ready AND NOT EXISTS (
+  AND {_FIRST_ROUND} AND (r.reopened OR (NOT r.ready AND NOT EXISTS (
     SELECT 1 FROM message_subscription m
     WHERE m.instance_id = c.instance_id AND m.message_name = 'complaint_info_added')))
 """
@@ -141,7 +146,7 @@ SELECT {LOCAL_DAY.format(col='c.filed_at')}, COALESCE(c.district, ''), left(c.ca
   CASE WHEN a.at IS NOT NULL THEN 'answered' WHEN EXISTS (SELECT 1 FROM message_subscription m
     WHERE m.instance_id = c.instance_id AND m.message_name = 'complaint_info_added') THEN 'info' ELSE 'open' END,
   r.overdue, CASE WHEN a.at IS NOT NULL THEN greatest(e.workday_no - s.workday_no, 0) END,
-  CASE WHEN a.at IS NOT NULL THEN a.at <= r.due_at END, c.rating, r.rounds > 1, count(*), 'd'
+  CASE WHEN a.at IS NOT NULL THEN a.at <= r.due_at END, c.rating, r.reopened, count(*), 'd'
 FROM complaint c
 CROSS JOIN LATERAL ({_ROUND}) r
 LEFT JOIN LATERAL ({_FIRST_ANSWER}) a ON true

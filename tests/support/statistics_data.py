@@ -108,8 +108,10 @@ def seed() -> None:
 
 def _complaint(session, definition_id: int, n: int, district: str, category: str, channel: str, filed: datetime,
                orders: list[tuple[datetime | None, datetime]], rating: int | None = None,
-               awaiting_info: bool = False) -> None:
-    """A complaint with its work orders ``(completed or None, due)``, all created when it was filed."""
+               awaiting_info: bool = False, reopened_from: int | None = None) -> None:
+    """A complaint with its work orders ``(completed or None, due)``, each created when the one before
+    it was completed (the first when it was filed); the orders from index ``reopened_from`` on are in
+    the step a low rating reopens it in."""
     iid = f"00000000-0000-4000-a000-{n:012d}"
     session.add(ProcessInstance(id=iid, definition_id=definition_id, process_key="complaint",
                                 business_key=f"TS2025-{n:06d}", status="running", state="",
@@ -122,8 +124,11 @@ def _complaint(session, definition_id: int, n: int, district: str, category: str
     for i, (completed, due) in enumerate(orders):
         session.add(HumanTask(id=f"00000000-0000-4000-b{n:03d}-{i:012d}", instance_id=iid, process_key="complaint",
                               bpmn_id="handle_complaint", name="办理投诉", candidate_groups=[], district=district,
-                              status="completed" if completed else "ready", due_at=due, created_at=filed,
-                              completed_at=completed, summary={}))
+                              status="completed" if completed else "ready", due_at=due,
+                              created_at=orders[i - 1][0] or filed if i else filed,
+                              completed_at=completed,
+                              summary={"step": "重新办理" if reopened_from is not None and i >= reopened_from
+                                       else "投诉办理"}))
     if awaiting_info:
         session.execute(text("INSERT INTO message_subscription (instance_id, message_name, business_key) "
                              "VALUES (:i, 'complaint_info_added', :k)"), {"i": iid, "k": f"TS2025-{n:06d}"})
@@ -136,7 +141,8 @@ def seed_complaints(definition_id: int) -> None:
     with db.transaction() as session:
         _complaint(session, definition_id, 1, "渝中区", "审核结果", "portal", at(3), [(at(5), at(6))], rating=5)
         _complaint(session, definition_id, 2, "渝中区", "审核结果", "hotline", at(3),
-                   [(at(4), at(6)), (at(10), at(6)), (at(12), at(13))], rating=2)  # transferred, late, reopened
+                   [(at(4), at(6)), (at(10), at(6)), (at(12), at(13))], rating=2,
+                   reopened_from=2)  # transferred, answered late, reopened
         _complaint(session, definition_id, 3, "江北区", "物业", "window", at(7), [(at(10), at(12))], rating=4)
         _complaint(session, definition_id, 4, "江北区", "物业", "public", at(3), [(None, now - timedelta(days=2))])
         _complaint(session, definition_id, 5, "渝中区", "其他", "portal", at(4), [(at(5), at(7))],
