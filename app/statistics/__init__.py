@@ -1,7 +1,7 @@
 """统计分析: the dashboard of city and district managers.
 
 Summary tables (:mod:`.models`) are rebuilt from the case tables by :mod:`.refresh`
-(``housing statistics refresh``); :mod:`.service` reads four panels from them, scoped to the
+(``housing statistics refresh``); :mod:`.service` reads five panels from them, scoped to the
 caller's district; :mod:`.api` serves them as JSON, :mod:`.views` as a page with ECharts charts,
 table views and XLSX exports (:mod:`.export`). :func:`init_app` wires it all into the app.
 """

@@ -102,3 +102,10 @@ def waiting():
 @_documented("Verification calls, failures, manual checks and latency per data source")
 def verification():
     return _panel("verification")
+
+
+@bp.get("/complaints")
+@requires(*service.ROLES)
+@_documented("Complaints received, answered and open, time to first answer, ratings and reopened share")
+def complaints():
+    return _panel("complaints")

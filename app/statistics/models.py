@@ -64,11 +64,20 @@ source_checks = Table("stat_source_check", _meta, Column("day", Date, nullable=F
                       Column("method", String(16), nullable=False), Column("verdict", String(16), nullable=False),
                       Column("n", Integer, nullable=False), _grain())
 
+#: complaints by filing day: their state at refresh time, working days to the first answer (None while
+#: unanswered) and whether it came within the deadline, the latest rating, whether it was reopened
+complaints = Table("stat_complaint", _meta, Column("day", Date, nullable=False),
+                   Column("district", String(64), nullable=False), Column("category", String(32), nullable=False),
+                   Column("channel", String(16), nullable=False), Column("status", String(16), nullable=False),
+                   Column("overdue", Boolean, nullable=False), Column("workdays", Integer, nullable=True),
+                   Column("on_time", Boolean, nullable=True), Column("rating", Integer, nullable=True),
+                   Column("reopened", Boolean, nullable=False), Column("n", Integer, nullable=False), _grain())
+
 #: when the summaries were last rebuilt (one row)
 refresh_log = Table("stat_refresh", _meta, Column("id", Integer, primary_key=True),
                     Column("refreshed_at", UTCDateTime, nullable=False), Column("seconds", Float, nullable=False),
                     Column("districts", JSON_TYPE, nullable=False))
 
-for _table in (applications, durations, offers, source_calls, source_checks):
+for _table in (applications, durations, offers, source_calls, source_checks, complaints):
     Index(f"ix_{_table.name}_district_day", _table.c.grain, _table.c.district, _table.c.day)
     Index(f"ix_{_table.name}_day", _table.c.grain, _table.c.day)

@@ -2,8 +2,8 @@
 
 ``housing statistics refresh`` runs :func:`refresh` (from cron or the scheduler host, every few
 minutes); the dashboard shows when it last ran. Every figure is a ``GROUP BY`` over the live
-tables — ``application``, ``human_task``, ``waiting_list_entry``, ``allocation_offer``, ``job``
-and ``verification_result`` — so the summaries hold nothing the tables do not.
+tables — ``application``, ``human_task``, ``waiting_list_entry``, ``allocation_offer``, ``job``,
+``verification_result`` and ``complaint`` — so the summaries hold nothing the tables do not.
 
 Working days come from :mod:`app.engine.workdays` (China's calendar with 调休) through
 ``stat_workday``: each date gets the number of working days up to it, so the working days a
@@ -116,6 +116,45 @@ SELECT {LOCAL_DAY.format(col='v.checked_at')}, a.district, v.source, v.method, v
 FROM verification_result v JOIN application a ON a.id = v.application_id GROUP BY 1, 2, 3, 4, 5
 """
 
+# complaints (``complaint`` and its ``handle_complaint`` work orders): a low rating reopens a
+# complaint in the step ``重新办理`` with a new deadline, and a work order keeps the step it was
+# created in (``summary.step``), so the first round is the orders created before the first order in
+# that step; they share its deadline (a transfer or a request for information keeps ``due_at``).
+# The first answer is the last of them completed, once that round is over: the complaint was
+# reopened, or no order is open and the complainant is not being asked for more information.
+_REOPENED_AT = ("(SELECT min(o.created_at) FROM human_task o WHERE o.instance_id = c.instance_id "
+                "AND o.bpmn_id = 'handle_complaint' AND o.summary->>'step' = '重新办理')")
+_FIRST_ROUND = f"({_REOPENED_AT} IS NULL OR t.created_at < {_REOPENED_AT})"
+_ROUND = f"""
+SELECT max(t.due_at) FILTER (WHERE {_FIRST_ROUND}) AS due_at,
+  {_REOPENED_AT} IS NOT NULL AS reopened,
+  COALESCE(bool_or(t.status = 'ready'), false) AS ready,
+  COALESCE(bool_or(t.status = 'ready' AND t.due_at < :now), false) AS overdue
+FROM human_task t WHERE t.instance_id = c.instance_id AND t.bpmn_id = 'handle_complaint'
+"""
+_FIRST_ANSWER = f"""
+SELECT max(t.completed_at) AS at FROM human_task t
+WHERE t.instance_id = c.instance_id AND t.bpmn_id = 'handle_complaint' AND t.status = 'completed'
+  AND {_FIRST_ROUND} AND (r.reopened OR (NOT r.ready AND NOT EXISTS (
+    SELECT 1 FROM message_subscription m
+    WHERE m.instance_id = c.instance_id AND m.message_name = 'complaint_info_added')))
+"""
+_COMPLAINTS = f"""
+INSERT INTO stat_complaint (day, district, category, channel, status, overdue, workdays, on_time, rating, reopened, n,
+  grain)
+SELECT {LOCAL_DAY.format(col='c.filed_at')}, COALESCE(c.district, ''), left(c.category, 32), c.channel,
+  CASE WHEN a.at IS NOT NULL THEN 'answered' WHEN EXISTS (SELECT 1 FROM message_subscription m
+    WHERE m.instance_id = c.instance_id AND m.message_name = 'complaint_info_added') THEN 'info' ELSE 'open' END,
+  r.overdue, CASE WHEN a.at IS NOT NULL THEN greatest(e.workday_no - s.workday_no, 0) END,
+  CASE WHEN a.at IS NOT NULL THEN a.at <= r.due_at END, c.rating, r.reopened, count(*), 'd'
+FROM complaint c
+CROSS JOIN LATERAL ({_ROUND}) r
+LEFT JOIN LATERAL ({_FIRST_ANSWER}) a ON true
+LEFT JOIN stat_workday s ON s.day = {LOCAL_DAY.format(col='c.filed_at')}
+LEFT JOIN stat_workday e ON e.day = {LOCAL_DAY.format(col='a.at')}
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+"""
+
 #: the tables by day and the keys their month rows sum over
 BY_DAY = {
     "stat_application": ("district", "housing_type", "measure", "reason_code", "reason_text"),
@@ -123,9 +162,11 @@ BY_DAY = {
     "stat_offer": ("district", "housing_type", "status"),
     "stat_source_call": ("district", "source", "outcome", "latency_ms"),
     "stat_source_check": ("district", "source", "method", "verdict"),
+    "stat_complaint": ("district", "category", "channel", "status", "overdue", "workdays", "on_time", "rating",
+                       "reopened"),
 }
 TABLES = ("stat_application", "stat_duration", "stat_open_task", "stat_waiting", "stat_offer", "stat_source_call",
-          "stat_source_check")
+          "stat_source_check", "stat_complaint")
 
 
 def refresh() -> float:
@@ -140,7 +181,8 @@ def refresh() -> float:
         for table in TABLES:  # DELETE, not TRUNCATE: pages keep reading the old rows until this commits
             session.execute(text(f"DELETE FROM {table}"))
         params = {"now": now.replace(tzinfo=None)}
-        for sql in (_APPLICATIONS, _STEP_DAYS, _CASE_DAYS, _OPEN, _WAITING, _OFFERS, _CALLS, _CHECKS):
+        for sql in (_APPLICATIONS, _STEP_DAYS, _CASE_DAYS, _OPEN, _WAITING, _OFFERS, _CALLS, _CHECKS,
+                    _COMPLAINTS):
             session.execute(text(sql), params)
         for table, keys in BY_DAY.items():
             columns = ", ".join(keys)
@@ -151,6 +193,7 @@ def refresh() -> float:
             session.execute(text(f"ANALYZE {table}"))
         districts = session.execute(text(
             "SELECT DISTINCT district FROM stat_open_task UNION SELECT DISTINCT district FROM stat_application "
+            "UNION SELECT DISTINCT district FROM stat_complaint "
             "ORDER BY 1")).scalars().all()
         seconds = time.perf_counter() - started
         session.execute(text("DELETE FROM stat_refresh"))
@@ -164,7 +207,8 @@ def _fill_calendar(session) -> None:
     """Number the working days from the oldest timestamp the summaries read to tomorrow."""
     first = session.execute(text(
         f"SELECT least((SELECT min({LOCAL_DAY.format(col='created_at')}) FROM human_task),"
-        f" (SELECT min({LOCAL_DAY.format(col='submitted_at')}) FROM application))")).scalar()
+        f" (SELECT min({LOCAL_DAY.format(col='submitted_at')}) FROM application),"
+        f" (SELECT min({LOCAL_DAY.format(col='filed_at')}) FROM complaint))")).scalar()
     known = session.execute(text("SELECT min(day), max(day) FROM stat_workday")).one()
     today = utcnow().astimezone(workdays.CHINA_TZ).date()
     start = min(first or today, today) - timedelta(days=1)

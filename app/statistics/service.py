@@ -1,4 +1,4 @@
-"""The dashboard's figures: four panels read from the summary tables, scoped to the caller.
+"""The dashboard's figures: five panels read from the summary tables, scoped to the caller.
 
 Every panel is a dict ``{key, title, refreshed_at, filters, tables}``; each table has ``columns``
 (``key``, Chinese ``label``), ``rows`` (dicts keyed by column) and a ``chart`` hint the page
@@ -26,7 +26,7 @@ from app.statistics import labels
 from app.statistics.refresh import END_TO_END
 
 ROLES = ("manager", "admin")
-PANELS = ("applications", "processing", "waiting", "verification")
+PANELS = ("applications", "processing", "waiting", "verification", "complaints")
 #: at most this many days in one query (ten years)
 MAX_DAYS = 3660
 
@@ -327,5 +327,11 @@ def _verification(session, f: Filters) -> list[dict]:
                   {"type": "bar", "x": "source", "series": ["failure_rate", "manual_rate"]})]
 
 
+def _complaints(session, f: Filters) -> list[dict]:
+    from app.statistics.complaints import build
+
+    return build(session, f)
+
+
 _BUILDERS = {"applications": _applications, "processing": _processing, "waiting": _waiting,
-             "verification": _verification}
+             "verification": _verification, "complaints": _complaints}

@@ -17,7 +17,7 @@ def test_a_city_manager_reads_the_dashboard(live_db, actors):
         assert "/statistics" in manager.page.url  # a manager lands on the dashboard
         page = manager.goto("/statistics?start=2025-03-01&end=2025-03-31")
         page.wait_for_selector(".stat-chart[data-rendered=true]")
-        for heading in ("统计分析", "申请受理与审批", "办理时限", "轮候与配租", "数据核验"):
+        for heading in ("统计分析", "申请受理与审批", "办理时限", "轮候与配租", "数据核验", "投诉与满意度"):
             assert page.get_by_role("heading", name=heading).is_visible()
         assert page.locator(".stat-chart svg").count() == page.locator(".stat-chart").count() >= 8
         totals = page.locator("[data-testid=table-applications-totals] tbody tr").inner_text()
@@ -26,6 +26,11 @@ def test_a_city_manager_reads_the_dashboard(live_db, actors):
         figure.locator("summary").click()
         row = figure.locator("tbody tr", has_text="初审").inner_text()
         assert row.split() == ["初审", "3", "2", "5", "50.0", "2", "1"]
+        complaints = page.locator("[data-testid=figure-complaints-by_category]")
+        complaints.locator("summary").click()
+        row = complaints.locator("tbody tr", has_text="审核结果").inner_text()
+        assert row.split() == ["审核结果", "2", "2", "0", "0", "2", "5", "50.0", "3.5"]
+        assert page.locator("[data-testid=table-complaints-open_now] tbody tr").inner_text().split() == ["2", "1", "1"]
         assert page.locator("[data-testid=stat-filters] select[name=district] option").all_inner_texts() == [
             "全市", "江北区", "渝中区"]
         manager.shot("dashboard")

@@ -24,8 +24,9 @@ def _texts() -> set[str]:
         source = re.sub(r'"""[\s\S]*?"""', "", path.read_text(encoding="utf-8"))  # not the docstrings
         source = "\n".join(line.split("#", 1)[0] if path.suffix == ".py" else line for line in source.splitlines())
         found |= {re.sub(r"{\w+\.(\w+)}", r"{\1}", m.group(2)) for m in LITERAL.finditer(source)}
-    for mapping in (labels.PANEL_TITLES, labels.HOUSING_TYPES, labels.HOUSEHOLD_TYPES):
+    for mapping in (labels.PANEL_TITLES, labels.HOUSING_TYPES, labels.HOUSEHOLD_TYPES, labels.CHANNELS):
         found |= set(mapping.values())
+    found |= set(labels.COMPLAINT_CATEGORIES)
     return found
 
 

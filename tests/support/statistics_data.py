@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from app.complaints.models import Complaint
 from app.db import db
 from app.models import Application, HumanTask, Job, ProcessInstance, VerificationResult
 from app.models.allocation import AllocationRound, Offer, WaitingListEntry
@@ -102,6 +103,51 @@ def seed() -> None:
         session.flush()
         session.add(Offer(round_id=rnd.id, application_id=approved.id, application_no=approved.application_no,
                           unit_code="U1", status="accepted", offered_at=at(12)))
+    seed_complaints(definition)
+
+
+def _complaint(session, definition_id: int, n: int, district: str, category: str, channel: str, filed: datetime,
+               orders: list[tuple[datetime | None, datetime]], rating: int | None = None,
+               awaiting_info: bool = False, reopened_from: int | None = None) -> None:
+    """A complaint with its work orders ``(completed or None, due)``, each created when the one before
+    it was completed (the first when it was filed); the orders from index ``reopened_from`` on are in
+    the step a low rating reopens it in."""
+    iid = f"00000000-0000-4000-a000-{n:012d}"
+    session.add(ProcessInstance(id=iid, definition_id=definition_id, process_key="complaint",
+                                business_key=f"TS2025-{n:06d}", status="running", state="",
+                                summary={"district": district}, started_by="public"))
+    session.add(Complaint(complaint_no=f"TS2025-{n:06d}", channel=channel, category=category, content="投诉内容",
+                          district=district, complainant_name="李四", complainant_phone="13800000000",
+                          token_hash=f"{n:064d}", instance_id=iid, rating=rating,
+                          rated_at=at(12) if rating else None, filed_at=filed))
+    session.flush()
+    for i, (completed, due) in enumerate(orders):
+        session.add(HumanTask(id=f"00000000-0000-4000-b{n:03d}-{i:012d}", instance_id=iid, process_key="complaint",
+                              bpmn_id="handle_complaint", name="办理投诉", candidate_groups=[], district=district,
+                              status="completed" if completed else "ready", due_at=due,
+                              created_at=orders[i - 1][0] or filed if i else filed,
+                              completed_at=completed,
+                              summary={"step": "重新办理" if reopened_from is not None and i >= reopened_from
+                                       else "投诉办理"}))
+    if awaiting_info:
+        session.execute(text("INSERT INTO message_subscription (instance_id, message_name, business_key) "
+                             "VALUES (:i, 'complaint_info_added', :k)"), {"i": iid, "k": f"TS2025-{n:06d}"})
+
+
+def seed_complaints(definition_id: int) -> None:
+    """Six complaints filed in March: 3 answered (2, 5 and 1 working days; the 5 late and then reopened),
+    rated 5, 2 and 4; 2 open (one overdue, in 江北区); 1 waiting for the complainant's information."""
+    now = datetime.now(UTC)
+    with db.transaction() as session:
+        _complaint(session, definition_id, 1, "渝中区", "审核结果", "portal", at(3), [(at(5), at(6))], rating=5)
+        _complaint(session, definition_id, 2, "渝中区", "审核结果", "hotline", at(3),
+                   [(at(4), at(6)), (at(10), at(6)), (at(12), at(13))], rating=2,
+                   reopened_from=2)  # transferred, answered late, reopened
+        _complaint(session, definition_id, 3, "江北区", "物业", "window", at(7), [(at(10), at(12))], rating=4)
+        _complaint(session, definition_id, 4, "江北区", "物业", "public", at(3), [(None, now - timedelta(days=2))])
+        _complaint(session, definition_id, 5, "渝中区", "其他", "portal", at(4), [(at(5), at(7))],
+                   awaiting_info=True)
+        _complaint(session, definition_id, 6, "渝中区", "物业", "portal", at(3), [(None, now + timedelta(days=2))])
 
 
 MARCH = {"start": "2025-03-01", "end": "2025-03-31"}
