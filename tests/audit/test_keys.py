@@ -10,7 +10,8 @@ from app.audit.checkpoint import Checkpoint, leaf_hash, merkle_root, signed_text
 from app.audit.keys import AuditKey
 from app.config import ConfigError, Settings
 
-PRODUCTION = {"HOUSING_ENV": "production", "HOUSING_SECRET_KEY": "s" * 40, "HOUSING_JWT_SECRET": "j" * 40}
+PRODUCTION = {"HOUSING_ENV": "production", "HOUSING_SECRET_KEY": "s" * 40, "HOUSING_JWT_SECRET": "j" * 40,
+              "HOUSING_CONTRACT_SIGNING_KEY_FILE": "/etc/housing/seal.p12"}
 
 
 def test_production_refuses_the_development_or_a_short_audit_key(tmp_path):

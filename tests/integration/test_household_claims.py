@@ -67,6 +67,10 @@ def test_a_rejected_application_frees_its_id_numbers(flow_app):  # noqa: F811
     reviewer = staff("street", "street_reviewer", form["district"])
     task_service.complete(reviewer, ready_task(first["application_no"], "acceptance").id,
                           {"decision": "accept", "opinion": "材料齐全"})
+    # the rules suggest a refusal; the street reviewer decides it in 初审
+    task_service.complete(reviewer, ready_task(first["application_no"], "preliminary_review").id,
+                          {"decision": "reject", "opinion": "经核实，同意系统预审意见", "reason_code": "over_income",
+                           "reason_text": "家庭收入超过标准", "suggested_decision": "reject"})
     assert case_service.get_case(reviewer, first["application_no"])["status"] == "rejected"
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(HouseholdClaim)) == 0

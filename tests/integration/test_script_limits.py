@@ -113,7 +113,7 @@ def test_a_background_step_leaving_too_much_data_opens_one_incident(app, client,
     with db.session() as session:
         incidents = session.scalars(select(Incident).where(Incident.instance_id == inst["id"])).all()
     assert [(i.kind, i.status) for i in incidents] == [("data_too_large", "open")]
-    assert "over the limit of 65,536 bytes" in incidents[0].message
+    assert "超过上限 65,536 字节" in incidents[0].message
 
 
 def test_the_embedded_default_on_sqlite_is_bounded_too(sqlite_app):

@@ -18,7 +18,8 @@ from app.factory import create_app
 from app.services import user_service
 from tests.conftest import make_settings
 
-PRODUCTION = dict(env="production", jwt_secret="p" * 48, secret_key="q" * 48, ratelimit_storage_url="memory://")
+PRODUCTION = dict(env="production", jwt_secret="p" * 48, secret_key="q" * 48, audit_key="a" * 48,
+                  ratelimit_storage_url="memory://")
 HTTPS = "https://localhost"  # production session cookies are Secure
 
 

@@ -32,7 +32,9 @@ def ensure_user(identity: Identity) -> Identity:
 
 def token_for(app: Flask, identity: Identity, kind: str = tokens.ACCESS) -> str:
     """A token of ``kind`` signed by ``app`` for ``identity`` (stored as a user first)."""
-    token, _ = tokens.issue(app.extensions["housing.settings"], ensure_user(identity), kind)
+    with app.app_context():  # stored in this app's database, whichever app is current
+        stored = ensure_user(identity)
+    token, _ = tokens.issue(app.extensions["housing.settings"], stored, kind)
     return token
 
 
