@@ -347,3 +347,11 @@ class Application(ApplicationBrief):
     declared = _maybe(Obj)
     supplement = _maybe(Obj, metadata={"description": "the open 补正 request: count, items, note, deadline"})
     suggested_opinion = _maybe(Str, metadata={"description": "staff only"})
+
+
+class SigningCodeSent(Schema):
+    """A one-time signing code went to the tenant's registered phone."""
+
+    lease_no = Str(required=True)
+    phone_masked = Str(required=True, metadata={"description": "the phone it went to, masked (139****1001)"})
+    expires_in = Int(required=True, metadata={"description": "seconds the code stays valid"})

@@ -61,3 +61,15 @@ def complete(task_id: str):
     """Complete the task with form data (validated against the task's form)."""
     body = CompleteTaskRequest().load(request.get_json(silent=True) or {})
     return task_service.complete(current_identity(), task_id, body["data"])
+
+
+@bp.post("/tasks/<task_id>/signing-code")
+@requires("applicant")
+@operation("Send the one-time SMS code for signing a lease to the tenant's phone", tag="tasks",
+           responses={200: r.SigningCodeSent}, errors=(400, 404),
+           description="Only the tenant of record; complete the task with the code in `sms_code`")
+def send_signing_code(task_id: str):
+    """Send the signing code of a ``sign_lease`` task (the API twin of the page's button)."""
+    from app.contracts import signing
+
+    return signing.send_code(current_identity(), task_id)

@@ -7,9 +7,12 @@ two methods.
 
 from __future__ import annotations
 
+import asyncio
 import io
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from gmssl import sm3
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
@@ -67,5 +70,22 @@ class PadesSealer:
             meta, signer=self.material.signer(), stamp_style=style,
             new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=-1, box=SIGNATURE_BOX))
         out = io.BytesIO()
-        pdf_signer.sign_pdf(writer, output=out)
+        outside_event_loop(lambda: pdf_signer.sign_pdf(writer, output=out))
         return out.getvalue()
+
+
+T = TypeVar("T")
+
+
+def outside_event_loop(work: Callable[[], T]) -> T:
+    """Run pyHanko's synchronous calls, which start an event loop of their own (``asyncio.run``).
+
+    In a thread that already runs a loop (an async server, a browser driver in the same process)
+    that would fail, so the work then runs in a short-lived thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()

@@ -15,6 +15,8 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from app.contracts.seal import outside_event_loop
+
 
 @dataclass
 class Verdict:
@@ -47,7 +49,7 @@ def verify_pdf(data: bytes, cert_der: bytes, stored_sha256: str | None = None) -
         return verdict
     context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(cert_der)], allow_fetching=False)
     try:
-        status = validate_pdf_signature(signatures[-1], context)
+        status = outside_event_loop(lambda: validate_pdf_signature(signatures[-1], context))
     except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:
         verdict.reasons.append(f"invalid: {exc}")
         return verdict

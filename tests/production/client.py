@@ -8,6 +8,7 @@ allocation rounds, exits) with the session cookie and CSRF token of a real login
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -69,6 +70,22 @@ class ApiUser:
 
     def case(self, application_no: str) -> dict:
         return self.get(f"/applications/{application_no}")
+
+
+def sign_with_sms_code(tenant: ApiUser, lease_no: str, sandbox_url: str) -> dict:
+    """Sign the lease as a tenant does: ask for the code, read it off the phone (the sandbox's SMS
+    gateway log), then sign with it — a wrong code first, which must be refused."""
+    task = tenant.wait_for_task(lease_no, "sign_lease")
+    sent = tenant.post(f"/tasks/{task['id']}/signing-code")
+    assert sent["lease_no"] == lease_no and "****" in sent["phone_masked"]
+    log = request("GET", f"{sandbox_url}/__sandbox/requests", expect=200, params={"source": "sms"}).json()
+    bodies = [e.get("body") for e in log if isinstance(e.get("body"), dict)]
+    code = json.loads([b for b in bodies if b.get("TemplateCode") == "LEASE_SIGN_CODE"][-1]["TemplateParam"])["code"]
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    refused = tenant.post(f"/tasks/{task['id']}/complete", expect=422,
+                          json={"data": {"agree": True, "sms_code": wrong}})
+    assert "短信验证码不正确" in str(refused["errors"]["sms_code"])
+    return tenant.post(f"/tasks/{task['id']}/complete", json={"data": {"agree": True, "sms_code": code}})
 
 
 class PageUser:

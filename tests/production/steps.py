@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 
-from tests.production.client import ApiUser, PageUser, wait_for
+from tests.production.client import ApiUser, PageUser, sign_with_sms_code, wait_for
 from tests.production.topology import ROOT, Topology
 
 HOUSEHOLDS = ROOT / "processes" / "stubs" / "households"
@@ -105,6 +105,14 @@ class Case:
         inner = data.get("signature") or data.get("manual_finding") or data.get("response") or data
         self.decisions.append((bpmn_id, username, inner.get("decision") or inner.get("verdict"),
                                inner.get("opinion") or inner.get("summary") or inner.get("finding_text")))
+        return done
+
+    def sign_lease(self, lease_no: str, sandbox_url: str, username: str = "applicant") -> dict:
+        """The tenant signs with the SMS code (see :func:`tests.production.client.sign_with_sms_code`)."""
+        done = sign_with_sms_code(self.people(username), lease_no, sandbox_url)
+        if lease_no not in self.business_keys:
+            self.business_keys.append(lease_no)
+        self.decisions.append(("sign_lease", username, None, None))
         return done
 
     def view(self, username: str = "admin") -> dict:

@@ -101,7 +101,7 @@ def leased(topology, people):
     case.complete("applicant", "respond_offer", {"response": {"decision": "accept"}}, offer["business_key"])
     lease_no = f"L{case.number}"
     topology.restart_web()
-    case.complete("applicant", "sign_lease", {"agree": True, "signer_name": "陈晓东"}, lease_no)
+    case.sign_lease(lease_no, topology.sandbox_url)
     case.complete("city", "confirm_move_in", {"moved_in_on": "2026-12-01", "keys_handed": True}, lease_no)
     case.wait_for_status("leased")
     return case, lease_no
@@ -211,8 +211,12 @@ def test_a_source_outage_goes_to_a_manual_check_and_the_case_goes_on(topology, p
         request("DELETE", sandbox, expect=200)
     assert case.view()["step"] == "联合核查"
     topology.restart_web()
+    members = people("renshe").case(case.number)["household"]["members"]  # the facts, member by member
+    facts = [{"name": m.get("name") or "成员", "found": True, "monthly_income": 2500 if i == 0 else 0,
+              "months_taxed": 12 if i == 0 else 0, "total_income": 30000 if i == 0 else 0, "tax_paid": 0}
+             for i, m in enumerate(members)]
     case.complete("renshe", "manual_check", {"manual_finding": {
-        "verdict": "pass", "summary": "经函询区税务局，家庭成员近12个月个税申报与申报收入一致"}})
+        "verdict": "pass", "summary": "经函询区税务局，家庭成员近12个月个税申报与申报收入一致", "members": facts}})
     review(case)
     countersign(case)
     case.wait_for_status("in_publication", timeout=60)
