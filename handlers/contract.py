@@ -109,14 +109,14 @@ def render_contract(params: dict, ctx) -> dict:
         case = find_case(session, params["application_no"], lock=True)
         lease = session.scalar(select(Lease).where(Lease.lease_no == terms["lease_no"]))
         if lease is None:
-            pdf = render_contract_pdf("住房租赁合同", contract_text(case, terms, unit, params),
-                                      font_path=getattr(ctx.settings, "contract_font_file", ""))
+            text = contract_text(case, terms, unit, params)
+            pdf = render_contract_pdf("住房租赁合同", text, font_path=getattr(ctx.settings, "contract_font_file", ""))
             lease = Lease(lease_no=terms["lease_no"], application_id=case.id, application_no=case.application_no,
                           instance_id=ctx.instance_id, housing_type=case.housing_type, unit_code=unit["code"],
                           unit_address=unit.get("address", ""), unit_area=float(unit.get("area") or 0),
                           monthly_rent=terms["monthly_rent"], deposit=terms["deposit"],
                           starts_on=as_date(terms["starts_on"]), ends_on=as_date(terms["ends_on"]),
-                          schedule=terms["schedule"], contract_pdf=pdf,
+                          schedule=terms["schedule"], contract_pdf=pdf, contract_text=text,
                           contract_sha256=hashlib.sha256(pdf).hexdigest(), status="drafted", created_at=now())
             session.add(lease)
         case.current_step = "签约"

@@ -61,11 +61,12 @@ def _require_tenant(identity: Identity, case: Application) -> None:
 
 
 def signing_view(identity: Identity, task_id: str) -> dict:
-    """What the signing page shows: the lease number, the masked phone, the contract link."""
+    """What the signing page shows: the lease number, the contract's text, the masked phone."""
     task = task_service.get_task(identity, task_id)
     with db.session() as session:
         lease, case = _lease_and_case(session, task)
-        return {"lease_no": lease.lease_no, "phone_masked": mask_phone(case.applicant_phone),
+        return {"lease_no": lease.lease_no, "contract_text": lease.contract_text or "",
+                "phone_masked": mask_phone(case.applicant_phone),
                 "is_tenant": identity.username == case.applicant_username}
 
 

@@ -31,7 +31,7 @@ EN = {
     "合同完好：签章有效，内容与平台存档一致": "Intact: the signature is valid and the file matches the stored one",
     "合同未通过验真": "This contract failed verification", "签署人": "Signer", "签署时间": "Signed at",
     "平台签章证书": "Platform signing certificate", "获取短信验证码": "Send SMS code",
-    "阅读租赁合同（PDF）": "Read the lease (PDF)",
+    "下载租赁合同（PDF）": "Download the lease (PDF)", "租赁合同全文": "The full lease",
     "验证码将发送至登记手机号 {phone}": "The code will be sent to your registered phone {phone}",
     "验证码已发送至 {phone}，5 分钟内有效": "Code sent to {phone}; valid for 5 minutes",
     "请上传 PDF 文件": "Please upload a PDF file", "文件过大": "The file is too large",

@@ -38,6 +38,8 @@ class Lease(Base):
     schedule: Mapped[list] = mapped_column(default=list)
     contract_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     contract_sha256: Mapped[str] = mapped_column(String(64), default="")
+    #: the text the contract PDF prints, shown on the signing page for reading on any screen
+    contract_text: Mapped[str] = mapped_column(Text, default="")
     #: drafted | signed | active | ended
     status: Mapped[str] = mapped_column(String(16), default="drafted", index=True)
     signed_at: Mapped[datetime | None]

@@ -1,4 +1,4 @@
-"""Signed contracts: one-time SMS codes for signing, the signer and the PAdES-signed PDF of a lease
+"""Signed contracts: one-time SMS codes for signing, the signer, the contract's text and the PAdES-signed PDF of a lease
 
 Revision ID: 0012_contract_signing
 Revises: 0011_complaints_complaint
@@ -33,10 +33,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("signer_name", sa.String(64), nullable=False, server_default=""))
         batch.add_column(sa.Column("signed_pdf", sa.LargeBinary(), nullable=True))
         batch.add_column(sa.Column("signed_sha256", sa.String(64), nullable=False, server_default=""))
+        batch.add_column(sa.Column("contract_text", sa.Text(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("lease") as batch:
+        batch.drop_column("contract_text")
         batch.drop_column("signed_sha256")
         batch.drop_column("signed_pdf")
         batch.drop_column("signer_name")

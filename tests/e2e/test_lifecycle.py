@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from app.cli import deploy_directory, migrate_database
 from connectors.sandbox.client import SandboxAdmin
@@ -77,6 +78,26 @@ def _apply(applicant, tmp_path: Path) -> str:
     number = page.inner_text("[data-testid=application-no]")
     applicant.shot("submitted")
     return number
+
+
+def _waiting_on(app, number: str) -> dict:
+    """What the case's instances wait on: their jobs, incidents and open tasks."""
+    from sqlalchemy import select
+
+    from app.db import db
+    from app.models.case import Application
+    from app.models.human_task import HumanTask
+    from app.models.incident import Incident
+    from app.models.job import Job
+
+    with app.app_context(), db.session() as session:
+        application = session.scalar(select(Application).where(Application.application_no == number))
+        return {
+            "jobs": [(j.bpmn_id, j.operator, j.state, j.last_error) for j in session.scalars(select(Job))],
+            "incidents": [(i.bpmn_id, i.kind, i.message) for i in session.scalars(select(Incident))],
+            "tasks": [(t.bpmn_id, t.status) for t in session.scalars(select(HumanTask))],
+            "case": application and {"status": application.status},
+        }
 
 
 def _open(reviewer, number: str, step: str):
@@ -180,7 +201,9 @@ def test_a_case_from_application_to_lease_and_exit(lifecycle_server, actors, tmp
     page.click("[data-testid=submit]")
     page = applicant.goto("/portal")
     page.get_by_role("link", name="电子签约").click()
-    assert page.get_attribute("[data-testid=contract-link]", "href").endswith("/contract.pdf")  # read first
+    contract = page.inner_text("[data-testid=contract-text]")  # the whole contract is read on the page first
+    assert "渝中区公租房小区1栋3单元301" in contract and "520.00" in contract, contract[:300]
+    assert page.get_attribute("[data-testid=contract-link]", "href").endswith("/contract.pdf")
     page.click("[data-testid=send-code]")
     assert "验证码已发送" in page.inner_text(".flash")
     code = last_code(lifecycle_server.sandbox)
@@ -192,12 +215,15 @@ def test_a_case_from_application_to_lease_and_exit(lifecycle_server, actors, tmp
     page.fill("input[name=sms_code]", code)
     applicant.shot("lease-signing")
     page.click("[data-testid=submit]")
+    expect(page.locator(".flash")).to_contain_text("已办理")  # the applicant is told the lease is signed
 
     for _ in range(60):  # sealing the signed contract runs as a job: the clerk refreshes until it is done
         page = city.goto("/inbox?tab=groups")
         if page.get_by_role("link", name="入住确认").count():
             break
         time.sleep(1)
+    else:
+        pytest.fail(f"no 入住确认 task after signing: {_waiting_on(lifecycle_server.app, number)}")
     page.get_by_role("link", name="入住确认").first.click()
     page.fill("input[name=moved_in_on]", "2026-12-01")
     page.check("input[name=keys_handed]")
