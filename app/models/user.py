@@ -26,4 +26,6 @@ class User(Base):
     #: Every token and session carries the version it was issued at; raising it (disable, log
     #: out, new password, new roles) ends them all at once.
     token_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: 长辈模式: larger type, higher contrast, one column; remembered for the user's next login
+    elder_mode: Mapped[bool] = mapped_column(default=False, server_default="false")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

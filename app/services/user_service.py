@@ -107,6 +107,18 @@ def revoke_tokens(username: str) -> bool:
         return bool(cast(CursorResult, result).rowcount)
 
 
+def elder_mode(username: str) -> bool:
+    """Whether ``username`` chose 长辈模式 (False for a user not stored here)."""
+    with db.session() as session:
+        return bool(session.scalar(select(User.elder_mode).where(User.username == username)))
+
+
+def set_elder_mode(username: str, on: bool) -> None:
+    """Remember the user's display mode for their next sessions (nothing for a user not stored here)."""
+    with db.transaction() as session:
+        session.execute(update(User).where(User.username == username).values(elder_mode=on))
+
+
 def list_users() -> list[dict]:
     """Every user, without password hashes."""
     with db.session() as session:

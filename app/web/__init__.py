@@ -18,7 +18,7 @@ from app.web.batch_import_catalogue import EN as BATCH_IMPORT_EN
 from app.web.formatting import FILTERS
 from app.web.i18n import LANGUAGES, current_lang, html_lang, register_catalogue, t
 from app.web.modeler.texts import EN as MODELER_EN
-from app.web.session_auth import current_user
+from app.web.session_auth import current_user, elder_mode
 
 #: paths the CSRF check leaves alone: the bearer-token API
 CSRF_EXEMPT = ("/api/",)
@@ -80,7 +80,7 @@ def _template_globals() -> dict:
     identity = current_user() if request.blueprint and request.blueprint.startswith("web") else None
     return {
         "t": t, "lang": current_lang(), "html_lang": html_lang(), "languages": LANGUAGES,
-        "csrf_field": csrf.field, "csrf_token": csrf.token, "user": identity,
+        "csrf_field": csrf.field, "csrf_token": csrf.token, "user": identity, "elder_mode": elder_mode(),
         "main_nav": nav.menu(nav.MAIN_NAV, identity), "admin_nav": nav.menu(nav.ADMIN_NAV, identity),
         "flashes": get_flashed_messages(with_categories=True),
     }

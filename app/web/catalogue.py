@@ -12,6 +12,7 @@ EN: dict[str, str] = {
         "Personal data protected by law; publications are de-identified",
     "登录": "Log in", "退出": "Log out", "用户名": "Username", "密码": "Password",
     "用户名或密码错误": "Wrong username or password", "欢迎，{name}": "Welcome, {name}",
+    "长辈模式": "Large-print mode", "标准模式": "Standard mode",
     "修改密码": "Change password", "当前密码": "Current password", "新密码": "New password",
     "再次输入新密码": "New password again", "当前密码错误": "The current password is wrong",
     "两次输入的新密码不一致": "The two new passwords differ",

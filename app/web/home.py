@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, redirect, request, url_for
 
 from app.web.i18n import set_lang
 from app.web.nav import home_endpoint
-from app.web.session_auth import current_user, safe_next
+from app.web.session_auth import current_user, elder_mode, safe_next, set_elder_mode
 
 bp = Blueprint("home", __name__)
 
@@ -24,6 +24,13 @@ def index():
     if identity is None:
         return redirect(url_for("web.account.login"))
     return redirect(url_for(home_endpoint(identity)))
+
+
+@bp.post("/display/elder")
+def toggle_elder_mode():
+    """Switch 长辈模式 on or off and go back where the user was (remembered for a logged-in user)."""
+    set_elder_mode(not elder_mode())
+    return redirect(safe_next(request.form.get("next"), url_for("web.home.index")))
 
 
 @bp.get("/lang/<code>")

@@ -20,6 +20,24 @@ from app.services import context, user_service
 
 TOKEN_KEY = "token"
 CACHE_KEY = "housing.web_identity"
+#: 长辈模式 for this browser (from the user's stored choice at login, or chosen before logging in)
+ELDER_KEY = "elder"
+
+
+def elder_mode() -> bool:
+    """Whether pages are shown in 长辈模式 for this browser."""
+    return bool(session.get(ELDER_KEY))
+
+
+def set_elder_mode(on: bool) -> None:
+    """Show pages in 长辈模式 (or not) here, and remember it for the logged-in user."""
+    if on:
+        session[ELDER_KEY] = True
+    else:
+        session.pop(ELDER_KEY, None)
+    identity = current_user()
+    if identity is not None:
+        user_service.set_elder_mode(identity.username, on)
 
 
 def log_in(username: str, password: str) -> Identity:
@@ -29,6 +47,8 @@ def log_in(username: str, password: str) -> Identity:
     session.clear()  # no session fixation: nothing from before the login survives but the language
     if lang:
         session["lang"] = lang
+    if user_service.elder_mode(identity.username):
+        session[ELDER_KEY] = True
     token, _ttl = tokens.issue(context.settings(), identity, tokens.SESSION)
     session[TOKEN_KEY] = token
     request.environ[CACHE_KEY] = identity
@@ -41,10 +61,12 @@ def log_out() -> None:
     identity = current_user()
     if identity is not None:
         user_service.revoke_tokens(identity.username)
-    lang = session.get("lang")
+    lang, elder = session.get("lang"), session.get(ELDER_KEY)
     session.clear()
     if lang:
         session["lang"] = lang
+    if elder:
+        session[ELDER_KEY] = True
     request.environ[CACHE_KEY] = None
 
 

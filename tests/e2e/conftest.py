@@ -92,8 +92,10 @@ def browser():
 class Actor:
     """One person in their own browser context: logs in, clicks, takes screenshots."""
 
-    def __init__(self, browser, base_url: str, folder: Path, username: str | None, counter: list[int]):
-        self.context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, base_url: str, folder: Path, username: str | None, counter: list[int],
+                 width: int = 1280):
+        viewport = {"width": width, "height": 900 if width > 600 else 844}
+        self.context = browser.new_context(locale="zh-CN", viewport=viewport)
         self.context.set_default_timeout(15000)
         self.page = self.context.new_page()
         self.base = base_url
@@ -137,8 +139,8 @@ def actors(browser, request):
     counter = [0]
 
     def bind(base_url: str):
-        def make(username: str | None = None) -> Actor:
-            actor = Actor(browser, base_url, folder, username, counter)
+        def make(username: str | None = None, width: int = 1280) -> Actor:
+            actor = Actor(browser, base_url, folder, username, counter, width)
             made.append(actor)
             return actor
 

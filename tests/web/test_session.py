@@ -99,3 +99,26 @@ def test_the_login_page_shows_the_demo_accounts_only_in_development(web_app):
         assert "demo123" not in web_app.test_client().get("/login").get_data(as_text=True)
     finally:
         web_app.extensions["housing.settings"] = settings
+
+
+def test_elder_mode_is_a_posted_choice_remembered_for_the_user(web_app, as_user):
+    from app.services import user_service
+
+    visitor = Browserless(web_app)
+    assert visitor.client.post("/display/elder", data={"next": "/login"}).status_code == 400  # no CSRF token
+    assert 'class="elder"' not in visitor.get("/login").get_data(as_text=True)
+    response = visitor.post("/display/elder", data={"next": "https://evil.example/"})
+    assert response.status_code == 302 and "evil.example" not in response.headers["Location"]
+    page = visitor.get("/login").get_data(as_text=True)
+    assert 'class="elder"' in page and "标准模式" in page  # chosen before logging in, for this browser
+
+    b = as_user("applicant")
+    b.post("/display/elder", data={"next": "/portal"})
+    with web_app.app_context():
+        assert user_service.elder_mode("applicant") is True
+    other = as_user("applicant")  # another browser: the choice comes with the login
+    assert 'class="elder"' in other.get("/portal").get_data(as_text=True)
+    other.post("/display/elder", data={"next": "/portal"})
+    with web_app.app_context():
+        assert user_service.elder_mode("applicant") is False
+    assert 'class="elder"' not in as_user("applicant").get("/portal").get_data(as_text=True)
