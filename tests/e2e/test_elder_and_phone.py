@@ -23,6 +23,11 @@ SERIOUS = """async () => {
     .map(v => v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
 }"""
 
+#: the elements that reach past the screen's right edge (named by tag, class and test id)
+WIDEST = """() => Array.from(document.querySelectorAll("body *"))
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .slice(0, 5).map(e => e.tagName.toLowerCase() + "." + e.className + " " + (e.dataset.testid || ""))"""
+
 
 @pytest.fixture
 def server(live_db):
@@ -50,7 +55,8 @@ def check(actor, name: str) -> None:
     page.wait_for_load_state()
     width = page.viewport_size["width"]
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{name}: the page is {scroll_width}px wide on a {width}px screen"
+    wide = page.evaluate(WIDEST) if scroll_width > width else []
+    assert scroll_width <= width, f"{name}: the page is {scroll_width}px wide on a {width}px screen: {wide}"
     if not AXE.is_file():
         pytest.fail(f"{AXE} is missing: scripts/test installs axe-core with npm ci")
     page.add_script_tag(path=str(AXE))
@@ -111,3 +117,20 @@ def test_pages_on_a_phone_and_in_elder_mode_pass_axe(server, actors):
 
     for actor in (visitor, applicant, street, again):
         assert actor.console_errors == []
+
+
+def test_staff_pages_on_a_phone_pass_axe(server, actors):
+    pages = {
+        "city": ["/allocation", "/batch-import"],
+        "manager_city": ["/statistics"],
+        "operator": ["/admin", "/admin/incidents", "/admin/timers", "/complaints/desk"],
+        "policy": ["/admin/public/policies", "/admin/public/faq"],
+        "district_yz": ["/inbox?tab=groups"],
+    }
+    for username, paths in pages.items():
+        actor = actors(server.url)(username, width=390)
+        for path in paths:
+            response = actor.page.goto(server.url + path)
+            assert response.status == 200, (username, path, response.status)
+            check(actor, f"{path.strip('/').replace('/', '-').split('?')[0]}-390")
+        assert actor.console_errors == [], username

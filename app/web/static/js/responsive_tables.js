@@ -11,7 +11,7 @@
     table.classList.add("cards");
     table.querySelectorAll("tbody tr, tr").forEach(function (row) {
       Array.from(row.children).forEach(function (cell, i) {
-        if (cell.tagName === "TD" && heads[i] && !cell.hasAttribute("data-label")) {
+        if (cell.tagName === "TD" && heads[i] && cell.colSpan === 1 && !cell.hasAttribute("data-label")) {
           cell.setAttribute("data-label", heads[i]);
         }
       });
