@@ -17,19 +17,16 @@ repetitions of
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import statistics
 import time
 from pathlib import Path
 
-import psycopg2
-
+from bench.common import arguments, database
+from bench.common import sizes as table_sizes
 from bench.inbox.seed import seed
 
 ROOT = Path(__file__).resolve().parents[2]
-ADMIN_URL = os.environ.get("HOUSING_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 #: name, username, inbox arguments
 SCENARIOS = [
@@ -44,21 +41,6 @@ SCENARIOS = [
     ("民政 countersign (city-wide), pool", "minzheng", {"tab": "groups"}),
     ("city reviewer, pool, one district", "city", {"tab": "groups", "district": "江北区"}),
 ]
-
-
-def _database(cases: int, fresh: bool) -> tuple[str, bool]:
-    name = f"housing_bench_inbox_{cases}"
-    conn = psycopg2.connect(ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        if fresh:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        exists = cur.fetchone() is not None
-        if not exists:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}", not exists
 
 
 def _timed(fn, repeat: int) -> dict:
@@ -134,37 +116,20 @@ def _line(row: dict) -> str:
     return " | ".join(parts)
 
 
-def counts(url: str) -> dict:
-    conn = psycopg2.connect(url)
-    with conn.cursor() as cur:
-        out = {}
-        for table in ("process_instance", "human_task", "task_candidate"):
-            cur.execute(f"SELECT count(*) FROM {table}")
-            out[table] = cur.fetchone()[0]
-        cur.execute("SELECT count(*) FROM human_task WHERE status = 'ready'")
-        out["ready tasks"] = cur.fetchone()[0]
-    conn.close()
-    return out
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=200)
-    parser.add_argument("--fresh", action="store_true", help="drop and seed the database again")
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args(argv)
+    args = arguments(__doc__, 200, argv)
 
     from app.cli import migrate_database
 
-    url, new = _database(args.cases, args.fresh)
+    url, new = database(f"housing_bench_inbox_{args.cases}", args.fresh)
     migrate_database(url)
     if new:
         print(f"seeding {args.cases:,} cases / {2 * args.cases:,} tasks …", flush=True)
         started = time.perf_counter()
         seed(url, args.cases)
         print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
-    sizes = counts(url)
+    sizes = table_sizes(url, ("process_instance", "human_task", "task_candidate"),
+                        {"ready tasks": "SELECT count(*) FROM human_task WHERE status = 'ready'"})
     print("database:", ", ".join(f"{k} {v:,}" for k, v in sizes.items()), flush=True)
     rows = measure(url, args.repeat)
     if args.json:

@@ -14,14 +14,12 @@ once) and prints, per scenario, p50 / p95 / max over the repetitions of each pan
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
-from pathlib import Path
 
-import psycopg2
-
-from bench.inbox.run import ADMIN_URL, _timed
+from bench.common import arguments, database
+from bench.common import sizes as table_sizes
+from bench.inbox.run import _timed
 from bench.inbox.seed import seed
 from bench.statistics.seed import seed_cases
 
@@ -36,21 +34,6 @@ SUMMARIES = ("stat_application", "stat_duration", "stat_open_task", "stat_waitin
              "stat_source_check")
 
 
-def _database(cases: int, fresh: bool) -> tuple[str, bool]:
-    name = f"housing_bench_statistics_{cases}"
-    conn = psycopg2.connect(ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        if fresh:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        new = cur.fetchone() is None
-        if new:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}", new
-
-
 def measure(url: str, repeat: int) -> dict:
     """Refresh the summaries once, then time every scenario."""
     from datetime import timedelta
@@ -62,14 +45,14 @@ def measure(url: str, repeat: int) -> dict:
     from app.statistics import refresh, service
     from app.web.session_auth import TOKEN_KEY
 
-    settings = Settings(database_url=url, env="bench", log_level="WARNING")
+    settings = Settings(database_url=url, env="development", log_level="WARNING")
     app = create_app(settings)
     out = {"scenarios": []}
     with app.app_context():
         demo_service.load_demo_users()
         out["refresh_s"] = refresh.refresh()
         print(f"refresh: {out['refresh_s']:.1f} s", flush=True)
-        out["summary_rows"] = _summary_rows(url)
+        out["summary_rows"] = table_sizes(url, tuple(SUMMARIES))
         print("summaries:", ", ".join(f"{k} {v:,}" for k, v in out["summary_rows"].items()), flush=True)
         client = app.test_client()
         for name, username, args in SCENARIOS:
@@ -77,7 +60,7 @@ def measure(url: str, repeat: int) -> dict:
             base = service.default_filters()
             start = base.end - timedelta(days=args["days"] - 1) if "days" in args else base.start
             f = service.make_filters(start, base.end, args.get("district"), args.get("housing_type"))
-            token, _ = tokens.issue(settings, identity)
+            token, _ = tokens.issue(settings, identity, tokens.SESSION)
             with client.session_transaction() as session:
                 session[TOKEN_KEY] = token
             query = {k: v for k, v in f.as_dict().items() if v}
@@ -95,17 +78,6 @@ def measure(url: str, repeat: int) -> dict:
     return out
 
 
-def _summary_rows(url: str) -> dict:
-    conn = psycopg2.connect(url)
-    with conn.cursor() as cur:
-        rows = {}
-        for table in SUMMARIES:
-            cur.execute(f"SELECT count(*) FROM {table}")
-            rows[table] = cur.fetchone()[0]
-    conn.close()
-    return rows
-
-
 def _line(row: dict) -> str:
     parts = [f"{row['scenario']:<40}"]
     for key, t in (*row["panels"].items(), ("PAGE", row["page"])):
@@ -113,29 +85,12 @@ def _line(row: dict) -> str:
     return " | ".join(parts) + " ms"
 
 
-def counts(url: str) -> dict:
-    conn = psycopg2.connect(url)
-    with conn.cursor() as cur:
-        out = {}
-        for table in ("application", "human_task", "job", "verification_result", "waiting_list_entry",
-                      "allocation_offer"):
-            cur.execute(f"SELECT count(*) FROM {table}")
-            out[table] = cur.fetchone()[0]
-    conn.close()
-    return out
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=100)
-    parser.add_argument("--fresh", action="store_true", help="drop and seed the database again")
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args(argv)
+    args = arguments(__doc__, 100, argv)
 
     from app.cli import migrate_database
 
-    url, new = _database(args.cases, args.fresh)
+    url, new = database(f"housing_bench_statistics_{args.cases}", args.fresh)
     migrate_database(url)
     if new:
         print(f"seeding {args.cases:,} cases …", flush=True)
@@ -143,7 +98,8 @@ def main(argv: list[str] | None = None) -> None:
         seed(url, args.cases)
         seed_cases(url)
         print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
-    sizes = counts(url)
+    sizes = table_sizes(url, ("application", "human_task", "job", "verification_result", "waiting_list_entry",
+                              "allocation_offer"))
     print("database:", ", ".join(f"{k} {v:,}" for k, v in sizes.items()), flush=True)
     figures = measure(url, args.repeat)
     if args.json:
