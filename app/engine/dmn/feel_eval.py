@@ -288,7 +288,7 @@ def _instance_of(node: ast.InstanceOf, scope: Scope) -> Any:
 
 def _negate(node: ast.Negate, scope: Scope) -> Any:
     value = _eval(node.operand, scope)
-    if isinstance(value, dt.timedelta):
+    if isinstance(value, dt.timedelta | YearsMonths):
         return -value
     number = to_decimal(value)
     return None if number is None else -number
