@@ -215,20 +215,24 @@ def _date_and_time(*args):
 def _parse_date_and_time(text: str):
     """``2025-01-01T10:00:00``, with ``Z``, ``+08:00`` or ``@Asia/Shanghai``; a bare date is
     midnight of that day."""
-    text, zone = (text.split("@", 1) + [""])[:2] if "@" in text else (text, "")
     if "T" not in text:
         day = _date(text)
-        return None if day is None or zone else dt.datetime.combine(day, dt.time())
+        return None if day is None else dt.datetime.combine(day, dt.time())
+    return _zoned(text, dt.datetime.fromisoformat)
+
+
+def _zoned(text: str, parse):
+    """``parse`` of the text before an ``@Zone/Name`` suffix, with that zone attached; None
+    when it does not parse, the zone is unknown or the text has an offset of its own."""
+    body, _, zone = text.partition("@")
     try:
-        value = dt.datetime.fromisoformat(text)
+        value = parse(body)
     except ValueError:
         return None
-    if zone:
-        tz = _zone(zone)
-        if tz is None or value.tzinfo is not None:
-            return None
-        value = value.replace(tzinfo=tz)
-    return value
+    if not zone:
+        return value
+    tz = _zone(zone)
+    return None if tz is None or value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
 def _time(*args):
@@ -248,15 +252,7 @@ def _time(*args):
         return None
     value = args[0]
     if isinstance(value, str):
-        text, zone = (value.split("@", 1) + [""])[:2] if "@" in value else (value, "")
-        try:
-            parsed = dt.time.fromisoformat(text)
-        except ValueError:
-            return None
-        if zone:
-            tz = _zone(zone)
-            return None if tz is None or parsed.tzinfo else parsed.replace(tzinfo=tz)
-        return parsed
+        return _zoned(value, dt.time.fromisoformat)
     if isinstance(value, dt.datetime):
         return value.timetz()
     if isinstance(value, dt.date):

@@ -51,6 +51,12 @@ _UNSUPPORTED_ELEMENTS = {
 }
 
 
+def _expressions_in(element):
+    """The children of ``element`` that are expressions (boxed or decision tables)."""
+    return [child for child in element
+            if isinstance(child.tag, str) and etree.QName(child).localname in _EXPRESSION_KINDS]
+
+
 def read_dmn(xml: bytes | str, filename: str) -> tuple[list[Decision], list[Problem]]:
     """The decisions with a decision table in ``xml``, and the problems found reading it."""
     reader = _Reader(filename)
@@ -213,18 +219,14 @@ class _Reader:
             return boxed
         if tag == "list":
             boxed = Boxed("list", element_id)
-            for child in element:
-                if isinstance(child.tag, str) and etree.QName(child).localname in _EXPRESSION_KINDS:
-                    inner = self.boxed(child, f"{where}, list item")
-                    if inner is not None:
-                        boxed.entries.append((None, inner))
+            items = [self.boxed(child, f"{where}, list item") for child in _expressions_in(element)]
+            boxed.entries = [(None, item) for item in items if item is not None]
             return boxed
         if tag == "relation":
             boxed = Boxed("relation", element_id)
             boxed.columns = [(c.get("name") or "").strip() for c in element.iterchildren(self.q("column"))]
             for row in element.iterchildren(self.q("row")):
-                cells = [self.boxed(c, f"{where}, relation row") for c in row
-                         if isinstance(c.tag, str) and etree.QName(c).localname in _EXPRESSION_KINDS]
+                cells = [self.boxed(c, f"{where}, relation row") for c in _expressions_in(row)]
                 if len(cells) != len(boxed.columns):
                     self.problem(row.get("id") or element_id, f"{where}: a relation row has {len(cells)} "
                                  f"cells for {len(boxed.columns)} columns", row)
@@ -249,9 +251,8 @@ class _Reader:
         return None
 
     def first_boxed(self, parent, where: str, required: bool = True) -> Boxed | None:
-        for child in parent:
-            if isinstance(child.tag, str) and etree.QName(child).localname in _EXPRESSION_KINDS:
-                return self.boxed(child, where)
+        for child in _expressions_in(parent):
+            return self.boxed(child, where)
         if required:
             self.problem(parent.get("id") or None, f"{where} has no expression", parent)
         return None
