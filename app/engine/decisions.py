@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from app.engine.dmn import Decision, DecisionEngine, DmnEvaluationError, DmnValidationError, parse_decisions
 from app.engine.dmn.drg import run_decision
 from app.engine.dmn.engine import _task_exception
+from app.engine.dmn.feel_values import to_plain
 from app.engine.dmn.model import Language
 from app.engine.sandbox import ScriptError, compile_check, to_json_value
 from app.privacy import mask_tree
@@ -60,7 +61,7 @@ class HostDecisionEngine(DecisionEngine):
             decided = run_decision(self.decision, task.data, python_eval)
         except DmnEvaluationError:
             return super().result(task)  # raises with SpiffWorkflow's error and the rule row
-        outputs = to_json_value(decided.outputs, "decision result")
+        outputs = to_json_value(to_plain(decided.outputs), "decision result")  # durations as ISO text
         self._record(task, script_engine, outputs, [
             {"rule_id": m.rule_id, "row": m.row, "description": m.description} for m in decided.matched])
         return outputs

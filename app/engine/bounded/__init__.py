@@ -131,5 +131,7 @@ class BoundedSandbox:
 
         decided = run_table(table, CellEnv(facts, lambda expression, names: self.evaluate(expression,
                                                                                           {**facts, **names})))
-        return {"outputs": to_json_value(decided.outputs, "decision result"),
+        from app.engine.dmn.feel_values import to_plain
+
+        return {"outputs": to_json_value(to_plain(decided.outputs), "decision result"),
                 "matched": [(m.rule_id, m.row, m.description) for m in decided.matched]}

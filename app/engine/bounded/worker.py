@@ -110,7 +110,9 @@ def handle(request: dict) -> Any:
 
         # a decision table, or a decision evaluated with the decisions it requires
         decided = run_decision(request["table"], context, sandbox.evaluate)
-        return {"outputs": to_json_value(decided.outputs, "decision result"),
+        from app.engine.dmn.feel_values import to_plain
+
+        return {"outputs": to_json_value(to_plain(decided.outputs), "decision result"),
                 "matched": [(m.rule_id, m.row, m.description) for m in decided.matched]}
     raise ValueError(f"unknown request {op!r}")
 

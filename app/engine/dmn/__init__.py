@@ -60,7 +60,7 @@ decision that is not a table is ``{variable name: value}``.
 
 Not implemented (refused at deploy with the element named): decision services, imports, the
 DMN 1.4/1.5 boxed conditional/filter/iterators, Java and PMML functions. Not implemented
-otherwise: named arguments of built-ins, ``today()``/``now()``; ``inputValues`` are checked
+otherwise: ``today()``/``now()`` (deliberately); ``inputValues`` are checked
 for syntax but not enforced, and ``typeRef`` is not checked.
 
 Errors while evaluating are ``DmnEvaluationError`` (``rule_id``, ``row``, ``element_id``,

@@ -738,6 +738,65 @@ BUILTINS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
     "modulo": (_modulo, 2, 2),
 }
 
+#: The parameter names of the built-ins (DMN 1.3 10.3.4), for named arguments such as
+#: ``substring(string: "abc", start position: 2)``; a function with overloads lists each.
+PARAMETERS: dict[str, list[tuple[str, ...]]] = {
+    "not": [("negand",)],
+    "date": [("from",), ("year", "month", "day")],
+    "date and time": [("from",), ("date", "time")],
+    "time": [("from",), ("hour", "minute", "second", "offset")],
+    "duration": [("from",)],
+    "years and months duration": [("from", "to")],
+    "number": [("from",)],
+    "string": [("from",)],
+    "substring": [("string", "start position", "length")],
+    "string length": [("string",)],
+    "upper case": [("string",)],
+    "lower case": [("string",)],
+    "substring before": [("string", "match")],
+    "substring after": [("string", "match")],
+    "replace": [("input", "pattern", "replacement", "flags")],
+    "contains": [("string", "match")],
+    "starts with": [("string", "match")],
+    "ends with": [("string", "match")],
+    "matches": [("input", "pattern", "flags")],
+    "split": [("string", "delimiter")],
+    "string join": [("list", "delimiter")],
+    "list contains": [("list", "element")],
+    "count": [("list",)], "min": [("list",)], "max": [("list",)], "sum": [("list",)], "mean": [("list",)],
+    "all": [("list",)], "any": [("list",)], "product": [("list",)], "median": [("list",)],
+    "stddev": [("list",)], "mode": [("list",)], "reverse": [("list",)], "distinct values": [("list",)],
+    "flatten": [("list",)],
+    "sublist": [("list", "start position", "length")],
+    "insert before": [("list", "position", "newItem")],
+    "remove": [("list", "position")],
+    "index of": [("list", "match")],
+    "sort": [("list", "precedes")],
+    "decimal": [("n", "scale")],
+    "floor": [("n", "scale")], "ceiling": [("n", "scale")], "round half up": [("n", "scale")],
+    "abs": [("n",)],
+    "modulo": [("dividend", "divisor")],
+    "sqrt": [("number",)], "log": [("number",)], "exp": [("number",)], "odd": [("number",)],
+    "even": [("number",)],
+    "day of week": [("date",)], "day of year": [("date",)], "month of year": [("date",)],
+    "week of year": [("date",)],
+    "get value": [("m", "key")],
+    "get entries": [("m",)],
+    "context put": [("context", "key", "value")],
+    "context merge": [("contexts",)],
+}
+
+
+def positional(name: str, named: dict) -> list | None:
+    """The positional arguments for a call of built-in ``name`` with ``named`` arguments (the
+    first signature that has every name, trailing optional ones left out); None if none fits."""
+    for signature in PARAMETERS.get(name, []):
+        if set(named) <= set(signature):
+            last = max(signature.index(key) for key in named) if named else -1
+            return [named.get(param) for param in signature[:last + 1]]
+    return None
+
+
 #: Built-in names made of several words, longest first, as tuples of words.
 MULTI_WORD_NAMES: list[tuple[str, ...]] = sorted(
     (tuple(name.split()) for name in BUILTINS if " " in name), key=len, reverse=True

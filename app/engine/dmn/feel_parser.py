@@ -4,7 +4,7 @@ Two entry points: :func:`parse_expression` for input expressions and output entr
 :func:`parse_unary_tests` for input entries. Function names are resolved against the built-ins
 while parsing, so an unknown function (``len(x)``) is a syntax error, as are Python spellings
 (``True``, ``None``, ``==``, single quotes); the cell compiler relies on that to recognise
-Python cells. Named arguments of built-in functions are reported as a syntax error that says so.
+Python cells. Built-ins take named arguments too (``substring(string: "a", start position: 1)``).
 
 Names with spaces (``Years of Service``) are names the caller declares (``names``: the input
 data, decisions and business knowledge models of a DMN file), and the keys of contexts and the
@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from . import feel_ast as ast
 from .errors import FeelError, FeelSyntaxError
-from .feel_builtins import BUILTINS, MULTI_WORD_NAMES, parse_temporal
+from .feel_builtins import BUILTINS, MULTI_WORD_NAMES, parse_temporal, positional
 from .feel_lexer import EOF, NAME, NUMBER, OP, STRING, TEMPORAL, Token, TokenStream
 
 COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
@@ -453,22 +453,39 @@ class _Parser(TokenStream):
                 self.expect_op(":")
                 named.append((name, self.nested(self.expression)))
             elif named:
-                raise self.error("a positional argument cannot follow named ones")
+                raise self.error("named and positional arguments cannot be mixed")
             else:
                 args.append(self.nested(self.expression))
         self.advance()
         return ast.Invoke(function, tuple(args), tuple(named))
 
-    def is_named_argument(self) -> bool:
-        """True when the next tokens are ``name :`` (a name of one or more words)."""
-        k = 0
+    def is_named_argument(self, start: int = 0) -> bool:
+        """True when the tokens from ``start`` on are ``name :`` (a name of one or more words)."""
+        k = start
         while self.peek(k).kind in (NAME, NUMBER):
             k += 1
-        return k > 0 and self.peek().kind == NAME and self.peek(k).is_op(":")
+        return k > start and self.peek(start).kind == NAME and self.peek(k).is_op(":")
+
+    def call_with_names(self, name: str, token: Token) -> ast.Call:
+        """``substring(string: "abc", start position: 2)``: named arguments of a built-in,
+        put in the order of its parameters (an argument left out is null)."""
+        invoke = self.invocation(ast.Name(name))
+        if invoke.args:
+            raise self.error("named and positional arguments cannot be mixed", token)
+        named = dict(invoke.named)
+        args = positional(name, named)
+        if args is None:
+            raise self.error(f"'{name}' has no parameters named {', '.join(sorted(named))}", token)
+        low = BUILTINS[name][1]
+        if len(args) < low or any(arg is None for arg in args[:low]):
+            raise self.error(f"'{name}' needs its first {low} argument(s)", token)
+        return ast.Call(name, tuple(arg if arg is not None else ast.Literal(None) for arg in args))
 
     def call(self, name: str, token: Token) -> ast.Call:
         if name not in BUILTINS:
             raise self.error(f"unknown function '{name}'", token)
+        if self.peek(1).kind == NAME and self.is_named_argument(1):
+            return self.call_with_names(name, token)
         self.expect_op("(")
         args: list[ast.Node] = []
         if not self.peek().is_op(")"):
@@ -477,7 +494,7 @@ class _Parser(TokenStream):
                 self.advance()
                 args.append(self.nested(self.expression))
         if self.peek().is_op(":"):
-            raise self.error("named arguments are not supported")
+            raise self.error("named and positional arguments cannot be mixed")
         self.expect_op(")")
         _, low, high = BUILTINS[name]
         if len(args) < low or (high is not None and len(args) > high):

@@ -258,8 +258,8 @@ class _Reader:
         return None
 
     def function(self, element, where: str) -> Boxed | None:
-        kind = (element.get("kind") or "FEEL").strip().upper()
-        if kind != "FEEL":
+        kind = (element.get("kind") or "FEEL").strip()
+        if kind.upper() != "FEEL":
             self.problem(element.get("id") or None, f"{where}: {kind} functions are not supported "
                          "(only FEEL function definitions)", element)
             return None

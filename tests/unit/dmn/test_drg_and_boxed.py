@@ -87,3 +87,4 @@ def test_a_failing_literal_decision_names_the_decision():
     facts = {"Monthly Income": list(range(200_000)), "Household Size": 1, "Years of Service": 1}
     with pytest.raises(DmnEvaluationError, match="Per Capita Income"):
         evaluate_decision(parse_decisions(xml, "x.dmn")["per_capita"], facts)
+

@@ -101,6 +101,11 @@ def feel(text, facts=None, names=()):
      [{"key": "key1", "value": "value1"}, {"key": "key2", "value": "value2"}]),
     ('context put({x: 1}, "y", 2)', {"x": 1, "y": 2}),
     ("context merge([{x:1}, {y:2}, {x:3}])", {"x": 3, "y": 2}),
+    # 10.3.1.2 named parameters of built-ins
+    ('substring(string: "foobar", start position: 3)', "obar"),
+    ('substring(start position: 2, length: 3, string: "foobar")', "oob"),
+    ('date(year: 2025, month: 3, day: 1)', dt.date(2025, 3, 1)),
+    ("decimal(scale: 1, n: 2.25)", 2.2),
     # 10.3.2.7 contexts, 10.3.2.9 functions, instance of
     ('{a: 1, b: a + 1, "c d": b * 2}', {"a": 1, "b": 2, "c d": 4}),
     ("{a: 2, f: function(x) x * a, r: f(5)}.r", 10),
