@@ -417,10 +417,22 @@ def _iterations(bindings, scope: Scope):
     """Every combination of the bound lists, as scopes; None if a domain is not a list."""
     names = [name for name, _ in bindings]
     domains = [_eval(domain, scope) for _, domain in bindings]
+    domains = [_integers(domain, scope) if isinstance(domain, Range) else domain for domain in domains]
     if any(not isinstance(domain, list | tuple) for domain in domains):
         return None
     _spend(scope, math.prod(len(domain) for domain in domains))
     return [scope.new_child(dict(zip(names, combo, strict=True))) for combo in itertools.product(*domains)]
+
+
+def _integers(domain: Range, scope: Scope) -> list | None:
+    """The integers of ``for i in a..b`` (downwards when ``a > b``), charged to the budget
+    before they are made."""
+    start, end = to_int(domain.start), to_int(domain.end)
+    if start is None or end is None:
+        return None
+    _spend(scope, abs(end - start) + 1)
+    step = 1 if end >= start else -1
+    return [Decimal(i) for i in range(start, end + step, step)]
 
 
 def _quantified(node: ast.Quantified, scope: Scope) -> Any:

@@ -237,7 +237,11 @@ class _Parser(TokenStream):
             if name.kind != NAME or name.value in RESERVED:
                 raise self.error("expected a variable name", name)
             self.expect_word("in")
-            bindings.append((name.value, self.disjunction()))
+            domain = self.disjunction()
+            if terminator == "return" and self.peek().is_op(".."):  # ``for i in 1..n``: integers
+                self.advance()
+                domain = ast.RangeLiteral(domain, self.disjunction(), True, True)
+            bindings.append((name.value, domain))
             if not self.peek().is_op(","):
                 break
             self.advance()

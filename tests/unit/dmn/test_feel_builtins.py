@@ -112,6 +112,7 @@ def feel(text, facts=None, names=()):
     ("{fact: function(n) if n <= 1 then 1 else n * fact(n - 1)}.fact(5)", 120),
     ("{f: function(a, b) a - b}.f(b: 1, a: 5)", 4),
     ("(function(x) x + 1)(2)", 3),
+    ("for i in 1..3 return i * i", [1, 4, 9]), ("for i in 3..1 return i", [3, 2, 1]),
     ("5 instance of number", True), ('"5" instance of number', False),
     ("[1, 2] instance of list<number>", True), ('[1, "2"] instance of list<number>', False),
     ('@"P1Y" instance of years and months duration', True),
@@ -161,6 +162,11 @@ def test_lists_built_by_functions_count_against_the_budget():
 def test_texts_built_by_functions_are_bounded():
     with pytest.raises(FeelEvaluationError, match="characters"):
         feel('string join(for i in l return "x", "yyyyyyyyyyyyyyyyyyyy")', {"l": list(range(90_000))})
+
+
+def test_an_integer_range_is_charged_before_it_is_made():
+    with pytest.raises(FeelEvaluationError, match="list items"):
+        feel("count(for i in 1..1000000000000 return i)")
 
 
 def test_recursion_is_bounded():
