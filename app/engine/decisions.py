@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from app.engine.dmn import Decision, DecisionEngine, DmnEvaluationError, DmnValidationError, parse_decisions
-from app.engine.dmn.cells import CellEnv
-from app.engine.dmn.engine import _task_exception, run_table
+from app.engine.dmn.drg import run_decision
+from app.engine.dmn.engine import _task_exception
+from app.engine.dmn.feel_values import to_plain
 from app.engine.dmn.model import Language
 from app.engine.sandbox import ScriptError, compile_check, to_json_value
 from app.privacy import mask_tree
@@ -45,7 +46,7 @@ class HostDecisionEngine(DecisionEngine):
         if not hasattr(sandbox, "decide"):  # a plain script engine: evaluate here
             return self._result_in_process(task, script_engine)
         try:  # FEEL and Python cells alike run in a bounded evaluator, one call per table
-            decided = sandbox.decide(self.decision_table, task.data)
+            decided = sandbox.decide(self.decision, task.data)
         except DmnEvaluationError as err:
             raise _task_exception(task, err) from err
         self._record(task, script_engine, decided["outputs"], [
@@ -53,14 +54,14 @@ class HostDecisionEngine(DecisionEngine):
         return decided["outputs"]
 
     def _result_in_process(self, task, script_engine):
-        def python_eval(expression: str, names: dict):
-            return script_engine.evaluate(task, expression, external_context=names)
+        def python_eval(expression: str, context: dict):
+            return script_engine.evaluate(task, expression, external_context=context)
 
         try:
-            decided = run_table(self.decision_table, CellEnv(task.data, python_eval))
+            decided = run_decision(self.decision, task.data, python_eval)
         except DmnEvaluationError:
             return super().result(task)  # raises with SpiffWorkflow's error and the rule row
-        outputs = to_json_value(decided.outputs, "decision result")
+        outputs = to_json_value(to_plain(decided.outputs), "decision result")  # durations as ISO text
         self._record(task, script_engine, outputs, [
             {"rule_id": m.rule_id, "row": m.row, "description": m.description} for m in decided.matched])
         return outputs
@@ -69,8 +70,8 @@ class HostDecisionEngine(DecisionEngine):
         record = getattr(script_engine, "record_decision", None)
         if record is not None:
             record(DecisionRecord(
-                decision_id=self.decision_table.decision_id, bpmn_id=task.task_spec.bpmn_id,
-                facts=mask_tree(to_json_value(facts_read(self.decision_table, task.data), "facts")),
+                decision_id=self.decision_id, bpmn_id=task.task_spec.bpmn_id,
+                facts=mask_tree(to_json_value(facts_read(self.decision, task.data), "facts")),
                 outputs=outputs, matched=matched,
             ))
 
@@ -78,11 +79,22 @@ class HostDecisionEngine(DecisionEngine):
 _NAME = re.compile(r"[^\W\d][\w]*")
 
 
-def facts_read(table, data: dict) -> dict:
-    """The top-level data entries the table's input expressions mention."""
-    names: set[str] = set()
-    for column in table.inputs:
-        names.update(_NAME.findall(column.expression or column.label or ""))
+def facts_read(decision, data: dict) -> dict:
+    """The top-level data entries a decision reads: those its table's input expressions
+    mention, or, for a decision with requirements or of another kind, the input data of its
+    file (by name) and any entry a table of the file mentions."""
+    graph = getattr(decision, "graph", None)
+    if isinstance(decision, Decision) and decision.is_table_only or graph is None:
+        table = decision.table if isinstance(decision, Decision) else decision
+        assert table is not None  # a decision without a table has a graph
+        names: set[str] = set()
+        for column in table.inputs:
+            names.update(_NAME.findall(column.expression or column.label or ""))
+        return {k: v for k, v in data.items() if k in names}
+    names = set(graph.inputs.values())
+    for other in graph.decisions.values():
+        if other.table is not None:
+            names.update(k for k in facts_read(other.table, data))
     return {k: v for k, v in data.items() if k in names}
 
 
@@ -131,7 +143,9 @@ def engine_for(parser, decision_ref: str, node) -> HostDecisionEngine:
 
 def python_cell_problems(decision: Decision) -> list[tuple[str, str]]:
     """(cell id, message) for Python cells the sandbox would refuse, found before they run."""
-    out = []
+    out: list[tuple[str, str]] = []
+    if decision.table is None:
+        return out
     for rule in decision.table.rules:
         for entry in rule.input_entries + rule.output_entries:
             if entry.language is not Language.PYTHON or not entry.text:

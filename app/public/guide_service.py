@@ -105,7 +105,7 @@ def _standards(out: Guide, key: str, digest: str, content: bytes, file_name: str
     except DmnError:
         out.missing.append(key)
         return
-    for column in decision.table.outputs:
+    for column in decision.table.outputs if decision.table is not None else []:  # a literal decision: none
         if column.name in outputs and outputs[column.name] is not None and not _SCORING.match(column.name):
             out.standards.append({"name": column.name, "label": column.label or column.name,
                                   "value": outputs[column.name]})

@@ -151,7 +151,8 @@ class _Replay:
             if row.decision_id not in self.edited and not reads:
                 continue
             facts = {**row.facts, **{name: new_values[name] for name in reads}}
-            result = self.sandbox.decide(self.table(session, row).table, facts)
+            # the decision with its requirements (a literal decision has no table of its own)
+            result = self.sandbox.decide(self.table(session, row), facts)
             after = result["outputs"]
             if reads or after != row.outputs:
                 final = (row, after)  # the change reached this decision

@@ -120,8 +120,9 @@ class BoundedSandbox:
         """Evaluate a decision table on ``facts`` in an evaluator: ``{"outputs": {...},
         "matched": [(rule_id, row, description), ...]}`` (outputs JSON-safe); raises
         :class:`~app.engine.dmn.DmnEvaluationError` as the table would."""
-        if is_cheap_table(table):
-            return self._decide_here(table, facts)
+        plain_table = getattr(table, "table", None) if getattr(table, "is_table_only", False) else table
+        if plain_table is not None and not hasattr(plain_table, "is_table_only") and is_cheap_table(plain_table):
+            return self._decide_here(plain_table, facts)
         return self._request("decide", facts, table=table)
 
     def _decide_here(self, table, facts: Mapping[str, Any]) -> dict:
@@ -130,5 +131,7 @@ class BoundedSandbox:
 
         decided = run_table(table, CellEnv(facts, lambda expression, names: self.evaluate(expression,
                                                                                           {**facts, **names})))
-        return {"outputs": to_json_value(decided.outputs, "decision result"),
+        from app.engine.dmn.feel_values import to_plain
+
+        return {"outputs": to_json_value(to_plain(decided.outputs), "decision result"),
                 "matched": [(m.rule_id, m.row, m.description) for m in decided.matched]}

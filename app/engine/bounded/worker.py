@@ -106,12 +106,13 @@ def handle(request: dict) -> Any:
         sandbox.execute(request["source"], context, request.get("extra"))
         return context
     if op == "decide":
-        from app.engine.dmn.cells import CellEnv
-        from app.engine.dmn.engine import run_table
+        from app.engine.dmn.drg import run_decision
 
-        decided = run_table(request["table"], CellEnv(
-            context, lambda expression, names: sandbox.evaluate(expression, {**context, **names})))
-        return {"outputs": to_json_value(decided.outputs, "decision result"),
+        # a decision table, or a decision evaluated with the decisions it requires
+        decided = run_decision(request["table"], context, sandbox.evaluate)
+        from app.engine.dmn.feel_values import to_plain
+
+        return {"outputs": to_json_value(to_plain(decided.outputs), "decision result"),
                 "matched": [(m.rule_id, m.row, m.description) for m in decided.matched]}
     raise ValueError(f"unknown request {op!r}")
 

@@ -9,7 +9,7 @@ Integration surface
 ===================
 
 ``parse_decisions(xml: bytes | str, filename: str) -> dict[str, Decision]``
-    The decisions of a DMN 1.1-1.5 file by decision id, every cell compiled. Raises
+    The decisions of a DMN 1.1-1.5 file by decision id, every cell and boxed expression compiled. Raises
     ``DmnValidationError`` (``.problems``: list of ``Problem``) when the file has errors.
 
 ``validate_dmn(xml: bytes | str, filename: str) -> list[Problem]``
@@ -18,8 +18,8 @@ Integration surface
     decision and rule row), ``severity`` and ``line``; ``.as_dict()`` gives a JSON-ready dict.
     ``"error"`` blocks deployment (bad XML, a cell that is neither FEEL nor Python, an unknown
     hit policy, two rules of a UNIQUE table that certainly match the same facts...).
-    ``"warning"`` does not: a cell of a FEEL table read as Python, an unquoted word in a string column, a
-    decision that is not a decision table (it is skipped).
+    ``"warning"`` does not: a cell of a FEEL table read as Python, an unquoted word in a string
+    column.
 
 ``DecisionEngine(decision_or_table, python_eval=None)``
     ``.evaluate(context: dict) -> DecisionResult`` evaluates on a dict of facts.
@@ -52,10 +52,16 @@ file) names Python; otherwise FEEL, falling back to Python only when the text is
 but is Python (see :mod:`.cells`). FEEL is parsed and evaluated here, never by ``eval``;
 what it covers is listed in :mod:`.feel_parser` and :mod:`.feel_builtins`.
 
-Not implemented: decisions that require other decisions (each table is evaluated alone, on
-the facts given), FEEL function definitions, context literals, ``instance of``, named
-arguments, years-and-months durations, ``today()``/``now()``; ``inputValues`` are
-checked for syntax but not enforced, and output ``typeRef`` is not checked.
+Decision requirements graphs (:mod:`.drg`): a decision is evaluated after the decisions it
+requires, with the file's input data (read from the facts by name) and business knowledge
+models (FEEL functions) in scope; decisions may be tables or boxed expressions (literal,
+context, list, relation, invocation, function definition). ``DecisionResult.outputs`` of a
+decision that is not a table is ``{variable name: value}``.
+
+Not implemented (refused at deploy with the element named): decision services, imports, the
+DMN 1.4/1.5 boxed conditional/filter/iterators, Java and PMML functions. Not implemented
+otherwise: ``today()``/``now()`` (deliberately); ``inputValues`` are checked
+for syntax but not enforced, and ``typeRef`` is not checked.
 
 Errors while evaluating are ``DmnEvaluationError`` (``rule_id``, ``row``, ``element_id``,
 ``note``); a broken hit policy (two UNIQUE rules match, ANY rules disagree) is its subclass

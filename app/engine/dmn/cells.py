@@ -101,11 +101,12 @@ class PythonTest:
         return bool(env.python(self.expression, {INPUT_NAME: value}, self.feel_error))
 
 
-def compile_test(text: str | None, language: Language) -> AnyTest | FeelTest | PythonTest:
-    """Compiles an input entry; raises :class:`DmnError` with the reason when it cannot."""
+def compile_test(text: str | None, language: Language, names=()) -> AnyTest | FeelTest | PythonTest:
+    """Compiles an input entry; raises :class:`DmnError` with the reason when it cannot.
+    ``names`` are the declared names that may hold spaces (see :mod:`.feel_parser`)."""
     if text is None or text.strip() in ("", "-"):
         return AnyTest(language)
-    return _compile(text, language, parse_unary_tests, FeelTest, _python_test)
+    return _compile(text, language, lambda feel: parse_unary_tests(feel, names), FeelTest, _python_test)
 
 
 def _python_test(text: str, feel_error: str | None) -> PythonTest:
@@ -163,12 +164,13 @@ class PythonExpression:
         return env.python(self.text, {}, self.feel_error)
 
 
-def compile_expression(text: str | None, language: Language):
+def compile_expression(text: str | None, language: Language, names=()):
     """Compiles an input expression or output entry; an empty one evaluates to ``None``
     (``""`` in a Python table). Raises :class:`DmnError` when it cannot compile."""
     if text is None or not text.strip():
         return Constant("" if language is Language.PYTHON else None, language)
-    return _compile(text, language, parse_expression, FeelExpression, _python_expression)
+    return _compile(text, language, lambda feel: parse_expression(feel, names), FeelExpression,
+                    _python_expression)
 
 
 def _python_expression(text: str, feel_error: str | None) -> PythonExpression:

@@ -15,24 +15,77 @@ from . import feel_ast as ast
 from .cells import Constant, ContextLookup, FeelTest, compile_expression, compile_test, language_of
 from .errors import ERROR, WARNING, DmnError, Problem, quote
 from .feel_eval import evaluate
-from .feel_parser import parse_unary_tests
-from .model import Decision, DecisionTable, Entry, HitPolicy, Input, Language, Output, Rule
+from .feel_parser import parse_expression, parse_unary_tests
+from .model import Boxed, Decision, DecisionTable, Entry, HitPolicy, Input, Knowledge, Language, Output, Rule
 
 
 def compile_decision(decision: Decision) -> list[Problem]:
-    """Attaches compiled forms to ``decision``'s table; returns the problems found."""
-    return _Compiler(decision).run()
+    """Attaches compiled forms to ``decision``'s logic; returns the problems found."""
+    names = frozenset(decision.graph.names()) if decision.graph is not None else frozenset()
+    if decision.table is not None:
+        return _Compiler(decision.table, decision.filename, decision.name, names).run()
+    problems: list[Problem] = []
+    if decision.logic is not None:
+        compile_boxed(decision.logic, names, decision.filename, f"decision '{decision.name}'", problems)
+    return problems
+
+
+def compile_knowledge(knowledge: Knowledge, names: frozenset[str], filename: str) -> list[Problem]:
+    """Compiles a business knowledge model's function; returns the problems found."""
+    problems: list[Problem] = []
+    if knowledge.logic is not None:
+        compile_boxed(knowledge.logic, names, filename, f"business knowledge model '{knowledge.name}'", problems)
+    return problems
+
+
+def compile_boxed(boxed: Boxed, names: frozenset[str], filename: str, where: str, problems: list[Problem]) -> None:
+    """Compiles a boxed expression; ``names`` are those in scope (with spaces or not)."""
+    if boxed.kind == "literal":
+        try:
+            language = language_of(boxed.expression_language)
+            if language is not Language.FEEL:
+                raise DmnError("only FEEL literal expressions are supported outside decision tables")
+            boxed.compiled = parse_expression(boxed.text or "null", names) if (boxed.text or "").strip() \
+                else ast.Literal(None)
+        except DmnError as err:
+            problems.append(Problem(filename, boxed.id or None, f"{where}: {err}"))
+    elif boxed.kind == "invocation":
+        try:
+            boxed.compiled = parse_expression(boxed.text or "", names)
+        except DmnError as err:
+            problems.append(Problem(filename, boxed.id or None, f"{where}, invoked function: {err}"))
+        for name, inner in boxed.entries:
+            compile_boxed(inner, names, filename, f"{where}, binding {name!r}", problems)
+    elif boxed.kind in ("context", "list"):
+        scope = set(names)
+        for name, inner in boxed.entries:
+            label = f"{where}, entry {name!r}" if name else f"{where}, result" if boxed.kind == "context" \
+                else f"{where}, item"
+            compile_boxed(inner, frozenset(scope | ({name} if name else set())), filename, label, problems)
+            if name:
+                scope.add(name)
+    elif boxed.kind == "relation":
+        for row in boxed.rows:
+            for column, cell in zip(boxed.columns, row, strict=False):
+                compile_boxed(cell, names, filename, f"{where}, column {column!r}", problems)
+    elif boxed.kind == "function":
+        if boxed.body is not None:
+            compile_boxed(boxed.body, names | frozenset(boxed.params), filename, f"{where}, body", problems)
+    elif boxed.kind == "table" and boxed.table is not None:
+        problems.extend(_Compiler(boxed.table, filename, where, names).run())
 
 
 class _Compiler:
-    def __init__(self, decision: Decision):
-        self.decision = decision
-        self.table: DecisionTable = decision.table
+    def __init__(self, table: DecisionTable, filename: str, name: str, names: frozenset[str] = frozenset()):
+        self.filename = filename
+        self.name = name
+        self.names = names
+        self.table: DecisionTable = table
         self.problems: list[Problem] = []
 
     def report(self, element_id: str | None, where: str, message: str, severity: str = ERROR) -> None:
-        text = f"decision '{self.decision.name}', {where}: {message}"
-        self.problems.append(Problem(self.decision.filename, element_id, text, severity))
+        prefix = self.name if self.name.startswith(("decision '", "business knowledge")) else f"decision '{self.name}'"
+        self.problems.append(Problem(self.filename, element_id, f"{prefix}, {where}: {message}", severity))
 
     def run(self) -> list[Problem]:
         try:
@@ -56,7 +109,7 @@ class _Compiler:
         """Compiles one text; reports a failure (and returns None) or a Python fallback."""
         try:
             language = language_of(language_uri)
-            compiled = compile_text(text, language)
+            compiled = compile_text(text, language, self.names)
         except DmnError as err:
             self.report(element_id, where, str(err))
             return None

@@ -73,28 +73,37 @@ class DecisionEngine:
 
     def __init__(self, decision_or_table: Decision | DecisionTable, python_eval: PythonEval | None = None):
         table = decision_or_table.table if isinstance(decision_or_table, Decision) else decision_or_table
+        #: the decision table, or None for a decision of another kind (a literal expression...)
         self.decision_table = table
+        #: what is evaluated: the decision (with its requirements) or the bare table
+        self.decision: Decision | DecisionTable = decision_or_table
         self.python_eval = python_eval
 
+    @property
+    def decision_id(self) -> str:
+        """The id of the decision evaluated."""
+        return self.decision.id if isinstance(self.decision, Decision) else self.decision.decision_id
+
     def evaluate(self, context: Mapping[str, Any]) -> DecisionResult:
-        """Evaluates the table on a dict of facts; raises :class:`DmnEvaluationError`
-        (:class:`HitPolicyViolation` for hit-policy breaches)."""
-        python_eval = self.python_eval
-        env = CellEnv(context, None if python_eval is None else
-                      (lambda expression, names: python_eval(expression, {**context, **names})))
-        return run_table(self.decision_table, env)
+        """Evaluates the decision (after the decisions it requires) on a dict of facts; raises
+        :class:`DmnEvaluationError` (:class:`HitPolicyViolation` for hit-policy breaches)."""
+        from .drg import run_decision
+
+        return run_decision(self.decision, context, self.python_eval)
 
     def result(self, task) -> dict:
         """SpiffWorkflow's ``DMNEngine.result``: the outputs for ``task.data``; Python cells go
         to ``task.workflow.script_engine``. Failures are ``WorkflowTaskException`` with a note
         naming the rule row."""
+        from .drg import run_decision
+
         script_engine = task.workflow.script_engine
 
         def python_eval(expression: str, names: dict) -> Any:
             return script_engine.evaluate(task, expression, external_context=names)
 
         try:
-            return run_table(self.decision_table, CellEnv(task.data, python_eval)).outputs
+            return run_decision(self.decision, task.data, python_eval).outputs
         except DmnEvaluationError as err:
             failure = err
         wrapped = _task_exception(task, failure)

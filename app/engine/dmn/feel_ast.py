@@ -199,3 +199,37 @@ def children(node: Node):
 def uses_input(node: Node) -> bool:
     """True when ``?`` occurs anywhere in ``node``."""
     return isinstance(node, InputRef) or any(uses_input(child) for child in children(node))
+
+
+@dataclass(frozen=True, slots=True)
+class Context(Node):
+    """``{a: 1, "b c": a + 1}``: entries in order, each seeing the ones before it."""
+
+    entries: tuple[tuple[str, Node], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionDef(Node):
+    """``function(a, b) a + b``: a function value closing over the scope it is made in."""
+
+    params: tuple[str, ...]
+    body: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Invoke(Node):
+    """A call of a function value found by name (a business knowledge model, a parameter, a
+    context entry): ``Loan Payment(rate, term)`` or with named arguments ``f(a: 1)``."""
+
+    function: Node
+    args: tuple[Node, ...]
+    named: tuple[tuple[str, Node], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceOf(Node):
+    """``value instance of type``; ``type_name`` is a FEEL type such as ``number``,
+    ``date and time``, ``list<number>`` or ``Any``."""
+
+    value: Node
+    type_name: str

@@ -12,15 +12,17 @@ import datetime as dt
 import itertools
 import math
 from collections import ChainMap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from . import feel_ast as ast
 from .errors import FeelEvaluationError
 from .feel_builtins import BUILTINS
 from .feel_values import (
+    FeelFunction,
     Range,
+    YearsMonths,
     all_true,
     any_true,
     decimal_or_none,
@@ -33,41 +35,57 @@ from .feel_values import (
 
 INPUT = "?"
 #: The most list items one evaluation may walk through in filters and ``for``/``some``/``every``
-#: (nested ones together): a guard against a cell that would run for hours, not a feature.
+#: (nested ones together), function calls and the items of lists built by built-in functions
+#: count too: a guard against a cell that would run for hours, not a feature.
 MAX_ITERATIONS = 100_000
-_BUDGET = "\0budget"  # a scope entry no FEEL name can spell
+#: Nested calls of FEEL functions (a knowledge model calling itself) before evaluation stops.
+MAX_CALL_DEPTH = 60
+BUDGET = "\0budget"  # a scope entry no FEEL name can spell
 
 
-class _Budget:
-    __slots__ = ("left",)
+class Budget:
+    """What one evaluation may still spend; a decision and its requirements share one."""
+
+    __slots__ = ("depth", "left")
 
     def __init__(self) -> None:
         self.left = MAX_ITERATIONS
+        self.depth = 0
 
     def spend(self, items: int) -> None:
         self.left -= items
         if self.left < 0:
-            raise FeelEvaluationError(f"more than {MAX_ITERATIONS} list items to walk through")
+            raise FeelEvaluationError(f"more than {MAX_ITERATIONS} list items or calls to walk through")
 
 
-def _spend(scope: Scope, items: int) -> None:
-    budget = scope.get(_BUDGET)
+def spend(scope: Mapping[str, Any], items: int) -> None:
+    """Charges ``items`` to the evaluation's budget (the built-ins charge the lists they build)."""
+    budget = scope.get(BUDGET)
     if budget is not None:
         budget.spend(items)
 
+
+_spend = spend
 Scope = ChainMap
+
+
+def _with_budget(context: Mapping[str, Any] | None, names: dict) -> ChainMap:
+    context = context if context is not None else {}
+    if BUDGET not in context:
+        names[BUDGET] = Budget()
+    return ChainMap(names, cast(MutableMapping[str, Any], context))  # read, never written
 
 
 def evaluate(node: ast.Node, context: Mapping[str, Any] | None = None) -> Any:
     """The value of a FEEL expression tree given the variables in ``context`` (not copied)."""
-    return _eval(node, ChainMap({_BUDGET: _Budget()}, context if context is not None else {}))
+    return _eval(node, _with_budget(context, {}))
 
 
 def test(tests: ast.UnaryTests, value: Any, context: Mapping[str, Any] | None = None) -> bool:
     """Whether ``value`` passes the unary tests of an input cell (``?`` is bound to it)."""
     if tests.is_any:
         return True
-    scope = ChainMap({INPUT: value, _BUDGET: _Budget()}, context if context is not None else {})
+    scope = _with_budget(context, {INPUT: value})
     return _unary_tests(tests, value, scope) is True
 
 
@@ -143,8 +161,15 @@ def _member(value: Any, name: str) -> Any:
         return Decimal(getattr(value, name))
     if name == "weekday" and value_kind in ("date", "datetime"):
         return Decimal(value.isoweekday())
-    if value_kind == "duration" and name in ("days", "seconds"):
-        return Decimal(value.days) if name == "days" else Decimal(value.seconds)
+    if value_kind == "duration" and name in ("days", "hours", "minutes", "seconds"):
+        total = abs(value)
+        parts = {"days": total.days, "hours": total.seconds // 3600, "minutes": total.seconds // 60 % 60,
+                 "seconds": total.seconds % 60}
+        return Decimal(parts[name]) * (-1 if value < dt.timedelta(0) else 1)
+    if value_kind == "ymduration" and name in ("years", "months"):
+        return Decimal(value.years if name == "years" else value.months - value.years * 12)
+    if value_kind == "datetime" and name in ("timezone", "time offset") and value.tzinfo is not None:
+        return str(value.tzinfo) if name == "timezone" else value.utcoffset()
     return None
 
 
@@ -170,12 +195,100 @@ def _filter(node: ast.Filter, scope: Scope) -> Any:
 
 def _call(node: ast.Call, scope: Scope) -> Any:
     function = BUILTINS[node.function][0]
-    return function(*(_eval(arg, scope) for arg in node.args))
+    args = [_eval(arg, scope) for arg in node.args]
+    if node.function in FUNCTION_ARGUMENT_BUILTINS:
+        args = [_callable(arg, scope) if isinstance(arg, FeelFunction) else arg for arg in args]
+    result = function(*args)
+    if isinstance(result, list):
+        spend(scope, len(result))
+    elif isinstance(result, str) and len(result) > MAX_STRING:
+        raise FeelEvaluationError(f"'{node.function}' would make a text of more than {MAX_STRING:,} characters")
+    return result
+
+
+#: Built-ins that take a FEEL function as an argument (``sort(list, precedes)``).
+FUNCTION_ARGUMENT_BUILTINS = {"sort"}
+#: The longest text a built-in may build (``string join``, ``replace``...).
+MAX_STRING = 1_000_000
+
+
+def _callable(function: FeelFunction, scope: Scope):
+    return lambda *args: function.call(list(args), {})
+
+
+def _invoke(node: ast.Invoke, scope: Scope) -> Any:
+    function = _eval(node.function, scope)
+    if not isinstance(function, FeelFunction):
+        return None
+    args = [_eval(arg, scope) for arg in node.args]
+    named = {name: _eval(arg, scope) for name, arg in node.named}
+    return function.call(args, named)
+
+
+def make_function(name: str, params: tuple[str, ...], body: Callable[[Scope], Any], closure: Scope) -> FeelFunction:
+    """A FEEL function value: ``body(scope)`` runs with the parameters bound in a child of
+    ``closure``. Missing arguments are null; too many make the call null, as FEEL says."""
+    budget = closure.get(BUDGET)
+
+    def call(args: list, named: dict) -> Any:
+        if len(args) > len(params) or any(key not in params for key in named):
+            return None
+        bound = dict(zip(params, args, strict=False))
+        bound.update(named)
+        if budget is not None:
+            budget.spend(1)
+            budget.depth += 1
+        try:
+            if budget is not None and budget.depth > MAX_CALL_DEPTH:
+                raise FeelEvaluationError(f"function '{name}' calls itself more than {MAX_CALL_DEPTH} levels deep")
+            return body(closure.new_child({param: bound.get(param) for param in params}))
+        finally:
+            if budget is not None:
+                budget.depth -= 1
+    return FeelFunction(name, params, call)
+
+
+def _function(node: ast.FunctionDef, scope: Scope) -> Any:
+    return make_function("anonymous", node.params, lambda inner: _eval(node.body, inner), scope)
+
+
+def _context(node: ast.Context, scope: Scope) -> Any:
+    entries: dict[str, Any] = {}
+    inner = scope.new_child(entries)  # each entry sees the ones before it (a function, itself)
+    for key, value in node.entries:
+        entries[key] = _eval(value, inner)
+    return dict(entries)
+
+
+_TYPE_KINDS = {
+    "number": {"number"}, "string": {"string"}, "boolean": {"boolean"}, "date": {"date"},
+    "time": {"time"}, "date and time": {"datetime"}, "dateTime": {"datetime"},
+    "days and time duration": {"duration"}, "dayTimeDuration": {"duration"},
+    "years and months duration": {"ymduration"}, "yearMonthDuration": {"ymduration"},
+    "duration": {"duration", "ymduration"}, "list": {"list"}, "context": {"context"},
+    "function": {"function"}, "range": {"range"},
+}
+
+
+def instance_of(value: Any, type_name: str) -> bool:
+    """Whether ``value`` is of the FEEL type ``type_name`` (``Any``, ``Null``, ``list<T>``...)."""
+    if type_name == "Any":
+        return value is not None
+    if type_name == "Null":
+        return value is None
+    if type_name.startswith("list<") and type_name.endswith(">"):
+        return isinstance(value, list | tuple) and all(instance_of(item, type_name[5:-1]) for item in value)
+    generic = type_name.split("<", 1)[0]
+    return kind(value) in _TYPE_KINDS.get(generic, ())
+
+
+def _instance_of(node: ast.InstanceOf, scope: Scope) -> Any:
+    return instance_of(_eval(node.value, scope), node.type_name)
 
 
 def _negate(node: ast.Negate, scope: Scope) -> Any:
     value = _eval(node.operand, scope)
-    if isinstance(value, dt.timedelta):
+    if isinstance(value, dt.timedelta | YearsMonths):
         return -value
     number = to_decimal(value)
     return None if number is None else -number
@@ -208,6 +321,21 @@ def arithmetic(op: str, left: Any, right: Any) -> Any:
 
 def _temporal_arithmetic(op: str, left: Any, right: Any) -> Any:
     kinds = (kind(left), kind(right))
+    if "ymduration" in kinds:
+        return _months_arithmetic(op, left, right, kinds)
+    if op in ("*", "/") and kinds in (("duration", "number"), ("number", "duration")):
+        try:  # duration * number, duration / number
+            delta, factor = (left, to_decimal(right)) if kinds[0] == "duration" else (right, to_decimal(left))
+            if factor is None:
+                return None
+            seconds = Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds) / 1_000_000
+            scaled = seconds * factor if op == "*" else (seconds / factor if kinds[0] == "duration" else None)
+            return None if scaled is None else dt.timedelta(seconds=float(scaled))
+        except (ArithmeticError, OverflowError, ValueError):
+            return None
+    if op == "/" and kinds == ("duration", "duration") and right:
+        return decimal_or_none(lambda: Decimal(left / dt.timedelta(microseconds=1))
+                               / Decimal(right / dt.timedelta(microseconds=1)))
     try:
         if op == "+" and "duration" in kinds and kinds != ("duration", "duration"):
             return left + right if kinds[1] == "duration" else right + left
@@ -218,6 +346,30 @@ def _temporal_arithmetic(op: str, left: Any, right: Any) -> Any:
         if op == "-" and kinds[0] == kinds[1] and kinds[0] in ("date", "datetime"):
             return left - right
     except (TypeError, OverflowError):
+        return None
+    return None
+
+
+def _months_arithmetic(op: str, left: Any, right: Any, kinds: tuple[str, str]) -> Any:
+    """Arithmetic with years-and-months durations: with each other, with dates, by numbers."""
+    try:
+        if kinds == ("ymduration", "ymduration"):
+            if op in ("+", "-"):
+                return left + right if op == "+" else left - right
+            if op == "/" and right.months:
+                return Decimal(left.months) / Decimal(right.months)
+            return None
+        if op == "+" and kinds[0] in ("date", "datetime") or kinds[1] in ("date", "datetime") and op == "+":
+            return left + right
+        if op == "-" and kinds[0] in ("date", "datetime"):
+            return left + (-right)
+        if op in ("*", "/") and "number" in kinds:
+            months, factor = (left, to_decimal(right)) if kinds[0] == "ymduration" else (right, to_decimal(left))
+            if factor is None or op == "/" and (kinds[0] != "ymduration" or not factor):
+                return None
+            value = Decimal(months.months) * factor if op == "*" else Decimal(months.months) / factor
+            return YearsMonths(int(value.to_integral_value()))
+    except (TypeError, OverflowError, ArithmeticError, ValueError):
         return None
     return None
 
@@ -265,10 +417,22 @@ def _iterations(bindings, scope: Scope):
     """Every combination of the bound lists, as scopes; None if a domain is not a list."""
     names = [name for name, _ in bindings]
     domains = [_eval(domain, scope) for _, domain in bindings]
+    domains = [_integers(domain, scope) if isinstance(domain, Range) else domain for domain in domains]
     if any(not isinstance(domain, list | tuple) for domain in domains):
         return None
     _spend(scope, math.prod(len(domain) for domain in domains))
     return [scope.new_child(dict(zip(names, combo, strict=True))) for combo in itertools.product(*domains)]
+
+
+def _integers(domain: Range, scope: Scope) -> list | None:
+    """The integers of ``for i in a..b`` (downwards when ``a > b``), charged to the budget
+    before they are made."""
+    start, end = to_int(domain.start), to_int(domain.end)
+    if start is None or end is None:
+        return None
+    _spend(scope, abs(end - start) + 1)
+    step = 1 if end >= start else -1
+    return [Decimal(i) for i in range(start, end + step, step)]
 
 
 def _quantified(node: ast.Quantified, scope: Scope) -> Any:
@@ -302,4 +466,8 @@ _HANDLERS: dict[type, Callable[[Any, Scope], Any]] = {
     ast.RangeLiteral: _range,
     ast.Quantified: _quantified,
     ast.For: _for,
+    ast.Invoke: _invoke,
+    ast.FunctionDef: _function,
+    ast.Context: _context,
+    ast.InstanceOf: _instance_of,
 }

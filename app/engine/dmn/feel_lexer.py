@@ -178,7 +178,8 @@ class TokenStream:
         shown = token.value if token.kind != STRING else f'"{token.value}"'
         message = f"unexpected '{shown}'" + (f"; {expectation}" if expectation else "")
         if token.kind == NAME and self.i > 0 and self.tokens[self.i - 1].kind == NAME:
-            message += " (names with spaces are not supported; use e.g. monthly_income)"
+            message += (" (names with spaces must be input data, decisions or knowledge models of the"
+                        " DMN file, or context entries; else use e.g. monthly_income)")
         return self.error(message, token)
 
     def finish(self, node):

@@ -15,7 +15,71 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-_ORDERED_KINDS = {"number", "string", "date", "datetime", "time", "duration"}
+_ORDERED_KINDS = {"number", "string", "date", "datetime", "time", "duration", "ymduration"}
+
+
+@dataclass(frozen=True, order=True)
+class YearsMonths:
+    """A FEEL years-and-months duration (``P1Y2M``), kept as a signed number of months:
+    Python's ``timedelta`` has no months, and a month is not a fixed number of days."""
+
+    months: int
+
+    @property
+    def years(self) -> int:
+        """Whole years (toward zero), FEEL's ``.years``."""
+        return int(self.months / 12)
+
+    def isoformat(self) -> str:
+        """``P1Y2M``, ``-P3M``, ``P0M``."""
+        sign, total = ("-" if self.months < 0 else ""), abs(self.months)
+        years, months = divmod(total, 12)
+        text = (f"{years}Y" if years else "") + (f"{months}M" if months or not years else "")
+        return f"{sign}P{text}"
+
+    def __neg__(self) -> YearsMonths:
+        return YearsMonths(-self.months)
+
+    def __add__(self, other):
+        if isinstance(other, YearsMonths):
+            return YearsMonths(self.months + other.months)
+        if isinstance(other, dt.date):
+            return add_months(other, self.months)
+        return NotImplemented
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        if isinstance(other, YearsMonths):
+            return YearsMonths(self.months - other.months)
+        return NotImplemented
+
+
+def add_months(day: dt.date, months: int):
+    """``day`` moved by ``months`` calendar months; the day of the month is kept, or set to the
+    last day of a shorter month (2024-01-31 + P1M is 2024-02-29), as XML Schema adds durations."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        raise OverflowError("date out of range")
+    last = (dt.date(year + (month == 11), (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return day.replace(year=year, month=month + 1, day=min(day.day, last))
+
+
+class FeelFunction:
+    """A FEEL function value: a built-in, a boxed or literal function definition, or a business
+    knowledge model. ``call(args, named)`` evaluates it; ``params`` names its parameters
+    (``None`` for a built-in that takes any)."""
+
+    __slots__ = ("call", "name", "params")
+
+    def __init__(self, name: str, params, call):
+        self.name = name
+        self.params = params
+        self.call = call
+
+    def __repr__(self) -> str:
+        return f"function {self.name}"
 
 
 def kind(value: Any) -> str:
@@ -37,12 +101,16 @@ def kind(value: Any) -> str:
         return "time"
     if isinstance(value, dt.timedelta):
         return "duration"
+    if isinstance(value, YearsMonths):
+        return "ymduration"
     if isinstance(value, list | tuple):
         return "list"
     if isinstance(value, dict):
         return "context"
     if isinstance(value, Range):
         return "range"
+    if isinstance(value, FeelFunction):
+        return "function"
     return "other"
 
 
@@ -85,6 +153,8 @@ def feel_equal(left: Any, right: Any) -> bool | None:
         if set(left) != set(right):
             return False
         return all_true(feel_equal(left[k], right[k]) for k in left)
+    if left_kind == "function":
+        return left is right
     try:
         return bool(left == right)
     except TypeError:
@@ -177,6 +247,39 @@ def to_python(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: to_python(item) for key, item in value.items()}
     return value
+
+
+def to_plain(value: Any) -> Any:
+    """A FEEL result as data a task can store: numbers as in :func:`to_python`, durations as
+    ISO 8601 text (``P1Y2M``, ``P3DT4H``), times as ISO text, functions and ranges as None."""
+    if isinstance(value, YearsMonths):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return duration_text(value)
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, FeelFunction | Range):
+        return None
+    if isinstance(value, list | tuple):
+        return [to_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_plain(item) for key, item in value.items()}
+    return to_python(value)
+
+
+def duration_text(value: dt.timedelta) -> str:
+    """A days-and-time duration as ISO 8601 text, e.g. ``P1DT2H30M``, ``-PT5S``."""
+    sign = "-" if value < dt.timedelta(0) else ""
+    value = abs(value)
+    hours, rest = divmod(value.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    fraction = f"{seconds}.{value.microseconds:06d}".rstrip("0") if value.microseconds else str(seconds)
+    time = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + \
+        (f"{fraction}S" if seconds or value.microseconds else "")
+    days = f"{value.days}D" if value.days else ""
+    if not days and not time:
+        return "PT0S"
+    return f"{sign}P{days}" + (f"T{time}" if time else "")
 
 
 def coerce_input(value: Any, type_ref: str | None) -> Any:

@@ -7,7 +7,7 @@ exception); :func:`parse_decisions` is for the engine (the decisions, or one
 
 from __future__ import annotations
 
-from .compiler import compile_decision
+from .compiler import compile_decision, compile_knowledge
 from .errors import ERROR, DmnValidationError, Problem
 from .model import Decision
 from .overlap import find_overlaps
@@ -18,6 +18,11 @@ def load_dmn(xml: bytes | str, filename: str) -> tuple[list[Decision], list[Prob
     """Parses ``xml`` and compiles every cell; returns the decisions and all error-level
     problems (the decisions are only safe to evaluate when there are none)."""
     decisions, problems = read_dmn(xml, filename)
+    graph = decisions[0].graph if decisions else None
+    if graph is not None:
+        names = frozenset(graph.names())
+        for knowledge in graph.knowledge.values():
+            problems.extend(compile_knowledge(knowledge, names, filename))
     for decision in decisions:
         problems.extend(compile_decision(decision))
     return decisions, problems

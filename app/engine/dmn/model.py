@@ -130,11 +130,74 @@ class DecisionTable:
 
 
 @dataclass
-class Decision:
-    """A ``decision`` element that holds a decision table."""
+class Boxed:
+    """A boxed expression (DMN 1.3 chapter 7) other than a decision table, or a decision table
+    (``kind == "table"``) used as one.
+
+    ``kind`` is ``literal`` (``text``), ``context`` (``entries``: name, or ``None`` for the
+    final result entry, and expression), ``list`` (``entries`` with ``None`` names),
+    ``relation`` (``columns`` and ``rows``), ``invocation`` (``text`` names the function,
+    ``entries`` bind parameters), ``function`` (``params`` and ``body``) or ``table``.
+    """
+
+    kind: str
+    id: str
+    text: str | None = None
+    entries: list[tuple[str | None, Boxed]] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[Boxed]] = field(default_factory=list)
+    params: list[str] = field(default_factory=list)
+    body: Boxed | None = None
+    table: DecisionTable | None = None
+    expression_language: str | None = None
+    compiled: Any = None
+
+
+@dataclass
+class Knowledge:
+    """A ``businessKnowledgeModel``: a function (``logic`` is its ``encapsulatedLogic``)
+    callable by name from FEEL, or through a boxed invocation."""
 
     id: str
     name: str
-    table: DecisionTable
+    logic: Boxed | None = None
+    required_knowledge: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Graph:
+    """A file's decision requirements graph: decisions, knowledge models and input data (by
+    id; input data maps to its variable name)."""
+
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    knowledge: dict[str, Knowledge] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    def names(self) -> set[str]:
+        """Every name FEEL in the file may use: input data, decisions, knowledge models."""
+        return ({d.variable for d in self.decisions.values()} | {k.name for k in self.knowledge.values()}
+                | set(self.inputs.values()))
+
+
+@dataclass
+class Decision:
+    """A ``decision`` element: a decision table (``table``) or another boxed expression
+    (``logic``), with the decisions, input data and knowledge models it requires (ids).
+    ``variable`` is the name its value has for the decisions that require it."""
+
+    id: str
+    name: str
+    table: DecisionTable | None
     filename: str = ""
     namespace: str = ""
+    logic: Boxed | None = None
+    variable: str = ""
+    required_decisions: list[str] = field(default_factory=list)
+    required_inputs: list[str] = field(default_factory=list)
+    required_knowledge: list[str] = field(default_factory=list)
+    graph: Graph | None = None
+
+    @property
+    def is_table_only(self) -> bool:
+        """True for a decision table that requires no other decision (evaluated as before)."""
+        return self.table is not None and not self.required_decisions and not self.required_knowledge

@@ -59,7 +59,7 @@ ANYTHING = ValueSpace([(-INF, False, INF, False)], frozenset(), True, frozenset(
 def find_overlaps(decision: Decision) -> list[Problem]:
     """Errors for pairs of rules of a UNIQUE table that some facts would both match."""
     table = decision.table
-    if table.hit_policy is not HitPolicy.UNIQUE:
+    if table is None or table.hit_policy is not HitPolicy.UNIQUE:
         return []
     spaces = [_rule_spaces(rule) for rule in table.rules]
     problems: list[Problem] = []

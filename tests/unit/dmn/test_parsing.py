@@ -46,15 +46,15 @@ def test_several_decisions_per_file():
               "</literalExpression></decision>")
     xml = decision_xml([(["-"], ['"one"'])], extra_decisions=second)
     decisions = parse_decisions(xml, "t.dmn")
-    assert sorted(decisions) == ["d", "second"]
+    assert sorted(decisions) == ["d", "drd_only", "second"]
     assert decisions["second"].table.hit_policy is HitPolicy.FIRST
     from app.engine.dmn import evaluate_decision
 
     assert evaluate_decision(decisions["second"], {"y": 3}).outputs == {"other": "two"}
     assert evaluate_decision(decisions["d"], {"x": 3}).outputs == {"result": "one"}
-    warnings = problems_of(xml)
-    assert [(w["element_id"], w["severity"]) for w in warnings] == [("drd_only", "warning")]
-    assert "literalExpression" in warnings[0]["message"]
+    # a literal-expression decision is evaluated too (DMN 1.3 chapter 7): {variable: value}
+    assert evaluate_decision(decisions["drd_only"], {}).outputs == {"Just a box": 1}
+    assert problems_of(xml) == []
 
 
 def test_a_bad_cell_is_reported_with_its_id_and_row():
@@ -90,7 +90,7 @@ def test_bad_input_expression_is_reported():
     ("<definitions", None, "not well-formed XML"),
     ('<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="b"/>', "b",
      "not a DMN file"),
-    (f'<definitions xmlns="{DMN13}" id="empty"/>', "empty", "no decision with a decision table"),
+    (f'<definitions xmlns="{DMN13}" id="empty"/>', "empty", "the file has no decision"),
     (decision_xml([(["-"], ["1"])], hit_policy="SOMETIMES"), "table_d", "unknown hit policy"),
     (decision_xml([(["-"], ["1"])], hit_policy="FIRST", aggregation="SUM"), "table_d", "needs the COLLECT"),
     (decision_xml([(["-"], ["1"])], hit_policy="COLLECT", aggregation="AVG"), "table_d",

@@ -108,6 +108,26 @@ def test_decision_tables_run_in_the_evaluator_with_their_errors(sandbox):
     assert info.value.row == 1 and isinstance(info.value.__cause__, ZeroDivisionError)
 
 
+def test_a_decision_graph_runs_in_the_evaluator_within_its_budget(sandbox):
+    from pathlib import Path
+
+    model = (Path(__file__).parents[2] / "fixtures" / "dmn" / "drg_subsidy.dmn").read_text()
+    facts = {"Years of Service": 12, "Monthly Income": 2700, "Household Size": 3}
+    subsidy = parse_decisions(model, "drg.dmn")["subsidy"]
+    assert sandbox.decide(subsidy, facts) == {"outputs": {"subsidy": 1000, "tier": "full"}, "matched": [("r1", 1, "")]}
+    # a duration comes back as ISO text, as the task data stores it
+    durations = parse_decisions(model.replace("<text>0</text>", '<text>@"P1Y2M"</text>'), "d.dmn")["subsidy"]
+    assert sandbox.decide(durations, {**facts, "Monthly Income": 9000})["outputs"] == {"subsidy": "P1Y2M",
+                                                                                        "tier": "none"}
+    # a knowledge model that calls itself without end stops at the depth bound, not the CPU limit
+    endless = parse_decisions(model.replace("if years &gt;= 10 then 0.5 else 0.3", "Subsidy Rate(years + 1)"),
+                              "e.dmn")["rate"]
+    started = time.monotonic()
+    with pytest.raises(DmnEvaluationError, match="levels deep"):
+        sandbox.decide(endless, facts)
+    assert time.monotonic() - started < BOUND
+
+
 def test_results_and_errors_come_back_as_they_were(sandbox):
     data = {"members": [{"income": 3000}, {"income": 1000}]}
     sandbox.execute("total = sum(m['income'] for m in members)\nwhen = date(2026, 1, 2)", data)
