@@ -12,7 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT, close
 from tests.e2e.conftest import LiveServer, make_live_app
@@ -29,77 +32,72 @@ def verify(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Comple
                           env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
 
 
-def test_a_visitor_reads_the_hash_then_the_seed_and_the_masked_order(live_db, actors):
-    app = make_live_app(live_db)
-    with app.app_context():
+@pytest.fixture
+def lottery_app(live_db):
+    """A live app whose three waiting households take part in round ROUND, its hash published."""
+    application = make_live_app(live_db)
+    with application.app_context():
         seed_waiting_households()
         open_round(ROUND)
-    try:
-        with LiveServer(app) as server:
-            visitor = actors(server.url)()
-            page = visitor.goto("/publicity")
-            page.get_by_role("link", name="摇号结果").first.click()
-            assert page.get_by_role("heading", name="保障性住房配租摇号公示").is_visible()
-            row = page.get_by_role("row").filter(has_text=ROUND)
-            assert "已公布种子哈希，待摇号" in row.inner_text()
-            page.get_by_role("link", name=ROUND).click()
-
-            assert page.get_by_role("heading", name=f"摇号公示 {ROUND}").is_visible()
-            seed_hash = page.get_by_test_id("seed-hash").inner_text()
-            assert len(seed_hash) == 64 and page.get_by_test_id("seed-pending").inner_text() == "摇号后公布"
-            assert page.get_by_test_id("seed-hash-published-at").inner_text().startswith("20")
-            participants = page.get_by_test_id("participants").inner_text()
-            for _number, name, id_number, masked in HOUSEHOLDS:
-                assert masked in participants and id_number[:6] + "********" + id_number[-4:] in participants
-                assert name not in page.content() and id_number not in page.content()
-            assert "种子的 SHA-256 等于事先公布的哈希值" in page.get_by_test_id("algorithm").inner_text()
-            assert page.get_by_test_id("result").count() == 0
-            visitor.shot("committed")
-
-            with app.app_context():
-                drawn = draw_round(ROUND)
-            page.reload()
-            assert page.get_by_test_id("round-status").inner_text() == "已摇号"
-            seed = page.get_by_test_id("seed").inner_text()
-            assert seed == drawn["seed"] and hashlib.sha256(seed.encode()).hexdigest() == seed_hash
-            masked_of = {number: masked for number, _name, _id, masked in HOUSEHOLDS}
-            rows = page.get_by_test_id("result").get_by_role("row").all()[1:]
-            assert [r.inner_text().split("\t")[:3] for r in rows] == [
-                [str(rank), number, masked_of[number]] for rank, number in enumerate(drawn["order"], start=1)]
-            visitor.shot("drawn")
-
-            page.get_by_role("link", name="English").click()
-            assert page.get_by_role("heading", name=f"Lottery {ROUND}").is_visible()
-            assert "Seed hash (SHA-256)" in page.get_by_test_id("commitment").inner_text()
-            visitor.shot("english")
-    finally:
-        close(app)
+    yield application
+    close(application)
 
 
-def test_the_standalone_checker_accepts_the_served_round_and_refuses_a_tampered_copy(live_db, tmp_path):
-    app = make_live_app(live_db)
-    with app.app_context():
-        seed_waiting_households()
-        open_round(ROUND)
-    try:
-        with LiveServer(app) as server:
-            url = f"{server.url}/api/v1/public/lottery/{ROUND}"
-            pending = verify(url, cwd=tmp_path)
-            assert pending.returncode == 3 and "本轮尚未摇号" in pending.stdout
+def test_a_visitor_reads_the_hash_then_the_seed_and_the_masked_order(lottery_app, actors):
+    with LiveServer(lottery_app) as server:
+        visitor = actors(server.url)()
+        page = visitor.goto("/publicity")
+        page.get_by_role("link", name="摇号结果").first.click()
+        assert page.get_by_role("heading", name="保障性住房配租摇号公示").is_visible()
+        row = page.get_by_role("row").filter(has_text=ROUND)
+        assert "已公布种子哈希，待摇号" in row.inner_text()
+        page.get_by_role("link", name=ROUND).click()
 
-            with app.app_context():
-                draw_round(ROUND)
-            checked = verify(url, cwd=tmp_path)
-            assert checked.returncode == 0, checked.stdout + checked.stderr
-            assert "✔ 种子哈希一致" in checked.stdout and "✔ 摇号顺序一致" in checked.stdout
-            assert "结论：核对通过" in checked.stdout
+        assert page.get_by_role("heading", name=f"摇号公示 {ROUND}").is_visible()
+        seed_hash = page.get_by_test_id("seed-hash").inner_text()
+        assert len(seed_hash) == 64 and page.get_by_test_id("seed-pending").inner_text() == "摇号后公布"
+        assert page.get_by_test_id("seed-hash-published-at").inner_text().startswith("20")
+        participants = page.get_by_test_id("participants").inner_text()
+        for _number, name, id_number, masked in HOUSEHOLDS:
+            assert masked in participants and id_number[:6] + "********" + id_number[-4:] in participants
+            assert name not in page.content() and id_number not in page.content()
+        assert "种子的 SHA-256 等于事先公布的哈希值" in page.get_by_test_id("algorithm").inner_text()
+        assert page.get_by_test_id("result").count() == 0
+        visitor.shot("committed")
 
-            import urllib.request
+        with lottery_app.app_context():
+            drawn = draw_round(ROUND)
+        page.reload()
+        assert page.get_by_test_id("round-status").inner_text() == "已摇号"
+        seed = page.get_by_test_id("seed").inner_text()
+        assert seed == drawn["seed"] and hashlib.sha256(seed.encode()).hexdigest() == seed_hash
+        masked_of = {number: masked for number, _name, _id, masked in HOUSEHOLDS}
+        rows = page.get_by_test_id("result").get_by_role("row").all()[1:]
+        assert [r.inner_text().split("\t")[:3] for r in rows] == [
+            [str(rank), number, masked_of[number]] for rank, number in enumerate(drawn["order"], start=1)]
+        visitor.shot("drawn")
 
-            with urllib.request.urlopen(url, timeout=30) as answer:
-                served = json.loads(answer.read().decode("utf-8"))
-    finally:
-        close(app)
+        page.get_by_role("link", name="English").click()
+        assert page.get_by_role("heading", name=f"Lottery {ROUND}").is_visible()
+        assert "Seed hash (SHA-256)" in page.get_by_test_id("commitment").inner_text()
+        visitor.shot("english")
+
+
+def test_the_standalone_checker_accepts_the_served_round_and_refuses_a_tampered_copy(lottery_app, tmp_path):
+    with LiveServer(lottery_app) as server:
+        url = f"{server.url}/api/v1/public/lottery/{ROUND}"
+        pending = verify(url, cwd=tmp_path)
+        assert pending.returncode == 3 and "本轮尚未摇号" in pending.stdout
+
+        with lottery_app.app_context():
+            draw_round(ROUND)
+        checked = verify(url, cwd=tmp_path)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert "✔ 种子哈希一致" in checked.stdout and "✔ 摇号顺序一致" in checked.stdout
+        assert "结论：核对通过" in checked.stdout
+
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            served = json.loads(answer.read().decode("utf-8"))
 
     copy = tmp_path / "round.json"
     copy.write_text(json.dumps(served, ensure_ascii=False), encoding="utf-8")
