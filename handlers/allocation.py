@@ -3,8 +3,9 @@
 * ``allocation/commit`` — opens a round over the units offered: the participants are the
   waiting households of that housing type and district (for 选房 the first as many as there
   are units, in queue order; for 摇号 the whole list); a lottery commits to its seed by
-  publishing the seed's hash.
-* ``allocation/draw`` — reveals the seed and draws (摇号), or takes the queue order (选房),
+  publishing the seed's hash (:func:`app.lottery.service.commit_seed`, audited).
+* ``allocation/draw`` — reveals the seed and draws (摇号, :func:`app.lottery.service.draw`,
+  audited; ``docs/lottery.md``), or takes the queue order (选房),
   and offers the units in that order; returns the offers keyed by application number.
 * ``allocation/settle`` — records each household's answer. A decline is counted; a household
   that has declined ``max_declines`` times goes to the back of the queue.
@@ -16,8 +17,8 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.engine.operators import OperatorError, operator
+from app.lottery import service as lottery_service
 from app.models import AllocationRound, Application, Offer, WaitingListEntry
-from handlers import lottery
 from handlers.records import dry_run, now, transaction
 from handlers.waiting_list import queue
 
@@ -68,14 +69,14 @@ def commit(params: dict, ctx) -> dict:
             waiting = queue(session, params["housing_type"], params["district"])
             if params["method"] == "selection":
                 waiting = waiting[:len(params["units"])]
-            seed = lottery.new_seed() if params["method"] == "lottery" else None
             row = AllocationRound(round_no=params["round_no"], instance_id=ctx.instance_id,
                                   housing_type=params["housing_type"], district=params["district"],
-                                  method=params["method"], units=params["units"],
-                                  seed_hash=lottery.commitment(seed) if seed else "", seed=seed,
+                                  method=params["method"], units=params["units"], seed_hash="", seed=None,
                                   participants=[e.application_no for e in waiting], result=[], status="committed",
                                   created_at=now())
             session.add(row)
+            if row.method == "lottery":
+                lottery_service.commit_seed(session, row, ctx.instance_id)
         return {"round_no": row.round_no, "method": row.method, "participants": sorted(row.participants),
                 "seed_hash": row.seed_hash}
 
@@ -88,7 +89,7 @@ def draw(params: dict, ctx) -> dict:
     with transaction(ctx) as session:
         row = _round(session, params["round_no"], lock=True)
         if row.status == "committed":
-            row.result = (lottery.draw_order(row.seed, row.participants) if row.method == "lottery"
+            row.result = (lottery_service.draw(session, row, ctx.instance_id) if row.method == "lottery"
                           else list(row.participants))
             row.status, row.drawn_at = "drawn", now()
             for rank, (number, unit) in enumerate(zip(row.result, row.units, strict=False), start=1):

@@ -54,6 +54,10 @@ class AllocationRound(Base):
     units: Mapped[list] = mapped_column(default=list)
     #: SHA-256 hex of the seed, published before the draw
     seed_hash: Mapped[str] = mapped_column(String(64), default="")
+    #: when the seed hash was committed and published (lottery rounds)
+    seed_hash_published_at: Mapped[datetime | None]
+    #: the draw algorithm's published name (``handlers.lottery.ALGORITHM``); empty for 选房
+    algorithm: Mapped[str] = mapped_column(String(32), default="")
     #: the seed, revealed after the draw
     seed: Mapped[str | None] = mapped_column(String(128))
     #: the application numbers taking part, in their canonical (sorted) order
