@@ -39,7 +39,6 @@ class LotteryRoundList(Schema):
 class LotteryPerson(Schema):
     application_no = fields.String(required=True, metadata={"description": "the participant's id in the draw"})
     name = fields.String(required=True, metadata={"description": "masked, e.g. 陈*东"})
-    id_number = fields.String(required=True, metadata={"description": "masked, e.g. 110105********1234"})
 
 
 class LotteryDrawn(LotteryPerson):

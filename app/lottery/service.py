@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.db import db, utcnow
 from app.models import AllocationRound, Application
-from app.privacy import mask_id_number, mask_name
+from app.privacy import mask_name
 from app.services import audit_service
 from app.services.errors import NotFound
 from handlers import lottery
@@ -50,12 +50,6 @@ def draw(session: Session, row: AllocationRound, instance_id: str | None = None)
         "seed": row.seed, "seed_hash": row.seed_hash, "algorithm": row.algorithm or lottery.ALGORITHM,
         "order": order}, instance_id)
     return order
-
-
-def _public_id(value: str | None) -> str:
-    """An ID number masked as inside the system (first 6, last 4); anything else hidden entirely."""
-    masked = mask_id_number(value) or ""
-    return masked if masked != value else "*" * len(value or "")
 
 
 def _iso(value) -> str | None:
@@ -94,8 +88,8 @@ def public_round(round_no: str) -> dict:
 
         def person(number: str) -> dict:
             case = cases.get(number)
-            return {"application_no": number, "name": mask_name(case.applicant_name) if case else "",
-                    "id_number": _public_id(case.applicant_id_number) if case else ""}
+            # published like 公示: masked name and application number, never an ID number
+            return {"application_no": number, "name": mask_name(case.applicant_name) if case else ""}
 
         published = _summary(row)
         drawn_order = row.result if published["drawn"] else []

@@ -50,7 +50,6 @@ EN = {
     "顺序号": "Rank",
     "申请编号": "Application no.",
     "申请人": "Applicant",
-    "身份证号": "ID number",
     "参与名单（按申请编号排序）": "Participants (sorted by application number)",
     "本轮没有参与家庭": "No households take part in this round",
     "返回摇号公示列表": "Back to the lottery rounds",
