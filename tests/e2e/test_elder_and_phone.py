@@ -68,7 +68,8 @@ def check(actor, name: str) -> None:
 def test_pages_on_a_phone_and_in_elder_mode_pass_axe(server, actors):
     visitor = actors(server.url)(width=390)
     for path, name in (("/login", "login"), ("/publicity", "publicity"), ("/service", "service"),
-                       ("/service/guide", "guide"), ("/service/progress", "progress")):
+                       ("/service/guide", "guide"), ("/service/progress", "progress"),
+                       ("/public/lottery", "lottery")):
         visitor.goto(path)
         check(visitor, f"{name}-390")
 
