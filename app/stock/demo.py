@@ -10,10 +10,11 @@ from app.stock import service
 from app.stock.models import HousingUnit
 
 LOADER = Identity("demo", "演示数据", roles=("admin",), groups=("admin",))
-_HEJU = {"project": "和居苑", "district": "渝中区", "address": "渝中区大坪正街18号", "housing_type": "gongzufang",
-         "rent_basis": "per_m2", "rent_rate": 12, "facilities": ["地铁1号线大坪站 400米", "大坪小学", "社区卫生服务中心"]}
-_QINGNIAN = {"project": "青年汇", "district": "江北区", "address": "江北区观音桥建新北路66号", "housing_type": "baozufang",
-             "rent_basis": "fixed", "facilities": ["地铁3号线观音桥站 300米", "商圈"]}
+_HEJU = {"project": "和居苑", "district": "渝中区", "address": "渝中区大坪正街18号",
+         "housing_type": "gongzufang", "rent_basis": "per_m2", "rent_rate": 12,
+         "facilities": ["地铁1号线大坪站 400米", "大坪小学", "社区卫生服务中心"]}
+_QINGNIAN = {"project": "青年汇", "district": "江北区", "address": "江北区观音桥建新北路66号",
+             "housing_type": "baozufang", "rent_basis": "fixed", "facilities": ["地铁3号线观音桥站 300米", "商圈"]}
 #: code, building, room, layout, usable area, floor, lift, overrides
 UNITS = [
     ("YZ-HJ-1-0101", "1栋", "0101", "一室一厅", 38.5, 1, False, {}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -39,15 +40,8 @@ def test_the_decisions_give_each_household_its_band(app, housing_type, size, gro
 
 
 def test_a_deployed_version_edited_by_policy_staff_is_used(app, client):
-    edited = DMN.read_bytes().replace(
-        "<text>1</text>\n        </inputEntry>\n        <outputEntry id=\"Out_gzf_single_0\">\n          <text>1</text>"
-        "\n        </outputEntry>\n        <outputEntry id=\"Out_gzf_single_1\">\n          <text>1</text>\n"
-        "        </outputEntry>\n        <outputEntry id=\"Out_gzf_single_2\">\n          <text>0</text>\n"
-        "        </outputEntry>\n        <outputEntry id=\"Out_gzf_single_3\">\n          <text>50</text>".encode(),
-        "<text>1</text>\n        </inputEntry>\n        <outputEntry id=\"Out_gzf_single_0\">\n          <text>1</text>"
-        "\n        </outputEntry>\n        <outputEntry id=\"Out_gzf_single_1\">\n          <text>1</text>\n"
-        "        </outputEntry>\n        <outputEntry id=\"Out_gzf_single_2\">\n          <text>0</text>\n"
-        "        </outputEntry>\n        <outputEntry id=\"Out_gzf_single_3\">\n          <text>35</text>".encode())
+    edited = re.sub(rb'(<outputEntry id="Out_gzf_single_3">\s*<text>)50(</text>)', rb"\g<1>35\g<2>",
+                    DMN.read_bytes())
     assert edited != DMN.read_bytes()
     response = client.post("/api/v1/process-definitions", data={"files": [(io.BytesIO(edited), "unit_matching.dmn")]},
                            headers=bearer(app, "policy"), content_type="multipart/form-data")
