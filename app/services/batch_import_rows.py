@@ -85,22 +85,33 @@ def template_rows() -> list[list[str]]:
 
 def template_csv() -> bytes:
     """The template as UTF-8 CSV with a BOM (so spreadsheet programs read the Chinese right)."""
-    out = io.StringIO()
-    csv.writer(out).writerows(template_rows())
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(template_rows())
 
 
 def template_xlsx() -> bytes:
     """The template as an Excel workbook, with ID numbers stored as text."""
+    return xlsx_bytes(template_rows(), "申请", ("F", "J"))
+
+
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    """Rows as UTF-8 CSV with a BOM (so spreadsheet programs read the Chinese right)."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(rows: list[list[str]], title: str, text_columns: tuple[str, ...]) -> bytes:
+    """Rows as an Excel workbook whose ``text_columns`` (letters) are stored as text."""
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "申请"
-    for row in template_rows():
+    sheet.title = title
+    for row in rows:
         sheet.append(row)
-    for cell in sheet["F"] + sheet["J"]:
-        cell.number_format = "@"
+    for column in text_columns:
+        for cell in sheet[column]:
+            cell.number_format = "@"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

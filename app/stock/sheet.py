@@ -6,8 +6,7 @@ each row is checked by :func:`app.stock.units.check` and its problems are named 
 
 from __future__ import annotations
 
-import csv
-import io
+from app.services.batch_import_rows import csv_bytes, xlsx_bytes
 
 #: key, column title
 COLUMNS = [
@@ -41,23 +40,10 @@ def template_rows() -> list[list[str]]:
 
 
 def template_csv() -> bytes:
-    """The template as UTF-8 CSV with a BOM (so spreadsheet programs read the Chinese right)."""
-    out = io.StringIO()
-    csv.writer(out).writerows(template_rows())
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The template as UTF-8 CSV with a BOM."""
+    return csv_bytes(template_rows())
 
 
 def template_xlsx() -> bytes:
     """The template as an Excel workbook (codes and room numbers stored as text)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "房源"
-    for row in template_rows():
-        sheet.append(row)
-    for cell in sheet["A"] + sheet["F"]:
-        cell.number_format = "@"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(template_rows(), "房源", ("A", "F"))
