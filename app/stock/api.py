@@ -7,7 +7,7 @@ staff see and change only their own district. Problems per field (422) are in Ch
 from __future__ import annotations
 
 from flask import Blueprint, request
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from app.api.auth import current_identity, requires
 from app.api.errors import correlation_id
@@ -34,6 +34,33 @@ class _Strict(Schema):
         unknown = RAISE
 
 
+class _Bool(fields.Boolean):
+    """JSON true or false only (not 0, 1 or "yes")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("应为 true 或 false")
+        return value
+
+
+class _Number(fields.Float):
+    """A JSON number only (not a numeric string, not a boolean)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError("应为数字")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class _Int(fields.Integer):
+    """A JSON integer only."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError("应为整数")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class UnitQuery(_Strict):
     district = fields.String(validate=validate.Length(max=64))
     housing_type = fields.String(validate=validate.OneOf(list(HOUSING_TYPES)))
@@ -53,12 +80,12 @@ class UnitBody(_Strict):
     room_no = fields.String(required=True, validate=validate.Length(min=1, max=16))
     housing_type = fields.String(required=True, validate=validate.OneOf(list(HOUSING_TYPES)))
     layout = fields.String(required=True, validate=validate.OneOf(list(LAYOUTS)))
-    usable_area = fields.Float(required=True, validate=validate.Range(min=5, max=500))
-    floor = fields.Integer(required=True, validate=validate.Range(min=-3, max=120))
+    usable_area = _Number(required=True, validate=validate.Range(min=5, max=500))
+    floor = _Int(required=True, validate=validate.Range(min=-3, max=120))
     rent_basis = fields.String(load_default="per_m2", validate=validate.OneOf(list(RENT_BASES)))
-    rent_rate = fields.Float(required=True, validate=validate.Range(min=0, max=100000),
+    rent_rate = _Number(required=True, validate=validate.Range(min=0, max=100000),
                              metadata={"description": "CNY per m² per month (per_m2), or per month (fixed)"})
-    has_lift = fields.Boolean(load_default=False)
+    has_lift = _Bool(load_default=False)
     facilities = fields.List(fields.String(validate=validate.Length(max=100)), load_default=list,
                              validate=validate.Length(max=20), metadata={"description": "facilities and transport"})
 
