@@ -125,3 +125,14 @@ def test_staff_cannot_reserve_or_let_a_unit_by_hand(app, client):
     edited = client.put("/api/v1/stock/units/YZ-T-1-0101", json={**_unit(), "code": "IGNORED", "rent_rate": 20},
                         headers=bearer_for(app, CITY))
     assert edited.status_code == 200 and edited.json["monthly_rent"] == 800.0 and edited.json["code"] == "YZ-T-1-0101"
+
+
+def test_the_demo_stock_loads_once_with_a_unit_under_repair(app, client):
+    from app.services import demo_service
+
+    added = demo_service.load_demo_stock()
+    assert len(added) == 9 and demo_service.load_demo_stock() == []
+    figures = client.get("/api/v1/stock/vacancy", headers=bearer_for(app, CITY)).json
+    rows = {(r["district"], r["housing_type"]): r for r in figures["rows"]}
+    assert rows[("渝中区", "gongzufang")]["total"] == 6 and rows[("渝中区", "gongzufang")]["repair"] == 1
+    assert rows[("江北区", "baozufang")]["vacant"] == 3
