@@ -112,6 +112,7 @@ def demo_data_cmd(cases: bool) -> None:
     users = demo_service.load_demo_users()
     click.echo(f"演示用户 (demo users, password {demo_service.DEMO_PASSWORD}): {', '.join(users)}")
     demo_service.load_demo_public_content()
+    demo_service.load_demo_stock()
     if cases:
         created = demo_service.load_demo_cases()
         click.echo(f"示例申请 (sample applications): {', '.join(created) or '—'}")
@@ -179,6 +180,7 @@ def serve_cmd(host: str, port: int, no_sandbox: bool) -> None:
     if demo:
         demo_service.load_demo_users()
         demo_service.load_demo_public_content()
+        demo_service.load_demo_stock()
     if not no_sandbox:
         _start_sandbox(settings.sandbox_url)
     if demo and not no_sandbox:

@@ -68,6 +68,10 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
 
     lottery.init_app(app)
 
+    from app import stock
+
+    stock.init_app(app)
+
     from app.cli import register_cli
 
     register_cli(app)

@@ -5,10 +5,13 @@
   are units, in queue order; for 摇号 the whole list); a lottery commits to its seed by
   publishing the seed's hash (:func:`app.lottery.service.commit_seed`, audited).
 * ``allocation/draw`` — reveals the seed and draws (摇号, :func:`app.lottery.service.draw`,
-  audited; ``docs/lottery.md``), or takes the queue order (选房),
-  and offers the units in that order; returns the offers keyed by application number.
+  audited; ``docs/lottery.md``), or takes the queue order (选房), and offers the units in that
+  order, each household only a unit the ``unit_matching`` decisions allow it
+  (:mod:`app.stock.matching`); a stock unit offered is reserved. Returns the offers keyed by
+  application number.
 * ``allocation/settle`` — records each household's answer. A decline is counted; a household
-  that has declined ``max_declines`` times goes to the back of the queue.
+  that has declined ``max_declines`` times goes to the back of the queue. A declined (or
+  unanswered) offer frees its stock unit.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from sqlalchemy import select
 from app.engine.operators import OperatorError, operator
 from app.lottery import service as lottery_service
 from app.models import AllocationRound, Application, Offer, WaitingListEntry
+from app.stock import flow as stock_flow
+from app.stock import matching
 from handlers.records import dry_run, now, transaction
 from handlers.waiting_list import queue
 
@@ -81,6 +86,14 @@ def commit(params: dict, ctx) -> dict:
                 "seed_hash": row.seed_hash}
 
 
+def _matched(session, row: AllocationRound) -> list[tuple[str, dict]]:
+    """Households in drawn order paired with the units the matching decisions allow them."""
+    entries = {e.application_no: e for e in session.scalars(
+        select(WaitingListEntry).where(WaitingListEntry.application_no.in_(row.result)))}
+    households = [(n, entries[n].household_size, entries[n].priority_groups) for n in row.result if n in entries]
+    return matching.assign(session, row.housing_type, households, row.units)
+
+
 @operator("allocation/draw", params=DrawParams)
 def draw(params: dict, ctx) -> dict:
     """Draw (or rank) and offer the units in order; the seed is public from now on."""
@@ -92,8 +105,9 @@ def draw(params: dict, ctx) -> dict:
             row.result = (lottery_service.draw(session, row, ctx.instance_id) if row.method == "lottery"
                           else list(row.participants))
             row.status, row.drawn_at = "drawn", now()
-            for rank, (number, unit) in enumerate(zip(row.result, row.units, strict=False), start=1):
+            for rank, (number, unit) in enumerate(_matched(session, row), start=1):
                 case = session.scalar(select(Application).where(Application.application_no == number))
+                stock_flow.apply(session, "reserve", unit["code"], f"配租 {row.round_no} 第{rank}位获配", number)
                 session.add(Offer(round_id=row.id, application_id=case.id, application_no=number, rank=rank,
                                   unit_code=unit["code"], unit_address=unit.get("address", ""),
                                   unit_area=float(unit.get("area") or 0), monthly_rent=float(unit.get("rent") or 0),
@@ -133,6 +147,8 @@ def settle(params: dict, ctx) -> dict:
                 offer.status, entry.status, case.status, case.current_step = "accepted", "housed", "offered", "签约"
                 continue
             offer.status, offer.decline_reason = "declined", response.get("reason") or ""
+            stock_flow.apply(session, "release", offer.unit_code, f"配租 {row.round_no} 放弃或逾期未确认",
+                             offer.application_no)
             entry.declines += 1
             entry.status, case.status, case.current_step = "waiting", "waiting", "轮候"
             if entry.declines >= params["max_declines"]:

@@ -4,7 +4,8 @@
   monthly rent schedule, and the contract PDF from ``templates/lease_contract.txt`` filled with
   the household's data (ID and phone numbers masked in the document).
 * ``lease/sign`` — the applicant's electronic signature (confirmed by an SMS code, see
-  :mod:`app.contracts.signing`): the contract is sealed (PAdES) and the lease becomes ``signed``.
+  :mod:`app.contracts.signing`): the contract is sealed (PAdES) and the lease becomes ``signed``;
+  its unit, if in the stock, becomes let (已出租).
 * ``lease/activate`` — move-in confirmed: the lease becomes ``active``, the case ``leased``.
 """
 
@@ -23,6 +24,7 @@ from app.engine import workdays
 from app.engine.operators import OperatorError, operator
 from app.models import Application, Lease
 from app.privacy import mask_id_number, mask_phone
+from app.stock import flow as stock_flow
 from handlers.records import as_date, find_case, now, transaction
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), undefined=StrictUndefined,
@@ -150,6 +152,8 @@ def sign(params: dict, ctx) -> dict:
                                     signed_at.astimezone(workdays.CHINA_TZ))
                 lease.status, lease.signed_at, lease.signer_name = "signed", signed_at, case.applicant_name
                 lease.signed_pdf, lease.signed_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
+                stock_flow.apply(session, "let", lease.unit_code, f"签订租赁合同 {lease.lease_no}",
+                                 lease.application_no)
             signed_at = lease.signed_at or signed_at
     return {"lease_no": params["lease_no"], "status": "signed", "signed_at": signed_at.isoformat()}
 

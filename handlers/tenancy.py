@@ -9,7 +9,8 @@ tenancy never grow one workflow.
   every active lease ending within ``days_before`` days that has no review for that year.
 * ``annual_review/decide`` — records the review's outcome.
 * ``lease/renew`` / ``lease/market_rent`` — a new term / the rent without subsidy.
-* ``exit/open`` / ``exit/settle`` — the moving period (搬迁期) and the deposit settlement.
+* ``exit/open`` / ``exit/settle`` — the moving period (搬迁期) and the deposit settlement; the
+  unit returned is vacant (空置) again in the stock.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from app import claims
 from app.engine import workdays
 from app.engine.operators import OperatorError, operator
 from app.models import AnnualReview, Application, Lease, ProcessInstance, TenancyExit
+from app.stock import flow as stock_flow
 from handlers.contract import add_years, rent_schedule
 from handlers.records import dry_run, now, transaction
 
@@ -227,6 +229,8 @@ def settle_exit(params: dict, ctx) -> dict:
         case = session.get(Application, lease.application_id)
         case.status, case.current_step, case.updated_at = "exited", "已退出", now()
         claims.release(session, case.id)  # the household may apply again
+        stock_flow.apply(session, "vacate", lease.unit_code, f"退出 {lease.lease_no}，房屋已收回",
+                         lease.application_no)
         row = session.scalar(select(TenancyExit).where(TenancyExit.instance_id == ctx.instance_id))
         if row is not None:
             row.status, row.returned_at, row.closed_at = "settled", row.returned_at or now(), now()

@@ -85,29 +85,46 @@ def template_rows() -> list[list[str]]:
 
 def template_csv() -> bytes:
     """The template as UTF-8 CSV with a BOM (so spreadsheet programs read the Chinese right)."""
-    out = io.StringIO()
-    csv.writer(out).writerows(template_rows())
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(template_rows())
 
 
 def template_xlsx() -> bytes:
     """The template as an Excel workbook, with ID numbers stored as text."""
+    return xlsx_bytes(template_rows(), "申请", ("F", "J"))
+
+
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    """Rows as UTF-8 CSV with a BOM (so spreadsheet programs read the Chinese right)."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(rows: list[list[str]], title: str, text_columns: tuple[str, ...]) -> bytes:
+    """Rows as an Excel workbook whose ``text_columns`` (letters) are stored as text."""
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "申请"
-    for row in template_rows():
+    sheet.title = title
+    for row in rows:
         sheet.append(row)
-    for cell in sheet["F"] + sheet["J"]:
-        cell.number_format = "@"
+    for column in text_columns:
+        for cell in sheet[column]:
+            cell.number_format = "@"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def read_sheet(filename: str, content: bytes) -> list[Row]:
-    """The data rows of an uploaded CSV or XLSX; raises :class:`SheetError` for a bad file."""
+def read_sheet(filename: str, content: bytes, columns: list[tuple] | None = None) -> list[Row]:
+    """The data rows of an uploaded CSV or XLSX; raises :class:`SheetError` for a bad file.
+
+    ``columns`` (key, title, …) default to the application sheet's; other sheets (the housing
+    stock's) pass their own.
+    """
+    columns = columns or COLUMNS
+    titles = [c[1] for c in columns]
     name = filename.lower()
     if len(content) > MAX_BYTES:
         raise SheetError(f"文件超过 {MAX_BYTES // 1024 // 1024} MB")
@@ -119,14 +136,14 @@ def read_sheet(filename: str, content: bytes) -> list[Row]:
         table = list(csv.reader(io.StringIO(_decode(content))))
     else:
         raise SheetError("只接受 .csv 或 .xlsx 文件")
-    if not table or [str(c or "").strip() for c in table[0][:len(TITLES)]] != TITLES:
+    if not table or [str(c or "").strip() for c in table[0][:len(titles)]] != titles:
         raise SheetError("表头与模板不一致，请下载模板后填写")
     rows = []
     for number, cells in enumerate(table[1:], start=2):
         cells = [str(c).strip() if c is not None else "" for c in cells]
         if not any(cells):
             continue
-        rows.append(Row(number, {key: (cells[i] if i < len(cells) else "") for i, (key, _t, _p) in enumerate(COLUMNS)}))
+        rows.append(Row(number, {c[0]: (cells[i] if i < len(cells) else "") for i, c in enumerate(columns)}))
     if len(rows) > MAX_ROWS:
         raise SheetError(f"一次最多导入 {MAX_ROWS} 行")
     if not rows:

@@ -53,6 +53,13 @@ def load_demo_public_content() -> tuple[int, int]:
     return demo.load()
 
 
+def load_demo_stock() -> list[str]:
+    """Demo housing projects and units for the 房源库 pages (see ``app.stock.demo``)."""
+    from app.stock import demo
+
+    return demo.load()
+
+
 #: sample cases: (fixture household in processes/stubs/households, applicant username, display name)
 DEMO_CASES = [
     ("eligible_single", "applicant", "张三 (申请人)"),

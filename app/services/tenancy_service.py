@@ -33,9 +33,12 @@ def _require_officer(identity: Identity) -> None:
 
 
 def start_allocation_round(identity: Identity, form: dict) -> dict:
-    """Start an ``allocation`` round (摇号 or 选房) over the units in the form."""
+    """Start an ``allocation`` round (摇号 or 选房) over units from the stock (by criteria) or typed in."""
+    from app.stock.rounds import units_for_round
+
     _require_officer(identity)
     data = forms.validate_submission(ROUND_FORM, form)
+    data["units"] = units_for_round(identity, data)
     year = datetime.now(UTC).year
     round_no = f"PZ{year}-{next_sequence(f'PZ{year}'):04d}"
     data.update(round_no=round_no, title=f"配租 {round_no}", step="配租")

@@ -1,4 +1,4 @@
-"""配租 for allocation officers: start a round over a list of units, the rounds so far, the queue."""
+"""配租 for allocation officers: start a round over units from the stock (or typed in), the rounds so far, the queue."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def _page(values: dict | None = None, errors: dict | None = None, status: int = 
     district = request.args.get("district") or identity.district or "渝中区"
     schema = forms.load_form(tenancy_service.ROUND_FORM)
     initial = values if values is not None else {"housing_type": housing_type, "district": district}
+    initial = {**initial, "units": initial.get("units") or [{}]}  # one row to type a unit into
     fields = schema_form.build(schema, forms.load_form(ROUND_UI), initial, errors or {})
     return render_template("allocation.html", fields=fields, rounds=tenancy_service.lottery_rounds(),
                            queue=tenancy_service.waiting_list(identity, housing_type, district),
@@ -37,7 +38,7 @@ def index():
 @bp.post("/rounds")
 @login_required(*ROLES)
 def start_round():
-    """Start a 摇号 or 选房 round over the units entered."""
+    """Start a 摇号 or 选房 round over the stock units matching the criteria, or the units typed in."""
     values = schema_form.parse(forms.load_form(tenancy_service.ROUND_FORM), request.form)
     try:
         started = tenancy_service.start_allocation_round(require_user(), values)

@@ -2,8 +2,9 @@
 
 Application with a document → verification against the connector sandbox over HTTP → 受理 →
 初审 → 复审 → the three departments' countersign → 公示 with a public objection → the
-investigator dismisses it → the publication period ends → waiting list → a 选房 round → the
-applicant accepts the offer and signs the lease → move-in → the tenant applies to leave.
+investigator dismisses it → the publication period ends → waiting list → the officer adds a unit
+to the 房源库 → a 选房 round over the stock's matching units → the applicant accepts the offer
+and signs the lease (the unit is let) → move-in → the tenant applies to leave.
 """
 
 from __future__ import annotations
@@ -182,13 +183,23 @@ def test_a_case_from_application_to_lease_and_exit(lifecycle_server, actors, tmp
     assert "已登记轮候" in page.inner_text("[data-testid=outcome]")
     applicant.shot("waiting-list")
 
+    page = city.goto("/stock/units/new")  # the unit goes into the 房源库 first
+    for name, value in (("code", "YZ-1-0301"), ("project", "渝中区公租房小区"), ("district", "渝中区"),
+                        ("address", "渝中区公租房小区1栋3单元301"), ("building", "1栋"), ("room_no", "3-301"),
+                        ("usable_area", "45"), ("floor", "3"), ("rent_rate", "520"), ("facilities", "地铁1号线")):
+        page.fill(f"input[name={name}]", value)
+    page.select_option("select[name=layout]", "一室一厅")
+    page.select_option("select[name=rent_basis]", "fixed")
+    page.click("[data-testid=save-unit]")
+    assert "已登记房源 YZ-1-0301" in page.inner_text(".flash")
+    assert page.inner_text("[data-testid=unit-status]") == "空置"
+
     page = city.goto("/allocation")
     assert number in page.inner_text("[data-testid=queue]")
     page.check("input[name=method][value=selection]")
-    page.fill("input[name='units.0.code']", "YZ-1-0301")
-    page.fill("input[name='units.0.address']", "渝中区公租房小区1栋3单元301")
-    page.fill("input[name='units.0.area']", "45")
-    page.fill("input[name='units.0.rent']", "520")
+    page.check("input[name=source][value=stock]")
+    page.check("input[name=layouts][value=一室一厅]")
+    page.fill("input[name=unit_count]", "1")
     city.shot("allocation-round")
     page.click("[data-testid=start-round]")
     assert "已发起配租" in page.inner_text(".flash")
@@ -229,6 +240,10 @@ def test_a_case_from_application_to_lease_and_exit(lifecycle_server, actors, tmp
     page.check("input[name=keys_handed]")
     page.click("[data-testid=submit]")
     assert "已办理" in page.inner_text(".flash")
+
+    page = city.goto("/stock/units/YZ-1-0301")  # the signed lease let the unit
+    assert page.inner_text("[data-testid=unit-status]") == "已出租"
+    assert "签订租赁合同" in page.inner_text("[data-testid=history]")
 
     page = applicant.goto("/portal")
     leases = page.inner_text("[data-testid=my-leases]")
