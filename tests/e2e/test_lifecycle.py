@@ -211,10 +211,10 @@ def test_a_case_from_application_to_lease_and_exit(lifecycle_server, actors, tmp
     page = applicant.goto(f"/contracts/verify?lease_no=L{number}")  # public: the signed contract is intact
     assert "合同完好" in page.inner_text("[data-testid=verify-result]")
     page = applicant.goto("/portal")
-    page.click("[data-testid=my-leases] a:has-text('申请退出')")
+    page.click("[data-testid=my-leases] a:has-text('申请退租')")
     page.fill("textarea[name=reason_text], input[name=reason_text]", "工作调动至外地，自愿退出")
     page.click("[data-testid=submit-exit]")
-    assert "退出申请已提交" in page.inner_text(".flash")
+    assert "退租申请已提交" in page.inner_text(".flash")
     applicant.shot("exit-applied")
     for actor in (applicant, street, district, city, operator):
         assert actor.console_errors == []
