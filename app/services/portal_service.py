@@ -68,10 +68,11 @@ def my_cases(identity: Identity, limit: int = 50) -> list[dict]:
             .order_by(ProcessInstance.started_at.desc()).limit(limit)
         ).all()
     numbers = {a.application_no for a in apps}
-    rows: list[dict] = [{"id": a.instance_id, "business_key": a.application_no, "application_no": a.application_no,
-             "process_key": None, "housing_type": a.housing_type, "status": a.status,
-             "step": a.current_step, "stage": stage_of(a.status, a.current_step, leases.get(a.id)),
-             "started_at": a.submitted_at, "summary": {}} for a in apps]
+    rows: list[dict] = [
+        {"id": a.instance_id, "business_key": a.application_no, "application_no": a.application_no,
+         "process_key": None, "housing_type": a.housing_type, "status": a.status, "step": a.current_step,
+         "stage": stage_of(a.status, a.current_step, leases.get(a.id)), "started_at": a.submitted_at,
+         "summary": {}} for a in apps]
     rows += [{"id": r.id, "business_key": r.business_key, "application_no": None, "process_key": r.process_key,
               "housing_type": (r.summary or {}).get("housing_type"), "status": r.status,
               "step": (r.summary or {}).get("step"), "stage": None, "started_at": r.started_at,
@@ -100,9 +101,10 @@ def _lease_status(session, application_ids: list[int]) -> dict[int, str]:
 def case_stage(case: dict) -> dict:
     """The stage and the step to show for one application (``case_service.get_case``'s view)."""
     with db.session() as session:
-        app_id = session.scalar(select(Application.id).where(Application.application_no == case["application_no"]))
-        lease = _lease_status(session, [app_id] if app_id else []).get(app_id) if app_id else None
-        step = session.scalar(select(Application.current_step).where(Application.id == app_id)) if app_id else None
+        row = session.execute(select(Application.id, Application.current_step)
+                              .where(Application.application_no == case["application_no"])).first()
+        lease = _lease_status(session, [row.id]).get(row.id) if row else None
+    step = row.current_step if row else None
     live = step if case.get("status") in AFTER_APPLICATION else (case.get("step") or step)
     return {"stage": stage_of(case.get("status"), step, lease), "step": live}
 
