@@ -72,6 +72,10 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
 
     stock.init_app(app)
 
+    from app import messages
+
+    messages.init_app(app)
+
     from app.cli import register_cli
 
     register_cli(app)

@@ -88,6 +88,11 @@ def send_code(identity: Identity, task_id: str) -> dict:
                                        "params": {"code": code, "lease_no": lease_no}}, ctx)
     except OperatorError as exc:
         raise CodeNotSent(f"短信验证码发送失败，请稍后再试（{exc}）") from None
+    from app.messages import service as messages
+
+    with db.transaction() as session:  # the portal's 消息 list shows that a code was sent (never the code)
+        messages.record_sms(session, username=identity.username, phone=phone, template=SMS_TEMPLATE,
+                            params={"code": code, "lease_no": lease_no}, source_key=ctx.idempotency_key)
     return {"lease_no": lease_no, "phone_masked": mask_phone(phone), "expires_in": int(codes.TTL.total_seconds())}
 
 

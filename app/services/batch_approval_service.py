@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.auth.identity import Identity
-from app.services import forms, task_service
+from app.services import document_service, forms, instance_service, task_service
 from app.services.errors import DomainError, ValidationFailed
 
 APPROVE_VALUES = ("approve", "approved", "accept", "pass", "agree", "同意", "通过")
@@ -53,6 +53,15 @@ def approval_data(form_key: str | None, opinion: str) -> dict | None:
     return data
 
 
+def acceptance_gaps(identity: Identity, task, data: dict) -> list[str]:
+    """The documents check of a single 受理, for a task the batch would accept; [] for any other."""
+    if data.get("decision") != "accept" or not (task.form_key or "").startswith("acceptance") \
+            or not task.business_key:
+        return []
+    missing = instance_service.get_instance(task.instance_id)["data"].get("missing_documents") or []
+    return document_service.acceptance_gaps(identity, task.business_key, missing)
+
+
 def batch_approve(identity: Identity, task_ids: list[str], opinion: str) -> list[Outcome]:
     """Complete each task as approved with ``opinion``; one failure does not stop the others."""
     opinion = (opinion or "").strip()
@@ -69,6 +78,11 @@ def batch_approve(identity: Identity, task_ids: list[str], opinion: str) -> list
             data = approval_data(task.form_key, opinion)
             if data is None:
                 outcomes.append(Outcome(task_id, False, "此任务的表单需要逐件填写", task.name, task.business_key))
+                continue
+            gaps = acceptance_gaps(identity, task, data)
+            if gaps:
+                outcomes.append(Outcome(task_id, False, f"材料不齐（{'、'.join(gaps)}），请在任务页逐件受理或退回补正",
+                                        task.name, task.business_key))
                 continue
             task_service.complete(identity, task_id, data)
             outcomes.append(Outcome(task_id, True, "", task.name, task.business_key))

@@ -19,7 +19,7 @@ from app.services.errors import Forbidden, InstanceNotFound
 
 #: audit actions shown in a case's history, with their Chinese label
 HISTORY_ACTIONS = {
-    "instance.started": "立案", "task.claimed": "认领", "task.unclaimed": "退回待认领",
+    "instance.started": "立案", "task.claimed": "认领", "task.unclaimed": "放回任务池",
     "task.completed": "办理", "instance.completed": "办结", "incident.opened": "异常",
     "incident.retried": "异常重试", "pii.full_view": "查看完整证件号", "timers.fired_manually": "手动触发计时",
     "message.received": "收到消息", "document.downloaded": "下载申请材料",
@@ -54,7 +54,12 @@ def open_task(identity: Identity, task_id: str, full_ids: bool = False) -> CaseF
     data = access.redact(identity, instance["data"], full_ids)
     form = _load(task["form_key"])
     ui = _load(task["ui_form_key"])
-    return CaseFile(task, instance, data, full_ids, case_history(instance["id"]), form, ui)
+    history = case_history(instance["id"])
+    if not (identity.is_staff or identity.is_admin):  # an applicant's own task: roles, not staff logins
+        from app.services.portal_service import public_history
+
+        history = public_history(identity, history)
+    return CaseFile(task, instance, data, full_ids, history, form, ui)
 
 
 def _load(form_key: str | None) -> dict | None:
@@ -96,6 +101,7 @@ def case_history(instance_id: str) -> list[dict]:
             "at": e.at, "actor": e.actor, "action": e.action, "label": label, "message": details.get("name"),
             "step": step, "bpmn_id": details.get("bpmn_id"),
             "decision": _decision_label(forms_of.get(details.get("task_id")), _signed(data, "decision")),
+            "decision_value": _signed(data, "decision"),
             "opinion": _signed(data, "opinion") or _signed(data, "comment"),
         })
     return out

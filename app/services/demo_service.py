@@ -11,7 +11,7 @@ from app.auth.identity import Identity
 from app.claims import DuplicateApplication
 from app.db import db
 from app.models import Application
-from app.services import context, user_service
+from app.services import context, document_service, user_service
 from app.services.errors import DefinitionNotFound
 
 DEMO_PASSWORD = "demo123"
@@ -24,6 +24,13 @@ DEMO_USERS = [
     ("street_jb", "赵强 (江北区街道审核)", ["reviewer"], ["street_reviewer"], "江北区"),
     ("district_yz", "陈敏 (渝中区住保复审)", ["district_reviewer"], ["district_reviewer"], "渝中区"),
     ("district_jb", "刘洋 (江北区住保复审)", ["district_reviewer"], ["district_reviewer"], "江北区"),
+    # a street and a district reviewer in every district a sample case is in (DEMO_CASES)
+    ("street_spb", "马超 (沙坪坝区街道审核)", ["reviewer"], ["street_reviewer"], "沙坪坝区"),
+    ("district_spb", "袁芳 (沙坪坝区住保复审)", ["district_reviewer"], ["district_reviewer"], "沙坪坝区"),
+    ("street_ddk", "邓凯 (大渡口区街道审核)", ["reviewer"], ["street_reviewer"], "大渡口区"),
+    ("district_ddk", "唐敏 (大渡口区住保复审)", ["district_reviewer"], ["district_reviewer"], "大渡口区"),
+    ("street_yb", "许亮 (渝北区街道审核)", ["reviewer"], ["street_reviewer"], "渝北区"),
+    ("district_yb", "韩梅 (渝北区住保复审)", ["district_reviewer"], ["district_reviewer"], "渝北区"),
     ("minzheng", "孙丽 (民政会签)", ["dept_reviewer"], ["dept_minzheng"], None),
     ("zhujian", "周杰 (住建会签)", ["dept_reviewer"], ["dept_zhujian"], None),
     ("renshe", "吴静 (人社会签)", ["dept_reviewer"], ["dept_renshe"], None),
@@ -70,6 +77,25 @@ DEMO_CASES = [
 ]
 
 
+def sample_pdf(kind: str) -> bytes:
+    """A small, valid PDF standing in for a scanned document of ``kind``."""
+    text = f"Sample document: {kind}".encode("ascii", "replace")
+    stream = b"BT /F1 12 Tf 72 720 Td (" + text + b") Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
 def load_demo_cases(password: str = DEMO_PASSWORD) -> list[str]:
     """Submit one application for each sample household whose applicant has none yet (nor has the
     household an open application under another account).
@@ -91,9 +117,11 @@ def load_demo_cases(password: str = DEMO_PASSWORD) -> list[str]:
             if session.scalar(select(Application.id).where(Application.applicant_username == username)):
                 continue
         form = json.loads(path.read_text(encoding="utf-8"))["form"]
-        try:
+        uploads = [document_service.Upload(d["kind"], d["name"], sample_pdf(d["kind"]))
+                   for d in form.pop("documents", None) or [] if isinstance(d, dict)]
+        try:  # the listed documents are uploaded as files, so reviewers can open every one
             case = case_service.submit_application(Identity(username, name, roles=("applicant",),
-                                                            groups=("applicant",)), form)
+                                                            groups=("applicant",)), form, uploads=uploads)
         except DefinitionNotFound:
             return created
         except DuplicateApplication:  # the household has an open application under another account

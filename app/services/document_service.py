@@ -118,6 +118,19 @@ def case_documents(identity: Identity, application_no: str) -> list[dict]:
     return out
 
 
+def acceptance_gaps(identity: Identity, application_no: str, missing_kinds: Sequence[str] = ()) -> list[str]:
+    """What a 受理 reviewer is warned of on the task page, in words: the required kinds the
+    process found missing (``missing_documents``) and the listed files that are not on disk.
+
+    Empty when the case's documents are complete; batch 受理 refuses a case with any gap.
+    """
+    names = kind_names()
+    gaps = [names.get(k, k) for k in missing_kinds if isinstance(k, str)]
+    gaps += [f"{names.get(d['kind'], d['kind'])}（文件缺失）" for d in case_documents(identity, application_no)
+             if d["size"] is None]
+    return gaps
+
+
 def open_document(identity: Identity, application_no: str, file_id: str) -> dict:
     """One document of a case the identity may see: ``{path, name, mimetype}``.
 

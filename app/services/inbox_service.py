@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import Select, exists, func, select, tuple_
+from sqlalchemy import Select, exists, func, or_, select, tuple_
 
 from app.auth.identity import Identity
 from app.db import db, utcnow
@@ -90,6 +90,24 @@ def inbox(identity: Identity, q: InboxQuery, with_counts: bool = True) -> InboxP
     return InboxPage(rows, next_cursor, counts)
 
 
+def lands_on_pool(page: InboxPage) -> bool:
+    """True when the ``mine`` page shown by default is empty and the group pool has work."""
+    return page.counts.get("mine") == "0" and page.counts.get("groups", "0") != "0"
+
+
+def application_keys(number: str) -> tuple[str, list[str]]:
+    """The business keys of every instance of a case, from its number as a clerk types it.
+
+    The application itself is keyed ``GZF…``, its lease ``LGZF…`` and the lease's exit and
+    yearly reviews ``LGZF…-exit`` / ``LGZF…-<year>``; either spelling finds them all. Returns
+    the application number and the exact keys (the suffixed ones are matched by prefix).
+    """
+    number = number.strip().upper()
+    if number.startswith("L") and number[1:2].isalpha():
+        number = number[1:]
+    return number, [number, f"L{number}"]
+
+
 def _tab_query(identity: Identity, q: InboxQuery, tab: str, now: datetime) -> Select:
     """The rows of one tab under the filters, without order or limit."""
     query = select(HumanTask).where(*_tab_conditions(identity, tab))
@@ -101,7 +119,10 @@ def _tab_query(identity: Identity, q: InboxQuery, tab: str, now: datetime) -> Se
     if q.district:
         query = query.where(HumanTask.district == q.district)
     if q.application_no:
-        query = query.where(HumanTask.business_key == q.application_no.strip())
+        number, keys = application_keys(q.application_no)
+        query = query.where(or_(HumanTask.business_key.in_(keys),
+                                HumanTask.business_key.startswith(f"L{number}-", autoescape=True),
+                                HumanTask.summary["application_no"].as_string() == number))
     if q.overdue and tab != "done":
         query = query.where(HumanTask.due_at < now)
     return query

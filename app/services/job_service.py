@@ -139,6 +139,9 @@ def _store_results(successes: list[tuple[JobCall, dict]]) -> dict[str, str]:
                 update(Job.__table__).where(Job.__table__.c.id == bindparam("jid"))
                 .values(state="succeeded", result=bindparam("res"), error_code=None, last_error=None,
                         lease_until=None, updated_at=now), rows)
+            from app.messages import service as messages
+
+            messages.record_job_results(session, [(c, r) for c, r in successes if c.id not in stale])
     return {c.id: ("stale" if c.id in stale else "succeeded") for c, _ in successes}
 
 

@@ -38,6 +38,7 @@ from app.models import (
     ProcessDefinition,
     ProcessInstance,
     TaskCandidate,
+    User,
 )
 from app.privacy import mask_name
 from app.services import audit_service, context
@@ -247,11 +248,29 @@ def _sync_human_tasks(step: Step, after: Snapshot, now) -> None:
             id=task_id, instance_id=instance.id, process_key=instance.process_key,
             business_key=instance.business_key, bpmn_id=view.bpmn_id, name=view.name, lane=view.lane,
             form_key=view.form_key, ui_form_key=view.ui_form_key, instructions=view.instructions,
-            candidate_groups=view.candidate_groups, assignee=view.assignee, district=view.district,
-            status="ready", due_at=view.due_at, created_at=now, summary=summary,
+            candidate_groups=view.candidate_groups,
+            assignee=view.assignee or _same_role_clerk(session, instance.id, view.candidate_groups),
+            district=view.district, status="ready", due_at=view.due_at, created_at=now, summary=summary,
         ))
         for group in view.candidate_groups:
             session.add(TaskCandidate(task_id=task_id, group_name=group))
+
+
+def _same_role_clerk(session: Session, instance_id: str, groups: list[str]) -> str | None:
+    """Who completed the instance's previous human step, when it had the same candidate groups.
+
+    A case stays with its clerk through consecutive steps of one role (受理 → 初审); they give it
+    back with 放回任务池. Nobody is chosen if that clerk has left the group or was disabled.
+    """
+    if not groups:
+        return None
+    last = session.execute(select(HumanTask.candidate_groups, HumanTask.completed_by).where(
+        HumanTask.instance_id == instance_id, HumanTask.status == "completed")
+        .order_by(HumanTask.completed_at.desc(), HumanTask.created_at.desc()).limit(1)).first()
+    if last is None or not last.completed_by or sorted(last.candidate_groups or []) != sorted(groups):
+        return None
+    clerk = session.scalar(select(User).where(User.username == last.completed_by, User.active.is_(True)))
+    return clerk.username if clerk is not None and set(clerk.groups or []) & set(groups) else None
 
 
 def _write_decisions(step: Step, now) -> None:

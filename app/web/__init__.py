@@ -78,9 +78,11 @@ def register_web(app: Flask) -> None:
 
 def _template_globals() -> dict:
     identity = current_user() if request.blueprint and request.blueprint.startswith("web") else None
+    main_nav = nav.menu(nav.MAIN_NAV, identity)
     return {
         "t": t, "lang": current_lang(), "html_lang": html_lang(), "languages": LANGUAGES,
         "csrf_field": csrf.field, "csrf_token": csrf.token, "user": identity, "elder_mode": elder_mode(),
-        "main_nav": nav.menu(nav.MAIN_NAV, identity), "admin_nav": nav.menu(nav.ADMIN_NAV, identity),
+        "main_nav": main_nav, "nav_badges": nav.badges(main_nav, identity),
+        "admin_nav": nav.menu(nav.ADMIN_NAV, identity),
         "flashes": get_flashed_messages(with_categories=True),
     }

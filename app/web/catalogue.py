@@ -10,7 +10,7 @@ EN: dict[str, str] = {
     # layout, login, errors
     "保障房审批系统": "Housing approval", "个人信息依法保护，公示信息已脱敏":
         "Personal data protected by law; publications are de-identified",
-    "登录": "Log in", "退出": "Log out", "用户名": "Username", "密码": "Password",
+    "登录": "Log in", "退出": "Log out", "退出登录": "Log out", "用户名": "Username", "密码": "Password",
     "用户名或密码错误": "Wrong username or password", "欢迎，{name}": "Welcome, {name}",
     "长辈模式": "Large-print mode", "标准模式": "Standard mode",
     "修改密码": "Change password", "当前密码": "Current password", "新密码": "New password",
@@ -44,8 +44,14 @@ EN: dict[str, str] = {
     "选择": "Select", "申请人": "Applicant", "期限": "Deadline", "办理人": "Assignee",
     "办结于": "Completed", "超期 {n} 个工作日": "{n} working days overdue", "今日到期": "Due today",
     "无期限": "No deadline", "剩 {n} 个工作日": "{n} working days left", "认领": "Claim",
-    "退回待认领": "Release", "没有任务": "No tasks", "第一页": "First page", "下一页": "Next page",
-    "已认领：{name}": "Claimed: {name}", "已退回待认领：{name}": "Released: {name}",
+    "放回任务池": "Put back in the pool",
+    "不作任何决定，把任务放回本组的待认领列表，由同组人员认领":
+        "No decision is taken: the task goes back to your group's pool for anyone in the group to claim",
+    "不作任何决定，把任务放回本组的待认领列表，由同组人员认领；要把案件退回上一环节，请在下方选择“退回”。":
+        "No decision is taken: the task goes back to your group's pool for anyone in the group to claim; "
+        "to send the case back to an earlier step, choose \"Return\" below.",
+    "没有任务": "No tasks", "第一页": "First page", "下一页": "Next page", "已认领：{name}": "Claimed: {name}",
+    "已放回任务池：{name}，同组人员可认领": "Put back in the pool: {name}; anyone in the group may claim it",
     "批量通过 {n} 件": "{n} cases approved", "未通过 {key}：{message}": "Not approved {key}: {message}",
     "批量通过需要填写审核意见": "Batch approval needs an opinion", "没有选择任务": "No task selected",
     "一次最多批量处理 100 件": "At most 100 cases at once", "此任务的表单需要逐件填写":
@@ -144,7 +150,9 @@ EN: dict[str, str] = {
     "还没有配租轮次": "No round yet", "已发起配租 {no}": "Round {no} started", "我的租赁合同": "My leases",
     "合同编号": "Lease no.", "房屋": "Unit",
     "月租金（元）": "Monthly rent (CNY)", "租期": "Term", "合同": "Contract", "申请退出": "Apply to leave",
+    "申请退租": "Apply to leave the flat",
     "提交退出申请": "Submit", "退出申请已提交": "Exit application submitted",
+    "提交退租申请": "Submit", "退租申请已提交": "Application to leave the flat submitted",
     # joining texts, and messages raised by services (app/services) that pages show
     "、": ", ", "；": "; ", "：": ": ", "{detail}：{fields}": "{detail}: {fields}",
     "请检查标红的项目：{detail}": "Please check the fields marked in red: {detail}",
@@ -212,4 +220,12 @@ EN: dict[str, str] = {
     "民政婚姻登记": "Marriage registry (civil affairs)", "医保": "Medical insurance",
     "市场监管企业登记": "Business registry (market regulation)",
     "民政家庭经济状况核对": "Household finances check (civil affairs)",
+    # the applicant's stages, next steps and who acted on their case (app/services/portal_service.py)
+    "待选房": "Choose your flat", "待签约": "Sign the lease", "待入住": "Move in", "已入住": "Housed",
+    "下一步": "Next step",
+    "街道初审": "Street office review", "区住房保障复审": "District housing review",
+    "市住房保障中心": "City housing centre", "民政部门": "Civil affairs", "住建部门": "Housing department",
+    "人社部门": "Human resources and social security", "异议核查": "Objection check", "配租办理": "Allocation office",
+    "投诉督办": "Complaint supervision", "系统运维": "Operations", "本人": "You", "系统": "System",
+    "工作人员": "Staff",
 }

@@ -37,6 +37,9 @@ def index():
     identity = require_user()
     q = _query()
     page = inbox_service.inbox(identity, q)
+    if "tab" not in request.args and inbox_service.lands_on_pool(page):
+        q.tab = "groups"  # nothing claimed yet, but the pool has work: open it instead of an empty tab
+        page = inbox_service.inbox(identity, q)
     filters = {k: request.args.get(k, "") for k in FILTER_KEYS}
     return render_template("inbox.html", page=page, q=q, filters=filters, tabs=inbox_service.TABS,
                            choices=inbox_service.filter_choices(), city_level=not identity.district)
@@ -54,9 +57,9 @@ def claim(task_id: str):
 @bp.post("/<task_id>/unclaim")
 @login_required(*REVIEWERS)
 def unclaim(task_id: str):
-    """Give a claimed task back to the pool."""
+    """Put a claimed task back in the group's pool (no decision: the case is not sent back)."""
     task = task_service.unclaim(require_user(), task_id)
-    flash(t("已退回待认领：{name}", name=step_name(task["name"])), "ok")
+    flash(t("已放回任务池：{name}，同组人员可认领", name=step_name(task["name"])), "ok")
     return redirect(request.form.get("next_url") or _back())
 
 

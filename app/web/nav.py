@@ -6,6 +6,7 @@ calling :func:`add_admin_entry` where it registers its blueprint.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.auth.identity import Identity
@@ -50,6 +51,23 @@ ADMIN_NAV: list[NavEntry] = [
     NavEntry("流程版本", "web.admin.processes", ("policy", "operator", "admin")),
     NavEntry("流程建模", "web.modeler.index", ("policy", "admin")),
 ]
+
+
+#: endpoint → a count shown next to its menu entry (a context adds one, e.g. unread messages)
+BADGES: dict[str, Callable[[Identity], int]] = {}
+
+
+def add_badge(endpoint: str, count: Callable[[Identity], int]) -> None:
+    """Show ``count(identity)`` next to the menu entry of ``endpoint`` when it is not zero."""
+    BADGES[endpoint] = count
+
+
+def badges(entries: list[NavEntry], identity: Identity | None) -> dict[str, int]:
+    """The non-zero counts of the entries shown to ``identity``."""
+    if identity is None:
+        return {}
+    counts = {e.endpoint: BADGES[e.endpoint](identity) for e in entries if e.endpoint in BADGES}
+    return {k: v for k, v in counts.items() if v}
 
 
 def add_admin_entry(entry: NavEntry) -> None:

@@ -28,11 +28,7 @@ UPLOAD_SLOTS = 4
 #: the most upload slots a page offers, and so the most the server reads (a 补正 asks for up to 12 items)
 MAX_UPLOAD_SLOTS = 20
 #: application statuses (docs/case-data.md) as the applicant reads them
-CASE_STATUS = {
-    "submitted": "已提交", "supplement_requested": "待补正", "verifying": "联合核查中", "in_review": "审核中",
-    "in_publication": "公示中", "waiting": "轮候中", "offered": "已配租", "leased": "已签约",
-    "rejected": "未通过", "withdrawn": "已撤回", "exited": "已退出",
-}
+CASE_STATUS = portal_service.STAGES
 #: housing types as a letter names them
 HOUSING_NAMES = {"gongzufang": "公租房", "baozufang": "保障性租赁住房"}
 register_catalogue(PORTAL_EN)
@@ -45,8 +41,10 @@ def index():
     from app.services import tenancy_service
 
     identity = require_user()
-    return render_template("portal/index.html", cases=portal_service.my_cases(identity),
-                           tasks=portal_service.my_tasks(identity), leases=tenancy_service.my_leases(identity))
+    cases, tasks = portal_service.my_cases(identity), portal_service.my_tasks(identity)
+    return render_template("portal/index.html", cases=cases, tasks=tasks,
+                           next_steps=portal_service.next_steps(identity, cases, tasks),
+                           leases=tenancy_service.my_leases(identity))
 
 
 @bp.get("/cases/<instance_id>")
@@ -185,7 +183,7 @@ def application(application_no: str):
     timeline = portal_service.my_case(identity, case["instance_id"])["timeline"] if case.get("instance_id") else []
     remedies = remedies_for(case.get("district")) if case.get("status") == "rejected" else None
     return render_template("portal/application.html", case=case, timeline=timeline, statuses=CASE_STATUS,
-                           remedies=remedies,
+                           remedies=remedies, stage=portal_service.case_stage(case),
                            notice=supplement_notice(case), kind_names=document_service.kind_names(),
                            documents=document_service.case_documents(identity, application_no),
                            tasks=[t for t in portal_service.my_tasks(identity) if t["business_key"] == application_no])
@@ -295,7 +293,7 @@ def exit_lease(lease_no: str):
         except ValidationFailed as exc:
             errors, status = exc.errors, 422
         else:
-            flash(t("退出申请已提交"), "ok")
+            flash(t("退租申请已提交"), "ok")
             return redirect(url_for("web.portal.index"))
     fields = [f for f in schema_form.build(schema, None, values, errors)
               if f.name in ("reason_text",)]
