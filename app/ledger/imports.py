@@ -18,7 +18,7 @@ from app.auth.identity import Identity
 from app.db import db
 from app.ledger import bills as b
 from app.ledger.models import LedgerPayment
-from app.ledger.service import add_payment, is_ledger_staff, parse_amount, parse_day
+from app.ledger.service import add_payment, is_ledger_staff, lock_references, parse_amount, parse_day
 from app.models import Application, Lease
 from app.services.case_service import can_view
 from app.services.errors import Forbidden, ValidationFailed
@@ -78,6 +78,7 @@ def import_payments(identity: Identity, content: bytes) -> dict:
     errors: list[dict] = []
     seen: set[str] = set()
     with db.transaction() as session:
+        lock_references(session)
         for line, row in rows:
             reference, lease_no = row.get("reference", ""), row.get("lease_no", "")
             problems = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.audit import chain as audit
@@ -143,6 +143,17 @@ def parse_day(raw) -> date | None:
         return None
 
 
+#: ``pg_advisory_xact_lock`` key taken by whoever books payments with a reference ("ledger")
+REFERENCE_LOCK = 0x6C6564676572
+
+
+def lock_references(session: Session) -> None:
+    """Serialise bookings by reference in this transaction, so a reference checked absent stays
+    absent until the commit (two imports of one file at once book each payment once)."""
+    if not db.is_sqlite:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFERENCE_LOCK})
+
+
 def add_payment(session: Session, actor: str, lease: Lease, amount: Decimal, paid_on: date, method: str,
                 reference: str | None, note: str) -> LedgerPayment:
     """Store a payment, re-apply the lease's payments and audit it (in the caller's transaction)."""
@@ -183,6 +194,7 @@ def record_payment(identity: Identity, lease_no: str, data: dict) -> dict:
     if errors:
         raise ValidationFailed("缴费信息不完整或有误", errors)
     with db.transaction() as session:
+        lock_references(session)
         lease, case = _lease(session, identity, lease_no, lock=True)
         if lease.status not in ("active", "ended"):
             raise ValidationFailed("租约尚未入住，不能登记缴费", {"lease_no": ["租约尚未入住"]})

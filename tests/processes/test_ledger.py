@@ -148,3 +148,33 @@ def test_the_exit_form_reads_arrears_from_the_ledger_not_the_number_typed(flow_a
         instance = session.get(ProcessInstance, started["instance_id"])
         assert session.scalar(select(func.count()).select_from(TenancyExit)) == 0
     assert instance.status == "completed"  # the ledger shows nothing owed: no ground, whatever was typed
+
+
+def test_each_lease_anniversary_starts_one_review_of_its_own(flow_app, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from app.engine import workdays
+    from app.engine.operators import OperatorContext
+    from app.models import AnnualReview
+    from handlers import tenancy
+
+    lease_no = make_lease(months_ago=12)  # three-year lease: its first anniversary is days away
+    with db.session() as session:
+        lease = session.scalar(select(Lease).where(Lease.lease_no == lease_no))
+        first, ends_on = lease.starts_on.replace(year=lease.starts_on.year + 1), lease.ends_on
+    assert first - bills.today() <= timedelta(days=30) and ends_on - bills.today() > timedelta(days=600)
+    ctx = OperatorContext(idempotency_key="review-schedule")
+    [started] = tenancy.start_due({"days_before": 30}, ctx)["started"]
+    assert started["business_key"] == f"{lease_no}-{first.year}"
+    assert tenancy.start_due({"days_before": 30}, ctx)["started"] == []  # the daily schedule again: nothing new
+
+    a_year_later = datetime.now(UTC) + timedelta(days=366)
+    monkeypatch.setattr(workdays, "now_utc", lambda: a_year_later)
+    [second] = tenancy.start_due({"days_before": 30}, ctx)["started"]
+    assert second["business_key"] == f"{lease_no}-{first.year + 1}"
+    with db.session() as session:
+        years = session.scalars(select(AnnualReview.year).order_by(AnnualReview.year)).all()
+        keys = set(session.scalars(select(ProcessInstance.business_key)
+                                   .where(ProcessInstance.process_key == "annual_review")))
+    assert years == [first.year, first.year + 1]
+    assert keys == {f"{lease_no}-{first.year}", f"{lease_no}-{first.year + 1}"}  # separate instances
