@@ -34,12 +34,15 @@ REQUIRED = {"reference": "交易流水号", "lease_no": "合同编号", "amount"
 
 
 def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationFailed("文件无法读取：请保存为 UTF-8 或 GBK 编码的 CSV 文件", {"file": ["文件编码无法识别"]})
+    """UTF-8 (with or without BOM) or GBK, as the batch import of applications reads them."""
+    from app.services.batch_import_rows import SheetError
+    from app.services.batch_import_rows import _decode as decode_sheet
+
+    try:
+        return decode_sheet(content)
+    except SheetError:
+        raise ValidationFailed("文件无法读取：请保存为 UTF-8 或 GBK 编码的 CSV 文件",
+                               {"file": ["文件编码无法识别"]}) from None
 
 
 def read_rows(content: bytes) -> list[tuple[int, dict]]:
