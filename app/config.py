@@ -115,6 +115,8 @@ class Settings:
     contract_signing_key_password: str = ""
     #: A TrueType CJK font (.ttf/.ttc) embedded in contracts; empty: WenQuanYi Zen Hei or AR PL.
     contract_font_file: str = ""
+    #: At most one SMS reminder per overdue rent bill in this many days (app.ledger).
+    rent_reminder_days: int = 7
     extra: Mapping[str, str] = field(default_factory=dict)
 
     SECRET_NAMES = ("secret_key", "jwt_secret", "idp_public_key", "audit_key")
@@ -179,6 +181,8 @@ class Settings:
         if self.ratelimit_storage_url and not self.ratelimit_storage_url.startswith(
                 ("memory://", "redis://", "rediss://", "redis+sentinel://", "redis+cluster://")):
             out.append("HOUSING_RATELIMIT_STORAGE_URL must be a redis:// (or memory://) URL")
+        if self.rent_reminder_days < 1:
+            out.append("HOUSING_RENT_REMINDER_DAYS must be at least 1")
         if self.proxy_hops < 0:
             out.append("HOUSING_PROXY_HOPS must be 0 or more")
         if min(self.token_ttl_seconds, self.refresh_ttl_seconds, self.session_ttl_seconds) <= 0:

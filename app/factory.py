@@ -76,6 +76,10 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
 
     messages.init_app(app)
 
+    from app import ledger
+
+    ledger.init_app(app)
+
     from app.cli import register_cli
 
     register_cli(app)

@@ -168,4 +168,7 @@ def activate(params: dict, ctx) -> dict:
             lease.moved_in_at = lease.moved_in_at or now()
             case = session.get(Application, lease.application_id)
             case.status, case.current_step, case.updated_at = "leased", "已入住", now()
+            from app.ledger.bills import sync_bills
+
+            sync_bills(session, lease)  # the rent ledger starts with the move-in
     return {"lease_no": params["lease_no"], "status": "active", "moved_in_on": params["moved_in_on"]}

@@ -6,7 +6,8 @@ tenancy never grow one workflow.
 
 * ``lease/start`` — starts a ``lease`` instance for every accepted offer.
 * ``annual_review/start_due`` — (the daily schedule) starts an ``annual_review`` instance for
-  every active lease ending within ``days_before`` days that has no review for that year.
+  every active lease whose anniversary (or expiry) falls within ``days_before`` days and that has
+  no review for that year: one review per lease per year, each its own instance.
 * ``annual_review/decide`` — records the review's outcome.
 * ``lease/renew`` / ``lease/market_rent`` — a new term / the rent without subsidy.
 * ``exit/open`` / ``exit/settle`` — the moving period (搬迁期) and the deposit settlement; the
@@ -30,6 +31,8 @@ from handlers.records import dry_run, now, transaction
 
 EXIT_KINDS = ("voluntary", "forced")
 EXIT_GROUNDS = ("voluntary", "fraud", "sublet", "arrears", "vacancy", "ineligible")
+#: a review's "renewed" extends the term only for a lease ending this soon (the anniversary at expiry)
+RENEWAL_WINDOW_DAYS = 120
 
 
 class StartLeasesParams(Schema):
@@ -61,6 +64,9 @@ class LeaseChangeParams(Schema):
 
     lease_no = fields.String(required=True)
     lease_years = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10))
+    window_days = fields.Integer(load_default=RENEWAL_WINDOW_DAYS, validate=validate.Range(min=1, max=366),
+                                 metadata={"description": "renew only a lease ending within this many days; "
+                                                          "a review on an earlier anniversary keeps the term"})
     rent_factor = fields.Float(load_default=1.0, validate=validate.Range(min=1.0, max=10.0),
                                metadata={"description": "market rent as a multiple of the subsidised rent"})
 
@@ -120,11 +126,12 @@ def start_due(params: dict, ctx) -> dict:
     today = workdays.now_utc().astimezone(workdays.CHINA_TZ).date()
     started = []
     with transaction(ctx) as session:
-        leases = session.scalars(select(Lease).where(Lease.status == "active",
-                                                     Lease.ends_on <= today + timedelta(days=params["days_before"])))
+        leases = session.scalars(select(Lease).where(Lease.status == "active"))
         due = []
         for lease in leases:
-            year = lease.ends_on.year
+            year = review_year(lease.starts_on, lease.ends_on, today, params["days_before"])
+            if year is None:
+                continue
             if session.scalar(select(AnnualReview).where(AnnualReview.lease_id == lease.id, AnnualReview.year == year)):
                 continue
             session.add(AnnualReview(lease_id=lease.id, year=year, status="started", findings=[], started_at=now()))
@@ -142,6 +149,18 @@ def start_due(params: dict, ctx) -> dict:
         instance_id = _start("annual_review", data, business_key)
         started.append({"business_key": business_key, "instance_id": instance_id})
     return {"started": started}
+
+
+def review_year(starts_on, ends_on, today, days_before: int) -> int | None:
+    """The year of the review due for a lease on ``today``: its latest anniversary (or its expiry)
+    that is at most ``days_before`` days ahead, and not before the lease started; None if none is."""
+    horizon = today + timedelta(days=days_before)
+    if ends_on <= horizon:  # the anniversary at expiry: the renewal review
+        return (ends_on + timedelta(days=1)).year
+    years, latest = 1, None
+    while (day := add_years(starts_on, years)) <= horizon:
+        latest, years = day, years + 1
+    return latest.year if latest is not None else None
 
 
 @operator("annual_review/decide", params=DecideParams)
@@ -176,9 +195,16 @@ def renew(params: dict, ctx) -> dict:
             return {"lease_no": params["lease_no"], "renewed": True}
         lease = _lease(session, params["lease_no"])
         old_end = lease.ends_on
+        today = workdays.now_utc().astimezone(workdays.CHINA_TZ).date()
+        if old_end > today + timedelta(days=params["window_days"]):  # a mid-term anniversary: the term goes on
+            return {"lease_no": lease.lease_no, "renewed": False, "ends_on": old_end.isoformat()}
         lease.ends_on = add_years(old_end + timedelta(days=1), params["lease_years"]) - timedelta(days=1)
         lease.schedule = lease.schedule + rent_schedule(old_end + timedelta(days=1), lease.ends_on,
                                                         lease.monthly_rent, 0)
+        from app.ledger.bills import has_ledger, sync_bills
+
+        if has_ledger(session, lease.id):
+            sync_bills(session, lease)  # the new term's months
         return {"lease_no": lease.lease_no, "renewed": True, "ends_on": lease.ends_on.isoformat()}
 
 
@@ -216,15 +242,23 @@ def open_exit(params: dict, ctx) -> dict:
 @operator("exit/settle", params=ExitSettleParams)
 def settle_exit(params: dict, ctx) -> dict:
     """The unit is back: keep damages and arrears from the deposit, end the lease."""
+    from app.ledger import settlement
+
     deductions = [{"item": d.get("item", ""), "amount": float(d.get("amount") or 0)} for d in params["damages"]]
-    if params["arrears_amount"]:
-        deductions.append({"item": "欠缴租金", "amount": float(params["arrears_amount"])})
-    kept = round(sum(d["amount"] for d in deductions), 2)
+    arrears_amount = float(params["arrears_amount"] or 0)
     with transaction(ctx) as session:
         if session is None:
-            return {"lease_no": params["lease_no"], "deductions": deductions, "kept": kept}
+            if arrears_amount:
+                deductions.append({"item": "欠缴租金", "amount": arrears_amount})
+            return {"lease_no": params["lease_no"], "deductions": deductions,
+                    "kept": round(sum(d["amount"] for d in deductions), 2)}
         lease = _lease(session, params["lease_no"])
-        refund = round(max(0.0, lease.deposit - kept), 2)
+        # with a rent ledger the arrears and the deposit held come from it, not from the form
+        deposit, arrears_amount = settlement.settle_deposit(session, lease, deductions, arrears_amount)
+        if arrears_amount:
+            deductions.append({"item": "欠缴租金", "amount": arrears_amount})
+        kept = round(sum(d["amount"] for d in deductions), 2)
+        refund = round(max(0.0, deposit - kept), 2)
         lease.status, lease.ended_at = "ended", lease.ended_at or now()
         case = session.get(Application, lease.application_id)
         case.status, case.current_step, case.updated_at = "exited", "已退出", now()

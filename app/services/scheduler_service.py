@@ -118,7 +118,14 @@ PERIODIC: list[Periodic] = [  # looked up when run, so a replaced function is th
     Periodic("started", lambda now: timer_service.fire_start_timers(now)),
     Periodic("stuck", lambda now: incident_service.raise_stuck_incidents(now), every=30.0),
     Periodic("audit", lambda now: audit_periodic.run_if_due(now), every=60.0),  # hourly inside; see app.audit
+    Periodic("ledger", lambda now: _ledger_sweep(now), every=3600.0),  # rent bills, reminders, arrears exits
 ]
+
+
+def _ledger_sweep(now: datetime | None) -> dict:
+    from app.ledger import sweeps
+
+    return sweeps.run(now)
 
 
 def _count(value: object) -> int:

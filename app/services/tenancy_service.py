@@ -111,6 +111,16 @@ def contract_pdf(identity: Identity, lease_no: str) -> bytes:
     return bytes(lease.signed_pdf or lease.contract_pdf or b"")
 
 
+def _arrears_months(lease: Lease, typed: int) -> int:
+    """Unpaid months from the rent ledger when the lease has one; else the number typed in the form."""
+    from app.ledger import bills
+
+    with db.session() as session:
+        if bills.has_ledger(session, lease.id):
+            return bills.arrears(session, lease.id).months
+    return typed
+
+
 def apply_exit(identity: Identity, form: dict) -> dict:
     """Start an ``exit``: the tenant's voluntary exit, or a forced exit decided by staff."""
     data = forms.validate_submission(EXIT_FORM, form)
@@ -125,7 +135,7 @@ def apply_exit(identity: Identity, form: dict) -> dict:
              "applicant_name": case.applicant_name, "kind": data["kind"],
              "ground": "voluntary" if data["kind"] == "voluntary" else data["ground"],
              "reason_text": data["reason_text"], "applicant": {"phone": case.applicant_phone},
-             "exit_facts": {"arrears_months": data.get("arrears_months", 0),
+             "exit_facts": {"arrears_months": _arrears_months(lease, data.get("arrears_months", 0)),
                             "vacancy_months": data.get("vacancy_months", 0)}}
     instance = instance_service.start_instance("exit", start, f"{lease.lease_no}-exit", identity.username)
     return {"lease_no": lease.lease_no, "instance_id": instance.id}

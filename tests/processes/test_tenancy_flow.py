@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.db import db
 from app.engine import workdays
+from app.ledger import service as ledger_service
 from app.models import AnnualReview, Application, HouseholdClaim, Lease, ProcessInstance, StartTimer, TenancyExit
 from app.services import case_service, instance_service, tenancy_service, timer_service
 from handlers import lottery
@@ -67,6 +68,8 @@ def test_from_the_waiting_list_to_a_lease_a_renewal_and_an_exit(flow_app, sandbo
     assert review.status == "renewed" and review.eligible is True
     assert renewed.ends_on > today + timedelta(days=300)
 
+    # the deposit was paid at the counter (the rent ledger holds it until the exit)
+    ledger_service.record_payment(OFFICER, lease_key, {"amount": "1000", "paid_on": today.isoformat()})
     tenancy_service.apply_exit(applicant(key), {"lease_no": lease_key, "kind": "voluntary", "ground": "voluntary",
                                                 "reason_text": "已购买住房，申请退出"})
     complete(OFFICER, f"{lease_key}-exit", "return_unit",
