@@ -96,3 +96,48 @@ def test_the_scheduler_and_timers_fire_agree_on_a_sub_process_reminder(client, a
     again = client.post(f"/api/v1/process-instances/{by_hand}/timers/fire", headers=auth("operator"))
     assert again.status_code == 200 and again.get_json()["fired"] == 0
     assert history_ids(client, auth(), by_hand).count("remind") == 1
+
+
+def _ready_ids(client, headers, instance_id: str) -> list[str]:
+    return sorted(t["bpmn_id"] for t in instance(client, headers, instance_id)["ready_tasks"])
+
+
+def _complete_ready(client, headers, instance_id: str, bpmn_id: str) -> None:
+    task = next(t for t in instance(client, headers, instance_id)["ready_tasks"] if t["bpmn_id"] == bpmn_id)
+    response = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {}}, headers=headers)
+    assert response.status_code == 200, response.get_json()
+
+
+def test_several_unconditional_outgoing_flows_split_in_parallel_and_an_activity_merges_each_token(client, auth):
+    assert deploy(client, auth(), "implicit_parallel.bpmn").status_code == 201
+    response = start(client, auth("reviewer"), "conf_implicit_parallel")
+    assert response.status_code == 201, response.get_json()
+    instance_id = response.get_json()["id"]
+    _complete_ready(client, auth("reviewer"), instance_id, "receive")
+    assert _ready_ids(client, auth("reviewer"), instance_id) == ["check_hukou", "check_income"]
+    _complete_ready(client, auth("reviewer"), instance_id, "check_hukou")
+    assert _ready_ids(client, auth("reviewer"), instance_id) == ["archive", "check_income"]
+    _complete_ready(client, auth("reviewer"), instance_id, "archive")
+    _complete_ready(client, auth("reviewer"), instance_id, "check_income")
+    assert _ready_ids(client, auth("reviewer"), instance_id) == ["archive"]  # the second token passes too
+    _complete_ready(client, auth("reviewer"), instance_id, "archive")
+    assert instance(client, auth(), instance_id)["status"] == "completed"
+    history = history_ids(client, auth(), instance_id)
+    assert history.count("archive") == 2
+    assert not any("implicit" in bpmn_id for bpmn_id in history)  # only what is on the diagram
+
+
+def test_conditional_outgoing_flows_take_every_true_condition_and_the_default_only_when_none_holds(client, auth):
+    assert deploy(client, auth(), "implicit_conditional.bpmn").status_code == 201
+    cases = [({"income": 3000, "members": 5}, ["family_check", "subsidy"]),
+             ({"income": 1500, "members": 2}, ["subsidy"]),
+             ({"income": 9000, "members": 2}, ["standard"])]
+    for data, expected in cases:
+        response = client.post("/api/v1/process-instances", json={"process_key": "conf_implicit_conditional",
+                                                                   "data": data}, headers=auth("reviewer"))
+        assert response.status_code == 201, response.get_json()
+        instance_id = response.get_json()["id"]
+        assert _ready_ids(client, auth("reviewer"), instance_id) == expected, data
+        for bpmn_id in expected:
+            _complete_ready(client, auth("reviewer"), instance_id, bpmn_id)
+        assert instance(client, auth(), instance_id)["status"] == "completed", data
