@@ -138,3 +138,14 @@ def test_rq_workers_carry_a_message_across_pools(rq_app, pg_url):
     assert details["data"]["approved"] is False  # 12 is not below 10
     [reviewer] = instances_of("conf_collab_reviewer")
     assert reviewer.status == "completed" and reviewer.business_key == "HZ-RQ-1"
+
+
+def test_a_signal_from_another_process_interrupts_a_sub_process_at_its_boundary(client, auth):
+    deploy(client, auth(), "signal_boundary.bpmn", "signal_sender.bpmn")
+    applying = start(client, auth("reviewer"), "conf_signal_boundary", "SQ-7")
+    assert [t["bpmn_id"] for t in instance(client, auth(), applying)["ready_tasks"]] == ["fill"]
+    start(client, auth("reviewer"), "conf_signal_sender", "RATE-2027")
+    settle()
+    details = instance(client, auth(), applying)
+    assert [t["bpmn_id"] for t in details["ready_tasks"]] == ["requote"]  # "fill" was withdrawn
+    assert details["waiting_events"] == []
