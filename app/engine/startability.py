@@ -34,6 +34,14 @@ _UNSUPPORTED = {
     "implicitThrowEvent": "an implicit throw event",
 }
 
+#: event definitions SpiffWorkflow reads as none events: (construct, what to draw instead)
+_NONE_EVENTS: dict[str, tuple[str, str]] = {
+    "compensateEventDefinition": ("compensation event", "the engine has no compensation; model the undo "
+                                  "step with an error or escalation boundary event and its own path"),
+    "linkEventDefinition": ("link event", "a link throw would end its token there; draw the sequence "
+                            "flow instead"),
+}
+
 
 def _tag(name: str) -> str:
     return f"{{{BPMN_NS}}}{name}"
@@ -64,20 +72,14 @@ def construct_problems(root: etree._Element) -> list[tuple[str | None, str, int 
                    "complete one reliably")
         out.append((adhoc.get("id"), f"ad-hoc sub-process (adHocSubProcess) {why}; model the order "
                     "with sequence flows and gateways", adhoc.sourceline))
-    for definition in root.iter(_tag("compensateEventDefinition")):
-        event = definition.getparent()
-        out.append((event.get("id"), f"compensation event ({etree.QName(event).localname} with "
-                    "compensateEventDefinition) is not supported: the engine has no compensation and would "
-                    "treat it as a none event; model the undo step with an error or escalation boundary event "
-                    "and its own path", event.sourceline))
+    for definition_tag, (construct, instead) in _NONE_EVENTS.items():
+        for definition in root.iter(_tag(definition_tag)):
+            event = definition.getparent()
+            out.append((event.get("id"), f"{construct} ({etree.QName(event).localname} with {definition_tag}) is "
+                        f"not supported: the engine would treat it as a none event; {instead}", event.sourceline))
     for activity in root.xpath("//*[@isForCompensation='true']"):
         out.append((activity.get("id"), f"compensation handler ({etree.QName(activity).localname} with "
                     "isForCompensation=\"true\") is not supported: nothing would ever run it", activity.sourceline))
-    for definition in root.iter(_tag("linkEventDefinition")):
-        event = definition.getparent()
-        out.append((event.get("id"), f"link event ({etree.QName(event).localname} with linkEventDefinition) is "
-                    "not supported: the engine would treat it as a none event and the flow would stop there; "
-                    "draw the sequence flow instead", event.sourceline))
     for name, what in _UNSUPPORTED.items():
         for node in root.iter(_tag(name)):
             out.append((node.get("id"), f"{what} ({name}) is not supported by this engine", node.sourceline))

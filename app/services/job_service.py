@@ -230,6 +230,13 @@ def _apply(step: Step, job: Job, started: set[str]) -> dict | None:
     if step.run.throw_error(job.task_id, job.error_code or "OperatorFailed", message):
         job.state, job.updated_at = "applied", now
         return entry | {"error_code": job.error_code, "caught_by_boundary_event": True}
+    _incident(step, job, message)
+    return None
+
+
+def _incident(step: Step, job: Job, message: str) -> None:
+    """The failed job becomes an incident (its retry queues the job again)."""
+    now = utcnow()
     job.state, job.updated_at = "incident", now
     step.session.add(Incident(
         instance_id=job.instance_id, process_key=step.instance.process_key, task_id=job.task_id,
@@ -237,22 +244,13 @@ def _apply(step: Step, job: Job, started: set[str]) -> dict | None:
         error_code=job.error_code, message=message, created_at=now,
     ))
     step.audit("incident.opened", {"job_id": job.id, "operator": job.operator, "error_code": job.error_code})
-    return None
 
 
 def _settle_delivery(step: Step, job: Job, entry: dict) -> dict | None:
     """A delivered message or signal is applied; an undeliverable one becomes an incident (its
     retry queues the delivery again)."""
-    now = utcnow()
     if job.state == "succeeded":
-        job.state, job.updated_at = "applied", now
+        job.state, job.updated_at = "applied", utcnow()
         return entry | {"delivered": job.params.get("name"), "to": job.result}
-    job.state, job.updated_at = "incident", now
-    message = job.last_error or job.error_code or "delivery failed"
-    step.session.add(Incident(
-        instance_id=job.instance_id, process_key=step.instance.process_key, task_id=job.task_id,
-        bpmn_id=job.bpmn_id, task_name=job.task_name, job_id=job.id, kind="job_failed",
-        error_code=job.error_code, message=message, created_at=now,
-    ))
-    step.audit("incident.opened", {"job_id": job.id, "operator": job.operator, "error_code": job.error_code})
+    _incident(step, job, job.last_error or job.error_code or "delivery failed")
     return None

@@ -62,7 +62,7 @@ def test_a_message_thrown_in_one_pool_starts_the_other_and_its_reply_continues_t
     assert sorted((j.bpmn_id, j.state) for j in jobs) == [("end_decided", "applied"), ("send_request", "applied")]
 
 
-def test_a_message_end_event_continues_a_receive_task_of_another_file_by_business_key(client, auth):
+def test_a_send_task_continues_a_receive_task_of_another_file_by_business_key(client, auth):
     deploy(client, auth(), "notice_receiver.bpmn")
     deploy(client, auth(), "notice_sender.bpmn")
     waiting = start(client, auth("reviewer"), "conf_notice_receiver", "HT-1")
