@@ -44,7 +44,7 @@ def _splits(root: etree._Element) -> list[tuple[etree._Element, etree._Element, 
         for flow in container.findall(_tag("sequenceFlow")):
             flows.setdefault(flow.get("sourceRef") or "", []).append(flow)
         for node in container:
-            if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN_NS:
+            if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN_NS or not node.get("id"):
                 continue
             outgoing = flows.get(node.get("id") or "", [])
             if len(outgoing) > 1 and etree.QName(node).localname not in _GATEWAYS:

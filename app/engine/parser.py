@@ -156,6 +156,9 @@ def read_document(file_name: str, content: bytes) -> Document:
     if ns == BPMN_NS:
         doc = Document(file_name, content, "bpmn", root)
         for proc in root.findall(f"{{{BPMN_NS}}}process"):
+            if not proc.get("id"):  # the schema leaves it optional; a process is deployed under its id
+                raise DocumentError(file_name, f"a process ({proc.get('name') or 'unnamed'}) has no id",
+                                    proc.sourceline)
             doc.processes.append(
                 (proc.get("id"), proc.get("name") or proc.get("id"), proc.get("isExecutable", "true") != "false")
             )
