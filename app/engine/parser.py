@@ -14,19 +14,21 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent, ThrowingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SPIFFWORKFLOW_NSMAP, ServiceTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ParallelMultiInstanceTask
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 
 from app.engine.decisions import DecisionSources, engine_for
 from app.engine.events import leaf_events
+from app.engine.implicit import with_implicit_gateways
 from app.engine.specs import (
     AsyncServiceTask,
     HostMessageEventDefinition,
     HostParallelMultiInstanceTask,
+    HostSignalEventDefinition,
     RearmingBoundaryEvent,
     StartCycleTimerEventDefinition,
     link_like_the_serializer,
@@ -68,7 +70,7 @@ class HostBpmnParser(SpiffBpmnParser):
         for param in bpmn.iter("{http://spiffworkflow.org/bpmn/schema/1.0/core}parameter"):
             if param.get("type") is None:
                 param.set("type", "any")
-        super().add_bpmn_xml(bpmn, filename)
+        super().add_bpmn_xml(with_implicit_gateways(bpmn), filename)
 
     def _add_diagram_indexes(self, bpmn):
         super()._add_diagram_indexes(bpmn)
@@ -89,6 +91,8 @@ class HostBpmnParser(SpiffBpmnParser):
         """Swap in host classes on a parsed process spec, then attach the runtime links
         SpiffWorkflow's serializer would (specs are never serialised here, only cached).
 
+        Message and signal events, thrown and caught, get the host's definitions, which keep what
+        an instance throws for other instances (thrower and catcher must be of one class to match).
         A start timer cycle is the scheduler's only on a process's own start events: an event
         sub-process keeps SpiffWorkflow's cycle, which starts its path once per occurrence. A
         non-interrupting timer boundary is not re-armed: a date or a duration occurs once, and a
@@ -103,10 +107,12 @@ class HostBpmnParser(SpiffBpmnParser):
             if type(task_spec) is BoundaryEvent and not task_spec.cancel_activity and not all(
                     isinstance(e, TimerEventDefinition) for e in leaf_events(task_spec.event_definition)):
                 task_spec.__class__ = RearmingBoundaryEvent
-            if isinstance(task_spec, CatchingEvent):
+            if isinstance(task_spec, (CatchingEvent, ThrowingEvent)):
                 for event in leaf_events(task_spec.event_definition):  # also inside event-based gateways
                     if type(event) is MessageEventDefinition:
                         event.__class__ = HostMessageEventDefinition
+                    if type(event) is SignalEventDefinition:
+                        event.__class__ = HostSignalEventDefinition
                     if type(event) is CycleTimerEventDefinition and isinstance(task_spec, StartEvent) \
                             and not event_subprocess:
                         event.__class__ = StartCycleTimerEventDefinition
@@ -150,6 +156,9 @@ def read_document(file_name: str, content: bytes) -> Document:
     if ns == BPMN_NS:
         doc = Document(file_name, content, "bpmn", root)
         for proc in root.findall(f"{{{BPMN_NS}}}process"):
+            if not proc.get("id"):  # the schema leaves it optional; a process is deployed under its id
+                raise DocumentError(file_name, f"a process ({proc.get('name') or 'unnamed'}) has no id",
+                                    proc.sourceline)
             doc.processes.append(
                 (proc.get("id"), proc.get("name") or proc.get("id"), proc.get("isExecutable", "true") != "false")
             )
@@ -186,16 +195,18 @@ START_ROLES = "startRoles"
 
 
 def start_events(doc: Document, process_id: str) -> dict[str, list[str]]:
-    """Message names, timer expressions and start roles of a process's top-level start events.
+    """Message and signal names, timer expressions and start roles of a process's top-level
+    start events.
 
     ``start_roles`` are the roles any top-level start event lets start the process directly
     (its ``startRoles`` property); none means only a parent flow or a service starts it.
     """
     proc = doc.root.find(f"{{{BPMN_NS}}}process[@id='{process_id}']")
-    out: dict[str, list[str]] = {"messages": [], "timers": [], "start_roles": []}
+    out: dict[str, list[str]] = {"messages": [], "signals": [], "timers": [], "start_roles": []}
     if proc is None:
         return out
     messages = {m.get("id"): m.get("name") or m.get("id") for m in doc.root.iter(f"{{{BPMN_NS}}}message")}
+    signals = {m.get("id"): m.get("name") or m.get("id") for m in doc.root.iter(f"{{{BPMN_NS}}}signal")}
     roles: set[str] = set()
     for start in proc.findall(f"{{{BPMN_NS}}}startEvent"):
         for value in start.xpath(f"./bpmn:extensionElements/spiffworkflow:properties/"
@@ -205,6 +216,9 @@ def start_events(doc: Document, process_id: str) -> dict[str, list[str]]:
         for med in start.findall(f"{{{BPMN_NS}}}messageEventDefinition"):
             ref = med.get("messageRef")
             out["messages"].append(messages.get(ref, ref))
+        for sed in start.findall(f"{{{BPMN_NS}}}signalEventDefinition"):
+            ref = sed.get("signalRef")
+            out["signals"].append(signals.get(ref, ref))
         for ted in start.findall(f"{{{BPMN_NS}}}timerEventDefinition"):
             for child in ted:
                 if child.text:

@@ -31,10 +31,30 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine.bundle import Bundle
 from app.engine.events import cycle_state, leaf_events
+from app.engine.implicit import SUFFIX as IMPLICIT_SUFFIX
+from app.engine.operators import RetryPolicy
 from app.engine.script_engine import HostScriptEngine, JobRequest
-from app.engine.specs import AsyncServiceTask, HostMessageEventDefinition
+from app.engine.specs import AsyncServiceTask, HostMessageEventDefinition, HostSignalEventDefinition
 
 MAX_ADVANCE_ROUNDS = 50
+#: a signal an instance waits for is kept as a subscription under this prefix and its name
+SIGNAL_PREFIX = "signal:"
+#: the outbox job that delivers a thrown message or signal to other instances and processes
+DELIVER_OPERATOR = "bpmn/deliver"
+#: a message whose receiver has not reached its catch event yet is tried again (2 … 16 s)
+DELIVERY_RETRY = RetryPolicy(max_attempts=5, backoff_base=2.0, max_backoff=60.0)
+
+
+@dataclass
+class Thrown:
+    """A message or signal an instance threw for other instances (see :meth:`Run.take_thrown`)."""
+
+    kind: str  # "message" | "signal"
+    name: str
+    payload: Any
+    task_id: str
+    bpmn_id: str
+    task_name: str
 
 
 class TaskNotReady(Exception):
@@ -253,6 +273,26 @@ class Run:
         self.workflow.catch(event)
         return True
 
+    def deliver_signal(self, name: str, payload: Any = None) -> bool:
+        """Deliver a signal thrown elsewhere to every task waiting for it. False if none waits."""
+        event = BpmnEvent(HostSignalEventDefinition(name), payload=payload)
+        return self.workflow.event_manager.catch(event, internal=False) > 0  # not thrown again
+
+    def take_thrown(self) -> list[Thrown]:
+        """Messages no task of this instance caught and every signal, thrown since the last call
+        (SpiffWorkflow's ``bpmn_events``; other uncaught events are dropped, as before)."""
+        events, self.workflow.bpmn_events = self.workflow.bpmn_events, []
+        out = []
+        for event in events:
+            definition = event.event_definition
+            kind = "signal" if isinstance(definition, HostSignalEventDefinition) else (
+                "message" if isinstance(definition, MessageEventDefinition) else None)
+            source = getattr(event, "thrown_by", None)
+            if kind is None or source is None:
+                continue
+            out.append(Thrown(kind, definition.name, event.payload, **source))
+        return out
+
     def retry_task(self, task_id: str) -> None:
         """Put a failed task back in line: its update hooks and run happen again."""
         task = self.get_task(task_id)
@@ -289,8 +329,11 @@ class Run:
         snap.data = self._data(latest)
         for task in self.workflow.event_manager.tasks.values():
             if task.has_state(TaskState.WAITING):
-                snap.waiting_messages.update(e.name for e in leaf_events(task.task_spec.event_definition)
-                                             if isinstance(e, MessageEventDefinition))
+                for e in leaf_events(task.task_spec.event_definition):
+                    if isinstance(e, MessageEventDefinition):
+                        snap.waiting_messages.add(e.name)
+                    elif isinstance(e, HostSignalEventDefinition):
+                        snap.waiting_messages.add(SIGNAL_PREFIX + e.name)
         return snap
 
     def ready_human_tasks(self) -> list:
@@ -311,7 +354,8 @@ class Run:
                 continue
             for event in leaf_events(spec.event_definition):
                 kind = "timer" if isinstance(event, TimerEventDefinition) else (
-                    "message" if isinstance(event, MessageEventDefinition) else type(event).__name__)
+                    "message" if isinstance(event, MessageEventDefinition) else (
+                        "signal" if isinstance(event, HostSignalEventDefinition) else type(event).__name__))
                 due = _parse_due(event.details(task).value) if kind == "timer" else None
                 out.append({
                     "task_id": str(task.id),
@@ -347,7 +391,8 @@ class Run:
         nodes = []
         for task in self.workflow.get_tasks(state=TaskState.COMPLETED):
             spec = task.task_spec
-            if not getattr(spec, "bpmn_id", None) or isinstance(spec, BoundaryEventSplit):
+            if not getattr(spec, "bpmn_id", None) or isinstance(spec, BoundaryEventSplit) \
+                    or spec.bpmn_id.endswith(IMPLICIT_SUFFIX):  # not on the diagram
                 continue
             nodes.append({
                 "task_id": str(task.id),

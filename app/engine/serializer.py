@@ -19,9 +19,9 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 
-from app.engine.specs import HostMessageEventDefinition, StartCycleTimerEventDefinition
+from app.engine.specs import HostMessageEventDefinition, HostSignalEventDefinition, StartCycleTimerEventDefinition
 
 #: The layout written by :func:`dumps`.
 STATE_FORMAT = 1
@@ -59,6 +59,7 @@ def _make_serializer() -> BpmnWorkflowSerializer:
     config = {
         **SPIFF_CONFIG,
         HostMessageEventDefinition: SPIFF_CONFIG[MessageEventDefinition],
+        HostSignalEventDefinition: SPIFF_CONFIG[SignalEventDefinition],
         StartCycleTimerEventDefinition: DEFAULT_CONFIG[CycleTimerEventDefinition],
     }
     registry = BpmnWorkflowSerializer.configure(config)

@@ -3,7 +3,12 @@
 * :class:`AsyncServiceTask`: a service task evaluates its parameters in the sandbox, asks the
   script engine for a job and stays STARTED; the job's result completes it later.
 * :class:`HostMessageEventDefinition`: a caught message without a ``messageVariable`` merges its
-  payload into the task data (SpiffArena would drop it).
+  payload into the task data (SpiffArena would drop it); a thrown message no task of its own
+  instance catches is kept (with the task that threw it) for the host to deliver to other
+  instances and processes.
+* :class:`HostSignalEventDefinition`: a thrown signal is caught inside its instance as
+  SpiffWorkflow does and also kept for the host, which broadcasts it to every other instance and
+  process (BPMN 2.0.2 §10.5.4: a signal reaches every catcher, across processes).
 * :class:`HostParallelMultiInstanceTask`: the completion condition sees what the instances have
   produced so far — the output collection and ``nrOfInstances`` / ``nrOfCompletedInstances`` /
   ``nrOfActiveInstances`` as BPMN names them — not only the last instance's own data, so a
@@ -23,11 +28,12 @@ restores a spec, so a spec built here and cached behaves the same in every proce
 
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.specs.defaults import ParallelMultiInstanceTask, ServiceTask
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine.script_engine import JobRequest
@@ -55,6 +61,16 @@ class AsyncServiceTask(ServiceTask):
 class HostMessageEventDefinition(MessageEventDefinition):
     """Message events whose payload lands in the data even without ``messageVariable``."""
 
+    def throw(self, my_task):
+        payload, correlations = {}, {}
+        if self.expression is not None:
+            payload = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            correlations = self.get_correlations(my_task, payload)
+        event = BpmnEvent(self, payload=payload, correlations=correlations)
+        event.thrown_by = _thrown_by(my_task)
+        my_task.workflow.correlations.update(correlations)
+        my_task.workflow.top_workflow.catch(event)  # not caught here: kept in ``bpmn_events``
+
     def update_task_data(self, my_task):
         if self.message_var is not None:
             super().update_task_data(my_task)
@@ -62,6 +78,27 @@ class HostMessageEventDefinition(MessageEventDefinition):
         payload = my_task.internal_data.pop(self.name, None)
         if isinstance(payload, dict):
             my_task.data.update(payload)
+
+
+def _thrown_by(my_task) -> dict:
+    """What the host needs of the task that threw an event (kept on the event, never serialised)."""
+    spec = my_task.task_spec
+    return {"task_id": str(my_task.id), "bpmn_id": spec.bpmn_id or spec.name,
+            "task_name": spec.bpmn_name or spec.bpmn_id or spec.name}
+
+
+class HostSignalEventDefinition(SignalEventDefinition):
+    """A signal: caught in its own instance as usual, and always kept for the other instances."""
+
+    def throw(self, my_task):
+        payload = None
+        if self.expression is not None:
+            payload = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+        event = BpmnEvent(self, payload=payload)
+        event.thrown_by = _thrown_by(my_task)
+        top = my_task.workflow.top_workflow
+        if top.event_manager.catch(event):  # caught here: the host still broadcasts it
+            top.bpmn_events.append(event)
 
 
 class HostParallelMultiInstanceTask(ParallelMultiInstanceTask):

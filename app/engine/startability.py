@@ -6,8 +6,9 @@ Two kinds, each naming the element and the construct:
   XML: data stores (a process keeps its data in its instance; outside data comes through a
   service task), ad-hoc sub-processes (SpiffWorkflow starts every activity at once and fails
   completing them; with sequential ordering, the interleaved routing pattern, that is plainly
-  wrong), and flow nodes it has no task for (complex gateways, choreographies) that it would
-  otherwise silently skip.
+  wrong), flow nodes it has no task for (complex gateways, choreographies) and events it has no
+  event definition for (compensation and link events, compensation handlers) that it would
+  otherwise silently skip or treat as none events.
 * :func:`start_problems` finishes the parsed specs exactly as a running instance gets them, builds
   a workflow from them and checks every task spec's wiring (a process or sub-process whose start
   has nothing to run fails on its first step otherwise). Building a workflow runs no scripts,
@@ -31,6 +32,14 @@ _UNSUPPORTED = {
     "choreographyTask": "a choreography task",
     "subChoreography": "a sub-choreography",
     "implicitThrowEvent": "an implicit throw event",
+}
+
+#: event definitions SpiffWorkflow reads as none events: (construct, what to draw instead)
+_NONE_EVENTS: dict[str, tuple[str, str]] = {
+    "compensateEventDefinition": ("compensation event", "the engine has no compensation; model the undo "
+                                  "step with an error or escalation boundary event and its own path"),
+    "linkEventDefinition": ("link event", "a link throw would end its token there; draw the sequence "
+                            "flow instead"),
 }
 
 
@@ -63,6 +72,14 @@ def construct_problems(root: etree._Element) -> list[tuple[str | None, str, int 
                    "complete one reliably")
         out.append((adhoc.get("id"), f"ad-hoc sub-process (adHocSubProcess) {why}; model the order "
                     "with sequence flows and gateways", adhoc.sourceline))
+    for definition_tag, (construct, instead) in _NONE_EVENTS.items():
+        for definition in root.iter(_tag(definition_tag)):
+            event = definition.getparent()
+            out.append((event.get("id"), f"{construct} ({etree.QName(event).localname} with {definition_tag}) is "
+                        f"not supported: the engine would treat it as a none event; {instead}", event.sourceline))
+    for activity in root.xpath("//*[@isForCompensation='true']"):
+        out.append((activity.get("id"), f"compensation handler ({etree.QName(activity).localname} with "
+                    "isForCompensation=\"true\") is not supported: nothing would ever run it", activity.sourceline))
     for name, what in _UNSUPPORTED.items():
         for node in root.iter(_tag(name)):
             out.append((node.get("id"), f"{what} ({name}) is not supported by this engine", node.sourceline))

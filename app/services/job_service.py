@@ -20,10 +20,12 @@ from sqlalchemy import bindparam, func, select, update
 
 from app.db import db, utcnow
 from app.engine.operators import OperatorContext, OperatorError, UnknownOperatorError, registry
+from app.engine.runtime import DELIVER_OPERATOR, DELIVERY_RETRY
 from app.engine.sandbox import ScriptError, to_json_value
 from app.jobs.lease import LeaseKeeper
 from app.models import Incident, Job, ProcessInstance
 from app.services import context
+from app.services.errors import MessageNotCorrelated
 from app.services.step import Step, with_instance
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,8 @@ def execute_batch(job_ids: list[str], threads: int = 8) -> dict[str, str]:
 
 def _call(call: JobCall) -> dict | OperatorError:
     """The operator's JSON result, or the error it failed with (never raises)."""
+    if call.operator == DELIVER_OPERATOR:
+        return _deliver(call)
     try:
         op = registry.get(call.operator)
         params = op.load_params(call.params)
@@ -123,6 +127,19 @@ def _call(call: JobCall) -> dict | OperatorError:
     except Exception as exc:  # an operator bug must not lose the job
         log.exception("operator %s crashed on job %s", call.operator, call.id)
         return OperatorError("OperatorCrashed", f"{type(exc).__name__}: {exc}")
+
+
+def _deliver(call: JobCall) -> dict | OperatorError:
+    """A thrown message or signal, delivered to the other instances and processes (never raises)."""
+    from app.services import message_service  # it starts instances: imported late, as a job runs
+
+    try:
+        return to_json_value(message_service.deliver_thrown(call.params, call.instance_id), "result")
+    except MessageNotCorrelated as exc:  # the receiver may not have reached its catch event yet
+        return OperatorError("MessageNotCorrelated", exc.detail)
+    except Exception as exc:  # a failing delivery must not lose the job
+        log.exception("delivering %s from job %s failed", call.params.get("name"), call.id)
+        return OperatorError("DeliveryFailed", f"{type(exc).__name__}: {exc}")
 
 
 def _store_results(successes: list[tuple[JobCall, dict]]) -> dict[str, str]:
@@ -153,7 +170,7 @@ def _fail(call: JobCall, error: OperatorError) -> str:
             return "stale"
         job.error_code, job.last_error, job.lease_until, job.updated_at = error.code, error.message[:4000], None, now
         try:
-            policy = registry.get(call.operator).retry
+            policy = DELIVERY_RETRY if call.operator == DELIVER_OPERATOR else registry.get(call.operator).retry
         except UnknownOperatorError:
             policy = None
         if error.retryable and policy is not None and job.attempts < job.max_attempts:
@@ -203,6 +220,8 @@ def _apply(step: Step, job: Job, started: set[str]) -> dict | None:
     now = utcnow()
     step.settled_tasks.add(job.task_id)
     entry = {"job_id": job.id, "operator": job.operator, "bpmn_id": job.bpmn_id}
+    if job.operator == DELIVER_OPERATOR:  # nothing waits for it in the thrower
+        return _settle_delivery(step, job, entry)
     if job.task_id not in started or not step.run.awaits_job(job.task_id):
         job.state, job.updated_at = "cancelled", now  # the task went away (a timer or error took it)
         return None
@@ -214,6 +233,13 @@ def _apply(step: Step, job: Job, started: set[str]) -> dict | None:
     if step.run.throw_error(job.task_id, job.error_code or "OperatorFailed", message):
         job.state, job.updated_at = "applied", now
         return entry | {"error_code": job.error_code, "caught_by_boundary_event": True}
+    _incident(step, job, message)
+    return None
+
+
+def _incident(step: Step, job: Job, message: str) -> None:
+    """The failed job becomes an incident (its retry queues the job again)."""
+    now = utcnow()
     job.state, job.updated_at = "incident", now
     step.session.add(Incident(
         instance_id=job.instance_id, process_key=step.instance.process_key, task_id=job.task_id,
@@ -221,4 +247,13 @@ def _apply(step: Step, job: Job, started: set[str]) -> dict | None:
         error_code=job.error_code, message=message, created_at=now,
     ))
     step.audit("incident.opened", {"job_id": job.id, "operator": job.operator, "error_code": job.error_code})
+
+
+def _settle_delivery(step: Step, job: Job, entry: dict) -> dict | None:
+    """A delivered message or signal is applied; an undeliverable one becomes an incident (its
+    retry queues the delivery again)."""
+    if job.state == "succeeded":
+        job.state, job.updated_at = "applied", utcnow()
+        return entry | {"delivered": job.params.get("name"), "to": job.result}
+    _incident(step, job, job.last_error or job.error_code or "delivery failed")
     return None

@@ -24,7 +24,7 @@ from app.engine.bounded import Limits
 from app.engine.bundle import Bundle, bundles
 from app.engine.human_tasks import describe
 from app.engine.operators import registry
-from app.engine.runtime import Run, Snapshot
+from app.engine.runtime import DELIVER_OPERATOR, DELIVERY_RETRY, Run, Snapshot
 from app.engine.sandbox import to_json_value
 from app.engine.script_engine import make_script_engine
 from app.engine.script_functions import SCRIPT_FUNCTIONS
@@ -195,6 +195,18 @@ def summary_of(data: dict, previous: dict | None = None) -> dict:
 
 def _write_jobs(step: Step, after: Snapshot, now) -> None:
     session, instance, run = step.session, step.instance, step.run
+    for thrown in run.take_thrown():  # delivered by a worker, durable and retried like a service call
+        job = Job(
+            id=str(uuid.uuid4()), instance_id=instance.id, task_id=thrown.task_id, bpmn_id=thrown.bpmn_id,
+            task_name=thrown.task_name, operator=DELIVER_OPERATOR,
+            params={"kind": thrown.kind, "name": thrown.name,
+                    "payload": to_json_value(thrown.payload, "payload"),
+                    "business_key": instance.business_key},
+            result_variable="", idempotency_key=f"{instance.id}:{thrown.task_id}:{thrown.kind}:{uuid.uuid4()}",
+            state="queued", max_attempts=DELIVERY_RETRY.max_attempts, run_after=now, created_at=now, updated_at=now,
+        )
+        session.add(job)
+        step.new_job_ids.append(job.id)
     for req in run.take_job_requests():
         op = registry.get(req.operator) if req.operator in registry else None
         job = Job(

@@ -96,3 +96,99 @@ def test_the_scheduler_and_timers_fire_agree_on_a_sub_process_reminder(client, a
     again = client.post(f"/api/v1/process-instances/{by_hand}/timers/fire", headers=auth("operator"))
     assert again.status_code == 200 and again.get_json()["fired"] == 0
     assert history_ids(client, auth(), by_hand).count("remind") == 1
+
+
+def _ready_ids(client, headers, instance_id: str) -> list[str]:
+    return sorted(t["bpmn_id"] for t in instance(client, headers, instance_id)["ready_tasks"])
+
+
+def _complete_ready(client, headers, instance_id: str, bpmn_id: str) -> None:
+    task = next(t for t in instance(client, headers, instance_id)["ready_tasks"] if t["bpmn_id"] == bpmn_id)
+    response = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {}}, headers=headers)
+    assert response.status_code == 200, response.get_json()
+
+
+def test_several_unconditional_outgoing_flows_split_in_parallel_and_an_activity_merges_each_token(client, auth):
+    assert deploy(client, auth(), "implicit_parallel.bpmn").status_code == 201
+    response = start(client, auth("reviewer"), "conf_implicit_parallel")
+    assert response.status_code == 201, response.get_json()
+    instance_id = response.get_json()["id"]
+    _complete_ready(client, auth("reviewer"), instance_id, "receive")
+    assert _ready_ids(client, auth("reviewer"), instance_id) == ["check_hukou", "check_income"]
+    _complete_ready(client, auth("reviewer"), instance_id, "check_hukou")
+    assert _ready_ids(client, auth("reviewer"), instance_id) == ["archive", "check_income"]
+    _complete_ready(client, auth("reviewer"), instance_id, "archive")
+    _complete_ready(client, auth("reviewer"), instance_id, "check_income")
+    assert _ready_ids(client, auth("reviewer"), instance_id) == ["archive"]  # the second token passes too
+    _complete_ready(client, auth("reviewer"), instance_id, "archive")
+    assert instance(client, auth(), instance_id)["status"] == "completed"
+    history = history_ids(client, auth(), instance_id)
+    assert history.count("archive") == 2
+    assert not any("implicit" in bpmn_id for bpmn_id in history)  # only what is on the diagram
+
+
+def test_conditional_outgoing_flows_take_every_true_condition_and_the_default_only_when_none_holds(client, auth):
+    assert deploy(client, auth(), "implicit_conditional.bpmn").status_code == 201
+    cases = [({"income": 3000, "members": 5}, ["family_check", "subsidy"]),
+             ({"income": 1500, "members": 2}, ["subsidy"]),
+             ({"income": 9000, "members": 2}, ["standard"])]
+    for data, expected in cases:
+        response = client.post("/api/v1/process-instances", json={"process_key": "conf_implicit_conditional",
+                                                                   "data": data}, headers=auth("reviewer"))
+        assert response.status_code == 201, response.get_json()
+        instance_id = response.get_json()["id"]
+        assert _ready_ids(client, auth("reviewer"), instance_id) == expected, data
+        for bpmn_id in expected:
+            _complete_ready(client, auth("reviewer"), instance_id, bpmn_id)
+        assert instance(client, auth(), instance_id)["status"] == "completed", data
+
+
+def test_a_cycle_on_a_non_interrupting_sub_process_boundary_runs_its_path_n_times_by_scheduler_or_by_hand(
+        client, auth):
+    assert deploy(client, auth(), "subprocess_cycle.bpmn").status_code == 201
+    by_hand, by_scheduler = (start(client, auth("reviewer"), "conf_subprocess_cycle").get_json()["id"]
+                             for _ in range(2))
+    for _ in range(3):
+        fired = client.post(f"/api/v1/process-instances/{by_hand}/timers/fire", headers=auth("operator"))
+        assert fired.status_code == 200 and fired.get_json()["fired"] == 1, fired.get_json()
+    deadline = time.monotonic() + 15
+    while history_ids(client, auth(), by_scheduler).count("remind") < 3 and time.monotonic() < deadline:
+        time.sleep(0.3)
+        timer_service.fire_due_timers()
+    time.sleep(1.2)
+    timer_service.fire_due_timers()  # a fourth occurrence would be due by now: there is none
+    for instance_id in (by_hand, by_scheduler):
+        details = instance(client, auth(), instance_id)
+        assert history_ids(client, auth(), instance_id).count("remind") == 3, instance_id
+        assert [t["bpmn_id"] for t in details["ready_tasks"]] == ["check"]
+        assert details["waiting_events"] == []
+    again = client.post(f"/api/v1/process-instances/{by_hand}/timers/fire", headers=auth("operator"))
+    assert again.status_code == 200 and again.get_json()["fired"] == 0
+
+
+def test_compensation_and_link_events_are_refused_at_deploy_naming_each_element(client, auth):
+    errors = errors_of(deploy(client, auth(), "compensation.bpmn"))
+    assert "compensation event" in errors["on_compensate"] and "boundaryEvent" in errors["on_compensate"]
+    assert "compensation event" in errors["undo"] and "intermediateThrowEvent" in errors["undo"]
+    assert "compensation handler" in errors["refund_deposit"]
+    assert "link event" in errors["go_to_end"] and "link event" in errors["from_link"]
+    assert start(client, auth("reviewer"), "conf_compensation").status_code == 404
+
+
+def test_a_complex_gateway_is_refused_at_deploy(client, auth):
+    errors = errors_of(deploy(client, auth(), "complex_gateway.bpmn"))
+    assert "complex gateway (complexGateway)" in errors["two_of_three"]
+
+
+def test_escalations_reach_non_interrupting_and_interrupting_boundaries_on_sub_processes(client, auth):
+    assert deploy(client, auth(), "escalation_subprocess.bpmn").status_code == 201
+    response = start(client, auth("reviewer"), "conf_escalation_subprocess")
+    assert response.status_code == 201, response.get_json()
+    instance_id = response.get_json()["id"]
+    assert _ready_ids(client, auth("reviewer"), instance_id) == ["continue_review", "notify_director"]
+    _complete_ready(client, auth("reviewer"), instance_id, "notify_director")
+    _complete_ready(client, auth("reviewer"), instance_id, "continue_review")
+    assert _ready_ids(client, auth("reviewer"), instance_id) == ["handle_refusal"]  # not "archive"
+    _complete_ready(client, auth("reviewer"), instance_id, "handle_refusal")
+    assert instance(client, auth(), instance_id)["status"] == "completed"
+    assert "archive" not in history_ids(client, auth(), instance_id)
