@@ -18,12 +18,13 @@ from sqlalchemy import exists, func, select
 
 from app.db import db, utcnow
 from app.engine import workdays
-from app.models import Application, Lease, ProcessDefinition
+from app.models import Application, Lease, ProcessDefinition, ProcessInstance, TenancyExit
 from app.services import context, instance_service
 from app.supervision.models import SupervisionCheck
 
 log = logging.getLogger(__name__)
 PROCESS_KEY = "supervision"
+OVERDUE_KEY = "supervision_overdue"
 
 
 def _due_leases(session, now: datetime, cadence_days: int, limit: int) -> list[Lease]:
@@ -96,6 +97,53 @@ def start_batch(now: datetime | None = None, batch_size: int | None = None,
     return started
 
 
+def _overdue(session, today) -> list[tuple[Lease, str, str]]:
+    """(lease, since, reason) of every household that should have left and has not (应退未退)."""
+    out: list[tuple[Lease, str, str]] = []
+    moving = select(TenancyExit, Lease).join(Lease, Lease.id == TenancyExit.lease_id).where(
+        TenancyExit.status == "moving", TenancyExit.moving_deadline < today, Lease.status != "ended")
+    for row, lease in session.execute(moving):
+        out.append((lease, row.moving_deadline.isoformat(), f"退出搬迁期已于{row.moving_deadline.isoformat()}届满"))
+    leaving = {lease.id for lease, _, _ in out}
+    for lease in session.scalars(select(Lease).where(Lease.status == "active", Lease.ends_on < today)):
+        if lease.id not in leaving:
+            out.append((lease, lease.ends_on.isoformat(), f"租期已于{lease.ends_on.isoformat()}届满且未续租"))
+    return out
+
+
+def start_overdue(now: datetime | None = None, limit: int | None = None) -> list[str]:
+    """Remind and escalate (``supervision_overdue``) each overdue household, once a month at most."""
+    now = now or utcnow()
+    limit = limit or context.settings().supervision_batch_size
+    today = now.astimezone(workdays.CHINA_TZ).date()
+    month = today.isoformat()[:7]
+    starts = []
+    with db.session() as session:
+        if session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.key == OVERDUE_KEY).limit(1)) is None:
+            return []
+        for lease, since, reason in _overdue(session, today):
+            business_key = f"{lease.lease_no}-overdue-{month}"
+            if session.scalar(select(ProcessInstance.id).where(ProcessInstance.process_key == OVERDUE_KEY,
+                                                               ProcessInstance.business_key == business_key)):
+                continue
+            case = session.get(Application, lease.application_id)
+            if case is None:
+                continue
+            data = instance_data(lease, case, 0, today.isoformat()) | {
+                "title": f"应退未退 {lease.lease_no}", "step": "应退未退", "overdue_since": since,
+                "overdue_reason": reason}
+            starts.append((business_key, data))
+            if len(starts) >= limit:
+                break
+    started = []
+    for business_key, data in starts:
+        try:
+            started.append(instance_service.start_instance(OVERDUE_KEY, data, business_key, "system").id)
+        except Exception:
+            log.exception("overdue reminder %s could not start", business_key)
+    return started
+
+
 def run_if_due(now: datetime | None = None) -> int:
     """The scheduler's entry: one batch when ``supervision_batch_seconds`` have passed since the last."""
     settings = context.settings()
@@ -104,7 +152,7 @@ def run_if_due(now: datetime | None = None) -> int:
         last = session.scalar(select(func.max(SupervisionCheck.started_at)))
     if last is not None and now - _aware(last) < timedelta(seconds=settings.supervision_batch_seconds):
         return 0
-    return len(start_batch(now))
+    return len(start_batch(now)) + len(start_overdue(now))
 
 
 def _aware(value: datetime) -> datetime:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.db import db, utcnow
 from app.models import Application, HumanTask, Lease, TenancyExit
+from app.services import instance_service
 from app.services.errors import Forbidden
 from app.supervision import schedule, service
 from app.supervision.models import SupervisionCheck
@@ -103,3 +104,21 @@ def test_a_run_warns_about_income_and_vacancy_and_the_officers_decide(flow_app, 
     assert [r["lease_no"] for r in service.warnings_for(OFFICER_YZ)] == []
     [closed] = service.warnings_for(OFFICER_YZ, include_closed=True)
     assert closed["status_name"] == "已解除"
+
+
+def test_a_household_past_its_lease_end_is_reminded_then_escalated(flow_app, sandbox):
+    admin = sandbox[1]
+    lease = lease_for("over_income", "LGZF2026-S00009", months_ago=40)
+    with db.transaction() as session:
+        session.get(Lease, lease.id).ends_on = date.today() - timedelta(days=5)
+    admin.clear_requests()
+
+    [instance_id] = schedule.start_overdue()
+    assert schedule.start_overdue() == []  # once a month
+    [sms] = admin.requests("sms")
+    assert "EXIT_OVERDUE_REMINDER" in str(sms)
+    assert ready_task(f"{lease.lease_no}-overdue-{date.today().isoformat()[:7]}", "escalate") is None
+
+    instance_service.fire_timers_now(instance_id, "test")  # the grace period ends
+    task = ready_task(f"{lease.lease_no}-overdue-{date.today().isoformat()[:7]}", "escalate", "supervision_officer")
+    assert task.district == "江北区" and "应退未退" in task.instructions and "届满且未续租" in task.instructions
