@@ -52,6 +52,8 @@ class DecideParams(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
     reason = fields.String(load_default="")
     officer = fields.String(load_default="")
+    rectify_items = fields.String(load_default="")
+    rectify_deadline = fields.String(load_default="", metadata={"description": "ISO time the rectification is due"})
 
 
 def arrears_months(lease_no: str) -> int:
@@ -122,6 +124,7 @@ def record(params: dict, ctx) -> dict:
                                    period=now().date().isoformat(), instance_id=ctx.instance_id, started_at=now())
             session.add(row)
         row.facts, row.usage, row.warnings = params["facts"], params["usage"], params["warnings"]
+        row.notice = row.notice or {}
         row.status, row.checked_at = status, now()
         session.flush()
         result["check_id"] = row.id
@@ -149,4 +152,6 @@ def decide(params: dict, ctx) -> dict:
                 .order_by(HumanTask.completed_at.desc()).limit(1))
             row.status, row.decision, row.decision_reason = status, params["decision"], params["reason"]
             row.decided_by, row.decided_at = officer or None, now()
+            if params["decision"] == "rectify":
+                row.notice = {"items": params["rectify_items"], "deadline": params["rectify_deadline"][:10]}
     return {"decision": params["decision"], "status": status}

@@ -27,9 +27,10 @@ def init_app(app: Flask) -> None:
 
     register_catalogue(texts.EN)
     app.register_blueprint(views.bp)
-    entry = nav.NavEntry("动态监管", "web_supervision.warnings", nav.REVIEWERS)
-    if all(e.endpoint != entry.endpoint for e in nav.MAIN_NAV):
-        nav.MAIN_NAV.insert(len(nav.MAIN_NAV) - 1, entry)
+    for entry in (nav.NavEntry("动态监管", "web_supervision.warnings", nav.REVIEWERS),
+                  nav.NavEntry("整改通知", "web_supervision.notices", ("applicant",))):
+        if all(e.endpoint != entry.endpoint for e in nav.MAIN_NAV):
+            nav.MAIN_NAV.insert(len(nav.MAIN_NAV) - 1, entry)
     if all(p.name != "supervision" for p in scheduler_service.PERIODIC):
         scheduler_service.PERIODIC.append(
             scheduler_service.Periodic("supervision", lambda now: schedule.run_if_due(now), every=60.0))

@@ -40,6 +40,8 @@ class SupervisionCheck(Base):
     decision: Mapped[str | None] = mapped_column(String(16))
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str | None] = mapped_column(String(64))
+    #: the rectification notice (整改通知) the tenant reads on the portal: {items, deadline}
+    notice: Mapped[dict] = mapped_column(default=dict)
     decided_at: Mapped[datetime | None]
     started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     checked_at: Mapped[datetime | None]

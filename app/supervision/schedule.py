@@ -73,7 +73,7 @@ def start_batch(now: datetime | None = None, batch_size: int | None = None,
             if case is None:
                 continue
             check = SupervisionCheck(lease_id=lease.id, lease_no=lease.lease_no, district=case.district,
-                                     period=period, status="checking", facts={}, usage={}, warnings=[],
+                                     period=period, status="checking", facts={}, usage={}, warnings=[], notice={},
                                      decision_reason="", started_at=now)
             session.add(check)
             session.flush()

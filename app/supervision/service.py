@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.auth.identity import Identity
 from app.db import db
-from app.models import HumanTask
+from app.models import Application, HumanTask, Lease
 from app.services.errors import Forbidden
 from app.supervision.models import SupervisionCheck
 
@@ -45,6 +45,19 @@ def warnings_for(identity: Identity, include_closed: bool = False, limit: int = 
         tasks = {t.instance_id: t for t in session.scalars(select(HumanTask).where(
             HumanTask.instance_id.in_(ids), HumanTask.status == "ready"))} if ids else {}
     return [view(r, tasks.get(r.instance_id or "")) for r in rows]
+
+
+def notices_for(identity: Identity) -> list[dict]:
+    """The rectification notices (整改通知) on the tenant's own leases, newest first."""
+    query = (select(SupervisionCheck).join(Lease, Lease.id == SupervisionCheck.lease_id)
+             .join(Application, Application.id == Lease.application_id)
+             .where(Application.applicant_username == identity.username, SupervisionCheck.decision == "rectify")
+             .order_by(SupervisionCheck.id.desc()))
+    with db.session() as session:
+        rows = list(session.scalars(query))
+    return [{"lease_no": r.lease_no, "issued_on": r.decided_at.date().isoformat() if r.decided_at else r.period,
+             "reasons": [w.get("reason", "") for w in r.warnings or []], "items": (r.notice or {}).get("items", ""),
+             "deadline": (r.notice or {}).get("deadline", ""), "status": r.status} for r in rows]
 
 
 def view(row: SupervisionCheck, task: HumanTask | None = None) -> dict:

@@ -25,4 +25,13 @@ EN = {
     "已启动退出": "Exit started",
     "未能启动": "Could not start",
     "仅动态监管人员可查看": "Only supervision officers may see this",
+    "整改通知": "Rectification notices",
+    "经核查，您承租的住房存在以下情况，请在期限内整改。逾期未整改的，将依法启动退出。":
+        "A check found the following about your rented home; please put it right by the deadline. "
+        "Without rectification by then, the exit will be started as the rules provide.",
+    "下达日期": "Issued on",
+    "发现的情况": "What was found",
+    "整改事项": "What to do",
+    "整改期限": "Deadline",
+    "暂无整改通知": "No rectification notices",
 }

@@ -21,3 +21,10 @@ def warnings():
     everything = request.args.get("all") == "1"
     rows = service.warnings_for(require_user(), include_closed=everything)
     return render_template("supervision/warnings.html", rows=rows, everything=everything)
+
+
+@bp.route("/notices")
+@login_required("applicant")
+def notices():
+    """The tenant's rectification notices (整改通知), with the items and the deadline."""
+    return render_template("supervision/notices.html", notices=service.notices_for(require_user()))

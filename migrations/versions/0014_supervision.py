@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("decision", sa.String(16), nullable=True),
         sa.Column("decision_reason", sa.Text(), nullable=False),
         sa.Column("decided_by", sa.String(64), nullable=True),
+        sa.Column("notice", JSON, nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True),

@@ -43,7 +43,7 @@ def last_check(lease: Lease, facts: dict) -> None:
     with db.transaction() as session:
         session.add(SupervisionCheck(lease_id=lease.id, lease_no=lease.lease_no, district="江北区",
                                      period=(date.today() - timedelta(days=40)).isoformat(), status="clear",
-                                     facts=facts, usage={}, warnings=[], decision_reason="",
+                                     facts=facts, usage={}, warnings=[], notice={}, decision_reason="",
                                      started_at=utcnow() - timedelta(days=40)))
 
 
