@@ -69,7 +69,8 @@ def test_officers_read_the_warnings_and_start_an_exit_or_dismiss(supervision_ser
     assert page.get_by_text("动态监管发现风险").is_visible()
     page.click("[data-testid=claim]")
     page.wait_for_load_state()
-    assert {"解除预警", "下达整改通知", "启动退出"} <= set(page.locator("[data-testid=task-form] button").all_inner_texts())
+    buttons = page.locator("[data-testid=task-form] button").all_inner_texts()
+    assert {"解除预警", "下达整改通知", "启动退出"} <= set(buttons)
     page.fill("textarea[name=reason]", "税务与公积金核实家庭收入已超过保障标准")
     assert page.locator("select[name=exit_ground]").input_value() == "ineligible"  # the ground, prefilled
     jb.shot("decide-exit")
