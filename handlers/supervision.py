@@ -56,16 +56,19 @@ class DecideParams(Schema):
     rectify_deadline = fields.String(load_default="", metadata={"description": "ISO time the rectification is due"})
 
 
-def arrears_months(lease_no: str) -> int:
+def arrears_months(lease_id: int) -> int:
     """Months of rent in arrears from the rent ledger, when one is installed (0 otherwise).
 
-    The ledger is its own context (``app.ledger``); supervision reads it only through a function
-    ``arrears_months(lease_no)`` and treats its absence, or any failure, as no arrears known.
+    The ledger is its own context (``app.ledger``); supervision reads it only through
+    ``app.ledger.bills.arrears(session, lease_id).months`` and treats its absence, or any failure,
+    as no arrears known (the ``arrears`` rule then does not fire).
     """
     try:
-        ledger = importlib.import_module("app.ledger")
-        reader = getattr(ledger, "arrears_months", None)
-        return int(reader(lease_no)) if callable(reader) else 0
+        bills = importlib.import_module("app.ledger.bills")
+        from app.db import db
+
+        with db.session() as session:
+            return int(bills.arrears(session, lease_id).months)
     except Exception:  # noqa: BLE001 - the ledger is optional; a warning needs evidence, not a guess
         return 0
 
@@ -90,6 +93,7 @@ def baseline(params: dict, ctx) -> dict:
             SupervisionCheck.lease_id == lease.id, SupervisionCheck.status != "checking",
             SupervisionCheck.id != (params["check_id"] or 0)).order_by(SupervisionCheck.id.desc()).limit(1))
         case = session.get(Application, lease.application_id)
+        lease_id = lease.id
         rows = list(session.scalars(select(VerificationResult).where(VerificationResult.application_id == case.id)))
         household = {"type": case.household_type, "members": [
             {"id_number": m.id_number, "name": m.name, "relation": m.relation,
@@ -102,7 +106,7 @@ def baseline(params: dict, ctx) -> dict:
             table.setdefault(row.id_number, {})[row.source] = {"found": row.found, "facts": row.facts or {}}
         previous = derive_facts(household, table)
         hukou_found = [n for n, cells in table.items() if (cells.get("hukou") or {}).get("found")]
-    return {"previous": previous, "hukou_found": hukou_found, "arrears_months": arrears_months(params["lease_no"]),
+    return {"previous": previous, "hukou_found": hukou_found, "arrears_months": arrears_months(lease_id),
             "first_check": last is None}
 
 
