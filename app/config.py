@@ -104,6 +104,12 @@ class Settings:
     objection_limit: str = "5/hour"
     #: Public complaints per address (the portal, hotline and window entries are not limited).
     complaint_limit: str = "5/hour"
+    #: Days between two supervision checks (动态监管) of one lease (30: monthly).
+    supervision_cadence_days: int = 30
+    #: Leases one supervision batch starts; a batch runs every ``supervision_batch_seconds``, so at
+    #: most batch_size × 15 source calls per interval reach the data platforms.
+    supervision_batch_size: int = 50
+    supervision_batch_seconds: float = 300.0
     #: How many reverse proxies stand in front of the server (werkzeug ProxyFix); 0 trusts no
     #: ``X-Forwarded-*`` header.
     proxy_hops: int = 0
@@ -183,6 +189,9 @@ class Settings:
             out.append("HOUSING_RATELIMIT_STORAGE_URL must be a redis:// (or memory://) URL")
         if self.rent_reminder_days < 1:
             out.append("HOUSING_RENT_REMINDER_DAYS must be at least 1")
+        if self.supervision_cadence_days < 1 or self.supervision_batch_size < 1 or self.supervision_batch_seconds < 1:
+            out.append("HOUSING_SUPERVISION_CADENCE_DAYS, HOUSING_SUPERVISION_BATCH_SIZE and "
+                       "HOUSING_SUPERVISION_BATCH_SECONDS must be at least 1")
         if self.proxy_hops < 0:
             out.append("HOUSING_PROXY_HOPS must be 0 or more")
         if min(self.token_ttl_seconds, self.refresh_ttl_seconds, self.session_ttl_seconds) <= 0:

@@ -80,6 +80,10 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
 
     ledger.init_app(app)
 
+    from app import supervision
+
+    supervision.init_app(app)
+
     from app.cli import register_cli
 
     register_cli(app)

@@ -39,6 +39,8 @@ DEMO_USERS = [
     ("policy", "冯雪 (政策人员)", ["policy"], ["policy"], None),
     ("integrator", "何涛 (集成人员)", ["integrator"], ["integrator"], None),
     ("ducha", "钱进 (投诉督办)", ["reviewer"], ["complaint_supervisor"], None),
+    ("jianguan_yz", "罗军 (渝中区动态监管)", ["reviewer"], ["supervision_officer"], "渝中区"),
+    ("jianguan_jb", "唐静 (江北区动态监管)", ["reviewer"], ["supervision_officer"], "江北区"),
     ("operator", "高远 (运维人员)", ["operator"], ["operator"], None),
     ("manager_city", "钱进 (市住房保障统计)", ["manager"], ["manager"], None),
     ("manager_yz", "林静 (渝中区住房保障统计)", ["manager"], ["manager"], "渝中区"),

@@ -211,6 +211,7 @@ EN: dict[str, str] = {
         "{housing}: eligibility results for {district}, published {year}-{month}-{day}",
     # data sources (connector titles) in the verification table
     "短信网关": "SMS gateway", "配租系统": "Allocation system", "公示平台": "Publication platform",
+    "水电气用量": "Water, electricity and gas use",
     "公安居住证": "Residence permits (public security)", "残联残疾人证": "Disability certificates",
     "税务个人所得税": "Individual income tax", "学信网学历": "Education records",
     "住房公积金": "Housing provident fund",
