@@ -6,9 +6,14 @@ from __future__ import annotations
 import io
 import time
 
+from sqlalchemy import select
+
+from app.db import db
+from app.models import ProcessInstance
 from app.services import timer_service
 from tests.conftest import FIXTURES
 from tests.support.api import history_ids, instance
+from tests.support.settle import settle
 
 CONFORMANCE = FIXTURES / "bpmn" / "conformance"
 
@@ -192,3 +197,57 @@ def test_escalations_reach_non_interrupting_and_interrupting_boundaries_on_sub_p
     _complete_ready(client, auth("reviewer"), instance_id, "handle_refusal")
     assert instance(client, auth(), instance_id)["status"] == "completed"
     assert "archive" not in history_ids(client, auth(), instance_id)
+
+
+def test_a_discriminator_drawn_as_a_multi_merge_runs_every_branch_to_the_end(client, auth):
+    # WCP-9 without a complex gateway: the continuation follows the first check at once and,
+    # the merge being uncontrolled, runs again for each later check; nothing waits at the end
+    assert deploy(client, auth(), "discriminator.bpmn").status_code == 201
+    response = start(client, auth("reviewer"), "conf_discriminator")
+    assert response.status_code == 201, response.get_json()
+    instance_id = response.get_json()["id"]
+    reviewer = auth("reviewer")
+    assert _ready_ids(client, reviewer, instance_id) == ["check_hukou", "check_income", "check_property"]
+    _complete_ready(client, reviewer, instance_id, "check_income")
+    assert _ready_ids(client, reviewer, instance_id) == ["check_hukou", "check_property", "notify"]
+    _complete_ready(client, reviewer, instance_id, "notify")
+    _complete_ready(client, reviewer, instance_id, "check_hukou")
+    _complete_ready(client, reviewer, instance_id, "check_property")
+    assert _ready_ids(client, reviewer, instance_id) == ["notify", "notify"]
+    _complete_ready(client, reviewer, instance_id, "notify")
+    _complete_ready(client, reviewer, instance_id, "notify")
+    details = instance(client, auth(), instance_id)
+    assert details["status"] == "completed"
+    assert details["ready_tasks"] == [] and details["waiting_events"] == []
+    history = history_ids(client, auth(), instance_id)
+    for check in ("check_hukou", "check_income", "check_property"):
+        assert history.count(check) == 1, history
+    assert history.count("notify") == 3 and history.count("end") == 3, history
+
+
+def test_multiple_instances_without_synchronisation_start_one_instance_each_and_the_flow_goes_on(client, auth):
+    # WCP-12: a parallel multi-instance send task starts one inspection per household; the
+    # dispatcher carries on and ends while the inspections are still open
+    assert deploy(client, auth(), "mi_no_sync.bpmn").status_code == 201
+    households = ["A-101", "A-102", "B-201"]
+    response = client.post("/api/v1/process-instances", headers=auth("reviewer"), json={
+        "process_key": "conf_mi_dispatch", "data": {"households": households}, "business_key": "PC-2026-7"})
+    assert response.status_code == 201, response.get_json()
+    dispatcher = response.get_json()["id"]
+    settle()
+    reviewer = auth("reviewer")
+    assert _ready_ids(client, reviewer, dispatcher) == ["carry_on"]
+    _complete_ready(client, reviewer, dispatcher, "carry_on")
+    assert instance(client, auth(), dispatcher)["status"] == "completed"  # no inspection waited for
+    assert history_ids(client, auth(), dispatcher).count("carry_on") == 1
+    with db.session() as session:
+        inspections = list(session.scalars(select(ProcessInstance.id)
+                                           .where(ProcessInstance.process_key == "conf_mi_inspection")))
+    assert len(inspections) == 3
+    assert sorted(instance(client, auth(), i)["data"]["household"] for i in inspections) == households
+    for inspection in inspections:
+        assert _ready_ids(client, reviewer, inspection) == ["inspect"]
+        _complete_ready(client, reviewer, inspection, "inspect")
+        details = instance(client, auth(), inspection)
+        assert details["status"] == "completed" and details["waiting_events"] == []
+        assert history_ids(client, auth(), inspection) == ["start_inspection", "inspect", "end_inspected"]
