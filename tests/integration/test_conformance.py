@@ -225,6 +225,23 @@ def test_a_discriminator_drawn_as_a_multi_merge_runs_every_branch_to_the_end(cli
     assert history.count("notify") == 3 and history.count("end") == 3, history
 
 
+def test_the_same_branches_joined_by_an_inclusive_gateway_continue_once_after_the_last(client, auth):
+    assert deploy(client, auth(), "discriminator_join.bpmn").status_code == 201
+    response = start(client, auth("reviewer"), "conf_discriminator_join")
+    assert response.status_code == 201, response.get_json()
+    instance_id = response.get_json()["id"]
+    reviewer = auth("reviewer")
+    _complete_ready(client, reviewer, instance_id, "check_income")
+    _complete_ready(client, reviewer, instance_id, "check_hukou")
+    assert _ready_ids(client, reviewer, instance_id) == ["check_property"]  # the join still waits
+    _complete_ready(client, reviewer, instance_id, "check_property")
+    assert _ready_ids(client, reviewer, instance_id) == ["notify"]
+    _complete_ready(client, reviewer, instance_id, "notify")
+    assert instance(client, auth(), instance_id)["status"] == "completed"
+    history = history_ids(client, auth(), instance_id)
+    assert history.count("notify") == 1 and history.count("end") == 1, history
+
+
 def test_multiple_instances_without_synchronisation_start_one_instance_each_and_the_flow_goes_on(client, auth):
     # WCP-12: a parallel multi-instance send task starts one inspection per household; the
     # dispatcher carries on and ends while the inspections are still open
@@ -245,6 +262,7 @@ def test_multiple_instances_without_synchronisation_start_one_instance_each_and_
                                            .where(ProcessInstance.process_key == "conf_mi_inspection")))
     assert len(inspections) == 3
     assert sorted(instance(client, auth(), i)["data"]["household"] for i in inspections) == households
+    assert {instance(client, auth(), i)["business_key"] for i in inspections} == {"PC-2026-7"}
     for inspection in inspections:
         assert _ready_ids(client, reviewer, inspection) == ["inspect"]
         _complete_ready(client, reviewer, inspection, "inspect")
