@@ -199,13 +199,17 @@ def test_escalations_reach_non_interrupting_and_interrupting_boundaries_on_sub_p
     assert "archive" not in history_ids(client, auth(), instance_id)
 
 
+def _deploy_and_start(client, auth, name: str, key: str) -> str:
+    assert deploy(client, auth(), name).status_code == 201
+    response = start(client, auth("reviewer"), key)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
 def test_a_discriminator_drawn_as_a_multi_merge_runs_every_branch_to_the_end(client, auth):
     # WCP-9 without a complex gateway: the continuation follows the first check at once and,
     # the merge being uncontrolled, runs again for each later check; nothing waits at the end
-    assert deploy(client, auth(), "discriminator.bpmn").status_code == 201
-    response = start(client, auth("reviewer"), "conf_discriminator")
-    assert response.status_code == 201, response.get_json()
-    instance_id = response.get_json()["id"]
+    instance_id = _deploy_and_start(client, auth, "discriminator.bpmn", "conf_discriminator")
     reviewer = auth("reviewer")
     assert _ready_ids(client, reviewer, instance_id) == ["check_hukou", "check_income", "check_property"]
     _complete_ready(client, reviewer, instance_id, "check_income")
@@ -226,10 +230,7 @@ def test_a_discriminator_drawn_as_a_multi_merge_runs_every_branch_to_the_end(cli
 
 
 def test_the_same_branches_joined_by_an_inclusive_gateway_continue_once_after_the_last(client, auth):
-    assert deploy(client, auth(), "discriminator_join.bpmn").status_code == 201
-    response = start(client, auth("reviewer"), "conf_discriminator_join")
-    assert response.status_code == 201, response.get_json()
-    instance_id = response.get_json()["id"]
+    instance_id = _deploy_and_start(client, auth, "discriminator_join.bpmn", "conf_discriminator_join")
     reviewer = auth("reviewer")
     _complete_ready(client, reviewer, instance_id, "check_income")
     _complete_ready(client, reviewer, instance_id, "check_hukou")
