@@ -122,10 +122,11 @@ PERIODIC: list[Periodic] = [  # looked up when run, so a replaced function is th
 ]
 
 
-def _ledger_sweep(now: datetime | None) -> dict:
+def _ledger_sweep(now: datetime | None) -> int:
+    """Bills added, reminders sent and arrears exits started by one sweep."""
     from app.ledger import sweeps
 
-    return sweeps.run(now)
+    return sum(_count(done) for done in sweeps.run(now).values())
 
 
 def _count(value: object) -> int:

@@ -102,7 +102,8 @@ def test_timer_start_event_starts_one_instance_per_due_time(client, auth):
 
 def test_scheduler_tick_runs_clean_on_an_idle_system(app):
     assert scheduler_service.tick() == {"dispatched": 0, "reclaimed": 0, "requeued": 0, "resumed": 0,
-                                        "timers": 0, "started": 0, "stuck": 0, "audit": 1}  # the first check runs
+                                        "timers": 0, "started": 0, "stuck": 0, "audit": 1,  # the first check runs
+                                        "ledger": 0, "supervision": 0}
 
 
 def test_event_based_gateway_races_a_message_against_a_deadline(client, auth):
