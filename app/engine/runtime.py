@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     ErrorEventDefinition as BpmnErrorEventDefinition,
@@ -27,6 +28,7 @@ from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine.bundle import Bundle
@@ -128,6 +130,13 @@ class Run:
                     return
             except SpiffWorkflowException as exc:
                 self._record_failure(exc)
+            except (TypeError, ValueError, LookupError, AttributeError, ArithmeticError) as exc:
+                # a task spec fed data it cannot use (say a multi-instance collection that is None):
+                # that task fails like a script does, instead of the whole request
+                task = _task_in_traceback(exc)
+                if task is None:
+                    raise
+                self._record_failure(WorkflowTaskException(f"{type(exc).__name__}: {exc}", task=task, exception=exc))
         raise RuntimeError("the workflow did not settle; is there an endless loop of script tasks?")
 
     def _ready_engine_tasks(self) -> list:
@@ -442,3 +451,17 @@ def _bpmn_type(spec) -> str:
         return "serviceTask"
     return name[0].lower() + name[1:]
 
+
+
+def _task_in_traceback(exc: BaseException) -> Task | None:
+    """The innermost workflow task whose step raised ``exc`` (None when no task was running)."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        local = tb.tb_frame.f_locals
+        for name in ("my_task", "task", "self"):
+            if isinstance(local.get(name), Task):
+                found = local[name]
+                break
+        tb = tb.tb_next
+    return found

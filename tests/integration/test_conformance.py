@@ -270,3 +270,14 @@ def test_multiple_instances_without_synchronisation_start_one_instance_each_and_
         details = instance(client, auth(), inspection)
         assert details["status"] == "completed" and details["waiting_events"] == []
         assert history_ids(client, auth(), inspection) == ["start_inspection", "inspect", "end_inspected"]
+
+
+def test_a_multi_instance_over_a_missing_collection_fails_its_task_not_the_request(client, auth):
+    # the collection the instances loop over is None: the task fails like a script would (an
+    # incident naming it), and starting the process still answers 201
+    assert deploy(client, auth(), "mi_no_sync.bpmn").status_code == 201
+    response = client.post("/api/v1/process-instances", headers=auth("reviewer"), json={
+        "process_key": "conf_mi_dispatch", "data": {"households": None}, "business_key": "PC-2026-8"})
+    assert response.status_code == 201, response.get_json()
+    [incident] = instance(client, auth(), response.get_json()["id"])["incidents"]
+    assert incident["kind"] == "script_error" and "TypeError" in incident["message"], incident

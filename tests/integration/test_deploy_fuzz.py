@@ -23,7 +23,9 @@ MUTANTS = 150
 BUDGET_SECONDS = 240
 SOURCES = sorted([*(ROOT / "processes").glob("*.bpmn"), *(ROOT / "processes").glob("*.dmn"),
                   *(FIXTURES / "bpmn").glob("*.bpmn"), *(FIXTURES / "bpmn").glob("*.dmn"),
-                  *(FIXTURES / "bpmn" / "conformance").glob("*.bpmn")])
+                  *(FIXTURES / "bpmn" / "conformance").glob("*.bpmn"),
+                  # decision graphs, boxed expressions and knowledge models (the refused ones are not sources)
+                  *(p for p in (FIXTURES / "dmn").glob("*.dmn") if not p.name.startswith("unsupported"))])
 ODD_EXPRESSIONS = ["", " ", "None", "1/0", "__import__('os').system('true')", "((((", "'", "x" * 5000,
                    "lambda: 1", "[i for i in range(10**9)]", "\"R-1/PT0S\"", "\"P-1D\"", "\x7f", "{}",
                    "${amount > 1}", "amount >", "\"R4/PT1S\"", "\"2026-13-45T99:00:00\""]
