@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
 
 from app.api.errors import correlation_id, register_error_handlers
 from app.api.input_guard import refuse_unstorable_input
@@ -19,10 +19,13 @@ def register_api(app: Flask) -> None:
     for module in (meta, definitions, instances, applications, tasks, messages, incidents, modeler):
         api.register_blueprint(module.bp)
 
-    @api.after_request
+    app.register_blueprint(api)
+
+    @app.after_request
     def add_request_id(response):
-        response.headers["X-Request-ID"] = correlation_id()
+        """Every answer under /api/v1, of any context's blueprint, carries its correlation id."""
+        if request.path.startswith(API_PREFIX):
+            response.headers["X-Request-ID"] = correlation_id()
         return response
 
-    app.register_blueprint(api)
     register_error_handlers(app, API_PREFIX)

@@ -6,7 +6,6 @@ from flask import Blueprint, request
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.api.auth import current_identity, requires
-from app.api.errors import correlation_id
 from app.api.input_guard import refuse_unstorable_input
 from app.api.openapi import operation
 from app.ledger import imports, service
@@ -16,11 +15,6 @@ bp = Blueprint("api_ledger", __name__, url_prefix="/api/v1/ledger")
 bp.before_request(refuse_unstorable_input)
 STAFF = ("admin", "reviewer", "district_reviewer", "city_reviewer", "dept_reviewer")
 
-
-@bp.after_request
-def add_request_id(response):
-    response.headers["X-Request-ID"] = correlation_id()
-    return response
 
 
 class PaymentRequest(Schema):

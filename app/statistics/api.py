@@ -6,7 +6,6 @@ from flask import Blueprint, request
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.api.auth import current_identity, requires
-from app.api.errors import correlation_id
 from app.api.input_guard import refuse_unstorable_input
 from app.api.openapi import operation
 from app.statistics import labels, service
@@ -14,11 +13,6 @@ from app.statistics import labels, service
 bp = Blueprint("api_statistics", __name__, url_prefix="/api/v1/statistics")
 bp.before_request(refuse_unstorable_input)
 
-
-@bp.after_request
-def add_request_id(response):
-    response.headers["X-Request-ID"] = correlation_id()
-    return response
 
 
 class StatisticsQuery(Schema):

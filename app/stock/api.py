@@ -10,7 +10,6 @@ from flask import Blueprint, request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from app.api.auth import current_identity, requires
-from app.api.errors import correlation_id
 from app.api.input_guard import refuse_unstorable_input
 from app.api.openapi import operation
 from app.api.schemas import _file
@@ -22,11 +21,6 @@ bp = Blueprint("api_stock", __name__, url_prefix="/api/v1/stock")
 bp.before_request(refuse_unstorable_input)
 ROLES = ("city_reviewer", "district_reviewer", "admin")
 
-
-@bp.after_request
-def add_request_id(response):
-    response.headers["X-Request-ID"] = correlation_id()
-    return response
 
 
 class _Strict(Schema):
