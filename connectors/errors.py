@@ -31,6 +31,23 @@ ERROR_CODES: dict[str, tuple[bool, str]] = {
     INVALID_PARAMETERS: (False, "the parameters do not match the operation's parameter schema"),
 }
 
+#: code → what a clerk reads about it (the code itself stays in logs, incidents and the API)
+ERROR_LABELS: dict[str, str] = {
+    SOURCE_UNAVAILABLE: "接口无响应或服务异常",
+    CIRCUIT_OPEN: "接口连续故障，暂停调用",
+    MALFORMED_RESPONSE: "返回数据格式异常",
+    SIGNATURE_REJECTED: "签名校验未通过",
+    AUTHENTICATION_FAILED: "接口认证失败",
+    SOURCE_REJECTED: "接口拒绝了请求",
+    CONNECTOR_MISCONFIGURED: "接口配置有误",
+    INVALID_PARAMETERS: "请求参数不符",
+}
+
+
+def error_label(code: str) -> str:
+    """The Chinese words for a connector error ``code`` (an unknown code: 未返回结果)."""
+    return ERROR_LABELS.get(code, "未返回结果")
+
 
 def connector_error(code: str, message: str, **details: object) -> OperatorError:
     """An :class:`OperatorError` with ``retryable`` taken from :data:`ERROR_CODES`."""

@@ -48,7 +48,7 @@ def open_task(identity: Identity, task_id: str, full_ids: bool = False) -> CaseF
     for a task of another district or of another applicant.
     """
     task = instance_service.task_brief(task_service.get_task(identity, task_id))
-    instance = instance_service.get_instance(task["instance_id"])
+    instance = instance_service.get_instance(task["instance_id"], task_id)
     if full_ids:
         record_full_view(identity, instance["id"], task_id)
     data = access.redact(identity, instance["data"], full_ids)
