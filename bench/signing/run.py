@@ -90,12 +90,12 @@ def run(rounds: int, pure_rounds: int) -> dict:
     return out
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=200, help="C sign+verify rounds")
     parser.add_argument("--pure-rounds", type=int, default=20, help="pure-Python rounds among them")
     parser.add_argument("--json", help="also write the figures to this file")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     out = run(args.rounds, args.pure_rounds)
     print(f"sign   : pure Python {out['pure_sign_us']:9.1f} µs   C {out['c_sign_us']:7.1f} µs   "
           f"×{out['ratio_sign_pure_over_c']}")

@@ -312,7 +312,7 @@ def _warnings_by_rule() -> dict[str, int]:
     return rules
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--leases", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=50, help="HOUSING_SUPERVISION_BATCH_SIZE")
@@ -324,7 +324,7 @@ def main() -> int:
     parser.add_argument("--redis", default=os.environ.get("HOUSING_TEST_REDIS", "redis://127.0.0.1:6379/13"),
                         help="a Redis database this run may flush (rq)")
     parser.add_argument("--json", help="also write the figures to this file")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.runner == "inline":
         out = run_inline(args.leases, args.batch)
     else:
