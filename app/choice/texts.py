@@ -46,5 +46,9 @@ EN = {
     "本轮没有这套房源": "This round has no such unit",
     "这套房源不在您家庭可选的户型、面积范围内": "This unit is outside the layouts and areas your household may choose",
     "请在在线选房页面选定房源": "Choose the unit on the online choice page",
+    "房源 {code} 已被其他家庭选定，请从刷新后的房源中另选一套": "Unit {code} was taken by another household; choose "
+                                                        "another from the refreshed list",
+    "您不在选房轮次 {round_no} 中": "You are not in choice round {round_no}",
+    "选房轮次 {round_no} 不存在": "There is no choice round {round_no}",
     "选房进度仅供住房保障工作人员查看": "Only housing staff can see the progress",
 }

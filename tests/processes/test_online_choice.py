@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from app.auth.identity import Identity
 from app.choice import service as choice_service
 from app.db import db
 from app.models import AllocationRound, HumanTask, Offer, ProcessInstance, WaitingListEntry
-from app.services import instance_service, tenancy_service
+from app.services import instance_service, task_service, tenancy_service
+from app.services.errors import ValidationFailed
 from app.stock import service as stock_service
 from app.stock.models import HousingUnit, UnitStatusChange
 from tests.processes.conftest import ready_task
@@ -54,11 +56,9 @@ def test_thirty_households_choose_in_rank_order_and_a_missed_window_passes_the_t
     # the second household cannot choose while it is the first's turn
     second = choice_service.for_household(household(numbers[1]), round_no)
     assert (second["rank"], second["my_turn"], second["current"]["rank"]) == (2, False, 1)
-    try:
+    with pytest.raises(choice_service.NotYourTurn) as out_of_turn:
         choice_service.choose(household(numbers[1]), round_no, second["units"][0]["code"])
-        raise AssertionError("chose out of turn")
-    except choice_service.NotYourTurn as exc:
-        assert "现在不是您的选房时间" in exc.detail
+    assert "现在不是您的选房时间" in out_of_turn.value.detail
 
     chosen: dict[str, str] = {}
     for rank, number in enumerate(numbers[:30], start=1):
@@ -156,3 +156,33 @@ def test_two_households_racing_for_one_unit_exactly_one_wins(flow_app):
     out_of_turn = client.post(f"/api/v1/choice/rounds/{loser_round}/choice", json={"unit_code": target},
                               headers=loser_headers)
     assert out_of_turn.status_code == 409 and out_of_turn.get_json()["error_code"] == "not_your_turn"
+
+
+def test_a_household_no_unit_fits_is_passed_over_and_the_plain_task_form_cannot_take_a_unit(flow_app):
+    stock_service.import_units(OFFICER, "房源.csv", units_csv(4))
+    big, small = seed_queue(2)
+    with db.transaction() as session:  # a family of six: the shipped band is two or three bedrooms, 60–100 m²
+        session.scalars(select(WaitingListEntry).where(WaitingListEntry.application_no == big)).one() \
+            .household_size = 6
+    with pytest.raises(ValidationFailed) as typed:
+        tenancy_service.start_allocation_round(OFFICER, {
+            "housing_type": "gongzufang", "district": DISTRICT, "method": "choice", "source": "manual",
+            "units": [{"code": "TYPED-1", "address": "渝中区手工录入1号", "area": 45, "rent": 450}]})
+    assert typed.value.errors == {"source": ["在线选房需从房源库选取房源（选房页面展示户型、楼层和配套）"]}
+    round_no = start(2)
+    task = turn_of(round_no)
+    assert task.assignee == household(small).username  # the family of six was passed over
+    passed = choice_service.for_household(household(big), round_no)
+    assert passed["status"] == "passed" and passed["units"] == []
+    with db.session() as session:
+        assert session.scalar(select(WaitingListEntry.status).where(WaitingListEntry.application_no == big)) \
+            == "waiting"
+    with pytest.raises(ValidationFailed) as plain:  # the generic task form would skip the atomic take
+        task_service.complete(household(small), task.id, {"unit_code": "YZ-XF-1-0101"})
+    assert plain.value.errors == {"unit_code": ["请在在线选房页面选定房源"]}
+    with pytest.raises(ValidationFailed) as elsewhere:
+        choice_service.choose(household(small), round_no, "NOT-IN-ROUND")
+    assert elsewhere.value.errors == {"unit_code": ["本轮没有这套房源"]}
+    with pytest.raises(choice_service.RoundNotFound):
+        choice_service.for_household(Identity("u999", "申请人", roles=("applicant",)), round_no)
+    assert turn_of(round_no).id == task.id  # none of this used up the window
