@@ -28,6 +28,7 @@ EN = {
                                                       "for your turn.",
     "当前第 {rank} 位（{name}）正在选房": "Number {rank} ({name}) is choosing",
     "可选房源": "Units you may choose",
+    "查看您的排序和可选房源": "see your place and the units you may choose",
     "{n} 套": "{n} units",
     "周边配套": "Facilities",
     "选定": "Choose",

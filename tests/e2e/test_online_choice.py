@@ -66,7 +66,9 @@ def test_a_household_picks_a_unit_online_and_the_officer_watches_the_round(choic
     # the second household waits, and watches its page
     waiting = make("applicant2")
     waiting.page.clock.install()
-    wait_page = waiting.goto(f"/choice/{round_no}")
+    wait_page = waiting.goto("/portal")
+    wait_page.get_by_test_id("my-choice-rounds").get_by_role("link", name=f"在线选房 {round_no}").click()
+    wait_page.wait_for_load_state()
     assert "您家庭排第 2 位（共 3 户），请等待轮到您家庭。" in wait_page.get_by_test_id("choice-status").inner_text()
     assert "当前第 1 位（张*华）正在选房" in wait_page.get_by_test_id("current-turn").inner_text()
     assert wait_page.get_by_test_id("choice-units").get_by_role("button", name="选定").count() == 0
