@@ -11,6 +11,12 @@ EN = {
     "未开始": "Not started",
     "选房进行中": "Choosing in progress",
     "选房已结束": "Finished",
+    "待开始": "Not started",
+    "已配房，待答复": "Offered, awaiting answers",
+    "已结束": "Closed",
+    "配租中": "In a round",
+    "已配房": "Housed",
+    "已移出": "Removed",
     "剩余 {h} 小时 {m} 分钟": "{h} h {m} min left",
     "您已选定房源 {code}（{address}），请等待签约通知。": "You chose unit {code} ({address}); you will be asked to "
                                                        "sign the lease.",

@@ -7,6 +7,7 @@ concurrent HTTP requests exactly one wins."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,7 +16,7 @@ from app.auth.identity import Identity
 from app.choice import service as choice_service
 from app.db import db
 from app.models import AllocationRound, HumanTask, Offer, ProcessInstance, WaitingListEntry
-from app.services import instance_service, task_service, tenancy_service
+from app.services import instance_service, task_service, tenancy_service, timer_service
 from app.services.errors import ValidationFailed
 from app.stock import service as stock_service
 from app.stock.models import HousingUnit, UnitStatusChange
@@ -67,6 +68,10 @@ def test_thirty_households_choose_in_rank_order_and_a_missed_window_passes_the_t
         window = task.due_at - task.created_at
         assert 7190 <= window.total_seconds() <= 7210  # two hours, from the round's window_hours
         if rank in (3, 5):  # the window passes: the scheduler fires the boundary timer
+            with db.session() as session:
+                armed = session.get(ProcessInstance, task.instance_id).next_timer_due_at
+            assert abs((armed - task.due_at).total_seconds()) < 1  # the scheduler fires it at the window's end
+            assert timer_service.fire_due_timers(now=task.due_at - timedelta(minutes=1)) == 0
             assert instance_service.fire_timers_now(task.instance_id, "scheduler") == {"fired": 1}
             continue
         view = choice_service.for_household(household(number), round_no)
