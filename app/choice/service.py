@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.identity import Identity
 from app.db import db, utcnow
+from app.engine.runtime import TaskNotReady as EngineTaskNotReady
 from app.models import AllocationRound, Application, HumanTask, Offer, WaitingListEntry
 from app.services.case_service import in_district
 from app.services.errors import Conflict, Forbidden, NotFound, TaskNotReady, ValidationFailed
@@ -200,7 +201,7 @@ def choose(identity: Identity, round_no: str, unit_code: str) -> dict:
                                      actor=identity.username, reason=reason, ref=number, changed_at=utcnow()))
         try:
             step.run.complete_user_task(task_id, {"unit_code": unit_code})
-        except Exception as exc:  # the engine no longer waits for this pick (the window closed)
+        except EngineTaskNotReady as exc:  # the engine no longer waits for this pick (the window closed)
             raise NotYourTurn("您的选房时间已结束") from exc
         row.status, row.completed_at, row.completed_by = "completed", utcnow(), identity.username
         step.audit("task.completed", {"task_id": task_id, "bpmn_id": TASK, "name": row.name,
