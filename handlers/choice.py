@@ -1,6 +1,6 @@
 """在线选房: the turns of an online choice round, as the ``allocation`` diagram calls them.
 
-The diagram draws the loop (``docs/adr/0017-online-choice.md``): ``choice/next_turn`` gives the
+The diagram draws the loop (``docs/adr/0018-online-choice.md``): ``choice/next_turn`` gives the
 next household in rank order its window, the household's ``choose_unit`` task takes a unit
 (:func:`app.choice.service.choose`, atomically in the database), ``choice/taken`` records the
 pick, the boundary timer's ``choice/missed`` counts a decline and passes the turn, and

@@ -4,7 +4,7 @@ The turns are drawn in the ``allocation`` diagram (method ``choice``) and run by
 :mod:`handlers.choice`; this package holds what people see and do: :mod:`.service` (the live
 view of a round, the atomic take of a unit), :mod:`.api` (``/api/v1/choice``), :mod:`.views`
 (``/choice``: the household's page and the staff's progress page), templates and texts.
-:func:`init_app` attaches them (``docs/adr/0017-online-choice.md``).
+:func:`init_app` attaches them (``docs/adr/0018-online-choice.md``).
 """
 
 from __future__ import annotations
