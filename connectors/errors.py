@@ -32,9 +32,11 @@ ERROR_CODES: dict[str, tuple[bool, str]] = {
 }
 #: code → what a person reads on a page (Chinese; the pages' catalogue holds the English).
 ERROR_NAMES: dict[str, str] = {
-    SOURCE_UNAVAILABLE: "数据源暂不可用", CIRCUIT_OPEN: "数据源连续故障，已暂停调用", MALFORMED_RESPONSE: "数据源返回内容无法识别",
+    SOURCE_UNAVAILABLE: "数据源暂不可用", CIRCUIT_OPEN: "数据源连续故障，已暂停调用",
+    MALFORMED_RESPONSE: "数据源返回内容无法识别",
     SIGNATURE_REJECTED: "数据源拒绝了请求签名", AUTHENTICATION_FAILED: "数据源身份认证失败",
-    SOURCE_REJECTED: "数据源拒绝了请求", CONNECTOR_MISCONFIGURED: "连接器配置有误", INVALID_PARAMETERS: "请求参数不符合要求",
+    SOURCE_REJECTED: "数据源拒绝了请求", CONNECTOR_MISCONFIGURED: "连接器配置有误",
+    INVALID_PARAMETERS: "请求参数不符合要求",
     "NoAnswer": "数据源没有答复",
 }
 

@@ -77,7 +77,8 @@ def _collect(household: dict, results: dict[str, Any], manual_groups: dict[str, 
                     "facts": finding["facts"], "method": "automatic"}
             continue
         code = answer.get("code") or "NoAnswer"
-        failed.append({"source": source, "name": source_title(source), "error_code": code, "error_name": error_name(code),
+        failed.append({"source": source, "name": source_title(source), "error_code": code,
+                       "error_name": error_name(code),
                        "group": manual_groups.get(source) or DEFAULT_MANUAL_GROUP})
         for member in members:
             table[member["id_number"]][source] = {

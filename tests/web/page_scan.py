@@ -48,8 +48,9 @@ class VisibleText(HTMLParser):
 
     Each piece says whether it sits in ``<code>``, ``<kbd>`` or ``<samp>``, where a page shows an
     identifier as an identifier on purpose (a connector's name for the integrator who types it
-    into a diagram), or in a ``<textarea>``, a value the person edits. A ``<pre data-verbatim>`` quotes a document as it is (a deployed DMN file,
-    a platform's answer kept as evidence) and is left out.
+    into a diagram), or in a ``<textarea>``, a value the person edits. A ``<pre data-verbatim>``
+    quotes a document as it is (a deployed DMN file, a platform's answer kept as evidence) and is
+    left out.
     """
 
     def __init__(self):

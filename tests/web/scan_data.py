@@ -24,14 +24,20 @@ from app.db import db, utcnow
 from app.ledger import service as ledger_service
 from app.ledger import sweeps as ledger_sweeps
 from app.models import Application, Incident, Lease
-from app.services import case_service, demo_service, instance_service, publication_service, tenancy_service, user_service
+from app.services import (
+    case_service,
+    demo_service,
+    instance_service,
+    publication_service,
+    tenancy_service,
+    user_service,
+)
 from app.supervision import schedule
 from app.supervision.models import SupervisionCheck
 from tests.processes.conftest import complete, household, ready_task
 from tests.support import lottery_data
 from tests.support.settle import settle
 from tests.support.signing import sign
-
 
 #: applicants beyond the demo's two
 APPLICANTS = {"applicant_nuclear": "刘建国 (申请人)", "applicant_spouse": "黄丽华 (申请人)",

@@ -22,9 +22,8 @@ from collections import Counter, deque
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from werkzeug.exceptions import HTTPException
-
 import pytest
+from werkzeug.exceptions import HTTPException
 
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
@@ -38,9 +37,10 @@ from tests.web.conftest import Browserless
 from tests.web.page_scan import Findings, code_vocabulary, scan_codes, scan_repr, visible_text
 
 #: every kind of person the demo has, and a visitor who is not logged in
-ROLES = [None, "applicant", "applicant2", "applicant_nuclear", "applicant_spouse", "u101", "u102", "u103", "street_yz", "street_jb", "street_ddk", "street_yb", "district_yz",
-         "minzheng", "zhujian", "renshe", "city", "jianguan_yz", "jianguan_jb", "ducha", "policy", "integrator",
-         "operator", "manager_city", "manager_yz", "admin"]
+ROLES = [None, "applicant", "applicant2", "applicant_nuclear", "applicant_spouse", "u101", "u102", "u103",
+         "street_yz", "street_jb", "street_ddk", "street_yb", "district_yz", "minzheng", "zhujian", "renshe", "city",
+         "jianguan_yz", "jianguan_jb", "ducha", "policy", "integrator", "operator", "manager_city", "manager_yz",
+         "admin"]
 #: pages of one view the scan opens at most (a case page looks the same for every case)
 PER_VIEW = 2
 #: views worth more pages: each task is at another step and shows other panels
@@ -177,5 +177,6 @@ def test_every_page_as_every_role_speaks_the_language_chosen(scan_app, sandbox):
         reached[who] = len(pages)
         _english(client, who, pages, findings)
     assert reached["applicant"] > 5 and reached["city"] > 10, reached
-    assert not findings.problems, (f"{len(findings.problems)} problems on {sum(reached.values())} pages "
-                                   f"in {time.monotonic() - began:.0f} s:\n" + "\n".join(sorted(set(findings.problems))))
+    problems = sorted(set(findings.problems))
+    assert not problems, (f"{len(problems)} problems on {sum(reached.values())} pages "
+                          f"in {time.monotonic() - began:.0f} s:\n" + "\n".join(problems))
