@@ -24,6 +24,7 @@ EN: dict[str, str] = {
         "Afterwards every session and API token you hold ends, on every device; log in again with the new password.",
     "{title}响应正常，用时 {ms} 毫秒": "{title} answered in {ms} ms",
     "内部处理程序，无需连接": "Internal handler; nothing to connect to",
+    "业务编号": "Reference no.",
     "必填": "Required", "不在可选范围内": "Not one of the choices", "太短": "Too short", "太长": "Too long",
     "格式不正确": "Wrong format", "类型不正确": "Wrong type", "太小": "Too small", "太大": "Too large",
     "数量不足": "Too few", "数量过多": "Too many", "请勾选确认": "Please tick to confirm", "有重复项": "Has duplicates",
