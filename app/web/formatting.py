@@ -74,7 +74,23 @@ def relation_name(value) -> str:
     return RELATIONS.get(value, value or "")
 
 
+def case_fields(data) -> list:
+    """A task's process data as labelled fields (see :mod:`app.web.case_data`)."""
+    from app.web.case_data import fields_of
+
+    return fields_of(data)
+
+
+def code_label(value, kind: str | None = None):
+    """A status, rule id, reason or error code as the session's language names it."""
+    from app.web.labels import code_label as label
+
+    return label(value, kind)
+
+
 FILTERS = {
+    "code_label": code_label,
+    "case_fields": case_fields,
     "relation_name": relation_name,
     "housing_name": housing_name,
     "local_time": local_time,

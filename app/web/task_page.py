@@ -101,7 +101,10 @@ def evidence(task_id: str, source: str):
     identity = require_user()
     case = case_file_service.open_task(identity, task_id)
     answers = case_service.verification_evidence(identity, case.task["business_key"] or "", source)
-    return render_template("evidence.html", task=case.task, source=source, answers=answers)
+    from connectors.base.registry import CONNECTORS
+
+    name = CONNECTORS[source].title if source in CONNECTORS else source
+    return render_template("evidence.html", task=case.task, source=source, source_name=name, answers=answers)
 
 
 @bp.get("/<task_id>/diagram")
