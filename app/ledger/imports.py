@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.auth.identity import Identity
 from app.db import db
+from app.l10n import Message
 from app.ledger import bills as b
 from app.ledger.models import LedgerPayment
 from app.ledger.service import add_payment, is_ledger_staff, lock_references, parse_amount, parse_day
@@ -63,7 +64,7 @@ def read_rows(content: bytes) -> list[tuple[int, dict]]:
             if not any(v.strip() for v in values):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行", {"file": [f"超过 {MAX_ROWS} 行"]})
+                raise ValidationFailed(Message("import.too_many_rows", n=MAX_ROWS), {"file": [f"超过 {MAX_ROWS} 行"]})
             row = {n: v.strip() for n, v in zip(names, values, strict=False) if n}
             rows.append((reader.line_num, row))
     except csv.Error as exc:
