@@ -148,4 +148,5 @@ def init_app(app: Flask) -> None:
     if "babel" not in app.extensions:
         flask_babel.Babel(app, locale_selector=select_locale, default_locale=DEFAULT, default_domain=l10n.DOMAIN,
                           default_translation_directories=str(l10n.TRANSLATIONS))
+        app.before_request(flask_babel.refresh)  # the locale is the request's, even in an app context held longer
     app.jinja_env.filters.update(form_text=form_text, step_name=step_name, message=translate)
