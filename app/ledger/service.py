@@ -199,7 +199,8 @@ def record_payment(identity: Identity, lease_no: str, data: dict) -> dict:
         if lease.status not in ("active", "ended"):
             raise ValidationFailed("租约尚未入住，不能登记缴费", {"lease_no": ["租约尚未入住"]})
         if reference and session.scalar(select(LedgerPayment.id).where(LedgerPayment.reference == reference)):
-            raise ValidationFailed("该交易流水号已登记过", {"reference": [f"交易流水号 {reference} 已登记过"]})
+            taken = Message("ledger.reference_taken", reference=reference)
+            raise ValidationFailed("该交易流水号已登记过", {"reference": [taken]})
         assert amount is not None and paid_on is not None
         add_payment(session, identity.username, lease, amount, paid_on, method, reference, note)
         return _view(session, lease, case, True)

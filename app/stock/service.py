@@ -187,7 +187,7 @@ def set_status(identity: Identity, code: str, to_status: str, reason: str) -> di
     _require(identity)
     reason = (reason or "").strip()
     if to_status not in STATUSES:
-        raise ValidationFailed("房源状态有误", errors={"status": [f"“{to_status}”不是房源状态"]})
+        raise ValidationFailed("房源状态有误", errors={"status": [Message("stock.unknown_status", status=to_status)]})
     if not 2 <= len(reason) <= 500:
         raise ValidationFailed("请填写变更原因", errors={"reason": ["请填写变更原因（2–500个字）"]})
     with db.transaction() as session:
@@ -195,8 +195,8 @@ def set_status(identity: Identity, code: str, to_status: str, reason: str) -> di
         if unit is None or not in_district(identity, unit.district):
             raise UnitNotFound(Message("stock.not_found", code=code))
         if (unit.status, to_status) not in MANUAL:
-            raise StatusChangeRefused(f"房源 {code} 当前为“{STATUSES[unit.status]}”，"
-                                      f"不能手工改为“{STATUSES[to_status]}”；预订和出租只能通过配租、签约和退出办理")
+            raise StatusChangeRefused(Message("stock.status_change_refused", code=code,
+                                              status=Message(STATUSES[unit.status]), to=Message(STATUSES[to_status])))
         record(session, identity.username, "stock.status_changed", "housing_unit", code,
                {"from": unit.status, "to": to_status, "reason": reason})
         flow.change(session, unit, to_status, identity.username, reason)
