@@ -99,6 +99,8 @@ def set_lang(lang: str) -> None:
 def t(text: str, **values) -> str:
     """``text`` in this request's language, with ``{name}`` placeholders filled from ``values``."""
     lang = current_lang()
+    if isinstance(text, l10n.Message):
+        return text.render(lang)
     if lang != DEFAULT:
         english = l10n.gettext(text, lang)
         text = english if english != text else _REGISTERED.get(text, text)

@@ -134,3 +134,19 @@ def test_no_error_is_raised_as_a_filled_in_chinese_sentence():
                     if isinstance(part, ast.JoinedStr) and HAN.search(ast.unparse(part)):
                         found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not found
+
+
+def test_every_plain_chinese_error_message_has_english():
+    """A message without values may stay keyed by its Chinese (a page text); it still needs its English."""
+    english = catalogue("en")
+    missing = []
+    for path in sorted(APP.rglob("*.py")):
+        if str(path.relative_to(ROOT)) in CLI_ONLY:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+                first = node.exc.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str) and HAN.search(first.value) \
+                        and not english.get(first.value):
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}: {first.value}")
+    assert not missing, "add to app/translations/en/LC_MESSAGES/messages.po"
