@@ -40,3 +40,12 @@ def test_the_field_messages_of_an_api_problem_follow_the_language(app, client):
     assert chinese.json["errors"]["district"] == ["只能登记本区县（江北区）的房源"]
     assert english.json["errors"]["district"] == ["You can add units of your own district (江北区) only"]
     assert english.json["title"] == "The submitted data is not valid"
+
+
+@pytest.mark.integration
+def test_an_http_error_of_the_api_is_labelled_by_its_code_in_both_languages(app, client):
+    chinese = client.get("/api/v1/no-such-resource")
+    english = client.get("/api/v1/no-such-resource", headers={"Accept-Language": "en"})
+    assert chinese.status_code == english.status_code == 404
+    assert chinese.json["error_code"] == english.json["error_code"] == "not_found"
+    assert (chinese.json["title"], english.json["title"]) == ("资源不存在", "Not found")
