@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, Response, json, request
+import flask_babel
+from flask import Flask, Response, current_app, json, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from app import l10n
 from app.api.responses import Problem
 from app.services import errors as e
 
@@ -35,8 +37,24 @@ def correlation_id() -> str:
     return value
 
 
+def problem_language() -> str:
+    """The language of problem texts: the request's locale (:func:`app.web.i18n.select_locale`: in the
+    API the one ``Accept-Language`` asks for, on a page's scripts the session's), else Chinese."""
+    locale = flask_babel.get_locale() if "babel" in current_app.extensions else None
+    if locale is not None and locale.language in l10n.LANGUAGES:
+        return locale.language
+    return request.accept_languages.best_match(list(l10n.LANGUAGES), default=l10n.DEFAULT) or l10n.DEFAULT
+
+
 def problem(status: int, title: str, detail: str, code: str, headers=None, **extra) -> Response:
-    """A problem+json response (dumped through :class:`app.api.responses.Problem`)."""
+    """A problem+json response (dumped through :class:`app.api.responses.Problem`).
+
+    ``title`` and ``detail`` may be :class:`app.l10n.Message` texts, and so may the messages
+    under ``errors``: each is rendered in :func:`problem_language`.
+    """
+    lang = problem_language()
+    title, detail = l10n.localise(title, lang), l10n.localise(detail, lang)
+    extra = {k: l10n.localise(v, lang) for k, v in extra.items()}
     body = {
         "type": f"urn:housing:problem:{code}",
         "title": title,
@@ -60,26 +78,28 @@ def _domain(exc: e.DomainError) -> Response:
         extra["errors"] = exc.errors
     if isinstance(exc, e.DeploymentInvalid):
         extra["errors"] = exc.problems
-    return problem(status, exc.title, exc.detail, exc.code, **extra)
+    lang = problem_language()
+    return problem(status, exc.title_in(lang), exc.detail_in(lang), exc.code, **extra)
 
 
 def _marshmallow(exc: ValidationError) -> Response:
     messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-    return problem(422, "提交的数据不符合要求", "the request failed validation", "validation_failed",
-                   errors=messages)
+    title = l10n.error_title("validation_failed", problem_language())
+    return problem(422, title, "the request failed validation", "validation_failed", errors=messages)
 
 
 def _http(exc: HTTPException) -> Response:
     code = (exc.name or "error").lower().replace(" ", "_")
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]  # Allow on a 405
     allowed = sorted(exc.valid_methods) if isinstance(exc, MethodNotAllowed) and exc.valid_methods else None
-    return problem(exc.code or 500, exc.name, exc.description or exc.name, code, headers=headers, allowed=allowed)
+    title = l10n.error_title(code, problem_language(), fallback=exc.name)
+    return problem(exc.code or 500, title, exc.description or exc.name, code, headers=headers, allowed=allowed)
 
 
 def _unexpected(exc: Exception) -> Response:
     log.exception("unhandled error (correlation id %s)", correlation_id())
-    return problem(500, "服务器内部错误", "An unexpected error occurred; quote the correlation id when "
-                   "reporting it.", "internal_error")
+    return problem(500, l10n.error_title("internal_error", problem_language()), "An unexpected error occurred; "
+                   "quote the correlation id when reporting it.", "internal_error")
 
 
 def register_error_handlers(app: Flask, url_prefix: str) -> None:

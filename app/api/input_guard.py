@@ -23,11 +23,6 @@ UNNAMED = "有无法读出名称的表单字段"
 REFUSED = "提交的内容含有无法保存的字符或无法读出的字段"
 NO_RECORD = "没有这个地址对应的记录"
 TOO_DEEP = "请求的 JSON 嵌套过深"
-#: the pages show these in English too
-EN = {MESSAGE: "must not contain a NUL character (\\u0000) or invalid Unicode",
-      UNNAMED: "a form field has a name that cannot be read",
-      REFUSED: "The submission contains characters that cannot be stored or fields that cannot be read",
-      NO_RECORD: "Nothing exists at this address", TOO_DEEP: "The JSON of the request is nested too deeply"}
 #: integers larger than a database key can be (an id past this names nothing)
 INT_KEY_MAX = 2**63 - 1
 

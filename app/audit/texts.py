@@ -1,4 +1,4 @@
-"""The audit page's own texts: English (registered by :mod:`app.audit.views`), problem labels."""
+"""The audit page's problem labels (their English is in the gettext catalogue, ``app/translations``)."""
 
 #: a short label per kind of break (:data:`app.audit.verify.PROBLEMS` holds the CLI's sentences)
 PROBLEM_LABELS = {
@@ -12,55 +12,4 @@ PROBLEM_LABELS = {
     "subject_missing": "主体的事件全部缺失（主体被删除）",
     "checkpoint_mismatch": "与最近检查点不符（末尾或主体被删除）",
     "checkpoint_invalid": "检查点无法验证",
-}
-
-EN = {
-    "审计校验": "Audit verification",
-    "审计链完整：{subjects} 个主体、{events} 个事件": "Audit trail intact: {subjects} subjects, {events} events",
-    "审计链被破坏：{n} 处": "Audit trail broken in {n} place(s)",
-    "审计记录按主体（案件、部署……）以密钥哈希成链，定期校验并对所有链头签署检查点；删除、修改或伪造的事件都会被发现。":
-        "Audit events are chained per subject (case, deployment …) with a keyed hash; the chains are verified "
-        "periodically and every chain head is sealed in a signed checkpoint, so a deleted, edited or forged event "
-        "is found.",
-    "命令行：housing audit verify": "Command line: housing audit verify",
-    "立即校验": "Verify now",
-    "最近一次校验": "Last verification",
-    "尚未校验": "Not verified yet",
-    "完整": "Intact",
-    "被破坏": "Broken",
-    "范围": "Scope",
-    "全部": "All chains",
-    "增量": "Chains written since the previous run",
-    "触发": "Triggered by",
-    "计划任务": "Schedule",
-    "命令行": "Command line",
-    "页面": "This page",
-    "主体数": "Subjects",
-    "事件数": "Events",
-    "结果": "Result",
-    "发现的问题": "Breaks found",
-    "主体": "Subject",
-    "事件": "Event",
-    "问题": "Problem",
-    "最近一次完整结果": "Last intact result",
-    "最近检查点": "Last checkpoint",
-    "尚无检查点": "No checkpoint yet",
-    "根哈希": "Root hash",
-    "签名": "Signature",
-    "密钥指纹": "Key fingerprint",
-    "当前密钥指纹": "Current key fingerprint",
-    "校验记录": "Verification history",
-    "第 {n} 个": "no. {n}",
-    "确认已知悉": "Acknowledge",
-    "内容与密钥哈希不符（被修改、伪造或重算）": "Does not match its keyed hash (edited, forged or recomputed)",
-    "由另一密钥签署": "Signed with another key",
-    "检查点之后出现未加密钥的事件（伪造）": "An unkeyed event after the last checkpoint (forged)",
-    "前一哈希不符（事件被删除、插入或重排）": "Previous hash does not match (an event deleted, inserted or reordered)",
-    "序号不连续（事件被删除或插入）": "Sequence gap (an event deleted or inserted)",
-    "链头与最新事件不符（末尾被删除或链头被改写）":
-        "The chain head does not match the newest event (tail deleted or head rewritten)",
-    "有事件但没有链头": "Events without a chain head",
-    "主体的事件全部缺失（主体被删除）": "All of the subject's events are gone (subject deleted)",
-    "与最近检查点不符（末尾或主体被删除）": "Differs from the last checkpoint (tail or subject deleted since)",
-    "检查点无法验证": "The checkpoint cannot be trusted",
 }

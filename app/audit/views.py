@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from app.audit import service
-from app.audit.texts import EN, PROBLEM_LABELS
-from app.web.i18n import register_catalogue, t
+from app.audit.texts import PROBLEM_LABELS
+from app.web.i18n import t
 from app.web.nav import NavEntry, add_admin_entry
 from app.web.session_auth import login_required
 
@@ -16,7 +16,6 @@ OPS = ("operator", "admin")
 
 def init_web(web: Blueprint) -> None:
     """Hang the page under the ``web`` blueprint and add it to the admin menu."""
-    register_catalogue(EN)
     add_admin_entry(NavEntry("审计校验", "web.audit.index", OPS))
     web.register_blueprint(bp)
 

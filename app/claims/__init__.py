@@ -36,7 +36,6 @@ class DuplicateApplication(Conflict):
     """
 
     code = "duplicate_application"
-    title = "已有在办的申请"
 
     def __init__(self, id_number: str, housing_type: str, application_no: str, field: str | None = None):
         masked_no, masked_id = mask_application_no(application_no), mask_id_number(id_number)

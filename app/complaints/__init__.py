@@ -15,11 +15,9 @@ from app.complaints import models  # noqa: F401  (the table belongs to the metad
 
 def init_app(app: Flask) -> None:
     """Register the complaint pages, their English texts and menu entries with ``app``."""
-    from app.complaints import texts, views
+    from app.complaints import views
     from app.web import nav
-    from app.web.i18n import register_catalogue
 
-    register_catalogue(texts.EN)
     app.register_blueprint(views.bp)
     entries = [nav.NavEntry("投诉反馈", "web_complaints.public_form", public=True),
                nav.NavEntry("我的投诉", "web_complaints.my_list", ("applicant",)),

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from app.auth.identity import Identity
 from app.complaints.models import Complaint
 from app.db import db, utcnow
+from app.l10n import Message
 from app.privacy import mask_name, mask_phone
 from app.services import forms, instance_service, message_service, task_service
 from app.services.case_service import next_sequence
@@ -41,12 +42,10 @@ SUPERVISORS = "complaint_supervisor"
 
 class ComplaintNotFound(NotFound):
     code = "complaint_not_found"
-    title = "投诉不存在"
 
 
 class ComplaintNotWaiting(Conflict):
     code = "complaint_not_waiting"
-    title = "投诉当前不在等待该操作"
 
 
 def _digest(token: str) -> str:
@@ -61,7 +60,8 @@ def file_complaint(form: dict, channel: str, actor: str, username: str | None = 
     it belongs to. The token is shown once (the follow-up link); only its digest is stored.
     """
     if channel not in CHANNELS:
-        raise ValidationFailed(f"未知的投诉渠道 {channel}", {"channel": [f"must be one of {', '.join(CHANNELS)}"]})
+        raise ValidationFailed(Message("complaint.unknown_channel", channel=channel),
+                               {"channel": [f"must be one of {', '.join(CHANNELS)}"]})
     data = forms.validate_submission(FORM, {k: v for k, v in form.items() if v not in (None, "")})
     now = datetime.now(UTC)
     prefix = f"TS{now.year}"
@@ -91,7 +91,7 @@ def _by_no(complaint_no: str) -> Complaint:
     with db.session() as session:
         row = session.scalar(select(Complaint).where(Complaint.complaint_no == complaint_no))
     if row is None:
-        raise ComplaintNotFound(f"投诉 {complaint_no} 不存在")
+        raise ComplaintNotFound(Message("complaint.not_found", no=complaint_no))
     return row
 
 
@@ -106,7 +106,7 @@ def _by_token(token: str) -> Complaint:
 def _own(identity: Identity, complaint_no: str) -> Complaint:
     row = _by_no(complaint_no)
     if row.username != identity.username:
-        raise ComplaintNotFound(f"投诉 {complaint_no} 不存在")
+        raise ComplaintNotFound(Message("complaint.not_found", no=complaint_no))
     return row
 
 
@@ -165,7 +165,7 @@ def _rate(row: Complaint, rating: Any, comment: str, actor: str) -> dict:
         message_service.correlate(RATED_MESSAGE, row.complaint_no,
                                   {"rating": value, "comment": (comment or "")[:500]}, actor)
     except MessageNotCorrelated:
-        raise ComplaintNotWaiting(f"投诉 {row.complaint_no} 当前没有待评价的答复") from None
+        raise ComplaintNotWaiting(Message("complaint.no_reply_to_rate", no=row.complaint_no)) from None
     with db.transaction() as session:
         stored = session.get(Complaint, row.id)
         assert stored is not None
@@ -190,7 +190,7 @@ def _add_info(row: Complaint, text: str, actor: str) -> dict:
     try:
         message_service.correlate(INFO_MESSAGE, row.complaint_no, {"text": text}, actor)
     except MessageNotCorrelated:
-        raise ComplaintNotWaiting(f"投诉 {row.complaint_no} 当前不需要补充情况") from None
+        raise ComplaintNotWaiting(Message("complaint.no_information_due", no=row.complaint_no)) from None
     return complaint_view(_by_no(row.complaint_no))
 
 
@@ -212,7 +212,7 @@ def work_order(identity: Identity, task_id: str) -> dict:
     """
     task = instance_service.task_brief(task_service.get_task(identity, task_id))
     if task["process_key"] != PROCESS_KEY:
-        raise ComplaintNotFound(f"任务 {task_id} 不是投诉工单")
+        raise ComplaintNotFound(Message("complaint.not_a_complaint_task", id=task_id))
     row = _by_no(task["business_key"] or "")
     data = instance_service.get_instance(task["instance_id"])["data"]
     order = {

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.l10n import Message
 from app.models import SigningCode
 from app.services.errors import Conflict, ValidationFailed
 
@@ -25,12 +26,10 @@ RESEND_AFTER = timedelta(seconds=30)
 
 class WrongCode(ValidationFailed):
     code = "signing_code_wrong"
-    title = "短信验证码不正确"
 
 
 class CodeTooSoon(Conflict):
     code = "signing_code_too_soon"
-    title = "验证码发送过于频繁"
 
 
 def code_hash(secret: str, lease_no: str, code: str) -> str:
@@ -76,5 +75,5 @@ def consume(session: Session, secret: str, lease_no: str, username: str, code: s
     if not hmac.compare_digest(row.code_hash, code_hash(secret, lease_no, (code or "").strip())):
         row.attempts += 1
         left = MAX_ATTEMPTS - row.attempts
-        raise _refuse(f"短信验证码不正确，还可尝试 {left} 次" if left else "验证码错误次数过多，请重新获取")
+        raise _refuse(Message("signing.code_wrong", left=left) if left else "验证码错误次数过多，请重新获取")
     row.used_at = now

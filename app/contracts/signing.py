@@ -22,6 +22,7 @@ from app.contracts.seal import PadesSealer
 from app.contracts.verify import Verdict, verify_pdf
 from app.db import db
 from app.engine.operators import OperatorContext, OperatorError, registry
+from app.l10n import Message
 from app.models import Application, HumanTask, Lease
 from app.privacy import mask_phone
 from app.services import context, task_service
@@ -33,17 +34,14 @@ SMS_TEMPLATE = "LEASE_SIGN_CODE"
 
 class SigningTaskNotFound(NotFound):
     code = "signing_task_not_found"
-    title = "签约任务不存在"
 
 
 class CodeNotSent(DomainError):
     code = "signing_code_not_sent"
-    title = "短信验证码发送失败"
 
 
 class ContractNotFound(NotFound):
     code = "contract_not_found"
-    title = "合同不存在"
 
 
 def _lease_and_case(session, task: HumanTask) -> tuple[Lease, Application]:
@@ -51,7 +49,7 @@ def _lease_and_case(session, task: HumanTask) -> tuple[Lease, Application]:
                            .order_by(Lease.created_at.desc()).limit(1))
     case = session.get(Application, lease.application_id) if lease else None
     if lease is None or case is None:
-        raise SigningTaskNotFound(f"任务 {task.id} 没有待签署的租赁合同")
+        raise SigningTaskNotFound(Message("signing.no_lease", task=task.id))
     return lease, case
 
 
@@ -74,7 +72,7 @@ def send_code(identity: Identity, task_id: str) -> dict:
     """Send a new one-time code to the case's phone through the SMS connector."""
     task = task_service.get_task(identity, task_id)
     if task.form_key != FORM_KEY or task.status != "ready":
-        raise SigningTaskNotFound(f"任务 {task_id} 不是待办的签约任务")
+        raise SigningTaskNotFound(Message("signing.not_a_signing_task", task=task_id))
     secret = context.settings().secret_key
     with db.transaction() as session:
         lease, case = _lease_and_case(session, task)
@@ -87,7 +85,7 @@ def send_code(identity: Identity, task_id: str) -> dict:
         registry.get("sms/send").func({"phone": phone, "template": SMS_TEMPLATE,
                                        "params": {"code": code, "lease_no": lease_no}}, ctx)
     except OperatorError as exc:
-        raise CodeNotSent(f"短信验证码发送失败，请稍后再试（{exc}）") from None
+        raise CodeNotSent(Message("signing.code_not_sent", reason=str(exc))) from None
     from app.messages import service as messages
 
     with db.transaction() as session:  # the portal's 消息 list shows that a code was sent (never the code)
@@ -142,7 +140,7 @@ def verify_lease(lease_no: str) -> dict:
     with db.session() as session:
         lease = session.scalar(select(Lease).where(Lease.lease_no == lease_no)) if lease_no else None
         if lease is None or not lease.signed_pdf:
-            raise ContractNotFound(f"没有已签署的合同 {lease_no}")
+            raise ContractNotFound(Message("signing.no_signed_contract", no=lease_no))
         pdf, stored = bytes(lease.signed_pdf), lease.signed_sha256
     verdict = verify_pdf(pdf, load_material(context.settings()).cert_der, stored)
     return {"lease_no": lease_no, **verdict.as_dict()}

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from app.contracts import signing
 from app.services.errors import DomainError
-from app.web.i18n import register_catalogue, t, translate
+from app.web.i18n import t, translate
 from app.web.session_auth import login_required, require_user
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts", template_folder="templates")
@@ -25,37 +25,6 @@ REASONS = {
     "not_entire_file": "签名没有覆盖整个文件（签署后被追加了内容）",
     "unknown_contract": "平台没有与此文件一致的已签署合同",
 }
-EN = {
-    "合同验真": "Verify a contract", "合同编号": "Contract number", "查验": "Verify",
-    "或上传合同 PDF 文件": "or upload the contract PDF", "上传并查验": "Upload and verify",
-    "合同完好：签章有效，内容与平台存档一致": "Intact: the signature is valid and the file matches the stored one",
-    "合同未通过验真": "This contract failed verification", "签署人": "Signer", "签署时间": "Signed at",
-    "平台签章证书": "Platform signing certificate", "获取短信验证码": "Send SMS code",
-    "下载租赁合同（PDF）": "Download the lease (PDF)", "租赁合同全文": "The full lease",
-    "验证码将发送至登记手机号 {phone}": "The code will be sent to your registered phone {phone}",
-    "验证码已发送至 {phone}，5 分钟内有效": "Code sent to {phone}; valid for 5 minutes",
-    "请上传 PDF 文件": "Please upload a PDF file", "文件过大": "The file is too large",
-    "只有承租人本人可以签署租赁合同": "Only the tenant can sign the lease",
-    "请先获取短信验证码": "Request an SMS code first",
-    "短信验证码已过期，请重新获取": "The SMS code has expired; request a new one",
-    "验证码错误次数过多，请重新获取": "Too many wrong codes; request a new one",
-    "短信验证码不正确，还可尝试 {left} 次": "Wrong SMS code; {left} tries left",
-    "验证码已发送，请 30 秒后再试": "A code was just sent; try again in 30 seconds",
-    "任务 {task} 没有待签署的租赁合同": "Task {task} has no lease to sign",
-    "任务 {task} 不是待办的签约任务": "Task {task} is not an open signing task",
-    "没有已签署的合同 {no}": "No signed contract {no}",
-    "短信验证码发送失败，请稍后再试（{reason}）": "The SMS code could not be sent; try again later ({reason})",
-    "输入合同编号（如 L开头的编号）或上传 PDF，查验合同是否由平台签章且未被修改。":
-        "Enter a contract number (starting with L) or upload a PDF to check that the platform sealed it "
-        "and that it has not been changed.",
-    **{zh: en for zh, en in zip(REASONS.values(), (
-        "The file's hash differs from the stored one", "The file is not a readable PDF",
-        "The file carries no electronic seal", "The contents were changed after signing",
-        "The signature is invalid", "The signing certificate is not this platform's",
-        "The signature does not cover the whole file (content was appended after signing)",
-        "The platform holds no signed contract equal to this file"), strict=True)},
-}
-register_catalogue(EN)
 
 
 @bp.app_template_global("contract_signing")

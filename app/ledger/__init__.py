@@ -15,11 +15,9 @@ from app.ledger import models  # noqa: F401  (the tables belong to the metadata)
 
 def init_app(app: Flask) -> None:
     """Register the ledger pages, API, English texts and menu entries with ``app``."""
-    from app.ledger import api, texts, views
+    from app.ledger import api, views
     from app.web import nav
-    from app.web.i18n import register_catalogue
 
-    register_catalogue(texts.EN)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     entries = [nav.NavEntry("我的账单", "web_ledger.mine", ("applicant",)),

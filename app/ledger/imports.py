@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.auth.identity import Identity
 from app.db import db
+from app.l10n import Message
 from app.ledger import bills as b
 from app.ledger.models import LedgerPayment
 from app.ledger.service import add_payment, is_ledger_staff, lock_references, parse_amount, parse_day
@@ -57,17 +58,20 @@ def read_rows(content: bytes) -> list[tuple[int, dict]]:
         names = [HEADERS.get(h.strip().lower() if h.strip().isascii() else h.strip()) for h in header]
         missing = [label for key, label in REQUIRED.items() if key not in names]
         if missing:
-            raise ValidationFailed(f"表头缺少：{'、'.join(missing)}", {"file": [f"表头缺少：{'、'.join(missing)}"]})
+            problem = Message("ledger.header_missing", columns="、".join(missing))
+            raise ValidationFailed(problem, {"file": [problem]})
         rows: list[tuple[int, dict]] = []
         for values in reader:
             if not any(v.strip() for v in values):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行", {"file": [f"超过 {MAX_ROWS} 行"]})
+                raise ValidationFailed(Message("import.too_many_rows", n=MAX_ROWS),
+                                       {"file": [Message("import.over_rows", n=MAX_ROWS)]})
             row = {n: v.strip() for n, v in zip(names, values, strict=False) if n}
             rows.append((reader.line_num, row))
     except csv.Error as exc:
-        raise ValidationFailed("文件不是有效的 CSV 文件", {"file": [f"CSV 格式错误：{exc}"]}) from None
+        malformed = Message("ledger.csv_malformed", error=str(exc))
+        raise ValidationFailed("文件不是有效的 CSV 文件", {"file": [malformed]}) from None
     return rows
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.audit import chain as audit
 from app.auth.identity import Identity
 from app.db import db
+from app.l10n import Message
 from app.ledger import bills as b
 from app.ledger.models import LedgerPayment
 from app.models import Application, Lease, TenancyExit
@@ -26,7 +27,6 @@ STAFF_METHODS = ("counter", "transfer")
 
 class LedgerNotFound(NotFound):
     code = "ledger_not_found"
-    title = "租金台账不存在"
 
 
 def is_ledger_staff(identity: Identity) -> bool:
@@ -39,7 +39,7 @@ def _lease(session: Session, identity: Identity, lease_no: str, lock: bool = Fal
     lease = session.scalar(query.with_for_update() if lock and not db.is_sqlite else query)
     case = session.get(Application, lease.application_id) if lease else None
     if lease is None or case is None or not can_view(identity, case):
-        raise LedgerNotFound(f"租赁合同 {lease_no} 不存在")
+        raise LedgerNotFound(Message("lease.not_found", no=lease_no))
     return lease, case
 
 
@@ -199,7 +199,8 @@ def record_payment(identity: Identity, lease_no: str, data: dict) -> dict:
         if lease.status not in ("active", "ended"):
             raise ValidationFailed("租约尚未入住，不能登记缴费", {"lease_no": ["租约尚未入住"]})
         if reference and session.scalar(select(LedgerPayment.id).where(LedgerPayment.reference == reference)):
-            raise ValidationFailed("该交易流水号已登记过", {"reference": [f"交易流水号 {reference} 已登记过"]})
+            taken = Message("ledger.reference_taken", reference=reference)
+            raise ValidationFailed("该交易流水号已登记过", {"reference": [taken]})
         assert amount is not None and paid_on is not None
         add_payment(session, identity.username, lease, amount, paid_on, method, reference, note)
         return _view(session, lease, case, True)

@@ -17,11 +17,9 @@ PUBLIC_ENTRY_ENDPOINT = "web_lottery.index"
 
 def init_app(app: Flask) -> None:
     """Register the public lottery pages, their JSON API, texts and menu entry with ``app``."""
-    from app.lottery import api, texts, views
+    from app.lottery import api, views
     from app.web import nav
-    from app.web.i18n import register_catalogue
 
-    register_catalogue(texts.EN)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     if all(e.endpoint != PUBLIC_ENTRY_ENDPOINT for e in nav.MAIN_NAV):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import db, utcnow
+from app.l10n import Message
 from app.models import AllocationRound, Application
 from app.privacy import mask_name
 from app.services import audit_service
@@ -28,7 +29,6 @@ ACTOR = "system:lottery"
 
 class LotteryRoundNotFound(NotFound):
     code = "lottery_round_not_found"
-    title = "摇号轮次不存在"
 
 
 def commit_seed(session: Session, row: AllocationRound, instance_id: str | None = None) -> None:
@@ -82,7 +82,7 @@ def public_round(round_no: str) -> dict:
         row = session.scalar(select(AllocationRound).where(AllocationRound.round_no == round_no[:32],
                                                            AllocationRound.method == "lottery"))
         if row is None:
-            raise LotteryRoundNotFound(f"摇号轮次 {round_no} 不存在")
+            raise LotteryRoundNotFound(Message("lottery.round_not_found", round_no=round_no))
         cases = {c.application_no: c for c in session.scalars(
             select(Application).where(Application.application_no.in_(row.participants)))}
 

@@ -17,11 +17,9 @@ ENDPOINT = "web_messages.index"
 
 def init_app(app: Flask) -> None:
     """Register the messages page, its English texts, the menu entry and its unread badge."""
-    from app.messages import texts, views
+    from app.messages import views
     from app.web import nav
-    from app.web.i18n import register_catalogue
 
-    register_catalogue(texts.EN)
     app.register_blueprint(views.bp)
     if all(e.endpoint != ENDPOINT for e in nav.MAIN_NAV):
         mine = next((i for i, e in enumerate(nav.MAIN_NAV) if e.endpoint == "web.portal.index"), len(nav.MAIN_NAV))

@@ -23,7 +23,7 @@ from app.privacy import mask_phone
 SMS_OPERATOR = "sms/send"
 #: template variables never kept (a one-time code is for the phone only)
 SECRET_PARAMS = ("code",)
-#: the SMS templates as the applicant reads them, by template code (English in texts.py)
+#: the SMS templates as the applicant reads them, by template code (English in app/translations/en)
 TEMPLATES = {
     "SUPPLEMENT_NOTICE": "您的申请 {application_no} 需要补正材料（第 {count} 次），"
                          "请于 {deadline} 前登录网上门户一次性提交。",

@@ -12,10 +12,8 @@ from flask import Blueprint, Flask
 
 from app.api.input_guard import refuse_unstorable_input
 from app.public import models  # noqa: F401  (the tables are known to the metadata)
-from app.public.texts import EN
 from app.web import errors as page_errors
 from app.web import nav
-from app.web.i18n import register_catalogue
 
 SERVICE_ENTRY = nav.NavEntry("办事服务", "web_public.pages.index", public=True)
 EDITOR_ENTRIES = (nav.NavEntry("政策文件", "web_public.admin.policies", ("policy", "admin")),
@@ -26,7 +24,6 @@ def init_app(app: Flask) -> None:
     """Register the public-service pages, their editing pages, texts and menu entries."""
     from app.public import admin_views, api, views
 
-    register_catalogue(EN)
     parent = Blueprint("web_public", __name__, template_folder="templates", static_folder="static",
                        static_url_path="/static/public")
     parent.register_blueprint(views.bp)

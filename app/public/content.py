@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from app.auth.identity import Identity
+from app.l10n import Message
 from app.public.models import HOUSING_TYPES
 from app.services.errors import Forbidden, ValidationFailed
 
@@ -32,7 +33,7 @@ class Cleaner:
         if required and not value:
             self.errors.setdefault(name, []).append("必填")
         elif len(value) > limit:
-            self.errors.setdefault(name, []).append(f"不能超过 {limit} 个字")
+            self.errors.setdefault(name, []).append(Message("content.too_long", limit=limit))
         return value
 
     def housing_type(self, name: str = "housing_type") -> str:

@@ -7,35 +7,29 @@ from app.services.errors import Conflict, NotFound, TooManyRequests
 
 class PolicyDocumentNotFound(NotFound):
     code = "policy_document_not_found"
-    title = "政策文件不存在"
 
 
 class FaqEntryNotFound(NotFound):
     code = "faq_entry_not_found"
-    title = "常见问题不存在"
 
 
 class NotPublishable(Conflict):
     """The content lacks what the public needs to read it."""
 
     code = "not_publishable"
-    title = "内容不完整，不能发布"
 
 
 class StillPublished(Conflict):
     """Published content is withdrawn before it is deleted, so the public never follows a dead link unnoticed."""
 
     code = "still_published"
-    title = "请先撤回再删除"
 
 
 class ProgressNotMatched(NotFound):
     """The number and ID suffix do not name a case together (never says which part is wrong)."""
 
     code = "progress_not_matched"
-    title = "未查询到办理信息"
 
 
 class ProgressQueryLimited(TooManyRequests):
     code = "progress_query_limited"
-    title = "查询过于频繁"

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.identity import Identity
 from app.db import db, utcnow
+from app.l10n import Message
 from app.public.content import Cleaner, require_editor
 from app.public.errors import FaqEntryNotFound, NotPublishable, StillPublished
 from app.public.models import FaqEntry
@@ -98,7 +99,7 @@ def _load(session: Session, entry_id: int, lock: bool = False) -> FaqEntry:
     stmt = select(FaqEntry).where(FaqEntry.id == entry_id)
     entry = session.scalar(stmt.with_for_update() if lock else stmt)
     if entry is None:
-        raise FaqEntryNotFound(f"常见问题 {entry_id} 不存在")
+        raise FaqEntryNotFound(Message("faq.not_found", id=entry_id))
     return entry
 
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from app.db import db
 from app.engine.dmn import DmnError, evaluate_decision, parse_decisions
+from app.l10n import Message
 from app.services import definition_service
 from app.services.errors import DefinitionNotFound
 
@@ -63,7 +64,7 @@ class Guide:
 def guide(housing_type: str) -> Guide:
     """The guide of ``gongzufang`` or ``baozufang`` from the newest deployed versions."""
     if housing_type not in HOUSING_TYPES:
-        raise DefinitionNotFound(f"没有住房类型 {housing_type} 的服务指南")
+        raise DefinitionNotFound(Message("guide.not_found", housing_type=housing_type))
     out = Guide(housing_type, HOUSING_TYPES[housing_type])
     with db.session() as session:
         for key, reader in ((f"{housing_type}_income_line", _income_lines), (f"{housing_type}_standards", _standards),

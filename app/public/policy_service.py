@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, undefer
 
 from app.auth.identity import Identity
 from app.db import db, utcnow
+from app.l10n import Message
 from app.public.content import Cleaner, like_pattern, require_editor
 from app.public.errors import NotPublishable, PolicyDocumentNotFound, StillPublished
 from app.public.models import PolicyDocument
@@ -79,7 +80,7 @@ def pdf(document_id: int, *, include_drafts: bool = False) -> tuple[str, bytes]:
         doc = session.scalar(select(PolicyDocument).options(undefer(PolicyDocument.pdf))
                              .where(PolicyDocument.id == document_id))
         if doc is None or (not doc.published and not include_drafts) or not doc.pdf:
-            raise PolicyDocumentNotFound(f"政策文件 {document_id} 没有可下载的 PDF")
+            raise PolicyDocumentNotFound(Message("policy.no_pdf", id=document_id))
         return doc.pdf_name or "document.pdf", bytes(doc.pdf)
 
 
@@ -143,7 +144,7 @@ def delete(actor: Identity, document_id: int) -> None:
     with db.transaction() as session:
         doc = _load(session, document_id, True, lock=True)
         if doc.published:
-            raise StillPublished(f"政策文件《{doc.title}》仍在公开，请先撤回再删除")
+            raise StillPublished(Message("policy.still_published", title=doc.title))
         audit_service.record(session, actor.username, "policy.deleted", SUBJECT, str(doc.id), {"title": doc.title})
         session.delete(doc)
 
@@ -152,13 +153,13 @@ def _load(session: Session, document_id: int, include_drafts: bool, lock: bool =
     stmt = select(PolicyDocument).where(PolicyDocument.id == document_id)
     doc = session.scalar(stmt.with_for_update() if lock else stmt)
     if doc is None or (not doc.published and not include_drafts):
-        raise PolicyDocumentNotFound(f"政策文件 {document_id} 不存在")
+        raise PolicyDocumentNotFound(Message("policy.not_found", id=document_id))
     return doc
 
 
 def _check_publishable(doc: PolicyDocument) -> None:
     if not doc.summary.strip() or not (doc.body.strip() or doc.pdf_name):
-        raise NotPublishable(f"政策文件《{doc.title}》需要摘要，以及全文或 PDF，才能发布")
+        raise NotPublishable(Message("policy.not_publishable", title=doc.title))
 
 
 def _clean(values: dict) -> tuple[dict, tuple[str, bytes] | None]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.auth.identity import Identity
+from app.l10n import Message
 from app.services import document_service, forms, instance_service, task_service
 from app.services.errors import DomainError, ValidationFailed
 
@@ -70,7 +71,7 @@ def batch_approve(identity: Identity, task_ids: list[str], opinion: str) -> list
     if not task_ids:
         raise ValidationFailed("没有选择任务", {"task_ids": ["至少选择一件"]})
     if len(task_ids) > MAX_BATCH:
-        raise ValidationFailed("一次最多批量处理 100 件", {"task_ids": [f"至多 {MAX_BATCH} 件"]})
+        raise ValidationFailed("一次最多批量处理 100 件", {"task_ids": [Message("batch.at_most", n=MAX_BATCH)]})
     outcomes = []
     for task_id in dict.fromkeys(task_ids):
         try:

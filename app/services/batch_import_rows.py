@@ -13,6 +13,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from app.l10n import Message
 from app.services import forms
 from connectors.base.identity import check_digit, is_valid_id_number
 
@@ -127,7 +128,7 @@ def read_sheet(filename: str, content: bytes, columns: list[tuple] | None = None
     titles = [c[1] for c in columns]
     name = filename.lower()
     if len(content) > MAX_BYTES:
-        raise SheetError(f"文件超过 {MAX_BYTES // 1024 // 1024} MB")
+        raise SheetError(Message("import.file_too_large", mb=MAX_BYTES // 1024 // 1024))
     if name.endswith(".xlsx"):
         if not content.startswith(b"PK"):
             raise SheetError("不是有效的 XLSX 文件")
@@ -145,7 +146,7 @@ def read_sheet(filename: str, content: bytes, columns: list[tuple] | None = None
             continue
         rows.append(Row(number, {c[0]: (cells[i] if i < len(cells) else "") for i, c in enumerate(columns)}))
     if len(rows) > MAX_ROWS:
-        raise SheetError(f"一次最多导入 {MAX_ROWS} 行")
+        raise SheetError(Message("import.too_many_rows", n=MAX_ROWS))
     if not rows:
         raise SheetError("文件中没有数据行")
     return rows
@@ -166,7 +167,7 @@ def _xlsx_rows(content: bytes) -> list[list]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise SheetError(f"XLSX 文件无法读取：{type(exc).__name__}") from None
+        raise SheetError(Message("import.xlsx_unreadable", error=type(exc).__name__)) from None
     rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
     book.close()
     return [[_cell(c) for c in r] for r in rows]

@@ -28,6 +28,7 @@ from sqlalchemy import func, select, update
 from app.auth.identity import Identity
 from app.claims import DuplicateApplication
 from app.db import db, utcnow
+from app.l10n import Message
 from app.models import Application, ImportApplication, ImportJob, ImportProblem, User
 from app.services import case_service
 from app.services.batch_import_checks import TITLES, check_sheet, locate, readable
@@ -42,7 +43,6 @@ RECENT = 20
 
 class ImportNotFound(NotFound):
     code = "import_not_found"
-    title = "导入记录不存在"
 
 
 @dataclass
@@ -75,7 +75,8 @@ def start_import(identity: Identity, filename: str, content: bytes, background: 
     try:
         rows = read_sheet(filename, content)
     except ValueError as exc:
-        raise ValidationFailed(str(exc), {"file": [str(exc)]}) from None
+        problem = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)  # a Message stays one
+        raise ValidationFailed(problem, {"file": [problem]}) from None
     applications = check_sheet(identity, rows)
     job = ImportJob(id=uuid.uuid4().hex, owner=identity.username, filename=filename[:255], state="running",
                     row_count=len(rows), created_at=utcnow(), heartbeat_at=utcnow())
@@ -209,7 +210,7 @@ def _own(identity: Identity, job_id: str) -> ImportJob:
     with db.session() as session:
         job = session.get(ImportJob, job_id)
     if job is None or (job.owner != identity.username and not identity.is_admin):
-        raise ImportNotFound(f"导入 {job_id} 不存在")
+        raise ImportNotFound(Message("import.not_found", id=job_id))
     return job
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app import claims
 from app.auth.identity import Identity
 from app.db import db
+from app.l10n import Message
 from app.models import Application, AuditEvent, CaseCounter, ProcessInstance, VerificationResult
 from app.services import access, document_service, forms, instance_service, message_service
 from app.services.errors import Conflict, Forbidden, MessageNotCorrelated, NotFound, ValidationFailed
@@ -36,12 +37,10 @@ SUPPLEMENT_MESSAGE = "supplement_submitted"
 
 class CaseNotFound(NotFound):
     code = "case_not_found"
-    title = "申请不存在"
 
 
 class CaseAlreadyStarted(Conflict):
     code = "case_already_started"
-    title = "申请已立案"
 
 
 def build_process_data(form: dict, username: str, application_no: str, submitted_at: datetime) -> dict:
@@ -161,7 +160,7 @@ def _start_application(identity: Identity, form: dict, applicant_username: str |
     if applicant != identity.username and not (identity.is_staff or identity.is_admin):
         raise Forbidden("只能提交本人的申请")
     if applicant != identity.username and not in_district(identity, form["district"]):
-        raise Forbidden(f"只能为{identity.district}的申请人提交申请")
+        raise Forbidden(Message("case.district_only", district=identity.district))
     numbers = claims.form_numbers(form)
     with db.session() as session:  # the early check, with the field of the number already taken
         if application_no is None or session.scalar(  # a started reserved number is CaseAlreadyStarted
@@ -175,7 +174,7 @@ def _start_application(identity: Identity, form: dict, applicant_username: str |
         # the case row is written in the instance's own transaction: its first job (case/register)
         # cannot run before the row exists, and a failed start leaves no half-written case
         if session.scalar(select(Application.id).where(Application.application_no == application_no)) is not None:
-            raise CaseAlreadyStarted(f"申请 {application_no} 已经立案")
+            raise CaseAlreadyStarted(Message("case.already_started", no=application_no))
         register_case(session, data, instance.id)
 
     try:
@@ -202,7 +201,7 @@ def respond_to_supplement(identity: Identity, application_no: str, form: dict,
     if case.applicant_username != identity.username and not identity.is_admin:
         raise Forbidden("只有申请人本人可以补正材料")
     if case.status != "supplement_requested":
-        raise Conflict(f"申请 {application_no} 当前不需要补正")
+        raise Conflict(Message("case.no_supplement_due", no=application_no))
     document_service.refuse_file_references(form.get("documents"))
     with document_service.kept_uploads(uploads, form) as form:
         payload = forms.validate_submission(SUPPLEMENT_FORM, form)
@@ -216,7 +215,7 @@ def respond_to_supplement(identity: Identity, application_no: str, form: dict,
             # the answer itself is the message: the diagrams receive it as ``supplement``
             message_service.correlate(SUPPLEMENT_MESSAGE, application_no, payload, identity.username)
         except MessageNotCorrelated:  # answered by another request since the status was read
-            raise Conflict(f"申请 {application_no} 当前不需要补正") from None
+            raise Conflict(Message("case.no_supplement_due", no=application_no)) from None
     return get_case(identity, application_no)
 
 
@@ -237,7 +236,7 @@ def _load(identity: Identity, application_no: str) -> Application:
     with db.session() as session:
         case = session.scalar(select(Application).where(Application.application_no == application_no))
         if case is None or not can_view(identity, case):
-            raise CaseNotFound(f"申请 {application_no} 不存在")
+            raise CaseNotFound(Message("case.not_found", no=application_no))
         case.members  # noqa: B018 - load the household before the session closes
         return case
 

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from app.auth.identity import Identity
 from app.db import db
+from app.l10n import Message
 from app.models import Application
 from app.privacy import mask_text
 from app.services import audit_service, forms
@@ -40,7 +41,6 @@ _FILE_ID = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|jpeg|png)$")
 
 class DocumentNotFound(NotFound):
     code = "document_not_found"
-    title = "材料不存在"
 
 
 #: the form whose ``documents.items.kind`` names the kinds of document
@@ -68,13 +68,15 @@ def check(filename: str, content: bytes) -> str:
     """The file's extension if it may be stored; raises :class:`ValidationFailed` otherwise."""
     ext = Path(filename or "").suffix.lower()
     if ext not in SIGNATURES:
-        raise ValidationFailed(f"{filename}：只接受 PDF、JPG、PNG 文件", {"documents": ["文件类型不允许"]})
+        raise ValidationFailed(Message("document.type_not_allowed", name=filename), {"documents": ["文件类型不允许"]})
     if not content:
-        raise ValidationFailed(f"{filename}：文件为空", {"documents": ["文件为空"]})
+        raise ValidationFailed(Message("document.empty", name=filename), {"documents": ["文件为空"]})
     if len(content) > MAX_BYTES:
-        raise ValidationFailed(f"{filename}：文件超过 {MAX_BYTES // 1024 // 1024} MB", {"documents": ["文件太大"]})
+        raise ValidationFailed(Message("document.too_large", name=filename, mb=MAX_BYTES // 1024 // 1024),
+                               {"documents": ["文件太大"]})
     if not content.startswith(SIGNATURES[ext]):
-        raise ValidationFailed(f"{filename}：文件内容与扩展名不符", {"documents": ["文件内容与类型不符"]})
+        raise ValidationFailed(Message("document.content_mismatch", name=filename),
+                               {"documents": ["文件内容与类型不符"]})
     return ext
 
 
@@ -141,7 +143,7 @@ def open_document(identity: Identity, application_no: str, file_id: str) -> dict
     doc = next((d for d in (case.declared or {}).get("documents") or []
                 if isinstance(d, dict) and d.get("file_id") == file_id), None)
     if doc is None or not _FILE_ID.match(file_id or "") or not (upload_dir() / file_id).is_file():
-        raise DocumentNotFound(f"申请 {application_no} 没有材料 {file_id}")
+        raise DocumentNotFound(Message("document.not_found", no=application_no, file=file_id))
     if identity.username != case.applicant_username:
         with db.transaction() as session:
             audit_service.record(session, identity.username, "document.downloaded", "process_instance",
@@ -159,7 +161,7 @@ def _visible_case(identity: Identity, application_no: str) -> Application:
     with db.session() as session:
         case = session.scalar(select(Application).where(Application.application_no == application_no))
     if case is None or not can_view(identity, case):
-        raise CaseNotFound(f"申请 {application_no} 不存在")
+        raise CaseNotFound(Message("case.not_found", no=application_no))
     return case
 
 

@@ -24,6 +24,7 @@ from app.engine import serializer
 from app.engine.bundle import Bundle
 from app.engine.human_tasks import describe
 from app.engine.runtime import Run
+from app.l10n import Message
 from app.models import HumanTask, ProcessDefinition, ProcessInstance, TaskCandidate
 from app.services import definition_service
 from app.services.errors import DefinitionNotFound, InstanceNotRunning, ValidationFailed
@@ -228,7 +229,8 @@ def _check_loads(workflow, bundle: Bundle, version: int) -> None:
     try:
         loaded = serializer.loads(serializer.dumps(workflow), bundle.spec, bundle.subprocess_specs)
     except Exception as exc:  # noqa: BLE001 - any failure means: do not move
-        raise ValidationFailed(f"迁移到版本 {version} 后案件状态无法读取，未迁移：{type(exc).__name__}") from exc
+        unreadable = Message("migration.state_unreadable", version=version, error=type(exc).__name__)
+        raise ValidationFailed(unreadable) from exc
     unbound = [t for wf in [loaded, *loaded.subprocesses.values()] for t in wf.tasks.values() if t.task_spec is None]
     if unbound or any(sub.spec is None for sub in loaded.subprocesses.values()):
-        raise ValidationFailed(f"迁移到版本 {version} 后有环节找不到定义，未迁移")
+        raise ValidationFailed(Message("migration.step_undefined", version=version))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.auth.identity import Identity
 from app.db import db
 from app.engine import workdays
+from app.l10n import Message
 from app.models import Application, Objection, Publication, PublicationEntry
 from app.privacy import mask_name
 from app.services import access, forms, message_service
@@ -67,7 +68,7 @@ def file_objection(form: dict) -> dict:
                    PublicationEntry.status.in_(("published", "objected")),
                    Publication.status == "open", Publication.ends_on >= _today()))
         if entry is None:
-            raise Conflict(f"申请 {data['application_no']} 不在公示期内，无法提出异议")
+            raise Conflict(Message("publicity.not_published", no=data["application_no"]))
         objection = Objection(application_id=entry.application_id, application_no=entry.application_no,
                               entry_id=entry.id, objector_name=data["objector_name"],
                               objector_id_number=data["objector_id_number"], objector_phone=data["objector_phone"],
@@ -91,7 +92,7 @@ def objections_for(identity: Identity, application_no: str) -> list[dict]:
     with db.session() as session:
         case = session.scalar(select(Application).where(Application.application_no == application_no))
         if case is None or not can_view(identity, case):
-            raise CaseNotFound(f"申请 {application_no} 不存在")
+            raise CaseNotFound(Message("case.not_found", no=application_no))
         rows = session.scalars(select(Objection).where(Objection.application_id == case.id)
                                .order_by(Objection.filed_at)).all()
     return access.redact(identity, [{

@@ -28,6 +28,7 @@ from app.engine.runtime import DELIVER_OPERATOR, DELIVERY_RETRY, Run, Snapshot
 from app.engine.sandbox import to_json_value
 from app.engine.script_engine import make_script_engine
 from app.engine.script_functions import SCRIPT_FUNCTIONS
+from app.l10n import Message
 from app.models import (
     DecisionEvaluation,
     DefinitionFile,
@@ -158,7 +159,7 @@ def _check_size(state: str) -> None:
     size = len(state.encode("utf-8"))
     if size > limit:
         raise InstanceDataTooLarge(
-            f"流程数据 {size:,} 字节，超过上限 {limit:,} 字节，本步未保存",
+            Message("instance.data_too_large", size=f"{size:,}", limit=f"{limit:,}"),
             size=size, limit=limit)
 
 

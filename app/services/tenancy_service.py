@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.auth.identity import Identity
 from app.db import db
+from app.l10n import Message
 from app.models import AllocationRound, Application, Lease
 from app.services import access, forms, instance_service
 from app.services.case_service import can_view, next_sequence
@@ -26,7 +27,6 @@ DEFAULT_WINDOW_HOURS = 24
 
 class LeaseNotFound(NotFound):
     code = "lease_not_found"
-    title = "租赁合同不存在"
 
 
 def _require_officer(identity: Identity) -> None:
@@ -81,7 +81,7 @@ def _lease_of(identity: Identity, lease_no: str) -> tuple[Lease, Application]:
         lease = session.scalar(select(Lease).where(Lease.lease_no == lease_no))
         case = session.get(Application, lease.application_id) if lease else None
         if lease is None or not can_view(identity, case):
-            raise LeaseNotFound(f"租赁合同 {lease_no} 不存在")
+            raise LeaseNotFound(Message("lease.not_found", no=lease_no))
         return lease, case
 
 
@@ -111,7 +111,7 @@ def contract_pdf(identity: Identity, lease_no: str) -> bytes:
     """The contract PDF: the signed one once signed, else the one to read before signing."""
     lease, _case = _lease_of(identity, lease_no)
     if not (lease.signed_pdf or lease.contract_pdf):
-        raise LeaseNotFound(f"租赁合同 {lease_no} 尚未生成")
+        raise LeaseNotFound(Message("lease.not_drawn_up", no=lease_no))
     return bytes(lease.signed_pdf or lease.contract_pdf or b"")
 
 

@@ -36,13 +36,11 @@ def refresh_command() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the page and API blueprints, the 统计分析 menu entry, the texts and the CLI."""
-    from app.statistics import api, catalogue, views
+    from app.statistics import api, views
     from app.web import nav
-    from app.web.i18n import register_catalogue
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
-    register_catalogue(catalogue.EN)
     entry = nav.NavEntry("统计分析", "web_statistics.dashboard", ("manager",))
     if all(e.endpoint != entry.endpoint for e in nav.MAIN_NAV):
         nav.MAIN_NAV.insert(len(nav.MAIN_NAV) - 1, entry)

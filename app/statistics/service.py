@@ -21,6 +21,7 @@ from sqlalchemy import text
 from app.auth.identity import Identity
 from app.db import db
 from app.engine import workdays
+from app.l10n import Message
 from app.services.errors import Forbidden, ValidationFailed
 from app.statistics import labels
 from app.statistics.refresh import END_TO_END
@@ -77,14 +78,14 @@ def scoped(identity: Identity, filters: Filters) -> Filters:
     if identity.is_admin or not identity.district:
         return filters
     if filters.district and filters.district != identity.district:
-        raise Forbidden(f"只能查看本区县（{identity.district}）的统计")
+        raise Forbidden(Message("statistics.district_only", district=identity.district))
     return replace(filters, district=identity.district)
 
 
 def panel(identity: Identity, key: str, filters: Filters) -> dict:
     """One panel's tables for ``identity`` (raises Forbidden outside its scope)."""
     if key not in PANELS:
-        raise ValidationFailed(f"没有统计面板 {key}", errors={"panel": ["未知的统计面板"]})
+        raise ValidationFailed(Message("statistics.no_panel", key=key), errors={"panel": ["未知的统计面板"]})
     f = scoped(identity, filters)
     with db.session() as session:
         tables = _BUILDERS[key](session, f)

@@ -19,11 +19,9 @@ from app.stock import models  # noqa: F401  (the tables belong to the metadata)
 
 def init_app(app: Flask) -> None:
     """Register the stock pages and API, their English texts and the 房源库 menu entry."""
-    from app.stock import api, texts, views
+    from app.stock import api, views
     from app.web import nav
-    from app.web.i18n import register_catalogue
 
-    register_catalogue(texts.EN)
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     entry = nav.NavEntry("房源库", "web_stock.index", views.service.ROLES)

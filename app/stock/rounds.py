@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.auth.identity import Identity
 from app.db import db
+from app.l10n import Message
 from app.services.case_service import in_district
 from app.services.errors import Forbidden, ValidationFailed
 from app.stock.models import HousingUnit
@@ -29,7 +30,7 @@ def units_for_round(identity: Identity, data: dict) -> list[dict]:
             raise ValidationFailed("请至少录入一套房源", errors={"units": ["请至少录入一套房源"]})
         return list(data["units"])
     if not in_district(identity, data["district"]):
-        raise Forbidden(f"只能为本区县（{identity.district}）发起配租")
+        raise Forbidden(Message("allocation.district_only", district=identity.district))
     query = (select(HousingUnit).where(HousingUnit.district == data["district"],
                                        HousingUnit.housing_type == data["housing_type"],
                                        HousingUnit.status == "vacant").order_by(HousingUnit.code))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.audit.chain import record
 from app.auth.identity import Identity
 from app.db import db, utcnow
+from app.l10n import Message
 from app.services import batch_import_rows
 from app.services.case_service import in_district
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -28,12 +29,10 @@ MAX_LIST = 500
 
 class UnitNotFound(NotFound):
     code = "unit_not_found"
-    title = "房源不存在"
 
 
 class StatusChangeRefused(Conflict):
     code = "status_change_refused"
-    title = "房源状态不能这样变更"
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def _scope(identity: Identity, district: str) -> str:
     """The district to show: a district officer's own, whatever was asked."""
     if identity.district and not identity.is_admin:
         if district and district != identity.district:
-            raise Forbidden(f"只能查看本区县（{identity.district}）的房源")
+            raise Forbidden(Message("stock.district_only", district=identity.district))
         return identity.district
     return district
 
@@ -97,7 +96,7 @@ def get_unit(identity: Identity, code: str) -> dict:
     with db.session() as session:
         row = session.execute(_joined().where(HousingUnit.code == code)).first()
         if row is None or not in_district(identity, row[0].district):
-            raise UnitNotFound(f"房源 {code} 不存在")
+            raise UnitNotFound(Message("stock.not_found", code=code))
         changes = session.scalars(select(UnitStatusChange).where(UnitStatusChange.unit_id == row[0].id)
                                   .order_by(UnitStatusChange.id.desc())).all()
         return {**view(*row), "history": [
@@ -135,7 +134,7 @@ def _fill(unit: HousingUnit, data: dict, project: HousingProject, building: Hous
 def _checked(identity: Identity, values: dict) -> tuple[dict, dict[str, list[str]]]:
     data, errors = units.check(values)
     if data.get("district") and not in_district(identity, data["district"]):
-        errors.setdefault("district", []).append(f"只能登记本区县（{identity.district}）的房源")
+        errors.setdefault("district", []).append(Message("stock.register_district_only", district=identity.district))
     return data, errors
 
 
@@ -147,7 +146,7 @@ def add_unit(identity: Identity, values: dict) -> dict:
         raise ValidationFailed("房源信息有误", errors=errors)
     with db.transaction() as session:
         if session.scalar(select(HousingUnit.id).where(HousingUnit.code == data["code"])):
-            raise ValidationFailed("房源信息有误", errors={"code": [f"房屋编号 {data['code']} 已存在"]})
+            raise ValidationFailed("房源信息有误", errors={"code": [Message("stock.code_exists", code=data["code"])]})
         _store(session, identity, data)
     return get_unit(identity, data["code"])
 
@@ -175,7 +174,7 @@ def edit_unit(identity: Identity, code: str, values: dict) -> dict:
     with db.transaction() as session:
         unit = flow.locked_unit(session, code)
         if unit is None or not in_district(identity, unit.district):
-            raise UnitNotFound(f"房源 {code} 不存在")
+            raise UnitNotFound(Message("stock.not_found", code=code))
         project, building = _place(session, data)
         _fill(unit, data, project, building)
         record(session, identity.username, "stock.unit_edited", "housing_unit", code,
@@ -188,16 +187,16 @@ def set_status(identity: Identity, code: str, to_status: str, reason: str) -> di
     _require(identity)
     reason = (reason or "").strip()
     if to_status not in STATUSES:
-        raise ValidationFailed("房源状态有误", errors={"status": [f"“{to_status}”不是房源状态"]})
+        raise ValidationFailed("房源状态有误", errors={"status": [Message("stock.unknown_status", status=to_status)]})
     if not 2 <= len(reason) <= 500:
         raise ValidationFailed("请填写变更原因", errors={"reason": ["请填写变更原因（2–500个字）"]})
     with db.transaction() as session:
         unit = flow.locked_unit(session, code)
         if unit is None or not in_district(identity, unit.district):
-            raise UnitNotFound(f"房源 {code} 不存在")
+            raise UnitNotFound(Message("stock.not_found", code=code))
         if (unit.status, to_status) not in MANUAL:
-            raise StatusChangeRefused(f"房源 {code} 当前为“{STATUSES[unit.status]}”，"
-                                      f"不能手工改为“{STATUSES[to_status]}”；预订和出租只能通过配租、签约和退出办理")
+            raise StatusChangeRefused(Message("stock.status_change_refused", code=code,
+                                              status=Message(STATUSES[unit.status]), to=Message(STATUSES[to_status])))
         record(session, identity.username, "stock.status_changed", "housing_unit", code,
                {"from": unit.status, "to": to_status, "reason": reason})
         flow.change(session, unit, to_status, identity.username, reason)
@@ -220,7 +219,7 @@ def import_units(identity: Identity, filename: str, content: bytes) -> dict:
     for row in rows:
         data, errors = _checked(identity, row.values)
         if data["code"] in seen:
-            errors.setdefault("code", []).append(f"与第 {seen[data['code']]} 行的房屋编号重复")
+            errors.setdefault("code", []).append(Message("stock.duplicate_row", row=seen[data["code"]]))
         seen.setdefault(data["code"], row.number)
         checked.append((row, data, errors))
     created: list[str] = []
@@ -228,7 +227,7 @@ def import_units(identity: Identity, filename: str, content: bytes) -> dict:
         existing = set(session.scalars(select(HousingUnit.code).where(HousingUnit.code.in_(list(seen)))))
         for _row, data, errors in checked:
             if data["code"] in existing:
-                errors.setdefault("code", []).append(f"房屋编号 {data['code']} 已在房源库中")
+                errors.setdefault("code", []).append(Message("stock.code_in_stock", code=data["code"]))
             if not errors:
                 _store(session, identity, data)
                 created.append(data["code"])

@@ -21,11 +21,9 @@ from app.supervision import models  # noqa: F401  (the table belongs to the meta
 def init_app(app: Flask) -> None:
     """Register the supervision page, its English texts, menu entry and periodic batch with ``app``."""
     from app.services import scheduler_service
-    from app.supervision import schedule, texts, views
+    from app.supervision import schedule, views
     from app.web import nav
-    from app.web.i18n import register_catalogue
 
-    register_catalogue(texts.EN)
     app.register_blueprint(views.bp)
     for entry in (nav.NavEntry("动态监管", "web_supervision.warnings", nav.REVIEWERS),
                   nav.NavEntry("整改通知", "web_supervision.notices", ("applicant",))):

@@ -24,7 +24,6 @@ STATUS_NAMES = {"checking": "核查中", "clear": "未发现风险", "warned": "
 
 class NotAnOfficer(Forbidden):
     code = "not_a_supervision_officer"
-    title = "仅动态监管人员可查看"
 
 
 def _allowed(identity: Identity) -> None:

@@ -1,65 +1,112 @@
-"""Languages of the pages: Chinese first, English available.
+"""Languages of the pages: Chinese first, English available, through Flask-Babel and gettext.
 
-Templates and views write their text in Chinese and pass it through :func:`t`; with English
-chosen, :data:`app.web.catalogue.EN` supplies the translation (a missing entry shows the Chinese,
-and a test keeps the catalogue complete). The choice lives in the session. A feature with many
-texts of its own may keep them in its own module and add them with :func:`register_catalogue`.
+Templates and views write their text in Chinese and pass it through :func:`t`; the Chinese is the
+gettext message id and ``app/translations/en/LC_MESSAGES/messages.po`` gives its English (a test
+keeps that catalogue complete). Flask-Babel picks the language (:func:`select_locale`): on pages
+the one the session chose, in the API the one ``Accept-Language`` asks for, Chinese otherwise.
 
-Texts that come from data rather than from the pages — form titles and choices from ``forms/``,
-step names from ``processes/``, messages raised by services — go through :func:`translate`
-instead. Their English sits next to their source (``forms/i18n/en.json``,
-``processes/i18n/en.json``: Chinese → English), read by :func:`content_catalogues`; a text with
-no entry shows in Chinese. A message with values in it (``申请 A-1 不存在``) matches a
-catalogue entry with placeholders (``申请 {no} 不存在``) and takes its English, provided the
-values can be told apart in only one way.
+Errors and messages raised by services carry an id and values (:class:`app.l10n.Message`) and
+render in the reader's language wherever they are shown (:func:`translate`, the ``message``
+filter). Texts that come from data — form titles and choices from ``forms/``, step names from
+``processes/`` — keep their English next to their source (:mod:`app.web.content_catalogue`).
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import re
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Iterator, Mapping
 
-from flask import Flask, current_app, g, session
+import flask_babel
+from flask import Flask, current_app, has_request_context, request, session
 
-from app.web.catalogue import EN
+from app import l10n
+from app.web import content_catalogue
+from app.web.content_catalogue import CONTENT, Catalogue, content_catalogues, read_catalogue
 
-log = logging.getLogger(__name__)
-#: the content catalogues and where each lives, relative to its settings directory
-CONTENT = {"forms": ("forms_dir", "i18n/en.json"), "processes": ("processes_dir", "i18n/en.json")}
-_PLACEHOLDER = re.compile(r"{(\w+)}")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+__all__ = ["CONTENT", "DEFAULT", "EN", "LANGUAGES", "Catalogue", "content_catalogues", "current_lang", "form_text",
+           "html_lang", "init_app", "read_catalogue", "register_catalogue", "select_locale", "set_lang", "step_name",
+           "t", "translate"]
 
-LANGUAGES = {"zh": "中文", "en": "English"}
-DEFAULT = "zh"
+LANGUAGES = l10n.LANGUAGES
+DEFAULT = l10n.DEFAULT
+#: texts a module added at run time with :func:`register_catalogue`, shown when gettext has none
+_REGISTERED: dict[str, str] = {}
+API_PREFIX = "/api/"
+#: a message id (``case.not_found``) rather than a Chinese source text
+_ID = re.compile(r"[a-z_]+(\.[a-z_]+)+")
+
+
+class _English(Mapping[str, str]):
+    """The English of the pages' Chinese texts, a read-only mapping (for checks and tools); ids left out."""
+
+    def _messages(self) -> dict[str, str]:
+        catalogue = l10n.translations("en")
+        entries = {k: v for k, v in getattr(catalogue, "_catalog", {}).items()
+                   if isinstance(k, str) and k and v and not _ID.fullmatch(k)}
+        return {**_REGISTERED, **entries}
+
+    def __getitem__(self, key: str) -> str:
+        return self._messages()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._messages())
+
+    def __len__(self) -> int:
+        return len(self._messages())
+
+
+#: every English text by its message id
+EN: Mapping[str, str] = _English()
 
 
 def register_catalogue(translations: dict[str, str]) -> None:
-    """Add a feature's Chinese → English texts to :data:`EN` (a text already there keeps its own)."""
+    """Add Chinese → English texts at run time (a text the gettext catalogue has keeps its own).
+
+    Kept for modules not yet moved to the ``.po`` catalogue; ``tests/web/test_i18n.py`` fails for
+    any entry registered this way that the ``.po`` does not hold, so nothing lives only here.
+    """
     for zh, en in translations.items():
-        EN.setdefault(zh, en)
+        _REGISTERED.setdefault(zh, en)
+
+
+def select_locale() -> str:
+    """The language of this request: ``Accept-Language`` in the API, the session's choice on pages, else Chinese."""
+    if not has_request_context():
+        return DEFAULT
+    if request.path.startswith(API_PREFIX):
+        return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT) or DEFAULT
+    lang = session.get("lang", DEFAULT)
+    return lang if lang in LANGUAGES else DEFAULT
 
 
 def current_lang() -> str:
-    """The language of this session (``zh`` unless the user chose English)."""
-    lang = session.get("lang", DEFAULT)
-    return lang if lang in LANGUAGES else DEFAULT
+    """The language of this request (``zh`` unless the user or the API client asked for English)."""
+    if has_request_context() and "babel" in current_app.extensions:
+        locale = flask_babel.get_locale()
+        if locale is not None and locale.language in LANGUAGES:
+            return locale.language
+    return select_locale()
 
 
 def set_lang(lang: str) -> None:
     """Remember the user's language (unknown codes are ignored)."""
     if lang in LANGUAGES:
         session["lang"] = lang
+        if "babel" in current_app.extensions:
+            flask_babel.refresh()
 
 
 def t(text: str, **values) -> str:
-    """``text`` in the session's language, with ``{name}`` placeholders filled from ``values``."""
-    if current_lang() == "en":
-        text = EN.get(text, text)
-    return text.format(**values) if values else text
+    """``text`` in this request's language, with ``{name}`` placeholders filled from ``values``."""
+    lang = current_lang()
+    if isinstance(text, l10n.Message):
+        return text.render(lang)
+    if lang != DEFAULT:
+        english = l10n.gettext(text, lang)
+        text = english if english != text else _REGISTERED.get(text, text)
+    if not values:
+        return text
+    return text.format(**{k: l10n.localise(v, lang) for k, v in values.items()})
 
 
 def html_lang() -> str:
@@ -67,170 +114,20 @@ def html_lang() -> str:
     return "zh-CN" if current_lang() == "zh" else "en"
 
 
-@dataclass(frozen=True)
-class Catalogue:
-    """Chinese → English entries, with those that have ``{name}`` placeholders split to match."""
-
-    entries: dict[str, str]
-    patterns: list[tuple[list[str], list[str], str]]
-
-    @classmethod
-    def of(cls, entries: dict[str, str]) -> Catalogue:
-        return cls(entries, _compile(entries))
-
-
-def read_catalogue(path: Path) -> Catalogue:
-    """The entries of one JSON catalogue file; none (and a warning) if it is missing or unreadable."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return Catalogue({}, [])
-    return _read(str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=16)
-def _read(path: str, _mtime: int, _size: int) -> Catalogue:
-    try:
-        entries = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        log.warning("translation catalogue %s not loaded: %s", path, exc)
-        return Catalogue({}, [])
-    if not isinstance(entries, dict):
-        log.warning("translation catalogue %s not loaded: not a JSON object", path)
-        return Catalogue({}, [])
-    return Catalogue.of({k: v for k, v in entries.items()
-                         if isinstance(k, str) and isinstance(v, str) and v.strip()})
-
-
-def content_catalogues() -> dict[str, Catalogue]:
-    """The English of ``forms/`` and ``processes/`` by domain, read once per request.
-
-    A file changed on disk is read again on the next request, so a line added to a catalogue
-    shows without a restart.
-    """
-    if "content_en" not in g:
-        settings = current_app.extensions["housing.settings"]
-        g.content_en = {domain: read_catalogue(Path(getattr(settings, setting)) / name)
-                        for domain, (setting, name) in CONTENT.items()}
-    return g.content_en
-
-
 def translate(text, domain: str | None = None):
-    """A text from data (form, diagram, service message) in the session's language.
+    """A text shown to the reader that did not come from a template: a message or a data text.
 
-    Looks in the ``domain`` catalogue (``forms`` or ``processes``) first, then the other
-    content catalogue, then the pages' :data:`EN`; then tries the same catalogues' entries with
-    placeholders, whose values are translated in turn. Anything without English, and anything
-    that is not a string, comes back unchanged.
+    A :class:`~app.l10n.Message` (what services raise) renders by its id. A plain string is
+    looked up in the ``domain`` content catalogue (``forms`` or ``processes``) and the other one,
+    then as a page text; anything without English, and anything not a string, comes back unchanged.
     """
-    if not isinstance(text, str) or not text or current_lang() != "en":
+    lang = current_lang()
+    if isinstance(text, l10n.Message):
+        return text.render(lang)
+    if not isinstance(text, str) or not text or lang == DEFAULT:
         return text
-    content = content_catalogues()
-    catalogues = ([content[domain]] if domain in content else []) + [c for d, c in content.items() if d != domain]
-    catalogues.append(_pages_catalogue(len(EN)))
-    for catalogue in catalogues:
-        if text in catalogue.entries:
-            return catalogue.entries[text]
-    if not _HAN.search(text):
-        return text
-    for catalogue in catalogues:
-        for parts, names, english in catalogue.patterns:
-            values = _fill(parts, text)
-            if values is not None:
-                return english.format(**{n: _value(v) for n, v in zip(names, values, strict=True)})
-    return text
-
-
-def _value(text: str) -> str:
-    """A value matched in a message, translated; a list (joined with 、 or ；) item by item if each has English."""
-    for separator, joiner in (("、", ", "), ("；", "; ")):
-        parts = [p for p in text.split(separator) if p]
-        english = [translate(part) for part in parts]
-        if separator in text and parts and all(e != p for e, p in zip(english, parts, strict=True)):
-            return joiner.join(english) + (joiner.rstrip() if text.endswith(separator) else "")
-    return translate(text)
-
-
-@lru_cache(maxsize=4)
-def _pages_catalogue(_size: int) -> Catalogue:
-    """:data:`EN` as a :class:`Catalogue` (``_size`` renews it when texts are registered)."""
-    return Catalogue.of(EN)
-
-
-def _compile(entries: dict[str, str]) -> list[tuple[list[str], list[str], str]]:
-    """The entries with placeholders as ``(literal parts, names, english)``, the most literal first.
-
-    Only entries with at least two Chinese characters outside their placeholders and no two
-    placeholders side by side qualify, so a bare ``{a}：{b}`` cannot swallow every message and two
-    values are always parted by a literal (a text that still splits more than one way is left
-    alone by :func:`_fill`); so do only those whose English uses no other placeholder.
-    """
-    out = []
-    for chinese, english in entries.items():
-        names = _PLACEHOLDER.findall(chinese)
-        literal = _PLACEHOLDER.sub("", chinese)
-        if not names or len(_HAN.findall(literal)) < 2 or "}{" in chinese or not _formats(english, names):
-            continue
-        out.append((_PLACEHOLDER.split(chinese)[::2], names, english, len(literal)))
-    out.sort(key=lambda p: -p[3])
-    return [p[:3] for p in out]
-
-
-def _formats(english: str, names: list[str]) -> bool:
-    """Whether ``english`` fills in with ``names`` alone (a mistyped placeholder is left out, not raised)."""
-    try:
-        english.format(**dict.fromkeys(names, ""))
-    except (KeyError, IndexError, ValueError):
-        log.warning("translation %r does not fit the placeholders %s; left out", english, names)
-        return False
-    return True
-
-
-def _fill(parts: list[str], text: str) -> list[str] | None:
-    """The values in ``text`` between the literal ``parts`` (each value non-empty), or None.
-
-    A value may hold the literal that follows it (an objector named 张于明 before ``于{date}``),
-    so the first place of a literal is not always its place. Every literal is placed as early
-    as it can go, then as late: any way of splitting the text lies between the two, so when
-    they agree the split is the only one, and when they differ the text splits more than one
-    way and None leaves it in Chinese rather than guess. Two passes, no backtracking, however
-    long the text and whatever it repeats.
-    """
-    head, tail = parts[0], parts[-1]
-    if not text.startswith(head) or not text.endswith(tail):
-        return None
-    start, end = len(head), len(text) - len(tail)
-    literals = parts[1:-1]
-    earliest, latest = _earliest(literals, text, start, end), _latest(literals, text, start, end)
-    if start >= end or earliest is None or earliest != latest:
-        return None
-    bounds = [start, *(b for found, literal in zip(earliest, literals, strict=True)
-                       for b in (found, found + len(literal))), end]
-    return [text[a:b] for a, b in zip(bounds[::2], bounds[1::2], strict=True)]
-
-
-def _earliest(literals: list[str], text: str, start: int, end: int) -> list[int] | None:
-    """Where each literal starts, each at its first place leaving non-empty values; None if none fits."""
-    places, pos = [], start
-    for literal in literals:
-        found = text.find(literal, pos + 1, end - 1)
-        if found < 0:
-            return None
-        places.append(found)
-        pos = found + len(literal)
-    return places
-
-
-def _latest(literals: list[str], text: str, start: int, end: int) -> list[int] | None:
-    """Where each literal starts, each at its last place leaving non-empty values; None if none fits."""
-    places, limit = [], end
-    for literal in reversed(literals):
-        found = text.rfind(literal, start + 1, limit - 1)
-        if found < 0:
-            return None
-        places.append(found)
-        limit = found
-    return places[::-1]
+    found = content_catalogue.lookup(text, domain, lambda s: t(s))
+    return found if found is not None else t(text)
 
 
 def form_text(text):
@@ -244,5 +141,14 @@ def step_name(text):
 
 
 def init_app(app: Flask) -> None:
-    """Give templates the ``form_text``, ``step_name`` and ``message`` filters."""
+    """Attach Flask-Babel (its locale selector and the gettext catalogues) and the template filters.
+
+    A ``.mo`` missing or older than its ``.po`` is compiled first, so the catalogues in use are
+    the ones in the source tree.
+    """
+    l10n.compile_catalogues()
+    if "babel" not in app.extensions:
+        flask_babel.Babel(app, locale_selector=select_locale, default_locale=DEFAULT, default_domain=l10n.DOMAIN,
+                          default_translation_directories=str(l10n.TRANSLATIONS))
+        app.before_request(flask_babel.refresh)  # the locale is the request's, even in an app context held longer
     app.jinja_env.filters.update(form_text=form_text, step_name=step_name, message=translate)

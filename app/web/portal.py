@@ -16,8 +16,7 @@ from app.services.errors import ValidationFailed
 from app.services.forms import choices_of
 from app.web import schema_form
 from app.web.errors import error_page
-from app.web.i18n import register_catalogue, t, translate
-from app.web.portal_texts import EN as PORTAL_EN
+from app.web.i18n import t, translate
 from app.web.session_auth import login_required, require_user
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -31,7 +30,6 @@ MAX_UPLOAD_SLOTS = 20
 CASE_STATUS = portal_service.STAGES
 #: housing types as a letter names them
 HOUSING_NAMES = {"gongzufang": "公租房", "baozufang": "保障性租赁住房"}
-register_catalogue(PORTAL_EN)
 
 
 @bp.get("")

@@ -8,6 +8,7 @@ import re
 from openapi_spec_validator import validate
 
 from app.api import input_guard
+from app.web.i18n import EN
 
 
 def test_every_api_route_is_documented_and_nothing_else(app, client):
@@ -124,4 +125,4 @@ def test_a_page_refuses_a_nul_character_with_a_readable_page(client):
     with client.session_transaction() as session:
         session["lang"] = "en"
     english = client.get("/publicity?district=%00").get_data(as_text=True)
-    assert input_guard.EN[input_guard.REFUSED] in english and input_guard.EN[input_guard.MESSAGE] in english
+    assert EN[input_guard.REFUSED] in english and EN[input_guard.MESSAGE] in english

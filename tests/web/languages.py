@@ -15,6 +15,7 @@ def bare_app(instance: Path, forms: Path, processes: Path) -> Flask:
     app = Flask(__name__, instance_path=str(instance))
     app.secret_key = "test"
     app.extensions["housing.settings"] = SimpleNamespace(forms_dir=str(forms), processes_dir=str(processes))
+    i18n.init_app(app)
     return app
 
 

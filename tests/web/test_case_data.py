@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.web import labels
+from app.web import case_data, labels
 from app.web.case_data import fields_of
 from app.web.case_panels import decision_view
 from tests.web.languages import bare_app, in_language
@@ -41,12 +41,17 @@ def test_process_data_shows_labelled_variables_in_words_and_leaves_the_rest_out(
 
 def test_a_code_reads_in_the_sessions_language_and_an_unknown_one_stays(tmp_path):
     app = bare_app(tmp_path, tmp_path, tmp_path)
-    from app.web.i18n import register_catalogue
-
-    register_catalogue(labels.EN)
     assert in_language(app, "zh", labels.code_label, "active", "lease") == "履行中"
     assert in_language(app, "en", labels.code_label, "active", "lease") == "In force"
     paused = "Source failing repeatedly; calls paused"
     assert in_language(app, "en", labels.code_label, "CircuitOpen", "error") == paused
     assert in_language(app, "zh", labels.code_label, "brand_new_state", "lease") == "brand_new_state"
     assert in_language(app, "zh", labels.code_label, None) == "—"
+
+
+def test_every_label_s_english_is_the_one_the_catalogue_gives():
+    """Labels name their English next to their Chinese; the gettext catalogue must say the same."""
+    from app.web.i18n import EN
+
+    for source in (labels.EN, case_data.EN):
+        assert {zh: EN.get(zh) for zh in source} == source

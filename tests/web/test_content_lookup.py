@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from app.l10n import Message
 from app.web import i18n
 from tests.web.languages import bare_app, in_language
 
@@ -39,11 +40,17 @@ def test_chinese_sessions_and_texts_without_english_stay_as_they_are(content_app
     assert in_language(content_app, "en", i18n.form_text, None) is None
 
 
-def test_a_message_with_values_takes_the_english_of_its_pattern(content_app):
-    text = "证明.docx：只接受 PDF、JPG、PNG 文件"
+def test_a_service_message_with_values_takes_its_english_by_id(content_app):
+    text = Message("document.type_not_allowed", name="证明.docx")
     assert in_language(content_app, "en", i18n.translate, text) == "证明.docx: only PDF, JPG and PNG files are accepted"
-    assert in_language(content_app, "en", i18n.translate, "申请 GZF-1 不存在") == "Application GZF-1 not found"
-    assert in_language(content_app, "zh", i18n.translate, text) == text
+    assert in_language(content_app, "en", i18n.translate, Message("case.not_found", no="GZF-1")) == \
+        "Application GZF-1 not found"
+    assert in_language(content_app, "zh", i18n.translate, text) == "证明.docx：只接受 PDF、JPG、PNG 文件"
+
+
+def test_a_filled_in_sentence_is_not_matched_against_the_pages_catalogue(content_app):
+    """Only content from forms/ and processes/ is matched by pattern; a service sends an id instead."""
+    assert in_language(content_app, "en", i18n.translate, "申请 GZF-1 不存在") == "申请 GZF-1 不存在"
 
 
 def test_a_broken_catalogue_file_shows_chinese_instead_of_failing(content_app, tmp_path):

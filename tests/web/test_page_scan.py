@@ -30,7 +30,7 @@ from werkzeug.exceptions import HTTPException
 from app.factory import create_app
 from app.jobs.runner import InlineRunner
 from app.services import job_service
-from app.web.catalogue import EN
+from app.web.i18n import EN
 from connectors.testing import FAST_SETTINGS
 from tests.conftest import close, make_settings, truncate
 from tests.processes.conftest import PROCESSES, ROOT, deploy, sandbox  # noqa: F401

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from app.api.errors import problem
+from app.api.errors import problem, problem_language
 from app.services import (
     decision_preview_service,
     definition_service,
@@ -31,7 +31,8 @@ def domain_error(exc: DomainError):
         extra["errors"] = exc.problems
     elif isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
-    return problem(status_of(exc), exc.title, exc.detail, exc.code, **extra)
+    lang = problem_language()
+    return problem(status_of(exc), exc.title_in(lang), exc.detail_in(lang), exc.code, **extra)
 
 
 @bp.before_request
