@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.auth.identity import Identity
 from app.db import db, utcnow
 from app.engine.runtime import TaskNotReady as EngineTaskNotReady
+from app.l10n import Message
 from app.models import AllocationRound, Application, HumanTask, Offer, WaitingListEntry
 from app.services.case_service import in_district
 from app.services.errors import Conflict, Forbidden, NotFound, TaskNotReady, ValidationFailed
@@ -37,17 +38,14 @@ ROUND_STATUS = {"committed": "未开始", "choosing": "选房进行中", "closed
 
 class RoundNotFound(NotFound):
     code = "choice_round_not_found"
-    title = "选房轮次不存在"
 
 
 class NotYourTurn(Conflict):
     code = "not_your_turn"
-    title = "现在不是您的选房时间"
 
 
 class UnitTaken(Conflict):
     code = "unit_taken"
-    title = "该房源已被其他家庭选定"
 
 
 @dataclass
@@ -61,7 +59,7 @@ def _load(session: Session, round_no: str) -> _Round:
     row = session.scalar(select(AllocationRound).where(AllocationRound.round_no == round_no,
                                                        AllocationRound.method == "choice"))
     if row is None:
-        raise RoundNotFound(f"选房轮次 {round_no} 不存在")
+        raise RoundNotFound(Message("choice.round_not_found", round_no=round_no))
     offers = {o.application_no: o for o in session.scalars(select(Offer).where(Offer.round_id == row.id))}
     task = session.scalar(select(HumanTask).where(HumanTask.business_key == round_no, HumanTask.bpmn_id == TASK,
                                                   HumanTask.status == "ready"))
@@ -108,7 +106,7 @@ def _mine(session: Session, identity: Identity, r: _Round) -> Application:
     case = session.scalar(select(Application).where(Application.application_no.in_(r.row.participants),
                                                     Application.applicant_username == identity.username))
     if case is None:
-        raise RoundNotFound(f"您不在选房轮次 {r.row.round_no} 中")
+        raise RoundNotFound(Message("choice.not_in_round", round_no=r.row.round_no))
     return case
 
 
@@ -141,7 +139,7 @@ def progress(identity: Identity, round_no: str) -> dict:
     with db.session() as session:
         r = _load(session, round_no)
         if not in_district(identity, r.row.district):
-            raise RoundNotFound(f"选房轮次 {round_no} 不存在")
+            raise RoundNotFound(Message("choice.round_not_found", round_no=round_no))
         order = r.row.result or r.row.participants
         cases = {c.application_no: c for c in session.scalars(select(Application).where(
             Application.application_no.in_(order)))}
@@ -196,7 +194,7 @@ def choose(identity: Identity, round_no: str, unit_code: str) -> dict:
                 .execution_options(synchronize_session=False))
         taken: CursorResult = session.execute(take)  # type: ignore[assignment]
         if taken.rowcount != 1:
-            raise UnitTaken(f"房源 {unit_code} 已被其他家庭选定，请从刷新后的房源中另选一套")
+            raise UnitTaken(Message("choice.unit_taken", code=unit_code))
         session.add(UnitStatusChange(unit_id=unit.id, from_status="vacant", to_status="reserved",
                                      actor=identity.username, reason=reason, ref=number, changed_at=utcnow()))
         try:

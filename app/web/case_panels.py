@@ -18,7 +18,7 @@ from app.services.errors import NotFound
 from app.web.case_data import words
 from app.web.labels import LABELS
 
-VERDICTS = {code: zh for code, (zh, _en) in LABELS["verdict"].items()}
+VERDICTS = dict(LABELS["verdict"])
 #: decision outputs whose values are codes, by the kind of code (app.web.labels)
 OUTPUT_KINDS = {"rule_id": "rule", "risk_rule": "rule", "rule_verdict": "verdict", "rule_code": "reason",
                 "risk_level": "reason", "risk_ground": "reason", "priority_group": "reason", "exit_code": "reason",
