@@ -174,15 +174,13 @@ def _form(head: dict, values: list[dict]) -> dict:
 
 
 def readable(key: str, message: str) -> str:
-    """A schema message (``格式不正确: '123' does not match …``) as the sheet's user should read it."""
-    prefix, _, detail = message.partition(": ")
-    if not detail:  # the form's own Chinese message
-        return message
-    if prefix == "格式不正确" and key in PATTERN_HINTS:
+    """A schema check's message (``格式不正确``, ``太短`` …) as the sheet's user should read it: what the
+    column must hold, with the form's own limit."""
+    if message == "格式不正确" and key in PATTERN_HINTS:
         return PATTERN_HINTS[key]
-    keyword, text = LIMIT_HINTS.get(prefix, ("", ""))
+    keyword, text = LIMIT_HINTS.get(message, ("", ""))
     prop = column_properties().get(key) or {}
-    return text.format(prop[keyword]) if keyword in prop else prefix
+    return text.format(prop[keyword]) if keyword in prop else message
 
 
 def locate(errors: dict[str, list[str]], row_numbers: list[int], head_row: int) -> list[tuple[int, str, str]]:
