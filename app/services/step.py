@@ -159,8 +159,21 @@ def _persist(step: Step) -> None:
     session, instance, run = step.session, step.instance, step.run
     now = utcnow()
     after = run.snapshot()
+    previous_summary = instance.summary
+    instance.state = serializer.dumps(run.workflow)
+    _check_size(instance.state)
+    instance.state_format = serializer.STATE_FORMAT
+    instance.next_timer_due_at = run.next_timer_due()
+    instance.summary = summary_of(after.data, previous_summary)
+    instance.updated_at = now
+    completed = after.completed and instance.status == "running"
+    if completed:
+        instance.status = "completed"
+        instance.completed_at = now
+    if instance in session.new:  # a new instance: its one INSERT, before the rows referring to it
+        session.flush()
     _write_jobs(step, after, now)
-    _sync_human_tasks(step, after, now)
+    _sync_human_tasks(step, after, now, previous_summary)
     for failure in run.failures:
         session.add(Incident(
             instance_id=instance.id, process_key=instance.process_key, task_id=failure.task_id,
@@ -171,16 +184,7 @@ def _persist(step: Step) -> None:
     run.failures.clear()
     _write_decisions(step, now)
     _sync_subscriptions(step, after)
-    data = after.data
-    instance.state = serializer.dumps(run.workflow)
-    _check_size(instance.state)
-    instance.state_format = serializer.STATE_FORMAT
-    instance.next_timer_due_at = run.next_timer_due()
-    instance.summary = summary_of(data, instance.summary)
-    instance.updated_at = now
-    if after.completed and instance.status == "running":
-        instance.status = "completed"
-        instance.completed_at = now
+    if completed:
         step.audit("instance.completed")
 
 
@@ -259,7 +263,7 @@ def _write_jobs(step: Step, after: Snapshot, now) -> None:
         job.updated_at = now
 
 
-def _sync_human_tasks(step: Step, after: Snapshot, now) -> None:
+def _sync_human_tasks(step: Step, after: Snapshot, now, instance_summary: dict | None) -> None:
     session, instance, run = step.session, step.instance, step.run
     before = set(step.before.ready_human)
     closed = before - set(after.ready_human)
@@ -293,7 +297,7 @@ def _sync_human_tasks(step: Step, after: Snapshot, now) -> None:
             existing[task_id].status, existing[task_id].completed_at = "ready", None
             continue
         view = describe(after.ready_human[task_id], run.bundle.lane_groups)
-        summary = summary_of(after.ready_human[task_id].data, instance.summary)
+        summary = summary_of(after.ready_human[task_id].data, instance_summary)
         if view.problems:
             summary["problems"] = view.problems
         session.add(HumanTask(
