@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import cast
 
-from sqlalchemy import CursorResult, Table, update
+from sqlalchemy import CursorResult, Executable, Table, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -126,6 +126,7 @@ def _move_known_head(session: Session, subject_type: str, subject_id: str, known
     """Extend the chain from the head the transaction read; False if it has moved since."""
     old_hash, old_count = known
     new_hash, new_count = _chain(events, old_hash or "", old_count or 0, key)
+    stmt: Executable
     if old_hash is None:  # no head row yet (a new instance): create it, unless someone just did
         insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
         stmt = insert(HEADS).values(subject_type=subject_type, subject_id=subject_id, head_hash=new_hash,

@@ -113,9 +113,9 @@ def with_instance(instance_id: str, action: Callable[[Step], T], actor: str) -> 
 
 def with_instance_if(instance_id: str, action: Callable[[Step], T], actor: str,
                      prepare: Callable[[Session, ProcessInstance], bool] | None) -> T | None:
-    """:func:`with_instance`, where ``prepare`` writes in the same transaction right after the instance row is locked, before
-    the state is loaded; when it returns False the step ends there (committed, nothing loaded)
-    and None is returned.
+    """:func:`with_instance`, where ``prepare`` writes in the same transaction right after the
+    instance row is locked, before the state is loaded; when it returns False the step ends
+    there (committed, nothing loaded) and None is returned.
     """
     with instance_lock(instance_id), _data_incident(instance_id, actor):
         with db.transaction() as session:
@@ -128,8 +128,8 @@ def with_instance_if(instance_id: str, action: Callable[[Step], T], actor: str,
             ).first()
             if row is None:
                 raise InstanceNotFound(f"process instance {instance_id} does not exist")
-            instance = row[0]
-            audit_chain.note_head(session, AUDIT_SUBJECT, instance.id, row.head_hash, row.count)
+            instance, head_hash, head_count = row
+            audit_chain.note_head(session, AUDIT_SUBJECT, instance.id, head_hash, head_count)
             if prepare is not None and not prepare(session, instance):
                 return None
             bundle = load_bundle(session, instance.process_key, instance.bundle)
