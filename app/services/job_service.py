@@ -69,19 +69,25 @@ def claim(job_ids: list[str]) -> list[JobCall]:
     """
     now = utcnow()
     lease = now + timedelta(seconds=context.settings().job_lease_seconds)
+    claimed = (update(Job)
+               .where(Job.id.in_(job_ids), Job.state.in_(("queued", "pending")), Job.run_after <= now)
+               .values(state="running", attempts=Job.attempts + 1, lease_until=lease, updated_at=now))
+    columns = (Job.id, Job.instance_id, Job.task_id, Job.bpmn_id, Job.operator, Job.params, Job.attempts,
+               Job.idempotency_key)
     with db.transaction() as session:
-        rows = session.execute(  # UPDATE … FROM: the instance's business key comes back with the job
-            update(Job)
-            .where(Job.id.in_(job_ids), Job.state.in_(("queued", "pending")), Job.run_after <= now,
-                   ProcessInstance.id == Job.instance_id)
-            .values(state="running", attempts=Job.attempts + 1, lease_until=lease, updated_at=now)
-            .returning(Job.id, Job.instance_id, Job.task_id, Job.bpmn_id, Job.operator, Job.params, Job.attempts,
-                       Job.idempotency_key, ProcessInstance.business_key)
-            .execution_options(synchronize_session=False)
-        ).all()
+        if db.is_sqlite:  # no RETURNING from the joined table there: the business keys in a second query
+            rows = session.execute(claimed.returning(*columns)).all()
+            keys = dict(session.execute(select(ProcessInstance.id, ProcessInstance.business_key).where(
+                ProcessInstance.id.in_({r.instance_id for r in rows}))).all()) if rows else {}
+        else:  # UPDATE … FROM: the instance's business key comes back with the job
+            rows = session.execute(
+                claimed.where(ProcessInstance.id == Job.instance_id)
+                .returning(*columns, ProcessInstance.business_key).execution_options(synchronize_session=False)
+            ).all()
+            keys = {r.instance_id: r.business_key for r in rows}
     order = {job_id: n for n, job_id in enumerate(job_ids)}
     return sorted((JobCall(r.id, r.instance_id, r.task_id, r.bpmn_id, r.operator, dict(r.params), r.attempts,
-                           r.idempotency_key, r.business_key) for r in rows), key=lambda c: order[c.id])
+                           r.idempotency_key, keys.get(r.instance_id)) for r in rows), key=lambda c: order[c.id])
 
 
 def execute(job_id: str) -> str:
