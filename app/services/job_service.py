@@ -212,7 +212,9 @@ def _write_results(session, successes: list[tuple[JobCall, dict]], stale: set[st
     if stale is None:
         stale = set(session.scalars(select(Job.id).where(
             Job.id.in_([c.id for c, _ in successes]), Job.state.in_(FINISHED))))
-    rows = [{"jid": c.id, "res": result} for c, result in successes if c.id not in stale]
+    # in a fixed (id) order, so that two transactions updating the same jobs lock them alike
+    rows = [{"jid": c.id, "res": result}
+            for c, result in sorted(successes, key=lambda pair: pair[0].id) if c.id not in stale]
     if rows:
         session.connection().execute(
             update(Job.__table__).where(Job.__table__.c.id == bindparam("jid"))
