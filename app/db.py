@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import JSON, DateTime, Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -66,10 +68,13 @@ class Database:
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            kwargs.update(pool_size=10, max_overflow=20)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:  # a connection idle for a while is pinged before use; a busy one is not
+            event.listen(self.engine, "checkin", _note_idle)
+            event.listen(self.engine, "checkout", _ping_if_idle)
         self.session_factory: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
         self._stripes = _sqlite_stripes(self.engine.url.database or "") if self.is_sqlite else []
 
@@ -179,6 +184,31 @@ def _sqlite_stripes(path: str) -> list[threading.RLock]:
         return [threading.RLock() for _ in range(64)]
     with _stripes_lock:
         return _stripes_by_file.setdefault(os.path.abspath(path), [threading.RLock() for _ in range(64)])
+
+
+#: A pooled connection idle longer than this is pinged when checked out (PostgreSQL restarted,
+#: a firewall dropped it). A connection in steady use is not: a ping on every checkout was one
+#: extra round trip per transaction.
+IDLE_PING_SECONDS = 5.0
+
+
+def _note_idle(_dbapi_connection, record) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    since = record.info.get("idle_since")
+    if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()
+    except Exception as exc:  # the pool throws this connection away and takes another
+        raise sa_exc.DisconnectionError(str(exc)) from exc
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -8,6 +8,12 @@ the new head is written back. A second writer of the same subject waits on that 
 continues from the first one's last event, so a chain cannot fork whatever lock the caller
 holds. Heads are locked last and in sorted order, so they add no lock-order cycle to the
 locks the transaction took before (instance, task rows …).
+
+A transaction that read a subject's head already (an instance step reads it with the query
+that locks the instance: :func:`note_head`) skips the upsert: it moves the head with one
+``UPDATE … WHERE count = <read> AND head_hash = <read>``, which takes the same row lock and
+changes nothing if another writer moved the head in between — then the events are chained
+again onto the locked head as above. The events of a transaction are inserted in one statement.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import cast
 
-from sqlalchemy import Table, update
+from sqlalchemy import CursorResult, Executable, Table, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -26,8 +32,12 @@ from app.db import utcnow
 from app.models import AuditChainHead, AuditEvent
 
 HEADS = cast(Table, AuditChainHead.__table__)
-#: session.info keys: the events recorded in this transaction, and the key to seal them with
-_PENDING, _KEY = "audit_pending", "audit_key"
+EVENTS = cast(Table, AuditEvent.__table__)
+#: session.info keys: the events recorded in this transaction, the key to seal them with, and
+#: the chain heads the transaction read already (see :func:`note_head`)
+_PENDING, _KEY, _KNOWN = "audit_pending", "audit_key", "audit_known_heads"
+_EVENT_COLUMNS = ("at", "actor", "action", "subject_type", "subject_id", "instance_id", "details", "seq", "key_id",
+                  "prev_hash", "hash")
 
 
 def record(
@@ -66,10 +76,23 @@ def record(
     return event
 
 
+def note_head(session: Session, subject_type: str, subject_id: str, head_hash: str | None,
+              count: int | None) -> None:
+    """The subject's chain head as the transaction read it (``None``: no head row yet).
+
+    A step reads its instance's head with the query that locks the instance row, so sealing
+    needs no query of its own: the head is moved from exactly that value to the new one (an
+    UPDATE … WHERE count = the value read). If another writer moved it in between, that
+    UPDATE changes no row and the events are chained again onto the locked head as usual.
+    """
+    session.info.setdefault(_KNOWN, {})[(subject_type, str(subject_id))] = (head_hash, count)
+
+
 def _seal(session: Session) -> None:
     """Chain this transaction's events onto their subjects' locked heads (before commit)."""
     pending: list[AuditEvent] = session.info.pop(_PENDING, None) or []
     key: AuditKey = session.info.pop(_KEY, None)
+    known: dict = session.info.pop(_KNOWN, None) or {}
     if not pending:
         return
     session.flush()  # the transaction's own row locks first, the chain heads last
@@ -77,14 +100,43 @@ def _seal(session: Session) -> None:
     for event in pending:
         by_subject.setdefault((event.subject_type, event.subject_id), []).append(event)
     for subject_type, subject_id in sorted(by_subject):
+        events = by_subject[(subject_type, subject_id)]
+        guess = known.get((subject_type, subject_id))
+        if guess is not None and _move_known_head(session, subject_type, subject_id, guess, events, key):
+            continue
         head_hash, count = _lock_head(session, subject_type, subject_id)
-        for event in by_subject[(subject_type, subject_id)]:
-            count += 1
-            event.seq, event.prev_hash, event.key_id = count, head_hash, key.key_id
-            event.hash = head_hash = event_hash(key, event)
+        head_hash, count = _chain(events, head_hash, count, key)
         session.execute(update(HEADS).where(HEADS.c.subject_type == subject_type, HEADS.c.subject_id == subject_id)
                         .values(head_hash=head_hash, count=count))
-    session.add_all(pending)  # inserted by the commit's own flush
+    # one INSERT for the whole transaction (the events are not needed as ORM objects afterwards)
+    session.execute(EVENTS.insert(), [{c: getattr(e, c) for c in _EVENT_COLUMNS} for e in pending])
+
+
+def _chain(events: list[AuditEvent], head_hash: str, count: int, key: AuditKey) -> tuple[str, int]:
+    """Give the events their positions and hashes after ``head_hash``; the new head."""
+    for event in events:
+        count += 1
+        event.seq, event.prev_hash, event.key_id = count, head_hash, key.key_id
+        event.hash = head_hash = event_hash(key, event)
+    return head_hash, count
+
+
+def _move_known_head(session: Session, subject_type: str, subject_id: str, known: tuple[str | None, int | None],
+                     events: list[AuditEvent], key: AuditKey) -> bool:
+    """Extend the chain from the head the transaction read; False if it has moved since."""
+    old_hash, old_count = known
+    new_hash, new_count = _chain(events, old_hash or "", old_count or 0, key)
+    stmt: Executable
+    if old_hash is None:  # no head row yet (a new instance): create it, unless someone just did
+        insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+        stmt = insert(HEADS).values(subject_type=subject_type, subject_id=subject_id, head_hash=new_hash,
+                                    count=new_count).on_conflict_do_nothing(
+            index_elements=[HEADS.c.subject_type, HEADS.c.subject_id])
+    else:
+        stmt = update(HEADS).where(HEADS.c.subject_type == subject_type, HEADS.c.subject_id == subject_id,
+                                   HEADS.c.count == old_count, HEADS.c.head_hash == old_hash) \
+            .values(head_hash=new_hash, count=new_count)
+    return cast(CursorResult, session.execute(stmt)).rowcount == 1
 
 
 def _lock_head(session: Session, subject_type: str, subject_id: str) -> tuple[str, int]:
@@ -103,3 +155,4 @@ def _forget(session: Session) -> None:
     """A rolled-back transaction records nothing."""
     session.info.pop(_PENDING, None)
     session.info.pop(_KEY, None)
+    session.info.pop(_KNOWN, None)

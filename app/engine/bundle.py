@@ -26,6 +26,8 @@ class Bundle:
     spec: object
     subprocess_specs: dict
     lane_groups: dict[str, list[str]] = field(default_factory=dict)
+    #: decision table key → its definition id in this bundle (filled by the first step recording one)
+    decision_versions: dict[str, int] | None = None
 
 
 def compile_bundle(process_key: str, documents: Sequence[Document]) -> Bundle:

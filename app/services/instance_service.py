@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import chain as audit_chain
 from app.auth.identity import Identity
 from app.db import db, utcnow
 from app.engine import serializer
@@ -15,7 +16,7 @@ from app.engine.runtime import Run, TaskNotFound
 from app.models import HumanTask, Incident, Job, ProcessDefinition, ProcessInstance
 from app.services import access, context, definition_service
 from app.services.errors import Forbidden, InstanceNotFound, InstanceNotRunning, ValidationFailed
-from app.services.step import Step, load_bundle, new_engine, persist, with_instance
+from app.services.step import AUDIT_SUBJECT, Step, load_bundle, new_engine, persist, with_instance
 
 
 def start_instance(
@@ -51,9 +52,9 @@ def start_instance(
             bundle=bundle_ids, business_key=business_key, status="running", state="",
             started_by=actor, started_at=now, updated_at=now, parent_instance_id=parent_instance_id,
         )
-        session.add(instance)
-        session.flush()
+        session.add(instance)  # inserted once, with its state, when the step's rows are written
         step = Step(session, instance, run, actor)
+        audit_chain.note_head(session, AUDIT_SUBJECT, instance.id, None, None)  # a new chain
         step.audit("instance.started", {"process_key": process_key, "version": definition.version,
                                         "business_key": business_key})
         run.advance()

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from app.db import db, utcnow
 from app.engine.operators import OperatorContext, OperatorError, UnknownOperatorError, registry
@@ -26,10 +27,24 @@ from app.jobs.lease import LeaseKeeper
 from app.models import Incident, Job, ProcessInstance
 from app.services import context
 from app.services.errors import MessageNotCorrelated
-from app.services.step import Step, with_instance
+from app.services.step import Step, with_instance, with_instance_if
 
 log = logging.getLogger(__name__)
 FINISHED = ("applied", "cancelled")
+#: operators of one batch run side by side on this many threads of the process's pool
+POOL_THREADS = 8
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_on_pool = threading.local()
+
+
+def _shared_pool() -> ThreadPoolExecutor:
+    """The process's one thread pool for operator calls (created on first use, kept warm)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(POOL_THREADS, thread_name_prefix="job")
+        return _pool
 
 
 @dataclass
@@ -54,16 +69,22 @@ def claim(job_ids: list[str]) -> list[JobCall]:
     """
     now = utcnow()
     lease = now + timedelta(seconds=context.settings().job_lease_seconds)
+    claimed = (update(Job)
+               .where(Job.id.in_(job_ids), Job.state.in_(("queued", "pending")), Job.run_after <= now)
+               .values(state="running", attempts=Job.attempts + 1, lease_until=lease, updated_at=now))
+    columns = (Job.id, Job.instance_id, Job.task_id, Job.bpmn_id, Job.operator, Job.params, Job.attempts,
+               Job.idempotency_key)
     with db.transaction() as session:
-        rows = session.execute(
-            update(Job)
-            .where(Job.id.in_(job_ids), Job.state.in_(("queued", "pending")), Job.run_after <= now)
-            .values(state="running", attempts=Job.attempts + 1, lease_until=lease, updated_at=now)
-            .returning(Job.id, Job.instance_id, Job.task_id, Job.bpmn_id, Job.operator, Job.params, Job.attempts,
-                       Job.idempotency_key)
-        ).all()
-        keys = dict(session.execute(select(ProcessInstance.id, ProcessInstance.business_key).where(
-            ProcessInstance.id.in_({r.instance_id for r in rows}))).all()) if rows else {}
+        if db.is_sqlite:  # no RETURNING from the joined table there: the business keys in a second query
+            rows = session.execute(claimed.returning(*columns)).all()
+            keys = dict(session.execute(select(ProcessInstance.id, ProcessInstance.business_key).where(
+                ProcessInstance.id.in_({r.instance_id for r in rows}))).all()) if rows else {}
+        else:  # UPDATE … FROM: the instance's business key comes back with the job
+            rows = session.execute(
+                claimed.where(ProcessInstance.id == Job.instance_id)
+                .returning(*columns, ProcessInstance.business_key).execution_options(synchronize_session=False)
+            ).all()
+            keys = {r.instance_id: r.business_key for r in rows}
     order = {job_id: n for n, job_id in enumerate(job_ids)}
     return sorted((JobCall(r.id, r.instance_id, r.task_id, r.bpmn_id, r.operator, dict(r.params), r.attempts,
                            r.idempotency_key, keys.get(r.instance_id)) for r in rows), key=lambda c: order[c.id])
@@ -74,35 +95,70 @@ def execute(job_id: str) -> str:
     return execute_batch([job_id]).get(job_id, "skipped")
 
 
-def execute_batch(job_ids: list[str], threads: int = 8) -> dict[str, str]:
-    """Run jobs side by side (operators mostly wait on the network), store their outcomes, then
-    resume each instance once with all its results: a fan-out of data-source calls costs one
-    claim, one store and one resume, not one of each per call.
+def execute_batch(job_ids: list[str], threads: int = POOL_THREADS) -> dict[str, str]:
+    """Run jobs side by side (operators mostly wait on the network), then store and apply each
+    instance's results in one step: a fan-out of data-source calls costs one claim and one
+    transaction, not a claim, a store and a resume (let alone one of each per call).
     """
     calls = claim(list(job_ids))
     app = current_app._get_current_object()
     settings = context.settings()
 
     def one(call: JobCall):
+        _on_pool.active = True
         with app.app_context():
             return _call(call)
 
     # the heartbeat keeps the leases while the operators run and until their outcomes are stored
     with LeaseKeeper(app, [(c.id, c.attempt) for c in calls], settings.job_lease_seconds,
                      settings.job_heartbeat_seconds):
-        if len(calls) > 1 and threads > 1:
-            with ThreadPoolExecutor(min(threads, len(calls)), thread_name_prefix="job") as pool:
-                answers = list(pool.map(one, calls))
+        # a job run on the pool that runs a batch itself (a delivered message starting an
+        # instance, with the inline runner) calls its operators on its own thread: no pool
+        # thread waits for another
+        if len(calls) > 1 and threads > 1 and not getattr(_on_pool, "active", False):
+            answers = list(_shared_pool().map(one, calls))
         else:
             answers = [_call(call) for call in calls]
-        outcomes = _store_results([(c, a) for c, a in zip(calls, answers, strict=True)
-                                   if not isinstance(a, OperatorError)])
+        outcomes: dict[str, str] = {}
         for call, answer in zip(calls, answers, strict=True):
             if isinstance(answer, OperatorError):
                 outcomes[call.id] = _fail(call, answer)
-    for instance_id in dict.fromkeys(c.instance_id for c in calls if outcomes[c.id] in ("succeeded", "failed")):
+        by_instance: dict[str, list[tuple[JobCall, dict]]] = {}
+        for call, answer in zip(calls, answers, strict=True):
+            if not isinstance(answer, OperatorError):
+                by_instance.setdefault(call.instance_id, []).append((call, answer))
+        for instance_id, successes in by_instance.items():
+            outcomes.update(_store_and_resume(instance_id, successes))
+    for instance_id in dict.fromkeys(c.instance_id for c in calls
+                                     if outcomes[c.id] == "failed" and c.instance_id not in by_instance):
         resume_when_idle(instance_id)
     return {job_id: outcomes.get(job_id, "skipped") for job_id in job_ids}
+
+
+def _store_and_resume(instance_id: str, successes: list[tuple[JobCall, dict]]) -> dict[str, str]:
+    """Store one instance's results and apply them in one transaction (the instance row locked
+    first): when the instance still waits for other running jobs, only the results are stored
+    and the last of those jobs to finish applies them all."""
+    outcomes: dict[str, str] = {}
+
+    def store(session, _instance) -> bool:
+        mine = [c.id for c, _ in successes]
+        # one query: which of these were applied or cancelled meanwhile, and whether other jobs
+        # of the instance still run
+        states = dict(session.execute(select(Job.id, Job.state).where(
+            Job.instance_id == instance_id, or_(Job.id.in_(mine), Job.state.in_(("queued", "running"))))).all())
+        outcomes.update(_write_results(session, successes, {i for i in mine if states.get(i) in FINISHED}))
+        return not any(job_id not in mine for job_id in states)
+
+    try:
+        with_instance_if(instance_id, _resume_action(instance_id), "system", store)
+    except Exception:  # stored apart, so a failing resume keeps the results (and fails as before)
+        log.info("storing and applying the results of %s together failed; storing them first", instance_id,
+                 exc_info=True)
+        outcomes = _store_results(successes)
+        if any(o == "succeeded" for o in outcomes.values()):
+            resume_when_idle(instance_id)
+    return outcomes
 
 
 def _call(call: JobCall) -> dict | OperatorError:
@@ -143,24 +199,30 @@ def _deliver(call: JobCall) -> dict | OperatorError:
 
 
 def _store_results(successes: list[tuple[JobCall, dict]]) -> dict[str, str]:
-    """Store every result in one transaction; a job applied or cancelled meanwhile is stale."""
+    """Store every result in one transaction of its own (without resuming)."""
     if not successes:
         return {}
-    now = utcnow()
     with db.transaction() as session:
+        return _write_results(session, successes)
+
+
+def _write_results(session, successes: list[tuple[JobCall, dict]], stale: set[str] | None = None) -> dict[str, str]:
+    """Store the results in ``session``; a job applied or cancelled meanwhile is stale."""
+    now = utcnow()
+    if stale is None:
         stale = set(session.scalars(select(Job.id).where(
             Job.id.in_([c.id for c, _ in successes]), Job.state.in_(FINISHED))))
-        # in a fixed (id) order, so that two transactions updating the same jobs lock them alike
-        rows = [{"jid": c.id, "res": result}
-                for c, result in sorted(successes, key=lambda pair: pair[0].id) if c.id not in stale]
-        if rows:
-            session.connection().execute(
-                update(Job.__table__).where(Job.__table__.c.id == bindparam("jid"))
-                .values(state="succeeded", result=bindparam("res"), error_code=None, last_error=None,
-                        lease_until=None, updated_at=now), rows)
-            from app.messages import service as messages
+    # in a fixed (id) order, so that two transactions updating the same jobs lock them alike
+    rows = [{"jid": c.id, "res": result}
+            for c, result in sorted(successes, key=lambda pair: pair[0].id) if c.id not in stale]
+    if rows:
+        session.connection().execute(
+            update(Job.__table__).where(Job.__table__.c.id == bindparam("jid"))
+            .values(state="succeeded", result=bindparam("res"), error_code=None, last_error=None,
+                    lease_until=None, updated_at=now), rows)
+        from app.messages import service as messages
 
-            messages.record_job_results(session, [(c, r) for c, r in successes if c.id not in stale])
+        messages.record_job_results(session, [(c, r) for c, r in successes if c.id not in stale])
     return {c.id: ("stale" if c.id in stale else "succeeded") for c, _ in successes}
 
 
@@ -202,7 +264,10 @@ def resume_when_idle(instance_id: str) -> None:
 
 def resume_instance(instance_id: str) -> int:
     """Apply every finished job of the instance in one step; returns how many were applied."""
+    return with_instance(instance_id, _resume_action(instance_id), "system")
 
+
+def _resume_action(instance_id: str):
     def action(step: Step) -> int:
         jobs = step.session.scalars(
             select(Job).where(Job.instance_id == instance_id, Job.state.in_(("succeeded", "failed")))
@@ -214,7 +279,7 @@ def resume_instance(instance_id: str) -> int:
             step.audit("jobs.applied", {"jobs": applied})
         return len(jobs)
 
-    return with_instance(instance_id, action, "system")
+    return action
 
 
 def _apply(step: Step, job: Job, started: set[str]) -> dict | None:

@@ -11,13 +11,15 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import TypeVar
+from datetime import UTC, datetime
+from typing import TypeVar, cast
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from app.audit import chain as audit_chain
 from app.db import db, utcnow
 from app.engine import serializer
 from app.engine.bounded import Limits
@@ -30,6 +32,7 @@ from app.engine.script_engine import make_script_engine
 from app.engine.script_functions import SCRIPT_FUNCTIONS
 from app.l10n import Message
 from app.models import (
+    AuditChainHead,
     DecisionEvaluation,
     DefinitionFile,
     HumanTask,
@@ -53,6 +56,8 @@ SUMMARY_KEYS = ("title", "district", "housing_type", "application_no", "step", "
 OPEN_JOB_STATES = ("pending", "queued", "running", "succeeded", "failed")
 #: Actors of steps no person is waiting for: an over-large state becomes an incident.
 BACKGROUND_ACTORS = ("system", "scheduler")
+#: the audit trail's subject type of a process instance
+AUDIT_SUBJECT = "process_instance"
 
 
 @dataclass
@@ -71,7 +76,7 @@ class Step:
 
     def audit(self, action: str, details: dict | None = None) -> None:
         """Record an audit event on this instance."""
-        audit_service.record(self.session, self.actor, action, "process_instance", self.instance.id,
+        audit_service.record(self.session, self.actor, action, AUDIT_SUBJECT, self.instance.id,
                              details, instance_id=self.instance.id)
 
 
@@ -104,13 +109,30 @@ def instance_lock(instance_id: str) -> Iterator[None]:
 
 def with_instance(instance_id: str, action: Callable[[Step], T], actor: str) -> T:
     """Run ``action`` on the locked, loaded instance and persist the result atomically."""
+    return cast(T, with_instance_if(instance_id, action, actor, None))
+
+
+def with_instance_if(instance_id: str, action: Callable[[Step], T], actor: str,
+                     prepare: Callable[[Session, ProcessInstance], bool] | None) -> T | None:
+    """:func:`with_instance`, where ``prepare`` writes in the same transaction right after the
+    instance row is locked, before the state is loaded; when it returns False the step ends
+    there (committed, nothing loaded) and None is returned.
+    """
     with instance_lock(instance_id), _data_incident(instance_id, actor):
         with db.transaction() as session:
-            instance = session.scalar(
-                select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
-            )
-            if instance is None:
+            # the instance row locked, and its audit chain's head read with it (no query at commit)
+            row = session.execute(
+                select(ProcessInstance, AuditChainHead.head_hash, AuditChainHead.count)
+                .outerjoin(AuditChainHead, and_(AuditChainHead.subject_type == AUDIT_SUBJECT,
+                                                AuditChainHead.subject_id == ProcessInstance.id))
+                .where(ProcessInstance.id == instance_id).with_for_update(of=ProcessInstance)
+            ).first()
+            if row is None:
                 raise InstanceNotFound(f"process instance {instance_id} does not exist")
+            instance, head_hash, head_count = row
+            audit_chain.note_head(session, AUDIT_SUBJECT, instance.id, head_hash, head_count)
+            if prepare is not None and not prepare(session, instance):
+                return None
             bundle = load_bundle(session, instance.process_key, instance.bundle)
             workflow = serializer.loads(instance.state, bundle.spec, bundle.subprocess_specs)
             run = Run.resume(workflow, bundle, new_engine())
@@ -125,12 +147,34 @@ def with_instance(instance_id: str, action: Callable[[Step], T], actor: str) -> 
 
 
 def persist(step: Step) -> None:
-    """Write the run's state and projections into the step's session (no commit)."""
+    """Write the run's state and projections into the step's session (no commit).
+
+    Nothing is flushed on the way (no autoflush): the step's rows go to the database together
+    when the transaction commits, the instance row written once.
+    """
+    with step.session.no_autoflush:
+        _persist(step)
+
+
+def _persist(step: Step) -> None:
     session, instance, run = step.session, step.instance, step.run
     now = utcnow()
     after = run.snapshot()
+    previous_summary = instance.summary
+    instance.state = serializer.dumps(run.workflow)
+    _check_size(instance.state)
+    instance.state_format = serializer.STATE_FORMAT
+    instance.next_timer_due_at = run.next_timer_due()
+    instance.summary = summary_of(after.data, previous_summary)
+    instance.updated_at = now
+    completed = after.completed and instance.status == "running"
+    if completed:
+        instance.status = "completed"
+        instance.completed_at = now
+    if instance in session.new:  # a new instance: its one INSERT, before the rows referring to it
+        session.flush()
     _write_jobs(step, after, now)
-    _sync_human_tasks(step, after, now)
+    _sync_human_tasks(step, after, now, previous_summary)
     for failure in run.failures:
         session.add(Incident(
             instance_id=instance.id, process_key=instance.process_key, task_id=failure.task_id,
@@ -141,16 +185,7 @@ def persist(step: Step) -> None:
     run.failures.clear()
     _write_decisions(step, now)
     _sync_subscriptions(step, after)
-    data = after.data
-    instance.state = serializer.dumps(run.workflow)
-    _check_size(instance.state)
-    instance.state_format = serializer.STATE_FORMAT
-    instance.next_timer_due_at = run.next_timer_due()
-    instance.summary = summary_of(data, instance.summary)
-    instance.updated_at = now
-    if after.completed and instance.status == "running":
-        instance.status = "completed"
-        instance.completed_at = now
+    if completed:
         step.audit("instance.completed")
 
 
@@ -229,7 +264,7 @@ def _write_jobs(step: Step, after: Snapshot, now) -> None:
         job.updated_at = now
 
 
-def _sync_human_tasks(step: Step, after: Snapshot, now) -> None:
+def _sync_human_tasks(step: Step, after: Snapshot, now, instance_summary: dict | None) -> None:
     session, instance, run = step.session, step.instance, step.run
     before = set(step.before.ready_human)
     closed = before - set(after.ready_human)
@@ -248,13 +283,22 @@ def _sync_human_tasks(step: Step, after: Snapshot, now) -> None:
             row.status, row.completed_at = ("completed" if done else "cancelled"), now
     if not opened:
         return
-    existing = {h.id: h for h in session.scalars(select(HumanTask).where(HumanTask.id.in_(opened)))}
+    if closed:  # the steps just closed count as the instance's previous human step
+        session.flush()
+    # one query: which of the opened tasks exist already, and the instance's completed ones
+    known = session.execute(select(
+        HumanTask.id, HumanTask.status, HumanTask.candidate_groups, HumanTask.completed_by, HumanTask.completed_at,
+        HumanTask.created_at).where(HumanTask.instance_id == instance.id,
+                                    or_(HumanTask.id.in_(opened), HumanTask.status == "completed"))).all()
+    again = [r.id for r in known if r.id in after.ready_human]
+    existing = {h.id: h for h in session.scalars(select(HumanTask).where(HumanTask.id.in_(again)))} if again else {}
+    last = max((r for r in known if r.status == "completed"), key=_completion_order, default=None)
     for task_id in opened:
         if task_id in existing:  # e.g. a retried task that is ready again
             existing[task_id].status, existing[task_id].completed_at = "ready", None
             continue
         view = describe(after.ready_human[task_id], run.bundle.lane_groups)
-        summary = summary_of(after.ready_human[task_id].data, instance.summary)
+        summary = summary_of(after.ready_human[task_id].data, instance_summary)
         if view.problems:
             summary["problems"] = view.problems
         session.add(HumanTask(
@@ -262,24 +306,29 @@ def _sync_human_tasks(step: Step, after: Snapshot, now) -> None:
             business_key=instance.business_key, bpmn_id=view.bpmn_id, name=view.name, lane=view.lane,
             form_key=view.form_key, ui_form_key=view.ui_form_key, instructions=view.instructions,
             candidate_groups=view.candidate_groups,
-            assignee=view.assignee or _same_role_clerk(session, instance.id, view.candidate_groups),
+            assignee=view.assignee or _same_role_clerk(session, last, view.candidate_groups),
             district=view.district, status="ready", due_at=view.due_at, created_at=now, summary=summary,
         ))
         for group in view.candidate_groups:
             session.add(TaskCandidate(task_id=task_id, group_name=group))
 
 
-def _same_role_clerk(session: Session, instance_id: str, groups: list[str]) -> str | None:
-    """Who completed the instance's previous human step, when it had the same candidate groups.
+def _completion_order(row) -> tuple:
+    """Latest completed first, as ``ORDER BY completed_at DESC, created_at DESC`` on PostgreSQL
+    (where a missing time sorts first)."""
+    far = datetime.max.replace(tzinfo=UTC)
+    return (row.completed_at or far, row.created_at or far)
+
+
+def _same_role_clerk(session: Session, last, groups: list[str]) -> str | None:
+    """Who completed the instance's previous human step (``last``), when it had the same
+    candidate groups.
 
     A case stays with its clerk through consecutive steps of one role (受理 → 初审); they give it
     back with 放回任务池. Nobody is chosen if that clerk has left the group or was disabled.
     """
     if not groups:
         return None
-    last = session.execute(select(HumanTask.candidate_groups, HumanTask.completed_by).where(
-        HumanTask.instance_id == instance_id, HumanTask.status == "completed")
-        .order_by(HumanTask.completed_at.desc(), HumanTask.created_at.desc()).limit(1)).first()
     if last is None or not last.completed_by or sorted(last.candidate_groups or []) != sorted(groups):
         return None
     clerk = session.scalar(select(User).where(User.username == last.completed_by, User.active.is_(True)))
@@ -291,9 +340,12 @@ def _write_decisions(step: Step, now) -> None:
     if not records:
         return
     instance = step.instance
-    versions = dict(step.session.execute(
-        select(ProcessDefinition.key, ProcessDefinition.id).where(
-            ProcessDefinition.id.in_(instance.bundle), ProcessDefinition.kind == "decision")).all())
+    versions = step.run.bundle.decision_versions
+    if versions is None:  # the bundle's versions never change: read once per (cached) bundle
+        versions = dict(step.session.execute(
+            select(ProcessDefinition.key, ProcessDefinition.id).where(
+                ProcessDefinition.id.in_(instance.bundle), ProcessDefinition.kind == "decision")).all())
+        step.run.bundle.decision_versions = versions
     for rec in records:
         step.session.add(DecisionEvaluation(
             instance_id=instance.id, process_key=instance.process_key, business_key=instance.business_key,

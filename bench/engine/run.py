@@ -146,6 +146,7 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
                     "process_key": "engine_bench", "business_key": f"B-{i}", "data": {"members": MEMBERS}})
                 with lock:
                     start_ms.append((time.perf_counter() - s) * 1000)
+                assert r.status_code == 201, r.get_json()
                 return r.get_json()["id"]
 
         def complete_one(task_id: str) -> None:

@@ -270,3 +270,47 @@ def test_a_writer_that_locks_a_row_before_recording_does_not_deadlock_with_one_t
     assert sorted(e.actor for e in _events()) == ["claim", "step"]
     with db.session() as session:
         assert audit_service.verify_chain(session, *SUBJECT)
+
+
+def test_a_head_read_before_another_writer_moved_it_is_not_forked_from(app):
+    """A step reads its instance's chain head with the instance lock and seals onto that value
+    without a query; when someone else extended the chain in between, the seal finds the head
+    moved and chains onto the locked head instead."""
+    from app.audit import chain
+
+    _write(2)
+    with db.session() as session:
+        head = session.get(AuditChainHead, SUBJECT)
+        read = (head.head_hash, head.count)
+    with db.transaction() as session:
+        chain.note_head(session, *SUBJECT, *read)  # what the step read
+        _write(1, actor="meanwhile")  # another transaction moves the head and commits
+        audit_service.record(session, "step", "jobs.applied", *SUBJECT, instance_id=None)
+    events = _events()
+    assert [e.seq for e in events] == [1, 2, 3, 4]
+    assert [e.actor for e in events][2:] == ["meanwhile", "step"]
+    assert events[3].prev_hash == events[2].hash
+    report, _ = service.run_verification()
+    assert report.ok, report.summary()
+
+
+def test_a_head_read_by_the_step_is_moved_without_locking_it_first(app):
+    """The usual case: nobody wrote in between, the head moves from the value read, the chain
+    verifies; and a new subject's head row is created by its first seal."""
+    from app.audit import chain
+
+    new_subject = ("process_instance", "case-new")
+    with db.transaction() as session:
+        chain.note_head(session, *new_subject, None, None)
+        audit_service.record(session, "step", "instance.started", *new_subject, instance_id=None)
+        audit_service.record(session, "step", "jobs.applied", *new_subject, instance_id=None)
+    with db.session() as session:
+        head = session.get(AuditChainHead, new_subject)
+        read = (head.head_hash, head.count)
+    assert read[1] == 2
+    with db.transaction() as session:
+        chain.note_head(session, *new_subject, *read)
+        audit_service.record(session, "step", "task.completed", *new_subject, instance_id=None)
+    assert [e.seq for e in _events(new_subject)] == [1, 2, 3]
+    report, _ = service.run_verification()
+    assert report.ok, report.summary()
