@@ -33,6 +33,7 @@ from app.models import (
     DefinitionFile,
     HumanTask,
     Incident,
+    InstanceArchive,
     Job,
     MessageSubscription,
     ProcessDefinition,
@@ -141,8 +142,11 @@ def persist(step: Step) -> None:
     _write_decisions(step, now)
     _sync_subscriptions(step, after)
     data = after.data
-    instance.state = serializer.dumps(run.workflow)
+    instance.state, archive = serializer.dumps_live(run.workflow)
     _check_size(instance.state)
+    if archive:  # finished work leaves the live state for the archive (app.engine.compaction)
+        session.add(InstanceArchive(instance_id=instance.id, nodes=archive.nodes, archived_at=now,
+                                    tasks=serializer.encode_archived(archive.workflows)))
     instance.state_format = serializer.STATE_FORMAT
     instance.next_timer_due_at = run.next_timer_due()
     instance.summary = summary_of(data, instance.summary)
