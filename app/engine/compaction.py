@@ -86,9 +86,9 @@ def compact(workflow: BpmnWorkflow, dct: dict) -> Archive:
 def _finished_subprocesses(workflow: BpmnWorkflow) -> list[UUID]:
     """Subprocesses whose calling task is over, and those nested in them."""
     done: list[UUID] = []
-    for sp_id, sub in workflow.subprocesses.items():
+    for sp_id in workflow.subprocesses:
         caller = workflow.get_task_from_id(sp_id)
-        if caller is None or (caller.has_state(OVER) and sub.is_completed()):
+        if caller is None or caller.has_state(OVER):  # completed, or cancelled by a boundary event
             done.append(sp_id)
     changed = True
     while changed:  # a subprocess inside a finished one goes with it
@@ -212,3 +212,55 @@ def _nodes(tasks) -> list[dict]:
             "_ts": task.last_state_change,
         })
     return nodes
+
+
+def whole_state(live: dict, batches: list[list[dict]]) -> dict:
+    """A serialized workflow with the archived ``batches`` (:attr:`Archive.workflows` of each
+    step, oldest first) put back into ``live``, ready for the serializer to read.
+
+    Each archived task keeps the parent it had when it was cut, so data resolves through the
+    same chain of differences as when it was live; a former anchor hangs from the root, where
+    compaction moved it. Tasks come in the order they were created (a parent before its
+    children), which is the order SpiffWorkflow rebuilds them in.
+    """
+    top: dict[str, dict] = {}
+    subs: dict[str, dict[str, dict]] = {}
+    for batch in batches:
+        for entry in batch:
+            target = top if entry["parent_task_id"] is None else subs.setdefault(entry["parent_task_id"], {})
+            target.update(entry["tasks"])
+    live_subs = live.get("subprocesses") or {}
+    for sp_id, sp_dct in live_subs.items():
+        earlier = subs.pop(sp_id, {})
+        sp_dct["tasks"] = _ordered(sp_dct["tasks"], earlier)
+    root_id = live["root"]
+    live["tasks"] = _ordered(live["tasks"], top)
+    _hang_from_root(live["tasks"], root_id)
+    for sp_id, tasks in subs.items():  # finished subprocesses: all of their tasks were archived
+        root = next(tid for tid, t in tasks.items() if t["parent"] is None)
+        tasks = {root: tasks[root], **tasks}
+        live_subs[sp_id] = {"tasks": tasks, "root": root, "data": {}, "correlations": {}, "last_task": None,
+                            "success": True, "completed": True, "parent_task_id": sp_id, "spec": "",
+                            "typename": "BpmnSubWorkflow"}
+    for sp_dct in live_subs.values():
+        _hang_from_root(sp_dct["tasks"], sp_dct["root"])
+    live["subprocesses"] = live_subs
+    return live
+
+
+def _ordered(live_tasks: dict, archived: dict) -> dict:
+    """The root first, then the archived tasks, then the live ones."""
+    root = {tid: t for tid, t in live_tasks.items() if t["parent"] is None}
+    rest = {tid: t for tid, t in live_tasks.items() if t["parent"] is not None}
+    return {**root, **{tid: t for tid, t in archived.items() if tid not in live_tasks}, **rest}
+
+
+def _hang_from_root(tasks: dict, root_id: str) -> None:
+    """Every task whose parent is the root is among the root's children (so iteration finds it),
+    and no task names a child that is not there."""
+    for task in tasks.values():
+        task["children"] = [c for c in task["children"] if c in tasks]
+    children = tasks[root_id]["children"]
+    for tid, task in tasks.items():
+        if task["parent"] == root_id and tid not in children:
+            children.append(tid)

@@ -26,7 +26,7 @@ from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 
-from app.engine.compaction import Archive, compact, restore_root_from_caller
+from app.engine.compaction import Archive, compact, restore_root_from_caller, whole_state
 from app.engine.specs import HostMessageEventDefinition, HostSignalEventDefinition, StartCycleTimerEventDefinition
 
 #: The layout written by :func:`dumps`.
@@ -121,7 +121,17 @@ def _encode(dct) -> str:
 
 def loads(text: str, spec, subprocess_specs: dict) -> BpmnWorkflow:
     """Rebuild a workflow from :func:`dumps` output and its specs, upgrading old layouts."""
-    dct = json.loads(text)
+    return _from_dict(json.loads(text), spec, subprocess_specs)
+
+
+def loads_whole(text: str, archived: list[str], spec, subprocess_specs: dict) -> BpmnWorkflow:
+    """The workflow with the finished work compaction archived put back (``archived``: the
+    instance's :func:`encode_archived` texts, oldest first) — for reading what already happened
+    (which script ran on which data), never for stepping."""
+    return _from_dict(whole_state(json.loads(text), [json.loads(a) for a in archived]), spec, subprocess_specs)
+
+
+def _from_dict(dct: dict, spec, subprocess_specs: dict) -> BpmnWorkflow:
     fmt = dct.pop("format", 0)
     while fmt < STATE_FORMAT:
         if fmt not in UPGRADES:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
