@@ -41,6 +41,8 @@ from app.engine.runtime import _bpmn_type
 LIVE = TaskState.NOT_FINISHED_MASK | TaskState.ERROR
 #: the key of a subprocess root's data stored as the difference from its calling task's
 CALLER_DELTA = "caller_delta"
+#: the internal-data key under which an anchor keeps the parent it had before it was moved to the root
+CUT_FROM = "compaction_parent"
 #: states of a task that is over for good
 OVER = TaskState.COMPLETED | TaskState.CANCELLED
 
@@ -121,6 +123,7 @@ def _prune(workflow, dct: dict, archive: Archive, parent_task_id: str | None) ->
     archive.nodes.extend(_nodes(cut.values()))
     tasks[str(root.id)]["children"] = [str(anchor.id)]
     anchored = tasks[str(anchor.id)]
+    anchored["internal_data"] = {**anchored["internal_data"], CUT_FROM: anchored["parent"]}
     anchored["parent"] = str(root.id)
     anchored["data"] = {}  # its data, as the difference from its new parent's
     anchored["delta"] = {"updates": DeepMerge.get_updated_keys(root.data, anchor.data),
@@ -264,3 +267,17 @@ def _hang_from_root(tasks: dict, root_id: str) -> None:
     for tid, task in tasks.items():
         if task["parent"] == root_id and tid not in children:
             children.append(tid)
+
+
+def relink(workflow: BpmnWorkflow) -> None:
+    """In a workflow rebuilt by :func:`whole_state`, give each former anchor its parent back (its
+    data is already whole), so that ``task.parent`` is what it was when the task ran."""
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        root = wf.task_tree
+        for task in list(wf.tasks.values()):
+            parent_id = task.internal_data.get(CUT_FROM)
+            if parent_id is None or task.parent is not root or UUID(parent_id) not in wf.tasks:
+                continue
+            task._parent = UUID(parent_id)
+            if task.id in root._children:
+                root._children.remove(task.id)

@@ -26,7 +26,7 @@ from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 
-from app.engine.compaction import Archive, compact, restore_root_from_caller, whole_state
+from app.engine.compaction import Archive, compact, relink, restore_root_from_caller, whole_state
 from app.engine.specs import HostMessageEventDefinition, HostSignalEventDefinition, StartCycleTimerEventDefinition
 
 #: The layout written by :func:`dumps`.
@@ -128,7 +128,9 @@ def loads_whole(text: str, archived: list[str], spec, subprocess_specs: dict) ->
     """The workflow with the finished work compaction archived put back (``archived``: the
     instance's :func:`encode_archived` texts, oldest first) — for reading what already happened
     (which script ran on which data), never for stepping."""
-    return _from_dict(whole_state(json.loads(text), [json.loads(a) for a in archived]), spec, subprocess_specs)
+    workflow = _from_dict(whole_state(json.loads(text), [json.loads(a) for a in archived]), spec, subprocess_specs)
+    relink(workflow)
+    return workflow
 
 
 def _from_dict(dct: dict, spec, subprocess_specs: dict) -> BpmnWorkflow:
