@@ -98,7 +98,7 @@ def dumps_live(workflow: BpmnWorkflow) -> tuple[str, Archive]:
     return _encode(dct), archive
 
 
-def encode_archived(tasks: dict) -> str:
+def encode_archived(tasks: list[dict]) -> str:
     """Serialized tasks cut from a state (:attr:`Archive.workflows`) as JSON text."""
     return _encode(tasks)
 
@@ -115,7 +115,7 @@ def _to_dict(workflow: BpmnWorkflow) -> dict:
     return dct
 
 
-def _encode(dct) -> str:
+def _encode(dct: dict | list) -> str:
     return json.dumps(dct, cls=_serializer._encoder_cls, separators=(",", ":"), ensure_ascii=False)
 
 

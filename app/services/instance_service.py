@@ -135,7 +135,7 @@ def history(instance_id: str) -> list[dict]:
         ).all())
         archived = session.scalars(select(InstanceArchive.nodes).where(InstanceArchive.instance_id == instance_id)
                                    .order_by(InstanceArchive.id)).all()
-    nodes = _merged_history(archived, run.completed_nodes())
+    nodes = _merged_history(list(archived), run.completed_nodes())
     for node in nodes:
         node["actor"] = actors.get(node["task_id"]) or "system"
     return nodes
