@@ -14,7 +14,7 @@ stage works on:
   wall time and as this process's CPU time (which the machine's other load disturbs less: the
   wall time also waits for PostgreSQL and for a core);
 * **user step** — the stage's own user task completed through ``task_service.complete`` (the jobs
-  it starts run afterwards, outside the timing);
+  it starts run afterwards, outside the timing), wall and CPU time;
 * **state** — the bytes of the instance row's state after the stage.
 
 Both modes run **in the same run**, on the same households, one case after the other:
@@ -79,6 +79,7 @@ class Meter:
         self.probe_ms: dict[str, list[float]] = {s: [] for s in STAGES}
         self.probe_cpu_ms: dict[str, list[float]] = {s: [] for s in STAGES}
         self.step_ms: dict[str, list[float]] = {s: [] for s in STAGES}
+        self.step_cpu_ms: dict[str, list[float]] = {s: [] for s in STAGES}
         self.state_bytes: dict[str, list[int]] = {s: [] for s in STAGES}
         self.tasks: dict[str, list[int]] = {s: [] for s in STAGES}
 
@@ -101,9 +102,10 @@ class Meter:
     def step(self, stage: str, action: Callable[[], object]) -> None:
         self.runner.hold = True
         try:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             action()
             self.step_ms[stage].append((time.perf_counter() - started) * 1000)
+            self.step_cpu_ms[stage].append((time.process_time() - cpu) * 1000)
         finally:
             self.runner.release()
 
@@ -112,7 +114,7 @@ class Meter:
             return round(statistics.median(values), 1) if values else None
 
         return {s: {"probe_ms": med(self.probe_ms[s]), "probe_cpu_ms": med(self.probe_cpu_ms[s]),
-                    "step_ms": med(self.step_ms[s]),
+                    "step_ms": med(self.step_ms[s]), "step_cpu_ms": med(self.step_cpu_ms[s]),
                     "state_bytes": med(self.state_bytes[s]), "state_bytes_max": max(self.state_bytes[s], default=None),
                     "tasks": med(self.tasks[s])} for s in STAGES}
 
@@ -215,7 +217,8 @@ def run(cases: int, probes: int) -> dict:
 def report(out: dict) -> str:
     """The figures as a Markdown table."""
     lines = ["| stage | tasks a / b | state a / b (bytes, median; max b) | probe a / b (ms) | probe b/a "
-             "| probe CPU a / b (ms) | user step a / b (ms) | step b/a |", "|---|---|---|---|---|---|---|---|"]
+             "| probe CPU a / b (ms) | user step a / b (ms) | step b/a | step CPU a / b (ms) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for stage in STAGES:
         a, b = out["full"][stage], out["live"][stage]
 
@@ -226,7 +229,7 @@ def report(out: dict) -> str:
                      f"{b['state_bytes_max']:,} | {a['probe_ms']} / {b['probe_ms']} | "
                      f"{ratio(a['probe_ms'], b['probe_ms'])} | {a['probe_cpu_ms']} / {b['probe_cpu_ms']} | "
                      f"{a['step_ms']} / {b['step_ms']} | "
-                     f"{ratio(a['step_ms'], b['step_ms'])} |")
+                     f"{ratio(a['step_ms'], b['step_ms'])} | {a['step_cpu_ms']} / {b['step_cpu_ms']} |")
     return "\n".join(lines)
 
 
