@@ -225,11 +225,14 @@ def report(out: dict) -> str:
         def ratio(x, y):
             return f"{y / x:.2f}" if x and y else "—"
 
+        def pair(x, y):
+            return "—" if x is None and y is None else f"{x} / {y}"
+
         lines.append(f"| {stage} | {a['tasks']} / {b['tasks']} | {a['state_bytes']:,.0f} / {b['state_bytes']:,.0f}; "
                      f"{b['state_bytes_max']:,} | {a['probe_ms']} / {b['probe_ms']} | "
                      f"{ratio(a['probe_ms'], b['probe_ms'])} | {a['probe_cpu_ms']} / {b['probe_cpu_ms']} | "
-                     f"{a['step_ms']} / {b['step_ms']} | "
-                     f"{ratio(a['step_ms'], b['step_ms'])} | {a['step_cpu_ms']} / {b['step_cpu_ms']} |")
+                     f"{pair(a['step_ms'], b['step_ms'])} | "
+                     f"{ratio(a['step_ms'], b['step_ms'])} | {pair(a['step_cpu_ms'], b['step_cpu_ms'])} |")
     return "\n".join(lines)
 
 
