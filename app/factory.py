@@ -72,6 +72,10 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
 
     stock.init_app(app)
 
+    from app import choice
+
+    choice.init_app(app)
+
     from app import messages
 
     messages.init_app(app)

@@ -30,6 +30,20 @@ ERROR_CODES: dict[str, tuple[bool, str]] = {
     CONNECTOR_MISCONFIGURED: (False, "settings are missing or invalid (unknown scheme, no credential)"),
     INVALID_PARAMETERS: (False, "the parameters do not match the operation's parameter schema"),
 }
+#: code → what a person reads on a page (Chinese; the pages' catalogue holds the English).
+ERROR_NAMES: dict[str, str] = {
+    SOURCE_UNAVAILABLE: "数据源暂不可用", CIRCUIT_OPEN: "数据源连续故障，已暂停调用",
+    MALFORMED_RESPONSE: "数据源返回内容无法识别",
+    SIGNATURE_REJECTED: "数据源拒绝了请求签名", AUTHENTICATION_FAILED: "数据源身份认证失败",
+    SOURCE_REJECTED: "数据源拒绝了请求", CONNECTOR_MISCONFIGURED: "连接器配置有误",
+    INVALID_PARAMETERS: "请求参数不符合要求",
+    "NoAnswer": "数据源没有答复",
+}
+
+
+def error_name(code: str | None) -> str:
+    """The code as a person reads it; an unknown code as a fault of the source."""
+    return ERROR_NAMES.get(code or "NoAnswer", "数据源故障")
 
 
 def connector_error(code: str, message: str, **details: object) -> OperatorError:

@@ -4,6 +4,8 @@
   waiting households of that housing type and district (for 选房 the first as many as there
   are units, in queue order; for 摇号 the whole list); a lottery commits to its seed by
   publishing the seed's hash (:func:`app.lottery.service.commit_seed`, audited).
+  For 在线选房 (``choice``) the first ``households`` of the queue take part; their turns are
+  :mod:`handlers.choice`.
 * ``allocation/draw`` — reveals the seed and draws (摇号, :func:`app.lottery.service.draw`,
   audited; ``docs/lottery.md``), or takes the queue order (选房), and offers the units in that
   order, each household only a unit the ``unit_matching`` decisions allow it
@@ -24,10 +26,11 @@ from app.lottery import service as lottery_service
 from app.models import AllocationRound, Application, Offer, WaitingListEntry
 from app.stock import flow as stock_flow
 from app.stock import matching
+from handlers import choice
 from handlers.records import dry_run, now, transaction
 from handlers.waiting_list import queue
 
-METHODS = ("lottery", "selection")
+METHODS = ("lottery", "selection", "choice")
 
 
 class CommitParams(Schema):
@@ -39,6 +42,8 @@ class CommitParams(Schema):
     method = fields.String(required=True, validate=validate.OneOf(METHODS))
     units = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1),
                         metadata={"description": "[{code, address, area, rent}]"})
+    households = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1000),
+                                metadata={"description": "choice: households taking part (0: as many as units)"})
 
 
 class DrawParams(Schema):
@@ -74,6 +79,8 @@ def commit(params: dict, ctx) -> dict:
             waiting = queue(session, params["housing_type"], params["district"])
             if params["method"] == "selection":
                 waiting = waiting[:len(params["units"])]
+            elif params["method"] == "choice":
+                waiting = waiting[:params["households"] or len(params["units"])]
             row = AllocationRound(round_no=params["round_no"], instance_id=ctx.instance_id,
                                   housing_type=params["housing_type"], district=params["district"],
                                   method=params["method"], units=params["units"], seed_hash="", seed=None,
@@ -82,6 +89,8 @@ def commit(params: dict, ctx) -> dict:
             session.add(row)
             if row.method == "lottery":
                 lottery_service.commit_seed(session, row, ctx.instance_id)
+            elif row.method == "choice":  # in this round from now on: a parallel round takes the next households
+                choice.open_round(session, row)
         return {"round_no": row.round_no, "method": row.method, "participants": sorted(row.participants),
                 "seed_hash": row.seed_hash}
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from app.engine.operators import operator
 from app.models import VerificationResult
 from app.privacy import mask_tree
+from connectors.errors import error_name
 from handlers.household_facts import derive_facts
 from handlers.manual_forms import facts_of_row
 from handlers.records import find_case, now, transaction
@@ -77,11 +78,12 @@ def _collect(household: dict, results: dict[str, Any], manual_groups: dict[str, 
             continue
         code = answer.get("code") or "NoAnswer"
         failed.append({"source": source, "name": source_title(source), "error_code": code,
+                       "error_name": error_name(code),
                        "group": manual_groups.get(source) or DEFAULT_MANUAL_GROUP})
         for member in members:
             table[member["id_number"]][source] = {
                 "verdict": UNAVAILABLE, "found": False, "facts": {}, "method": "pending", "error_code": code,
-                "summary": f"{source_title(source)}未返回结果（{code}），待人工核查。"}
+                "summary": f"{source_title(source)}未返回结果（{error_name(code)}），待人工核查。"}
     return members, table, failed
 
 

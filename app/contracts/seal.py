@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from gmssl import sm3
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -23,6 +22,7 @@ from pyhanko.stamp import TextStampStyle
 
 from app.contracts.keys import SigningMaterial
 from app.contracts.render import SIGNATURE_BOX
+from connectors.signing import gm
 
 FIELD_NAME = "TenantSignature"
 SEAL_TEXT = "重庆市住房保障电子签约平台 电子签章"
@@ -30,8 +30,8 @@ CHINA_TZ_NAME = "UTC+8"
 
 
 def sm3_hex(data: bytes) -> str:
-    """The SM3 hash of ``data`` (GB/T 32905), hex."""
-    return sm3.sm3_hash(list(data))
+    """The SM3 hash of ``data`` (GB/T 32905), hex (in C: a contract PDF is hundreds of kilobytes)."""
+    return gm.sm3_hex(data)
 
 
 class ContractSealer(Protocol):

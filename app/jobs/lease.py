@@ -10,6 +10,10 @@ idempotency key, and a result is applied once (:func:`app.services.job_service.r
 
 A lease is renewed only for the claim this worker made (the job's ``attempts`` when claimed):
 once another worker has reclaimed the job, the old worker's heartbeats no longer touch it.
+
+A heartbeat never waits for a job row: it skips rows another transaction holds (the worker
+storing that job's outcome, which ends the lease anyway), so it cannot deadlock with the
+worker's own updates of the same jobs; the next beat renews what was skipped.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from datetime import timedelta
 from typing import cast
 
 from flask import Flask
-from sqlalchemy import CursorResult, and_, or_, update
+from sqlalchemy import CursorResult, and_, or_, select, update
 
 from app.db import db, utcnow
 from app.models import Job
@@ -36,9 +40,11 @@ def renew(claims: Iterable[tuple[str, int]], lease_seconds: float) -> int:
         return 0
     now = utcnow()
     mine = or_(*(and_(Job.id == job_id, Job.attempts == attempt) for job_id, attempt in claims))
+    free = (select(Job.id).where(Job.state == "running", mine).order_by(Job.id)
+            .with_for_update(skip_locked=True))  # nothing on SQLite, which locks the whole file
     with db.transaction() as session:
         result = session.execute(
-            update(Job).where(Job.state == "running", mine)
+            update(Job).where(Job.id.in_(free.scalar_subquery()), Job.state == "running", mine)
             .values(lease_until=now + timedelta(seconds=lease_seconds))
             .execution_options(synchronize_session=False))
         return cast(CursorResult, result).rowcount or 0

@@ -55,6 +55,8 @@ class Guide:
     steps: list[Step] = field(default_factory=list)
     parameters: dict[str, int] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    #: the same, as people read them: (the diagram's or table's name, version)
+    source_names: list[tuple[str, int]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
 
@@ -77,6 +79,7 @@ def guide(housing_type: str) -> Guide:
             content = bytes(definition.file.content)
             reader(out, key, definition.content_hash, content, definition.file.file_name)
             out.sources.append(f"{key} v{definition.version}")
+            out.source_names.append((definition.name or key, definition.version))
     return out
 
 

@@ -48,7 +48,7 @@ def open_task(identity: Identity, task_id: str, full_ids: bool = False) -> CaseF
     for a task of another district or of another applicant.
     """
     task = instance_service.task_brief(task_service.get_task(identity, task_id))
-    instance = instance_service.get_instance(task["instance_id"])
+    instance = instance_service.get_instance(task["instance_id"], task_id)
     if full_ids:
         record_full_view(identity, instance["id"], task_id)
     data = access.redact(identity, instance["data"], full_ids)
@@ -133,8 +133,40 @@ def decision_verdicts(instance_id: str) -> list[dict]:
         rows = session.scalars(select(DecisionEvaluation).where(DecisionEvaluation.instance_id == instance_id)
                                .order_by(DecisionEvaluation.id)).all()
     latest = {(r.decision_id, r.bpmn_id): r for r in rows}
+    shapes = decision_shapes({r.decision_id for r in latest.values()})
     return [{"decision_id": r.decision_id, "bpmn_id": r.bpmn_id, "outputs": r.outputs, "matched": r.matched,
-             "facts": r.facts, "evaluated_at": r.evaluated_at} for r in latest.values()]
+             "facts": r.facts, "evaluated_at": r.evaluated_at,
+             **shapes.get(r.decision_id, {"name": r.decision_id, "columns": {}, "inputs": {}})}
+            for r in latest.values()]
+
+
+def decision_shapes(decision_ids: set[str]) -> dict[str, dict]:
+    """Each decision's name, output labels by output name, and input labels by input expression,
+    as its latest deployed version defines them."""
+    if not decision_ids:
+        return {}
+    with db.session() as session:
+        rows = session.scalars(select(ProcessDefinition).where(
+            ProcessDefinition.kind == "decision", ProcessDefinition.key.in_(decision_ids))
+            .order_by(ProcessDefinition.version)).all()
+        files = {d.key: bytes(d.file.content) for d in rows}
+    out = {}
+    for key, content in files.items():
+        try:
+            root = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError:
+            continue
+        for decision in root.iter("{*}decision"):
+            if decision.get("id") != key:
+                continue
+            out[key] = {
+                "name": decision.get("name") or key,
+                "columns": {o.get("name"): o.get("label") or o.get("name")
+                            for o in decision.iter("{*}output") if o.get("name")},
+                "inputs": {(i.findtext("{*}inputExpression/{*}text") or "").strip(): i.get("label")
+                           for i in decision.iter("{*}input") if i.get("label")},
+            }
+    return out
 
 
 def diagram(identity: Identity, instance_id: str) -> dict:

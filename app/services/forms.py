@@ -74,12 +74,16 @@ def validate_submission(form_key: str | None, data: dict) -> dict:
     return {k: v for k, v in data.items() if k in declared}
 
 
+#: what a failed check of the form's schema means, in words (the pages' catalogue has the English);
+#: the validator's own message quotes values the way Python writes them (``True was expected``)
+CHECK_MESSAGES = {"required": "必填", "enum": "不在可选范围内", "minLength": "太短", "maxLength": "太长",
+                  "pattern": "格式不正确", "type": "类型不正确", "minimum": "太小", "maximum": "太大",
+                  "exclusiveMinimum": "太小", "exclusiveMaximum": "太大", "format": "格式不正确",
+                  "minItems": "数量不足", "maxItems": "数量过多", "const": "请勾选确认", "uniqueItems": "有重复项"}
+
+
 def _message(error) -> str:
-    titles = {"required": "必填", "enum": "不在可选范围内", "minLength": "太短", "maxLength": "太长",
-              "pattern": "格式不正确", "type": "类型不正确", "minimum": "太小", "maximum": "太大",
-              "format": "格式不正确", "minItems": "数量不足", "maxItems": "数量过多"}
-    prefix = titles.get(error.validator)
-    return f"{prefix}: {error.message}" if prefix else error.message
+    return CHECK_MESSAGES.get(error.validator, "不符合要求")
 
 
 def audit_view(data: dict, limit: int = 2000) -> dict:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.auth.identity import Identity
 from app.db import db, utcnow
 from app.engine import serializer
-from app.engine.runtime import Run
+from app.engine.runtime import Run, TaskNotFound
 from app.models import HumanTask, Incident, InstanceArchive, Job, ProcessDefinition, ProcessInstance
 from app.services import access, context, definition_service
 from app.services.errors import Forbidden, InstanceNotFound, InstanceNotRunning, ValidationFailed
@@ -81,8 +81,12 @@ def start_as(identity: Identity, process_key: str, data: dict | None = None,
                               session, identity, definition, data, business_key))
 
 
-def get_instance(instance_id: str) -> dict:
-    """Status, version, data, ready tasks, waiting events, service calls and incidents."""
+def get_instance(instance_id: str, task_id: str | None = None) -> dict:
+    """Status, version, data, ready tasks, waiting events, service calls and incidents.
+
+    With ``task_id``, the data is what that task sees: the process data with the task's own on
+    top (a task inside a called process, or one instance of a multi-instance task, holds
+    variables — its input item, values its pre-script set — the top-level data lacks)."""
     with db.session() as session:
         instance = session.get(ProcessInstance, instance_id)
         if instance is None:
@@ -113,12 +117,21 @@ def get_instance(instance_id: str) -> dict:
             "completed_at": instance.completed_at.isoformat() if instance.completed_at else None,
             "parent_instance_id": instance.parent_instance_id,
             "summary": instance.summary,
-            "data": run.data(),
+            "data": _task_view(run, task_id) if task_id else run.data(),
             "ready_tasks": [task_brief(t) for t in tasks],
             "waiting_events": run.waiting_events(),
             "service_calls": [job_brief(j) for j in jobs],
             "incidents": [incident_brief(i) for i in incidents],
         }
+
+
+def _task_view(run: Run, task_id: str) -> dict:
+    data = run.data()
+    try:
+        own = run.get_task(task_id).data
+    except TaskNotFound:
+        return data
+    return {**data, **own}
 
 
 def history(instance_id: str) -> list[dict]:

@@ -150,7 +150,9 @@ def _store_results(successes: list[tuple[JobCall, dict]]) -> dict[str, str]:
     with db.transaction() as session:
         stale = set(session.scalars(select(Job.id).where(
             Job.id.in_([c.id for c, _ in successes]), Job.state.in_(FINISHED))))
-        rows = [{"jid": c.id, "res": result} for c, result in successes if c.id not in stale]
+        # in a fixed (id) order, so that two transactions updating the same jobs lock them alike
+        rows = [{"jid": c.id, "res": result}
+                for c, result in sorted(successes, key=lambda pair: pair[0].id) if c.id not in stale]
         if rows:
             session.connection().execute(
                 update(Job.__table__).where(Job.__table__.c.id == bindparam("jid"))

@@ -91,7 +91,7 @@ def connector_health(check: bool = True) -> list[ConnectorHealth]:
     for name, ops in sorted(groups.items()):
         checked, ok, message = results.get(name, (False, False, ""))
         if checks[name] is None:
-            message = "内部处理程序，无需连接 (internal handler)"
+            message = "内部处理程序，无需连接"
         out.append(ConnectorHealth(name, sorted(o.name.split("/", 1)[1] for o in ops), ops[0].kind,
                                    checked, ok, message))
     return out

@@ -20,6 +20,8 @@ from app.services.errors import Forbidden, NotFound
 ROUND_FORM = "allocation_round.schema.json"
 EXIT_FORM = "exit.schema.json"
 OFFICER_GROUPS = ("allocation_officer",)
+#: 在线选房: hours each household has to choose when the round form leaves it empty
+DEFAULT_WINDOW_HOURS = 24
 
 
 class LeaseNotFound(NotFound):
@@ -39,6 +41,8 @@ def start_allocation_round(identity: Identity, form: dict) -> dict:
     _require_officer(identity)
     data = forms.validate_submission(ROUND_FORM, form)
     data["units"] = units_for_round(identity, data)
+    data["households"] = int(data.get("households") or 0)  # 0: as many households as units
+    data["window_hours"] = int(data.get("window_hours") or DEFAULT_WINDOW_HOURS)
     year = datetime.now(UTC).year
     round_no = f"PZ{year}-{next_sequence(f'PZ{year}'):04d}"
     data.update(round_no=round_no, title=f"配租 {round_no}", step="配租")

@@ -21,6 +21,9 @@ from app.stock.models import HousingUnit
 def units_for_round(identity: Identity, data: dict) -> list[dict]:
     """The units the round offers; :class:`ValidationFailed` when there are none."""
     source = data.get("source") or ("manual" if data.get("units") else "stock")
+    if source == "manual" and data.get("method") == "choice":
+        message = "在线选房需从房源库选取房源（选房页面展示户型、楼层和配套）"
+        raise ValidationFailed(message, errors={"source": [message]})
     if source == "manual":
         if not data.get("units"):
             raise ValidationFailed("请至少录入一套房源", errors={"units": ["请至少录入一套房源"]})

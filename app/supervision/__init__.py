@@ -33,4 +33,5 @@ def init_app(app: Flask) -> None:
             nav.MAIN_NAV.insert(len(nav.MAIN_NAV) - 1, entry)
     if all(p.name != "supervision" for p in scheduler_service.PERIODIC):
         scheduler_service.PERIODIC.append(
-            scheduler_service.Periodic("supervision", lambda now: schedule.run_if_due(now), every=60.0))
+            # looked at every few seconds: ``supervision_batch_seconds`` (at least 1) sets the pace
+            scheduler_service.Periodic("supervision", lambda now: schedule.run_if_due(now), every=5.0))

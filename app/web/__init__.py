@@ -15,8 +15,10 @@ from app.api.input_guard import EN as INPUT_GUARD_EN
 from app.api.input_guard import refuse_unstorable_input
 from app.web import csrf, errors, i18n, nav
 from app.web.batch_import_catalogue import EN as BATCH_IMPORT_EN
+from app.web.case_data import EN as CASE_DATA_EN
 from app.web.formatting import FILTERS
 from app.web.i18n import LANGUAGES, current_lang, html_lang, register_catalogue, t
+from app.web.labels import EN as LABELS_EN
 from app.web.modeler.texts import EN as MODELER_EN
 from app.web.session_auth import current_user, elder_mode
 
@@ -25,6 +27,8 @@ CSRF_EXEMPT = ("/api/",)
 register_catalogue(MODELER_EN)
 register_catalogue(BATCH_IMPORT_EN)
 register_catalogue(INPUT_GUARD_EN)
+register_catalogue(LABELS_EN)
+register_catalogue(CASE_DATA_EN)
 
 
 def register_web(app: Flask) -> None:

@@ -13,6 +13,9 @@ from app.web.session_auth import login_required, require_user
 bp = Blueprint("allocation", __name__, url_prefix="/allocation")
 ROLES = ("city_reviewer", "district_reviewer")
 ROUND_UI = "allocation_round.uischema.json"
+#: how the round and queue statuses read on the page
+ROUND_STATUS = {"committed": "待开始", "drawn": "已配房，待答复", "choosing": "选房进行中", "closed": "已结束"}
+QUEUE_STATUS = {"waiting": "轮候中", "offered": "配租中", "housed": "已配房", "removed": "已移出"}
 
 
 def _page(values: dict | None = None, errors: dict | None = None, status: int = 200):
@@ -25,7 +28,8 @@ def _page(values: dict | None = None, errors: dict | None = None, status: int = 
     fields = schema_form.build(schema, forms.load_form(ROUND_UI), initial, errors or {})
     return render_template("allocation.html", fields=fields, rounds=tenancy_service.lottery_rounds(),
                            queue=tenancy_service.waiting_list(identity, housing_type, district),
-                           housing_type=housing_type, district=district), status
+                           housing_type=housing_type, district=district, round_status=ROUND_STATUS,
+                           queue_status=QUEUE_STATUS), status
 
 
 @bp.get("")

@@ -9,12 +9,21 @@ others gave. A task of any other process shows its (masked) process data instead
 
 from __future__ import annotations
 
+import re
+
 from app.auth.identity import Identity
 from app.privacy import mask_id_number
-from app.services import case_file_service
+from app.services import case_file_service, forms
 from app.services.errors import NotFound
+from app.web.case_data import words
+from app.web.labels import LABELS
 
-VERDICTS = {"pass": "通过", "fail": "不符合", "info": "参考", "unavailable": "无法核查"}
+VERDICTS = {code: zh for code, (zh, _en) in LABELS["verdict"].items()}
+#: decision outputs whose values are codes, by the kind of code (app.web.labels)
+OUTPUT_KINDS = {"rule_id": "rule", "risk_rule": "rule", "rule_verdict": "verdict", "rule_code": "reason",
+                "risk_level": "reason", "risk_ground": "reason", "priority_group": "reason", "exit_code": "reason",
+                "department_group": "group"}
+_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 DEPARTMENTS = {"minzheng": "民政", "zhujian": "住建", "renshe": "人社"}
 
 
@@ -24,7 +33,7 @@ def panels_for(identity: Identity, case) -> dict:
                  "eligibility": None}
     if not identity.is_staff:
         return out
-    out["decisions"] = case_file_service.decision_verdicts(case.instance["id"])
+    out["decisions"] = [decision_view(d) for d in case_file_service.decision_verdicts(case.instance["id"])]
     out["signatures"] = _signatures(case)
     eligibility = case.data.get("eligibility")
     out["eligibility"] = eligibility if isinstance(eligibility, dict) and eligibility.get("rules") else None
@@ -42,9 +51,18 @@ def _signatures(case) -> list[dict]:
     every completion of this same step (a multi-instance step several people sign)."""
     signed = case.data.get("countersign_signatures")
     if isinstance(signed, dict) and signed:
-        return [{"actor": DEPARTMENTS.get(dept, dept), "at": None, "decision": (v or {}).get("decision"),
+        return [{"actor": DEPARTMENTS.get(dept, dept), "at": None,
+                 "decision": _decision_words(case, (v or {}).get("decision")),
                  "opinion": (v or {}).get("opinion")} for dept, v in signed.items()]
     return [h for h in case.history if h["action"] == "task.completed" and h["bpmn_id"] == case.task["bpmn_id"]]
+
+
+def _decision_words(case, value):
+    """A countersign decision as the step's form names it (``approve`` → 同意)."""
+    props = (case.form or {}).get("properties") or {}
+    signature = (props.get("signature") or {}).get("properties") or {}
+    choices = dict(forms.choices_of(props.get("decision") or signature.get("decision") or {}))
+    return choices.get(value, value)
 
 
 def _application(identity: Identity, case) -> dict | None:
@@ -89,3 +107,39 @@ def suggested_values(case, panels: dict) -> dict:
     if suggested and "opinion" in props:
         values["opinion"] = suggested
     return values
+
+
+def decision_view(decision: dict) -> dict:
+    """What a decision table decided, in words: its name, a table of its results (one row per
+    matched rule when it collects), and the facts it read, each under its column's label."""
+    outputs = decision.get("outputs") or {}
+    labels = decision.get("columns") or {}
+    keys = [k for k in outputs if not isinstance(outputs[k], dict)]
+    lists = [k for k in keys if isinstance(outputs[k], list)]
+    if lists:
+        count = max(len(outputs[k]) for k in lists)
+        rows = [[words(_at(outputs[k], i), OUTPUT_KINDS.get(k)) for k in keys] for i in range(count)]
+    else:
+        rows = [[words(outputs[k], OUTPUT_KINDS.get(k)) for k in keys]] if keys else []
+    facts = []
+    for expression, label in (decision.get("inputs") or {}).items():
+        if _PATH.match(expression):
+            found, value = _lookup(decision.get("facts") or {}, expression)
+            if found and not isinstance(value, (dict, list)):
+                facts.append((label, words(value)))
+    return {**decision, "columns": [labels.get(k, k) for k in keys], "rows": rows, "facts_read": facts}
+
+
+def _at(values, i: int):
+    if isinstance(values, list):
+        return values[i] if i < len(values) else None
+    return values
+
+
+def _lookup(data: dict, path: str):
+    value = data
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return False, None
+        value = value[part]
+    return True, value

@@ -22,6 +22,14 @@ EN: dict[str, str] = {
     "密码已修改，请用新密码重新登录": "Password changed; log in with the new password",
     "修改后，您在所有设备上的登录和接口令牌都会失效，需要用新密码重新登录。":
         "Afterwards every session and API token you hold ends, on every device; log in again with the new password.",
+    "{title}响应正常，用时 {ms} 毫秒": "{title} answered in {ms} ms",
+    "内部处理程序，无需连接": "Internal handler; nothing to connect to",
+    "业务编号": "Reference no.",
+    "必填": "Required", "不在可选范围内": "Not one of the choices", "太短": "Too short", "太长": "Too long",
+    "格式不正确": "Wrong format", "类型不正确": "Wrong type", "太小": "Too small", "太大": "Too large",
+    "数量不足": "Too few", "数量过多": "Too many", "请勾选确认": "Please tick to confirm", "有重复项": "Has duplicates",
+    "不符合要求": "Not valid",
+    "演示账号：": "Demo accounts: ", "等，密码": "…, password",
     "演示账号：applicant、street_yz、district_yz、minzheng、city、admin 等，密码 demo123":
         "Demo accounts: applicant, street_yz, district_yz, minzheng, city, admin …, password demo123",
     "返回首页": "Back to the start page", "请求无效": "Bad request", "需要登录": "Please log in",

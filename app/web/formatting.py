@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.engine.workdays import CHINA_TZ
 from app.privacy import mask_id_number, mask_name
@@ -21,6 +21,35 @@ def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value.tzinfo is None:
         return value.strftime(fmt)
     return value.astimezone(CHINA_TZ).strftime(fmt)
+
+
+def deadline(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A deadline as China time; one that ends at local midnight reads as 24:00 of its last day
+    (``2026-12-18 24:00``, not ``2026-12-19 00:00``), as the SMS that announced it names that day."""
+    if not value:
+        return ""
+    moment = value
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    local = moment.astimezone(CHINA_TZ) if moment.tzinfo else moment
+    if (local.hour, local.minute, local.second) != (0, 0, 0):
+        return local.strftime(fmt)
+    day = local - timedelta(days=1)
+    return day.strftime(fmt.replace("%H:%M", "24:00")) if "%H:%M" in fmt else day.strftime(fmt)
+
+
+def amount(value) -> str:
+    """A sum of money as people write it: ``3,800`` or ``3,800.50`` (never ``3800.0``); '' for None."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
 
 
 def pretty_json(value) -> str:
@@ -45,10 +74,28 @@ def relation_name(value) -> str:
     return RELATIONS.get(value, value or "")
 
 
+def case_fields(data) -> list:
+    """A task's process data as labelled fields (see :mod:`app.web.case_data`)."""
+    from app.web.case_data import fields_of
+
+    return fields_of(data)
+
+
+def code_label(value, kind: str | None = None):
+    """A status, rule id, reason or error code as the session's language names it."""
+    from app.web.labels import code_label as label
+
+    return label(value, kind)
+
+
 FILTERS = {
+    "code_label": code_label,
+    "case_fields": case_fields,
     "relation_name": relation_name,
     "housing_name": housing_name,
     "local_time": local_time,
+    "deadline": deadline,
+    "amount": amount,
     "pretty_json": pretty_json,
     "mask_id": mask_id_number,
     "mask_name": mask_name,

@@ -38,13 +38,14 @@ register_catalogue(PORTAL_EN)
 @login_required("applicant")
 def index():
     """My applications and the tasks waiting for me."""
+    from app.choice import service as choice_service
     from app.services import tenancy_service
 
     identity = require_user()
     cases, tasks = portal_service.my_cases(identity), portal_service.my_tasks(identity)
     return render_template("portal/index.html", cases=cases, tasks=tasks,
                            next_steps=portal_service.next_steps(identity, cases, tasks),
-                           leases=tenancy_service.my_leases(identity))
+                           leases=tenancy_service.my_leases(identity), choice_rounds=choice_service.my_rounds(identity))
 
 
 @bp.get("/cases/<instance_id>")

@@ -37,7 +37,10 @@ def _render(case: case_file_service.CaseFile, values: dict | None = None, errors
 @bp.get("/<task_id>")
 @login_required()
 def show(task_id: str):
-    """The task with its case (ID numbers masked); a complaint's work order has its own page."""
+    """The task with its case (ID numbers masked); a complaint's work order and 在线选房 have their own pages."""
+    task = task_service.get_task(require_user(), task_id)
+    if task.bpmn_id == "choose_unit":  # 在线选房 has its own live page (the take is atomic there)
+        return redirect(url_for("web_choice.round_page", round_no=task.business_key))
     case = case_file_service.open_task(require_user(), task_id)
     if case.task["process_key"] == "complaint":
         return redirect(url_for("web_complaints.work_order", task_id=task_id))
@@ -98,7 +101,10 @@ def evidence(task_id: str, source: str):
     identity = require_user()
     case = case_file_service.open_task(identity, task_id)
     answers = case_service.verification_evidence(identity, case.task["business_key"] or "", source)
-    return render_template("evidence.html", task=case.task, source=source, answers=answers)
+    from connectors.base.registry import CONNECTORS
+
+    name = CONNECTORS[source].title if source in CONNECTORS else source
+    return render_template("evidence.html", task=case.task, source=source, source_name=name, answers=answers)
 
 
 @bp.get("/<task_id>/diagram")

@@ -22,7 +22,7 @@ Both modes run **in the same run**, on the same households, one case after the o
 * **(a) full** — the state as it was stored before compaction: every task the case ever ran
   (``serializer.dumps``);
 * **(b) live** — what the application stores: only live work (``serializer.dumps_live``,
-  ADR 0017), finished work in ``process_instance_archive``.
+  ADR 0019), finished work in ``process_instance_archive``.
 
 Prints one table per mode (median milliseconds, median bytes) and the ratio b/a per stage.
 """

@@ -153,7 +153,7 @@ class Connector:
         return value
 
     def test_connection(self) -> tuple[bool, str]:
-        """``(True, "... answered in 12 ms")`` or ``(False, reason)``; never raises."""
+        """``(True, "公安户籍响应正常，用时 12 毫秒")`` or ``(False, reason)``; never raises."""
         started = time.monotonic()
         try:
             call = Call(self, OperatorContext(idempotency_key=f"health-{uuid.uuid4().hex}"))
@@ -163,7 +163,7 @@ class Connector:
         except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise
             return False, f"{self.title} ({self.name}): {type(exc).__name__}: {exc}"
         elapsed = (time.monotonic() - started) * 1000
-        return True, f"{self.title} ({self.name}) answered in {elapsed:.0f} ms"
+        return True, f"{self.title}响应正常，用时 {elapsed:.0f} 毫秒"
 
 
 def _mask_code(value: str) -> str:

@@ -11,18 +11,16 @@ Headers::
 
 The platform holds the application's public key and verifies; it refuses with HTTP 403 and
 ``retCode`` ``E1001`` (signature or digest wrong) or ``E1002`` (timestamp expired, nonce
-replayed). SM2/SM3 come from ``gmssl`` (pure Python); keys are hex strings, the public key
-being the 128 hex digits of x || y without the ``04`` prefix.
+replayed). SM2/SM3 are computed in C (GmSSL, :mod:`connectors.signing.gm`); keys are hex
+strings, the public key being the 128 hex digits of x || y without the ``04`` prefix.
 """
 
 from __future__ import annotations
 
-import secrets
 from functools import lru_cache
 from typing import Any
 
-from gmssl import func, sm2, sm3
-
+from connectors.signing import gm
 from connectors.signing.base import (
     EXPIRED,
     REJECTED,
@@ -46,36 +44,26 @@ REFUSALS = {
 
 def sm3_hex(data: bytes) -> str:
     """``hex(SM3(data))``."""
-    return sm3.sm3_hash(func.bytes_to_list(data))
+    return gm.sm3_hex(data)
 
 
 @lru_cache(maxsize=64)
 def public_key_of(private_key: str) -> str:
     """The SM2 public key (x || y, 128 hex digits) for a private key."""
-    crypt = sm2.CryptSM2(private_key=private_key, public_key="")
-    return crypt._kg(int(private_key, 16), crypt.ecc_table["g"])
-
-
-def _crypt(private_key: str, public_key: str) -> sm2.CryptSM2:
-    key = public_key.strip()
-    key = key[2:] if len(key) == 130 and key.startswith("04") else key
-    crypt = sm2.CryptSM2(private_key=private_key, public_key="")
-    crypt.public_key = key  # set after init: gmssl's constructor lstrip("04")s a key starting 04
-    return crypt
+    return gm.derive_public_key(private_key)
 
 
 def sm2_sign(private_key: str, data: bytes, public_key: str = "", k: str | None = None) -> str:
     """SM2-with-SM3 signature of ``data``; ``k`` (hex) fixes the random value for test vectors."""
-    crypt = _crypt(private_key, public_key or public_key_of(private_key))
-    return crypt.sign_with_sm3(data, k or secrets.token_hex(32))
+    public_key = public_key or public_key_of(private_key)
+    if k is not None:
+        return gm.sign_with_k(private_key, public_key, data, k)
+    return gm.sign(private_key, public_key, data)
 
 
 def sm2_verify(public_key: str, signature: str, data: bytes) -> bool:
     """Whether ``signature`` is a valid SM2-with-SM3 signature of ``data`` under ``public_key``."""
-    try:
-        return bool(_crypt("", public_key).verify_with_sm3(signature, data))
-    except (ValueError, TypeError, IndexError):
-        return False
+    return gm.verify(public_key, signature, data)
 
 
 def string_to_sign(app_id: str, timestamp: str, nonce: str, method: str, path: str, digest: str) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gmssl_pyx
 import pytest
 
 from app.engine.operators import load_operators
@@ -13,6 +14,7 @@ from connectors.signing import (
     SCHEMES,
     OutgoingRequest,
     build_scheme,
+    gm,
     hmac_sha256,
     md5_token,
     oauth2,
@@ -153,6 +155,49 @@ def test_sm2_fixed_k_vector_and_verification():
     other = DEMO_CREDENTIALS["sandbox_medical_insurance"]["public_key"]
     assert not sm2_sm3.sm2_verify(other, signature, data)
     assert not sm2_sm3.sm2_verify(cred["public_key"], "not-hex", data)
+
+
+def _pure_verify(public_key: str, signature: str, data: bytes) -> bool:
+    """The pure-Python reference (``gmssl``) the scheme used before the C path."""
+    from gmssl import sm2
+
+    crypt = sm2.CryptSM2(private_key="", public_key="")
+    crypt.public_key = public_key
+    return bool(crypt.verify_with_sm3(signature, data))
+
+
+@pytest.mark.parametrize("source", ["sandbox_tax", "sandbox_medical_insurance"])
+def test_sm2_c_path_interoperates_with_the_pure_python_reference(source):
+    cred = DEMO_CREDENTIALS[source]
+    for n in range(8):
+        data = b"message %d " % n + bytes(range(n * 7))
+        made_in_c = sm2_sm3.sm2_sign(cred["private_key"], data, cred["public_key"])
+        assert len(made_in_c) == 128 and made_in_c == made_in_c.lower()
+        assert made_in_c != sm2_sm3.sm2_sign(cred["private_key"], data, cred["public_key"])  # a fresh k each time
+        assert _pure_verify(cred["public_key"], made_in_c, data)
+        made_in_python = gm.sign_with_k(cred["private_key"], cred["public_key"], data, "%064x" % (12345 + n))
+        assert sm2_sm3.sm2_verify(cred["public_key"], made_in_python, data)
+        assert not sm2_sm3.sm2_verify(cred["public_key"], made_in_python, data + b"!")
+    # Z uses the default ID 1234567812345678: a digest without Z does not verify
+    digest_only = gm.der_to_rs(gmssl_pyx.sm2_sign_sm3_digest(bytes.fromhex(cred["private_key"]), gm.sm3_digest(b"m")))
+    assert not sm2_sm3.sm2_verify(cred["public_key"], digest_only, b"m")
+
+
+def test_sm2_verify_refuses_malformed_input_quietly():
+    cred = DEMO_CREDENTIALS["sandbox_tax"]
+    good = sm2_sm3.sm2_sign(cred["private_key"], b"m", cred["public_key"])
+    for bad in ("", good[:-2], good + "00", "zz" * 64, "0x" + good[2:], "00" * 64, "ff" * 64):
+        assert not sm2_sm3.sm2_verify(cred["public_key"], bad, b"m")
+    for key in ("", "04", "11" * 64, cred["public_key"][:-2]):
+        assert not sm2_sm3.sm2_verify(key, good, b"m")
+    assert gm.rs_to_der(good) and gm.der_to_rs(gm.rs_to_der(good)) == good
+
+
+def test_sm3_in_c_matches_the_pure_python_reference():
+    from gmssl import func, sm3
+
+    for data in (b"", b"abc", bytes(range(256)) * 33):
+        assert sm2_sm3.sm3_hex(data) == sm3.sm3_hash(func.bytes_to_list(data))
 
 
 def test_sm2_scheme_signs_a_verifiable_request():

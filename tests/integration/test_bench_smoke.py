@@ -32,6 +32,34 @@ def test_the_benchmark_runs_on_a_small_database(bench, tmp_path, capsys):
     assert "database:" in capsys.readouterr().out
 
 
+def test_the_signing_benchmark_runs_and_both_sides_verify_each_other(tmp_path, capsys):
+    from bench.signing import run
+
+    out = tmp_path / "figures.json"
+    assert run.main(["--rounds", "10", "--pure-rounds", "2", "--json", str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert figures["failures"] == 0 and figures["cross_checks"] == 4
+    assert 0 < figures["c_sign_us"] < figures["pure_sign_us"]
+    assert "cross-verified 4 signatures, 0 failures" in capsys.readouterr().out
+
+
+def test_the_supervision_benchmark_runs_inline_on_a_few_leases(tmp_path):
+    from bench.supervision import run
+
+    out = tmp_path / "figures.json"
+    try:
+        assert run.main(["--runner", "inline", "--leases", "8", "--batch", "8", "--json", str(out)]) == 0
+    finally:
+        conn = psycopg2.connect(ADMIN_URL)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{run.DB_NAME}" WITH (FORCE)')
+        conn.close()
+    figures = json.loads(out.read_text())
+    assert sum(figures["checks"].values()) == 8 and "checking" not in figures["checks"], figures["checks"]
+    assert figures["warnings_by_rule"]["income"] == 1 and figures["supervision_leases_per_s"] > 0
+
+
 def test_the_age_benchmark_runs_one_case_per_mode(tmp_path):
     from bench.age import run as age
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from datetime import timedelta
 
@@ -172,3 +173,44 @@ def test_results_arriving_together_are_applied_in_one_resume(rq_app, pg_url, red
         [event] = session.query(AuditEvent).filter_by(instance_id=inst.id, action="jobs.applied").all()
     assert sorted(j["bpmn_id"] for j in event.details["jobs"]) == ["call_a", "call_b"]
     assert [j for j in event.details["jobs"] if j["bpmn_id"] == "call_b"][0]["caught_by_boundary_event"] is True
+
+
+def test_a_heartbeat_skips_a_job_row_another_transaction_holds(rq_app, pg_url, redis_server):
+    """The heartbeat never waits on a job row (no lock-order deadlock with the worker storing
+    that job's outcome): it renews the free rows and leaves the held one to the next beat."""
+    import psycopg2
+
+    from app.jobs.lease import renew
+
+    client = rq_app.test_client()
+    deploy_fixture(client, bearer(rq_app), "slow_first.bpmn")
+    ids = [instance_service.start_instance("slow_first", {"seconds": 1.0, "marker": f"m{n}"}, f"H-{n}").id
+           for n in range(2)]
+    past = utcnow() - timedelta(seconds=1)
+    with db.transaction() as session:
+        session.query(Job).filter(Job.instance_id.in_(ids)).update(
+            {"state": "running", "attempts": 1, "lease_until": past}, synchronize_session=False)
+    held, free = (_job(i) for i in ids)
+    holder = psycopg2.connect(pg_url)
+    try:
+        with holder.cursor() as cur:
+            cur.execute("SELECT id FROM job WHERE id = %s FOR UPDATE", (held.id,))
+        renewed: list[int] = []
+
+        def beat() -> None:
+            with rq_app.app_context():
+                renewed.append(renew([(held.id, 1), (free.id, 1)], 20))
+
+        heartbeat = threading.Thread(target=beat)
+        heartbeat.start()
+        heartbeat.join(5)
+        assert not heartbeat.is_alive(), "the heartbeat waited for the held row"
+        assert renewed == [1]
+        assert _job(ids[0]).lease_until == held.lease_until  # skipped while held
+        assert _job(ids[1]).lease_until > utcnow() + timedelta(seconds=15)
+        holder.rollback()
+        assert renew([(held.id, 1), (free.id, 1)], 20) == 2
+        assert renew([(held.id, 2)], 20) == 0  # another worker's claim now: not ours to renew
+    finally:
+        holder.close()
+        heartbeat.join(10)

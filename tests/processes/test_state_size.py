@@ -1,4 +1,4 @@
-"""A case's stored state holds only its live work through its whole life (ADR 0017), while the
+"""A case's stored state holds only its live work through its whole life (ADR 0019), while the
 work it finished stays readable: history, the diagram's completed steps, process migration."""
 
 from __future__ import annotations

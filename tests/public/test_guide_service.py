@@ -14,6 +14,7 @@ def test_the_income_lines_and_standards_are_the_deployed_decision_outputs(deploy
     assert standards["area_line"] == 15 and standards["min_permit_years"] == 1
     assert not any(name.startswith("score_") for name in standards)  # scoring weights are not conditions
     assert "gongzufang_income_line v1" in guide.sources and not guide.missing
+    assert ("公租房收入线", 1) in guide.source_names  # what the page shows: the table's name, not its id
 
 
 def test_a_changed_cell_in_a_new_version_changes_the_guide(deployed):

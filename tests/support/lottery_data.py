@@ -46,3 +46,46 @@ def open_round(round_no: str) -> dict:
 def draw_round(round_no: str) -> dict:
     """``allocation/draw`` of the round."""
     return allocation.draw({"round_no": round_no}, _ctx())
+
+
+def seed_queue(count: int, usernames: tuple[str, ...] = (), first: int = 201, declines: dict | None = None) \
+        -> list[str]:
+    """``count`` two-person households waiting for a 公租房 unit in 渝中区, in this queue order.
+
+    The first households belong to ``usernames`` (demo users who can log in), the others to
+    ``u<number>``; ``declines`` gives some households offers declined before. Returns their numbers.
+    """
+    numbers = []
+    with db.transaction() as session:
+        for i in range(count):
+            number = f"GZF2026-{first + i:06d}"
+            username = usernames[i] if i < len(usernames) else f"u{first + i}"
+            name = "张" + "一二三四五六七八九十"[i % 10] + "华"
+            case = Application(application_no=number, housing_type="gongzufang", district=DISTRICT,
+                               applicant_username=username, applicant_name=name,
+                               applicant_name_masked=name[0] + "*" + name[-1],
+                               applicant_id_number=f"500103199001{first + i:06d}", household_type="nuclear",
+                               household_size=2, status="waiting", current_step="轮候", declared={}, outcome={},
+                               supplement={})
+            session.add(case)
+            session.flush()
+            session.add(WaitingListEntry(application_id=case.id, application_no=number, housing_type="gongzufang",
+                                         district=DISTRICT, household_size=2, score=1000.0 - i, priority_groups=[],
+                                         declines=(declines or {}).get(i, 0)))
+            numbers.append(number)
+    return numbers
+
+
+def units_csv(count: int, prefix: str = "YZ-XF") -> bytes:
+    """A stock import sheet (CSV, the import's own columns) of ``count`` 渝中区 公租房 units a
+    two-person household may take: one bedroom 40 m² and two bedrooms 55 m² in turn."""
+    from app.stock import sheet
+
+    lines = [",".join(title for _key, title in sheet.COLUMNS)]
+    for i in range(count):
+        building, room = i // 40 + 1, f"{(i % 40) // 4 + 1:02d}{i % 4 + 1:02d}"
+        layout, area = ("一室一厅", "40") if i % 2 == 0 else ("两室一厅", "55")
+        lines.append(",".join([f"{prefix}-{building}-{room}", "和居苑", DISTRICT, "渝中区大坪正街18号", f"{building}栋",
+                               room, "公租房", layout, area, str((i % 40) // 4 + 1), "按面积", "12",
+                               "是" if i % 3 == 0 else "否", "地铁1号线大坪站 400米、大坪小学"]))
+    return ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")

@@ -34,7 +34,7 @@ def test_an_operator_retries_an_incident_from_the_page(web_app, as_user):
     with db.session() as session:
         assert session.get(Incident, incident.id).status == "resolved"
     assert f'data-testid="retry-{incident.id}"' not in b.get("/admin/incidents").get_data(as_text=True)
-    assert "applied" in b.get("/admin/queues").get_data(as_text=True)
+    assert "<th>已完成</th>" in b.get("/admin/queues").get_data(as_text=True)  # the applied jobs, in words
 
 
 def test_connector_health_runs_each_connectors_test_connection(web_app, as_user):
@@ -51,7 +51,7 @@ def test_connector_health_runs_each_connectors_test_connection(web_app, as_user)
         unchecked = b.get("/admin/connectors").get_data(as_text=True)
         assert 'data-connector="webtest_probe"' in unchecked and calls == []
         checked = b.get("/admin/connectors?check=1").get_data(as_text=True)
-        assert "sandbox says no" in checked and "ping, pong" in checked and len(calls) == 1
+        assert "sandbox says no" in checked and "<code>ping</code>, <code>pong</code>" in checked and len(calls) == 1
     finally:
         registry.unregister("webtest_probe/ping")
         registry.unregister("webtest_probe/pong")
