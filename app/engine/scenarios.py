@@ -20,10 +20,10 @@ Operators a scenario does not stub run for real if they are handlers (``kind == 
 on a context marked ``dry_run`` so they compute but write nothing; an unstubbed connector is a
 failure. After every step the workflow is serialised and loaded again, as the database would.
 
-``path`` is matched as an ordered subsequence of :meth:`Run.completed_nodes` (parallel branches
-finish in any order); ``path_excludes`` lists ids that must not appear; ``data`` is a subset
-match (dicts recursively, lists element by element); ``ready`` lists the bpmn ids of the ready
-human tasks (as a set).
+``path`` is matched as an ordered subsequence of the completed steps, those compaction cut from
+the stored state included (parallel branches finish in any order); ``path_excludes`` lists ids
+that must not appear; ``data`` is a subset match (dicts recursively, lists element by element);
+``ready`` lists the bpmn ids of the ready human tasks (as a set).
 
 A scenario may ``include`` JSON files (relative to its own file) holding shared ``data`` and
 ``operators`` — the recorded answers of a sample household, the receipts of outbound systems;
@@ -40,6 +40,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,8 @@ class _Driver:
         self.stubs = copy.deepcopy(scenario.get("operators") or {})
         self.calls: list[dict] = []
         self.failures: list[str] = []
+        #: history entries of the steps cut from the stored state by compaction
+        self.archived: list[dict] = []
         self.run = Run.start(bundle, self._engine(), copy.deepcopy(scenario.get("data") or {}))
 
     def _engine(self):
@@ -112,7 +115,8 @@ class _Driver:
         self._round_trip()
 
     def _round_trip(self) -> None:
-        text = serializer.dumps(self.run.workflow)
+        text, archive = serializer.dumps_live(self.run.workflow)  # stored as an instance row is
+        self.archived.extend(archive.nodes)
         workflow = serializer.loads(text, self.bundle.spec, self.bundle.subprocess_specs)
         self.run = Run.resume(workflow, self.bundle, self._engine())
 
@@ -194,7 +198,10 @@ class _Driver:
     # -- checking -------------------------------------------------------------------------
 
     def path(self) -> list[str]:
-        return [n["bpmn_id"] for n in self.run.completed_nodes()]
+        seen = {n["task_id"] for n in self.archived}
+        live = [n for n in self.run.completed_nodes() if n["task_id"] not in seen]
+        nodes = sorted(self.archived + live, key=lambda n: datetime.fromisoformat(n["completed_at"]))
+        return [n["bpmn_id"] for n in nodes]
 
     def ready_ids(self) -> list[str]:
         return sorted({t.task_spec.bpmn_id for t in self.run.ready_human_tasks()})

@@ -15,12 +15,18 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 
+from app.engine.compaction import Archive, compact, relink, restore_root_from_caller, whole_state
 from app.engine.specs import HostMessageEventDefinition, HostSignalEventDefinition, StartCycleTimerEventDefinition
 
 #: The layout written by :func:`dumps`.
@@ -53,6 +59,14 @@ class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+class _SubWorkflowConverter(BpmnSubWorkflowConverter):
+    """Restores a subprocess whose root data was stored against its caller's (compaction)."""
+
+    def from_dict(self, dct, task, top_workflow):
+        restore_root_from_caller(dct, task, self.registry)
+        return super().from_dict(dct, task, top_workflow)
+
+
 def _make_serializer() -> BpmnWorkflowSerializer:
     # the host's event classes appear in task data (an event-based gateway keeps the events it
     # has seen), so they serialise under their own names, like SpiffWorkflow's own
@@ -64,6 +78,7 @@ def _make_serializer() -> BpmnWorkflowSerializer:
     }
     registry = BpmnWorkflowSerializer.configure(config)
     _SpecFreeWorkflowConverter(BpmnWorkflow, registry)
+    _SubWorkflowConverter(BpmnSubWorkflow, registry)
     return BpmnWorkflowSerializer(registry)
 
 
@@ -71,7 +86,24 @@ _serializer = _make_serializer()
 
 
 def dumps(workflow: BpmnWorkflow) -> str:
-    """The workflow's state as JSON text (no spec)."""
+    """The workflow's whole state as JSON text (no spec), finished work included."""
+    return _encode(_to_dict(workflow))
+
+
+def dumps_live(workflow: BpmnWorkflow) -> tuple[str, Archive]:
+    """The workflow's live state as JSON text, and the finished work cut from it (see
+    :mod:`app.engine.compaction`); what an instance row stores."""
+    dct = _to_dict(workflow)
+    archive = compact(workflow, dct)
+    return _encode(dct), archive
+
+
+def encode_archived(tasks: list[dict]) -> str:
+    """Serialized tasks cut from a state (:attr:`Archive.workflows`) as JSON text."""
+    return _encode(tasks)
+
+
+def _to_dict(workflow: BpmnWorkflow) -> dict:
     registry = _serializer.registry
     registry._encoder_mode = True
     try:
@@ -80,12 +112,28 @@ def dumps(workflow: BpmnWorkflow) -> str:
         registry._encoder_mode = False
     dct["format"] = STATE_FORMAT
     dct[_serializer.VERSION_KEY] = SPIFF_SERIALIZER_VERSION
+    return dct
+
+
+def _encode(dct: dict | list) -> str:
     return json.dumps(dct, cls=_serializer._encoder_cls, separators=(",", ":"), ensure_ascii=False)
 
 
 def loads(text: str, spec, subprocess_specs: dict) -> BpmnWorkflow:
     """Rebuild a workflow from :func:`dumps` output and its specs, upgrading old layouts."""
-    dct = json.loads(text)
+    return _from_dict(json.loads(text), spec, subprocess_specs)
+
+
+def loads_whole(text: str, archived: list[str], spec, subprocess_specs: dict) -> BpmnWorkflow:
+    """The workflow with the finished work compaction archived put back (``archived``: the
+    instance's :func:`encode_archived` texts, oldest first) — for reading what already happened
+    (which script ran on which data), never for stepping."""
+    workflow = _from_dict(whole_state(json.loads(text), [json.loads(a) for a in archived]), spec, subprocess_specs)
+    relink(workflow)
+    return workflow
+
+
+def _from_dict(dct: dict, spec, subprocess_specs: dict) -> BpmnWorkflow:
     fmt = dct.pop("format", 0)
     while fmt < STATE_FORMAT:
         if fmt not in UPGRADES:

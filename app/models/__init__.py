@@ -8,7 +8,7 @@ from app.models.decision_log import DecisionEvaluation
 from app.models.definition import DefinitionFile, ProcessDefinition, StartTimer
 from app.models.human_task import HumanTask, TaskCandidate
 from app.models.incident import Incident
-from app.models.instance import MessageSubscription, ProcessInstance
+from app.models.instance import InstanceArchive, MessageSubscription, ProcessInstance
 from app.models.job import Job
 from app.models.publication import Objection, Publication, PublicationEntry
 from app.models.tenancy import AnnualReview, Lease, SigningCode, TenancyExit
@@ -32,6 +32,7 @@ __all__ = [
     "ImportJob",
     "ImportProblem",
     "Incident",
+    "InstanceArchive",
     "Job",
     "Lease",
     "SigningCode",

@@ -52,3 +52,20 @@ class MessageSubscription(Base):
 
 
 Index("ix_subscription_name_key", MessageSubscription.message_name, MessageSubscription.business_key)
+
+
+class InstanceArchive(Base):
+    """Finished work cut from an instance's live state by one step (see
+    :mod:`app.engine.compaction`): the history entries of its diagram steps and the cut tasks."""
+
+    __tablename__ = "process_instance_archive"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
+    #: completed diagram steps, as ``Run.completed_nodes`` lists them (with ``_ts`` for ordering)
+    nodes: Mapped[list] = mapped_column(default=list)
+    #: the cut tasks as SpiffWorkflow serialized them, per workflow (``process``, ``parent_task_id``, ``tasks``)
+    tasks: Mapped[str] = mapped_column(Text)
+    archived_at: Mapped[datetime] = mapped_column(default=utcnow)

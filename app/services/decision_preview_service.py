@@ -36,7 +36,7 @@ from app.engine.bounded import BoundedSandbox, Limits, ScriptMemoryError
 from app.engine.dmn import Decision, DmnError, parse_decisions, validate_dmn
 from app.engine.sandbox import ScriptError, ScriptTimeout
 from app.engine.script_functions import SCRIPT_FUNCTIONS
-from app.models import DecisionEvaluation, ProcessDefinition, ProcessInstance
+from app.models import DecisionEvaluation, InstanceArchive, ProcessDefinition, ProcessInstance
 from app.services import context
 from app.services.errors import DeploymentInvalid, NotFound
 from app.services.step import load_bundle
@@ -195,7 +195,9 @@ class _Replay:
             return []
         try:
             bundle = load_bundle(session, instance.process_key, instance.bundle)
-            workflow = serializer.loads(instance.state, bundle.spec, bundle.subprocess_specs)
+            archived = session.scalars(select(InstanceArchive.tasks).where(InstanceArchive.instance_id == instance_id)
+                                       .order_by(InstanceArchive.id)).all()
+            workflow = serializer.loads_whole(instance.state, list(archived), bundle.spec, bundle.subprocess_specs)
         except Exception:  # noqa: BLE001 - a state that cannot be read only leaves the verdict unknown
             return []
         latest: dict[str, Any] = {}

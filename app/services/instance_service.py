@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from app.auth.identity import Identity
 from app.db import db, utcnow
 from app.engine import serializer
 from app.engine.runtime import Run, TaskNotFound
-from app.models import HumanTask, Incident, Job, ProcessDefinition, ProcessInstance
+from app.models import HumanTask, Incident, InstanceArchive, Job, ProcessDefinition, ProcessInstance
 from app.services import access, context, definition_service
 from app.services.errors import Forbidden, InstanceNotFound, InstanceNotRunning, ValidationFailed
 from app.services.step import AUDIT_SUBJECT, Step, load_bundle, new_engine, persist, with_instance
@@ -146,10 +147,27 @@ def history(instance_id: str) -> list[dict]:
         actors = dict(session.execute(
             select(HumanTask.id, HumanTask.completed_by).where(HumanTask.instance_id == instance_id)
         ).all())
-    nodes = run.completed_nodes()
+        archived = session.scalars(select(InstanceArchive.nodes).where(InstanceArchive.instance_id == instance_id)
+                                   .order_by(InstanceArchive.id)).all()
+    nodes = _merged_history(list(archived), run.completed_nodes())
     for node in nodes:
         node["actor"] = actors.get(node["task_id"]) or "system"
     return nodes
+
+
+def _merged_history(archived: list[list[dict]], live: list[dict]) -> list[dict]:
+    """The steps cut from the live state into the archive (app.engine.compaction), then those
+    still in it, in completion order; a step appears once."""
+    seen: set[str] = set()
+    ordered = []
+    for node in [n for batch in archived for n in batch]:
+        if node["task_id"] not in seen:
+            seen.add(node["task_id"])
+            ordered.append({k: v for k, v in node.items() if k != "_ts"})
+    if not ordered:
+        return live
+    ordered += [n for n in live if n["task_id"] not in seen]
+    return sorted(ordered, key=lambda n: datetime.fromisoformat(n["completed_at"]))
 
 
 def fire_timers_as(identity: Identity, instance_id: str) -> dict:

@@ -6,9 +6,11 @@ a timer, a message, a running job, a failed step — and the call activities the
 by BPMN id and as the same kind of element, in the new version's diagrams. Steps not reached yet
 may be added, changed or removed: SpiffWorkflow's predictions of them are dropped and made again
 from the new diagrams, so a moved instance continues on the new flow; timers already waiting keep
-their due time. A completed step the new version has removed blocks the move, because the
-engine binds every task of the saved state, history included, to a spec; the report says so
-rather than dropping history. Every refusal leaves the instance untouched, and a move is checked
+their due time. A completed step still in the live state (the one the waiting steps hang from, an
+open parallel section's finished branches) that the new version has removed blocks the move,
+because the engine binds every task of that state to a spec; the report says so rather than
+dropping history. Steps compaction has archived (:mod:`app.engine.compaction`) are records that
+need no diagram and never block. Every refusal leaves the instance untouched, and a move is checked
 by loading the moved state on the new specs before it is written.
 """
 

@@ -37,6 +37,7 @@ from app.models import (
     DefinitionFile,
     HumanTask,
     Incident,
+    InstanceArchive,
     Job,
     MessageSubscription,
     ProcessDefinition,
@@ -161,7 +162,7 @@ def _persist(step: Step) -> None:
     now = utcnow()
     after = run.snapshot()
     previous_summary = instance.summary
-    instance.state = serializer.dumps(run.workflow)
+    instance.state, archive = serializer.dumps_live(run.workflow)
     _check_size(instance.state)
     instance.state_format = serializer.STATE_FORMAT
     instance.next_timer_due_at = run.next_timer_due()
@@ -173,6 +174,9 @@ def _persist(step: Step) -> None:
         instance.completed_at = now
     if instance in session.new:  # a new instance: its one INSERT, before the rows referring to it
         session.flush()
+    if archive:  # finished work leaves the live state for the archive (app.engine.compaction)
+        session.add(InstanceArchive(instance_id=instance.id, nodes=archive.nodes, archived_at=now,
+                                    tasks=serializer.encode_archived(archive.workflows)))
     _write_jobs(step, after, now)
     _sync_human_tasks(step, after, now, previous_summary)
     for failure in run.failures:

@@ -58,3 +58,22 @@ def test_the_supervision_benchmark_runs_inline_on_a_few_leases(tmp_path):
     figures = json.loads(out.read_text())
     assert sum(figures["checks"].values()) == 8 and "checking" not in figures["checks"], figures["checks"]
     assert figures["warnings_by_rule"]["income"] == 1 and figures["supervision_leases_per_s"] > 0
+
+
+def test_the_age_benchmark_runs_one_case_per_mode(tmp_path):
+    from bench.age import run as age
+
+    out = tmp_path / "age.json"
+    try:
+        age.main(["--cases", "1", "--probes", "1", "--json", str(out)])
+    finally:
+        conn = psycopg2.connect(ADMIN_URL)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{age.DB_NAME}" WITH (FORCE)')
+        conn.close()
+    figures = json.loads(out.read_text())
+    for stage in age.STAGES:
+        live = figures["live"][stage]
+        assert live["probe_ms"] > 0 and live["state_bytes_max"] <= 30_000, (stage, live)
+    assert figures["full"]["verified"]["state_bytes"] > 3 * figures["live"]["verified"]["state_bytes"]

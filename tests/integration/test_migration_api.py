@@ -133,20 +133,45 @@ def test_a_case_cannot_move_when_its_waiting_step_is_renamed(client, auth):
     assert [t["bpmn_id"] for t in ready(client, auth(), inst["id"])] == ["review"]   # goes on under v1
 
 
+def _renamed(element: str) -> bytes:
+    xml = fixture_bytes("smoke.bpmn")
+    for old, new in ((f'id="{element}"', f'id="{element}_v2"'), (f'Ref="{element}"', f'Ref="{element}_v2"'),
+                     (f">{element}</bpmn:flowNodeRef>", f">{element}_v2</bpmn:flowNodeRef>")):
+        xml = xml.replace(old.encode(), new.encode())
+    return xml
+
+
 def test_a_completed_step_removed_blocks_the_move_with_its_reason(client, auth):
+    """``call_a`` finished in the parallel section that is still open (``manual_b`` waits): the live
+    state still binds it."""
     deploy_fixture(client, auth(), "smoke.bpmn")
     inst = start(client, auth(), "smoke", DATA)
-    xml = fixture_bytes("smoke.bpmn")
-    for old, new in ((b'id="prepare"', b'id="prepare_v2"'), (b'Ref="prepare"', b'Ref="prepare_v2"'),
-                     (b">prepare</bpmn:flowNodeRef>", b">prepare_v2</bpmn:flowNodeRef>")):
-        xml = xml.replace(old, new)
-    _deploy(client, auth, xml)
+    _deploy(client, auth, _renamed("call_a"))
     row = _plan(client, auth)[inst["id"]]
-    assert row["can_migrate"] is False and row["missing_waiting"] == [] and row["missing_completed"] == ["prepare"]
-    assert row["missing_elements"] == ["prepare"] and "已办结" in row["reason"]
+    assert row["can_migrate"] is False and row["missing_waiting"] == [] and row["missing_completed"] == ["call_a"]
+    assert row["missing_elements"] == ["call_a"] and "已办结" in row["reason"]
     result = _migrate(client, auth, inst["id"])
-    assert result["migrated"] is False and "prepare" in result["reason"]
+    assert result["migrated"] is False and "call_a" in result["reason"]
     assert instance(client, auth(), inst["id"])["version"] == 1
+
+
+def test_a_removed_step_whose_record_is_archived_does_not_block_the_move(client, auth):
+    """``prepare`` finished before the parallel calls: it left the live state for the archive, where
+    its record needs no diagram, so the move keeps it."""
+    deploy_fixture(client, auth(), "smoke.bpmn")
+    inst = start(client, auth(), "smoke", DATA)
+    _deploy(client, auth, _renamed("prepare"))
+    assert _plan(client, auth)[inst["id"]]["can_migrate"] is True
+    assert _migrate(client, auth, inst["id"])["migrated"] is True
+    assert instance(client, auth(), inst["id"])["version"] == 2
+    history = client.get(f"/api/v1/process-instances/{inst['id']}/history", headers=auth()).get_json()["items"]
+    assert "prepare" in [n["bpmn_id"] for n in history]
+    manual = ready(client, auth(), inst["id"], "manual_b")[0]
+    assert complete(client, auth(), manual["id"], {"checked": True}).status_code == 200
+    review = ready(client, auth(), inst["id"], "review")[0]
+    assert complete(client, auth(), review["id"], {"decision": "approve", "opinion": "同意"}).status_code == 200
+    assert instance(client, auth(), inst["id"])["status"] == "completed"
+    assert history_ids(client, auth(), inst["id"])[:2] == ["start", "prepare"]
 
 
 CHILD_RENAMED = fixture_bytes("call_child.bpmn").replace(b"c_review", b"c_check")
