@@ -76,7 +76,9 @@ def commit(params: dict, ctx) -> dict:
     with transaction(ctx) as session:
         row = session.scalar(select(AllocationRound).where(AllocationRound.round_no == params["round_no"]))
         if row is None:
-            waiting = queue(session, params["housing_type"], params["district"])
+            # a choice round takes its households out of the queue: a round committed at the same
+            # moment on another job worker waits for this one and then takes the next households
+            waiting = queue(session, params["housing_type"], params["district"], lock=params["method"] == "choice")
             if params["method"] == "selection":
                 waiting = waiting[:len(params["units"])]
             elif params["method"] == "choice":

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import db
 from app.engine.operators import operator
 from app.models import WaitingListEntry
 from handlers.records import find_case, now, transaction
@@ -27,15 +28,21 @@ class RegisterParams(Schema):
     priority_groups = fields.List(fields.String(), load_default=list)
 
 
-def queue(session: Session, housing_type: str, district: str, statuses: tuple[str, ...] = ("waiting",)) \
-        -> list[WaitingListEntry]:
-    """The waiting households of one list, first in line first."""
-    return list(session.scalars(
-        select(WaitingListEntry)
-        .where(WaitingListEntry.housing_type == housing_type, WaitingListEntry.district == district,
-               WaitingListEntry.status.in_(statuses))
-        .order_by(WaitingListEntry.round_penalty, WaitingListEntry.score.desc(), WaitingListEntry.registered_at,
-                  WaitingListEntry.application_no)))
+def queue(session: Session, housing_type: str, district: str, statuses: tuple[str, ...] = ("waiting",),
+          *, lock: bool = False) -> list[WaitingListEntry]:
+    """The waiting households of one list, first in line first.
+
+    ``lock``: hold the entries until the transaction ends (``FOR UPDATE``), for a caller that takes
+    households out of the list; a concurrent one waits, and then no longer sees the ones taken.
+    """
+    query = (select(WaitingListEntry)
+             .where(WaitingListEntry.housing_type == housing_type, WaitingListEntry.district == district,
+                    WaitingListEntry.status.in_(statuses))
+             .order_by(WaitingListEntry.round_penalty, WaitingListEntry.score.desc(), WaitingListEntry.registered_at,
+                       WaitingListEntry.application_no))
+    if lock and not db.is_sqlite:
+        query = query.with_for_update()
+    return list(session.scalars(query))
 
 
 def position_of(session: Session, entry: WaitingListEntry) -> int:

@@ -75,6 +75,7 @@ class ChoiceRound(Schema):
     chosen = fields.Dict(allow_none=True)
     units = fields.List(fields.Nested(ChoiceUnit), metadata={"description": "vacant units the household may take"})
     # the staff's view
+    units_total = fields.Integer(metadata={"description": "units in the round"})
     units_left = fields.Integer()
     rows = fields.List(fields.Nested(ProgressRow))
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())

@@ -110,6 +110,19 @@ def _mine(session: Session, identity: Identity, r: _Round) -> Application:
     return case
 
 
+def _turn_over(session: Session, r: _Round, number: str) -> bool:
+    """Whether the household's turn came and went: it missed it or was passed over, or it took a unit
+    (recorded on its turn by a job a moment later)."""
+    had = r.offers.get(number)
+    if had is None:
+        return False
+    if had.status != turns.OPEN:
+        return True
+    codes = [u.get("code") for u in r.row.units]
+    return session.scalar(select(HousingUnit.id).where(HousingUnit.held_by == number, HousingUnit.code.in_(codes),
+                                                       HousingUnit.status == "reserved").limit(1)) is not None
+
+
 def for_household(identity: Identity, round_no: str) -> dict:
     """The round as one household sees it: its place, whose turn it is, the units it may still choose."""
     with db.session() as session:
@@ -155,7 +168,7 @@ def progress(identity: Identity, round_no: str) -> dict:
                                                                 HousingUnit.status == "vacant")).all())
         counts = {k: sum(1 for x in rows if x["status"] == k) for k in TURN_STATUS}
         return {"round_no": r.row.round_no, "district": r.row.district, "housing_type": r.row.housing_type,
-                "round_status": r.row.status, "units": len(codes), "units_left": left, "rows": rows,
+                "round_status": r.row.status, "units_total": len(codes), "units_left": left, "rows": rows,
                 "counts": counts, "current": _current(session, r)}
 
 
@@ -169,6 +182,8 @@ def choose(identity: Identity, round_no: str, unit_code: str) -> dict:
         case = _mine(session, identity, r)
         task = r.task if r.task and r.task.assignee == identity.username else None
         if task is None:
+            if _turn_over(session, r, case.application_no):
+                raise NotYourTurn("您的选房时间已结束")
             raise NotYourTurn("现在不是您的选房时间，请等待轮到您家庭")
         task_id, instance_id, number = task.id, task.instance_id, case.application_no
 

@@ -161,6 +161,10 @@ def test_two_households_racing_for_one_unit_exactly_one_wins(flow_app):
     out_of_turn = client.post(f"/api/v1/choice/rounds/{loser_round}/choice", json={"unit_code": target},
                               headers=loser_headers)
     assert out_of_turn.status_code == 409 and out_of_turn.get_json()["error_code"] == "not_your_turn"
+    assert out_of_turn.get_json()["detail"] == "您的选房时间已结束"  # its turn is over, not still to come
+    staff = client.get(f"/api/v1/choice/rounds/{loser_round}", headers=bearer_for(flow_app, OFFICER))
+    assert staff.status_code == 200, staff.get_json()
+    assert (staff.get_json()["units_total"], staff.get_json()["units_left"]) == (6, 4)
 
 
 def test_a_household_no_unit_fits_is_passed_over_and_the_plain_task_form_cannot_take_a_unit(flow_app):
