@@ -9,32 +9,33 @@ from app.engine.workdays import CHINA_TZ
 from app.privacy import mask_id_number, mask_name
 
 
-def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """An aware datetime or ISO string as China time; '' for None."""
+def _china_time(value):
+    """An aware datetime or ISO string as China time (a naive one as it is); None for nothing, the
+    string itself when it is no time."""
     if not value:
-        return ""
+        return None
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
-    if value.tzinfo is None:
-        return value.strftime(fmt)
-    return value.astimezone(CHINA_TZ).strftime(fmt)
+    return value.astimezone(CHINA_TZ) if value.tzinfo else value
+
+
+def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An aware datetime or ISO string as China time; '' for None."""
+    local = _china_time(value)
+    if local is None or isinstance(local, str):
+        return local or ""
+    return local.strftime(fmt)
 
 
 def deadline(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A deadline as China time; one that ends at local midnight reads as 24:00 of its last day
     (``2026-12-18 24:00``, not ``2026-12-19 00:00``), as the SMS that announced it names that day."""
-    if not value:
-        return ""
-    moment = value
-    if isinstance(moment, str):
-        try:
-            moment = datetime.fromisoformat(moment)
-        except ValueError:
-            return moment
-    local = moment.astimezone(CHINA_TZ) if moment.tzinfo else moment
+    local = _china_time(value)
+    if local is None or isinstance(local, str):
+        return local or ""
     if (local.hour, local.minute, local.second) != (0, 0, 0):
         return local.strftime(fmt)
     day = local - timedelta(days=1)
