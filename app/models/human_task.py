@@ -52,3 +52,5 @@ Index("ix_human_task_inbox", HumanTask.status, HumanTask.district, HumanTask.due
 Index("ix_human_task_status_due", HumanTask.status, HumanTask.due_at, HumanTask.id)
 Index("ix_task_candidate_group", TaskCandidate.group_name, TaskCandidate.task_id)
 Index("ix_human_task_done", HumanTask.completed_by, HumanTask.completed_at, HumanTask.id)
+# the search by application number (inbox_service): PostgreSQL-only indexes of migration 0020 —
+# ``business_key varchar_pattern_ops`` (prefix LIKE) and ``(summary ->> 'application_no')``
