@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dump", metavar="FILE", help="also write the raw profile (pstats) to FILE")
     args = parser.parse_args(argv)
     url = _fresh_database(args.pg_admin)
-    os.environ.update({"HOUSING_OPERATOR_MODULES": "bench.engine.operators", "HOUSING_LOG_LEVEL": "WARNING"})
+    os.environ.update({"HOUSING_OPERATOR_MODULES": "bench.engine.operators", "HOUSING_LOG_LEVEL": "WARNING",
+                       "HOUSING_ENV": "development"})
     from sqlalchemy import event
 
     from app.auth.identity import Identity
