@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.util import full_tag
-from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, ParallelGateway
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent, ThrowingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
@@ -27,6 +27,7 @@ from app.engine.implicit import with_implicit_gateways
 from app.engine.specs import (
     AsyncServiceTask,
     HostMessageEventDefinition,
+    HostParallelGateway,
     HostParallelMultiInstanceTask,
     HostSignalEventDefinition,
     RearmingBoundaryEvent,
@@ -104,6 +105,8 @@ class HostBpmnParser(SpiffBpmnParser):
         for task_spec in spec.task_specs.values():
             if type(task_spec) is ParallelMultiInstanceTask:
                 task_spec.__class__ = HostParallelMultiInstanceTask
+            if type(task_spec) is ParallelGateway:
+                task_spec.__class__ = HostParallelGateway
             if type(task_spec) is BoundaryEvent and not task_spec.cancel_activity and not all(
                     isinstance(e, TimerEventDefinition) for e in leaf_events(task_spec.event_definition)):
                 task_spec.__class__ = RearmingBoundaryEvent

@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from marshmallow import EXCLUDE, Schema, ValidationError
+from marshmallow import Schema, ValidationError
 
-from app.engine.operators import OperatorContext, OperatorError, RetryPolicy
+from app.engine.operators import OperatorContext, OperatorError, RetryPolicy, loader
 from app.privacy import mask_id_number, mask_tree
 from connectors.base.breaker import CircuitBreaker
 from connectors.base.call import Call
@@ -117,7 +117,7 @@ class Connector:
         """Validate the declared parameters (dropping any other), run the operation, return its result."""
         spec = self.operation_specs()[operation_name]
         try:
-            loaded = spec.params(unknown=EXCLUDE).load(dict(params or {}))
+            loaded = loader(spec.params).load(dict(params or {}))
         except ValidationError as exc:
             raise connector_error(
                 INVALID_PARAMETERS,

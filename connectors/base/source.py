@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing, validate
 
+from app.engine.operators import loader
 from connectors.base.call import Call
 from connectors.base.connector import Connector, OperationSpec
 from connectors.base.dates import now_iso
@@ -167,7 +168,7 @@ class SourceConnector(Connector):
     def blank_facts(cls) -> dict[str, Any]:
         """Every fact key with its ``load_default`` (``None`` where it has none): a member not found."""
         out: dict[str, Any] = {}
-        for name, fld in cls.Facts().fields.items():  # type: ignore[misc]
+        for name, fld in loader(cls.Facts).fields.items():  # type: ignore[misc]
             default = fld.load_default
             out[name] = None if default is missing else (default() if callable(default) else default)
         return out

@@ -1,0 +1,80 @@
+"""The host's parallel join and refresh of waiting tasks do what SpiffWorkflow's do: they find the
+same tasks in the same order, and whole processes take the same path to the same end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway
+from SpiffWorkflow.workflow import Workflow
+
+from app.engine import parser as parser_module
+from app.engine import tree
+from app.engine.bundle import compile_bundle
+from app.engine.operators import load_operators
+from app.engine.parser import read_document
+from app.engine.runtime import Run
+from app.engine.scenarios import load_scenarios, run_scenario
+from app.engine.script_engine import make_script_engine
+from app.engine.specs import HostParallelGateway
+from app.engine.tree import tasks_of_spec
+from tests.conftest import fixture_bytes
+
+PROCESSES = Path(__file__).resolve().parents[3] / "processes"
+
+
+def _documents():
+    files = sorted(PROCESSES.glob("*.bpmn")) + sorted(PROCESSES.glob("*.dmn"))
+    return [read_document(p.name, p.read_bytes()) for p in files]
+
+
+def _same_search(workflow) -> int:
+    """Every spec name of every (sub)workflow found alike both ways; how many searches."""
+    searches = 0
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        for name in {t.task_spec.name for t in wf.tasks.values()}:
+            assert [t.id for t in tasks_of_spec(wf, name)] == [t.id for t in wf.get_tasks(spec_name=name)], name
+            searches += 1
+    return searches
+
+
+def test_the_shipped_diagrams_parallel_gateways_are_the_hosts():
+    bundle = compile_bundle("verification", _documents())
+    gateways = [s for s in [*bundle.spec.task_specs.values(),
+                            *(t for sub in bundle.subprocess_specs.values() for t in sub.task_specs.values())]
+                if isinstance(s, ParallelGateway)]
+    assert gateways and all(type(s) is HostParallelGateway for s in gateways)
+
+
+def test_the_task_search_matches_the_iterator_at_every_point_of_a_run():
+    bundle = compile_bundle("smoke", [read_document("smoke.bpmn", fixture_bytes("smoke.bpmn"))])
+    run = Run.start(bundle, make_script_engine(1.0), {"members": [{"income": 1}, {"income": 2}], "income": 3000})
+    run.advance()
+    searches = _same_search(run.workflow)
+    for request in run.take_job_requests():  # each result completes one branch: the join is re-checked
+        run.apply_job_result(request.task_id, request.result_variable, {"echo": request.bpmn_id})
+        searches += _same_search(run.workflow)
+    run.advance()
+    searches += _same_search(run.workflow)
+    assert searches > 20
+
+
+SCENARIOS = [s for name in ("verification", "gongzufang_application")
+             for s in load_scenarios(PROCESSES / f"{name}.scenarios.json")][:8]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
+def test_a_process_takes_the_same_path_with_either_join(scenario, monkeypatch):
+    load_operators()
+    documents = _documents()
+    host = run_scenario(documents, scenario)
+    assert Workflow.update_waiting_tasks is tree.update_waiting_tasks
+    # SpiffWorkflow's own join and refresh of waiting tasks
+    monkeypatch.setattr(parser_module, "HostParallelGateway", ParallelGateway)
+    monkeypatch.setattr(Workflow, "update_waiting_tasks", tree.SPIFFWORKFLOW_UPDATE_WAITING_TASKS)
+    assert any(type(s) is ParallelGateway for s in compile_bundle("verification", documents).spec.task_specs.values())
+    stock = run_scenario(documents, scenario)
+    assert host.passed and stock.passed, host.failures + stock.failures
+    assert (host.path, host.ready, host.completed) == (stock.path, stock.ready, stock.completed)
+    assert sorted(host.data) == sorted(stock.data)
