@@ -6,13 +6,22 @@ FLUSHALL the hash is gone too, and a batch that is neither waiting in the queue 
 will never run — a worker stopped while it took the batch off the queue leaves it in RQ's
 intermediate list, which RQ only clears minutes later, and then as failed. Either way every
 such job is handed over again (a second prompt is harmless: running a job claims its row).
+
+A worker runs the batches its own steps create next, in the same RQ job (:meth:`RqRunner.follow_on`):
+the 14 source checks of a verification resume the case, whose merge job then runs at once
+instead of going through Redis and back. Those batches are recorded as held by the running
+batch, so the sweep leaves them alone while it runs and re-queues them if its worker dies.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from redis import Redis
 from rq import Queue
@@ -30,6 +39,7 @@ class RqRunner:
         self.queue_name = queue_name
         self.job_timeout = job_timeout
         self._connection: Redis | None = None
+        self._local = threading.local()
 
     @property
     def connection(self) -> Redis:
@@ -51,6 +61,15 @@ class RqRunner:
             ids = [i for i in ids if not self.holds(i)]
         if not ids:
             return
+        kept = getattr(self._local, "follow_on", None)
+        if kept is not None:  # this thread is a worker running a batch: it runs these next
+            batch_id, pending = kept
+            try:
+                self.connection.hset(self.held_key, mapping=dict.fromkeys(ids, batch_id))
+                pending.append(ids)
+                return
+            except Exception:  # Redis down: queue them as usual (which logs and leaves them to the sweep)
+                log.exception("could not keep jobs %s for this worker", ids)
         batch = f"housing-batch-{uuid.uuid4().hex}"
         try:
             self.connection.hset(self.held_key, mapping=dict.fromkeys(ids, batch))
@@ -58,6 +77,30 @@ class RqRunner:
                                failure_ttl=7 * 86400)
         except Exception:  # Redis down: the jobs stay queued in the table; the sweep retries
             log.exception("could not enqueue jobs %s; the scheduler will retry", ids)
+
+    @contextmanager
+    def follow_on(self, batch_id: str) -> Iterator[deque[list[str]]]:
+        """While the running RQ job ``batch_id`` lasts, the batches this thread's steps create
+        are collected (held by ``batch_id``) instead of queued; those not run by the end are
+        queued as usual."""
+        pending: deque[list[str]] = deque()
+        self._local.follow_on = (batch_id, pending)
+        try:
+            yield pending
+        finally:
+            self._local.follow_on = None
+            while pending:
+                self.submit(pending.popleft(), force=True)
+
+    def run_follow_ons(self, execute, pending: deque[list[str]], budget_seconds: float) -> list[str]:
+        """Run the collected batches with ``execute`` for at most ``budget_seconds``; the ids run."""
+        done: list[str] = []
+        deadline = time.monotonic() + budget_seconds
+        while pending and time.monotonic() < deadline:
+            ids = pending.popleft()
+            done += ids
+            execute(ids)
+        return done
 
     def release(self, job_ids: Iterable[str]) -> None:
         """Forget jobs a worker has finished with."""

@@ -31,3 +31,18 @@ def test_a_batch_left_in_the_intermediate_list_by_a_stopped_worker_is_lost(redis
     assert queue.job_ids == [] and not runner.holds("a")
     runner.submit(["a"])  # the scheduler's lost-job sweep hands it over again
     assert len(queue.job_ids) == 1 and runner.holds("a")
+
+
+def test_batches_kept_for_the_running_worker_are_held_by_its_batch_and_queued_if_left(redis_url):
+    runner = _runner(redis_url)
+    with runner.follow_on("housing-batch-running") as pending:
+        runner.submit(["a", "b"], force=True)  # a step the worker ran created these
+        assert list(pending) == [["a", "b"]] and runner.queue.job_ids == []
+        assert runner.connection.hget(runner.held_key, "a") == b"housing-batch-running"
+        # held only while that batch runs: had its worker died, the sweep would hand them over again
+        assert not runner.holds("a")
+        pending.popleft()
+        runner.submit(["c"], force=True)
+    assert len(runner.queue.job_ids) == 1 and runner.holds("c")  # not run by the end: queued as usual
+    runner.submit(["d"])
+    assert len(runner.queue.job_ids) == 2  # outside the worker's batch, submitting queues again

@@ -214,3 +214,21 @@ def test_a_heartbeat_skips_a_job_row_another_transaction_holds(rq_app, pg_url, r
     finally:
         holder.close()
         heartbeat.join(10)
+
+
+def test_a_worker_runs_the_batch_its_own_step_creates_in_the_same_rq_job(rq_app, pg_url, redis_server):
+    client = rq_app.test_client()
+    deploy_fixture(client, bearer(rq_app), "chained_calls.bpmn")
+    ids = [instance_service.start_instance("chained_calls", {"marker": f"m{i}"}, f"C-{i}").id for i in range(3)]
+    runner = rq_app.extensions["housing.runner"]
+    assert len(runner.queue.job_ids) == 3  # one RQ job each, for the first call
+    worker = start_worker(worker_env(pg_url, redis_server.url), burst=True)
+    try:
+        worker.wait(60)
+    finally:
+        stop(worker)
+    assert _statuses(ids) == ["completed"] * 3
+    assert instance_service.get_instance(ids[0])["data"]["second_result"]["echo"] == "m0-2"
+    # each second call ran in the RQ job of its first: no RQ job of its own, nothing left held
+    assert len(runner.queue.finished_job_registry) == 3 and runner.queue.job_ids == []
+    assert runner.connection.hlen(runner.held_key) == 0
