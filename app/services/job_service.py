@@ -267,14 +267,21 @@ def resume_instance(instance_id: str) -> int:
     return with_instance(instance_id, _resume_action(instance_id), "system")
 
 
+#: what applying a finished job reads of it (plain rows: the step writes their new states at once)
+_APPLY_COLUMNS = (Job.id, Job.instance_id, Job.task_id, Job.bpmn_id, Job.task_name, Job.operator, Job.params,
+                  Job.result_variable, Job.result, Job.state, Job.error_code, Job.last_error)
+
+
 def _resume_action(instance_id: str):
     def action(step: Step) -> int:
-        jobs = step.session.scalars(
-            select(Job).where(Job.instance_id == instance_id, Job.state.in_(("succeeded", "failed")))
+        jobs = step.session.execute(
+            select(*_APPLY_COLUMNS).where(Job.instance_id == instance_id, Job.state.in_(("succeeded", "failed")))
             .order_by(Job.updated_at)
         ).all()
         started = step.before.started_service
-        applied = [entry for job in jobs if (entry := _apply(step, job, started))]
+        settled: dict[str, str] = {}  # job id → its state after this step
+        applied = [entry for job in jobs if (entry := _apply(step, job, started, settled))]
+        _settle(step.session, settled)
         if applied:  # one audit event for the results a resume applies together
             step.audit("jobs.applied", {"jobs": applied})
         return len(jobs)
@@ -282,45 +289,55 @@ def _resume_action(instance_id: str):
     return action
 
 
-def _apply(step: Step, job: Job, started: set[str]) -> dict | None:
-    """Apply one finished job; what the audit trail records of it (None if nothing applied)."""
+def _settle(session, settled: dict[str, str]) -> None:
+    """Write the jobs' new states: one UPDATE per state, rows in id order."""
     now = utcnow()
+    by_state: dict[str, list[str]] = {}
+    for job_id, state in settled.items():
+        by_state.setdefault(state, []).append(job_id)
+    for state, ids in sorted(by_state.items()):
+        session.execute(update(Job).where(Job.id.in_(sorted(ids))).values(state=state, updated_at=now)
+                        .execution_options(synchronize_session=False))
+
+
+def _apply(step: Step, job, started: set[str], settled: dict[str, str]) -> dict | None:
+    """Apply one finished job (a row of :data:`_APPLY_COLUMNS`); what the audit trail records of
+    it (None if nothing applied). Its new state goes into ``settled``."""
     step.settled_tasks.add(job.task_id)
     entry = {"job_id": job.id, "operator": job.operator, "bpmn_id": job.bpmn_id}
     if job.operator == DELIVER_OPERATOR:  # nothing waits for it in the thrower
-        return _settle_delivery(step, job, entry)
+        return _settle_delivery(step, job, entry, settled)
     if job.task_id not in started or not step.run.awaits_job(job.task_id):
-        job.state, job.updated_at = "cancelled", now  # the task went away (a timer or error took it)
+        settled[job.id] = "cancelled"  # the task went away (a timer or error took it)
         return None
     if job.state == "succeeded":
         step.run.apply_job_result(job.task_id, job.result_variable, job.result)
-        job.state, job.updated_at = "applied", now
+        settled[job.id] = "applied"
         return entry
     message = job.last_error or job.error_code or "operator failed"
     if step.run.throw_error(job.task_id, job.error_code or "OperatorFailed", message):
-        job.state, job.updated_at = "applied", now
+        settled[job.id] = "applied"
         return entry | {"error_code": job.error_code, "caught_by_boundary_event": True}
-    _incident(step, job, message)
+    _incident(step, job, message, settled)
     return None
 
 
-def _incident(step: Step, job: Job, message: str) -> None:
+def _incident(step: Step, job, message: str, settled: dict[str, str]) -> None:
     """The failed job becomes an incident (its retry queues the job again)."""
-    now = utcnow()
-    job.state, job.updated_at = "incident", now
+    settled[job.id] = "incident"
     step.session.add(Incident(
         instance_id=job.instance_id, process_key=step.instance.process_key, task_id=job.task_id,
         bpmn_id=job.bpmn_id, task_name=job.task_name, job_id=job.id, kind="job_failed",
-        error_code=job.error_code, message=message, created_at=now,
+        error_code=job.error_code, message=message, created_at=utcnow(),
     ))
     step.audit("incident.opened", {"job_id": job.id, "operator": job.operator, "error_code": job.error_code})
 
 
-def _settle_delivery(step: Step, job: Job, entry: dict) -> dict | None:
+def _settle_delivery(step: Step, job, entry: dict, settled: dict[str, str]) -> dict | None:
     """A delivered message or signal is applied; an undeliverable one becomes an incident (its
     retry queues the delivery again)."""
     if job.state == "succeeded":
-        job.state, job.updated_at = "applied", utcnow()
+        settled[job.id] = "applied"
         return entry | {"delivered": job.params.get("name"), "to": job.result}
-    _incident(step, job, job.last_error or job.error_code or "delivery failed")
+    _incident(step, job, job.last_error or job.error_code or "delivery failed", settled)
     return None
