@@ -170,8 +170,13 @@ class SandboxState:
         now = time.time()
         with self._lock:
             seen = self._nonces.setdefault(system, {})
-            for old in [n for n, t in seen.items() if now - t > 2 * self.config.clock_skew]:
-                del seen[old]
+            # oldest first (insertion order): forget those out of the window, stop at the first kept
+            window = 2 * self.config.clock_skew
+            while seen:
+                oldest = next(iter(seen))
+                if now - seen[oldest] <= window:
+                    break
+                del seen[oldest]
             if nonce in seen:
                 return False
             seen[nonce] = now

@@ -77,3 +77,13 @@ def test_the_age_benchmark_runs_one_case_per_mode(tmp_path):
         live = figures["live"][stage]
         assert live["probe_ms"] > 0 and live["state_bytes_max"] <= 30_000, (stage, live)
     assert figures["full"]["verified"]["state_bytes"] > 3 * figures["live"]["verified"]["state_bytes"]
+
+
+def test_the_engine_profile_runs_and_counts_statements(capsys):
+    from bench.engine import profile
+
+    assert profile.main(["--instances", "2"]) == 0
+    out = capsys.readouterr().out
+    figures = json.loads(out[out.index("{"):])
+    assert figures["instances"] == 2 and figures["commits_per_instance"] >= 4
+    assert 20 < figures["statements_per_instance"] < 80, figures
