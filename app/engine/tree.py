@@ -1,28 +1,37 @@
 """Walking a workflow's task tree without SpiffWorkflow's general task iterator.
 
 SpiffWorkflow finds tasks with ``TaskIterator``: a filter object per search, a depth kept up to
-date at every step by walking parents. Two searches run after every single task completion —
-each waiting task is refreshed (:meth:`Workflow.update_waiting_tasks`) and a waiting parallel
-join looks for its tasks — so on a diagram with many parallel branches those walks were most of
-the engine's time. The walks here visit the same tasks in the same order (depth first, children
-in order, a subprocess's tree before the children of the task that called it, children listed
-when their parent is reached) with a plain stack.
+date at every step by walking parents. Several searches run after every single task completion
+— each waiting task is refreshed (:meth:`Workflow.update_waiting_tasks`), a waiting parallel
+join looks for its tasks, and each pass of ``do_engine_steps`` asks for the READY tasks — so on
+a diagram with many parallel branches those walks were most of the engine's time. The walks
+here visit the same tasks in the same order (depth first, children in order, a subprocess's
+tree before the children of the task that called it, children listed when their parent is
+reached) with a plain stack.
 
-:func:`install` puts :func:`update_waiting_tasks` in place of SpiffWorkflow's method of that name
-(``app.engine.runtime`` installs it on import); ``tests/unit/engine/test_parallel_join.py``
-checks both walks against SpiffWorkflow's own on the shipped diagrams.
+:func:`install` puts :func:`update_waiting_tasks` and :func:`get_tasks` in place of SpiffWorkflow's
+methods of those names (``app.engine.runtime`` installs them on import);
+``tests/unit/engine/test_parallel_join.py`` checks the walks against SpiffWorkflow's own on the
+shipped diagrams.
 """
 
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
-#: SpiffWorkflow's own method (the reference the tests compare with)
+#: SpiffWorkflow's own methods (the references the tests compare with)
 SPIFFWORKFLOW_UPDATE_WAITING_TASKS = Workflow.update_waiting_tasks
+SPIFFWORKFLOW_GET_TASKS = Workflow.get_tasks
 #: ``TaskIterator``'s default ``max_depth``: no task deeper than this is visited
 MAX_DEPTH = 1000
 _WAITING, _FUTURE = TaskState.WAITING, TaskState.FUTURE
+
+
+def _task_count(top) -> int:
+    """Tasks of a top workflow and all its subprocesses: no task lies deeper than this."""
+    return len(top.tasks) + sum(len(s.tasks) for s in top.subprocesses.values())
 
 
 def tasks_of_spec(workflow, spec_name: str) -> list:
@@ -30,7 +39,7 @@ def tasks_of_spec(workflow, spec_name: str) -> list:
     in the workflow's tree and the subprocesses called from it."""
     subprocesses = workflow.top_workflow.subprocesses
     # depth grows by one per task at most, so below MAX_DEPTH tasks in all no depth limit applies
-    if len(workflow.top_workflow.tasks) + sum(len(s.tasks) for s in subprocesses.values()) < MAX_DEPTH:
+    if _task_count(workflow.top_workflow) < MAX_DEPTH:
         found = []
         stack = [workflow.task_tree]
         while stack:
@@ -68,6 +77,41 @@ def update_waiting_tasks(self) -> None:
             task.task_spec._update(task)
 
 
+def get_tasks(self, first_task=None, **kwargs) -> list:
+    """:meth:`Workflow.get_tasks` of a BPMN workflow or subprocess; ``get_tasks(state=…)`` (what
+    every engine step asks for its READY tasks) with a plain walk, any other query as before.
+
+    As SpiffWorkflow's BPMN iterator does: below a task whose state is under the query's lowest
+    state of interest nothing is visited (under FUTURE for a definite state such as READY),
+    except that a subprocess a task called is always entered, its tree before the task's children.
+    """
+    if first_task is not None or kwargs.keys() - {"state"} or _task_count(self.top_workflow) >= MAX_DEPTH:
+        return SPIFFWORKFLOW_GET_TASKS(self, first_task, **kwargs)
+    state = kwargs.get("state", TaskState.ANY_MASK)
+    if state & TaskState.PREDICTED_MASK:
+        lowest = TaskState.MAYBE
+    elif state & TaskState.DEFINITE_MASK:
+        lowest = TaskState.FUTURE
+    else:
+        lowest = TaskState.COMPLETED
+    subprocesses = self.top_workflow.subprocesses
+    found = []
+    stack = [self.task_tree]
+    while stack:
+        task = stack.pop()
+        subprocess = subprocesses.get(task.id)
+        if subprocess is not None:
+            if task._children:
+                stack.extend(map(task.workflow.tasks.get, reversed(task._children)))
+            stack.append(subprocess.task_tree)
+        elif task._children and task._state >= lowest:
+            stack.extend(map(task.workflow.tasks.get, reversed(task._children)))
+        if task._state & state:
+            found.append(task)
+    return found
+
+
 def install() -> None:
-    """Use :func:`update_waiting_tasks` for every workflow and subprocess (idempotent)."""
+    """Use this module's walks for every workflow and subprocess (idempotent)."""
     Workflow.update_waiting_tasks = update_waiting_tasks  # type: ignore[method-assign]
+    BpmnBaseWorkflow.get_tasks = get_tasks  # type: ignore[method-assign]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
+from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
 from app.engine import parser as parser_module
@@ -29,12 +31,21 @@ def _documents():
     return [read_document(p.name, p.read_bytes()) for p in files]
 
 
+STATES = (TaskState.READY, TaskState.WAITING, TaskState.STARTED, TaskState.COMPLETED, TaskState.CANCELLED,
+          TaskState.FUTURE, TaskState.LIKELY | TaskState.MAYBE, TaskState.ANY_MASK, TaskState.FINISHED_MASK,
+          TaskState.NOT_FINISHED_MASK, TaskState.DEFINITE_MASK, TaskState.PREDICTED_MASK)
+
+
 def _same_search(workflow) -> int:
-    """Every spec name of every (sub)workflow found alike both ways; how many searches."""
+    """Every spec name and every state of every (sub)workflow found alike both ways; how many searches."""
     searches = 0
     for wf in [workflow, *workflow.subprocesses.values()]:
         for name in {t.task_spec.name for t in wf.tasks.values()}:
             assert [t.id for t in tasks_of_spec(wf, name)] == [t.id for t in wf.get_tasks(spec_name=name)], name
+            searches += 1
+        for state in STATES:
+            assert [t.id for t in wf.get_tasks(state=state)] == \
+                [t.id for t in tree.SPIFFWORKFLOW_GET_TASKS(wf, state=state)], TaskState.get_name(state)
             searches += 1
     return searches
 
@@ -47,17 +58,23 @@ def test_the_shipped_diagrams_parallel_gateways_are_the_hosts():
     assert gateways and all(type(s) is HostParallelGateway for s in gateways)
 
 
-def test_the_task_search_matches_the_iterator_at_every_point_of_a_run():
-    bundle = compile_bundle("smoke", [read_document("smoke.bpmn", fixture_bytes("smoke.bpmn"))])
+@pytest.mark.parametrize("key,files", [("smoke", ["smoke.bpmn"]),
+                                       ("call_parent", ["call_parent.bpmn", "call_child.bpmn", "income_grade.dmn"])])
+def test_the_task_searches_match_the_iterator_at_every_point_of_a_run(key, files):
+    bundle = compile_bundle(key, [read_document(name, fixture_bytes(name)) for name in files])
     run = Run.start(bundle, make_script_engine(1.0), {"members": [{"income": 1}, {"income": 2}], "income": 3000})
     run.advance()
     searches = _same_search(run.workflow)
-    for request in run.take_job_requests():  # each result completes one branch: the join is re-checked
-        run.apply_job_result(request.task_id, request.result_variable, {"echo": request.bpmn_id})
+    for _ in range(3):
+        for request in run.take_job_requests():  # each result completes one branch: the join is re-checked
+            run.apply_job_result(request.task_id, request.result_variable, {"echo": request.bpmn_id})
+            searches += _same_search(run.workflow)
+        for task in run.ready_human_tasks():
+            run.complete_user_task(str(task.id), {"decision": "approve", "checked": True})
+            searches += _same_search(run.workflow)
+        run.advance()
         searches += _same_search(run.workflow)
-    run.advance()
-    searches += _same_search(run.workflow)
-    assert searches > 20
+    assert searches > 50
 
 
 SCENARIOS = [s for name in ("verification", "gongzufang_application")
@@ -69,10 +86,11 @@ def test_a_process_takes_the_same_path_with_either_join(scenario, monkeypatch):
     load_operators()
     documents = _documents()
     host = run_scenario(documents, scenario)
-    assert Workflow.update_waiting_tasks is tree.update_waiting_tasks
+    assert Workflow.update_waiting_tasks is tree.update_waiting_tasks and BpmnBaseWorkflow.get_tasks is tree.get_tasks
     # SpiffWorkflow's own join and refresh of waiting tasks
     monkeypatch.setattr(parser_module, "HostParallelGateway", ParallelGateway)
     monkeypatch.setattr(Workflow, "update_waiting_tasks", tree.SPIFFWORKFLOW_UPDATE_WAITING_TASKS)
+    monkeypatch.setattr(BpmnBaseWorkflow, "get_tasks", tree.SPIFFWORKFLOW_GET_TASKS)
     assert any(type(s) is ParallelGateway for s in compile_bundle("verification", documents).spec.task_specs.values())
     stock = run_scenario(documents, scenario)
     assert host.passed and stock.passed, host.failures + stock.failures
