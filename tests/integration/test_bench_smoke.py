@@ -87,3 +87,13 @@ def test_the_engine_profile_runs_and_counts_statements(capsys):
     figures = json.loads(out[out.index("{"):])
     assert figures["instances"] == 2 and figures["commits_per_instance"] >= 4
     assert 20 < figures["statements_per_instance"] < 80, figures
+
+
+def test_the_verification_profile_runs_and_splits_by_layer(capsys):
+    from bench.verification import profile
+
+    assert profile.main(["--cases", "2"]) == 0
+    out = capsys.readouterr().out
+    shares = json.loads(out[out.index("{"):])["share_of_time"]
+    assert shares["SpiffWorkflow engine"] > 0 and shares["HTTP client (requests, urllib3, sockets)"] > 0, shares
+    assert 0.99 < sum(shares.values()) < 1.01

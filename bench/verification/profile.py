@@ -1,0 +1,111 @@
+"""Where a verification's CPU goes, by layer: N cases run in one process under cProfile.
+
+The same work as ``bench.verification.run`` — a fixture household's ``verification`` instance
+started with its case row, the 14 source checks against the sandbox over HTTP, the merge, both
+resumes — but in one process with the inline runner and the operators called one after the
+other on the profiled thread (the sandbox serves from a thread of its own, not profiled), so
+every layer of this application's side shows: SpiffWorkflow, SQLAlchemy, the database driver,
+the HTTP client, signing, JSON, this application's code — and, as layers of their own, the time
+spent waiting for the sandbox's answers and for PostgreSQL.
+
+    .venv/bin/python -m bench.verification.profile --cases 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import sys
+import time
+from collections import Counter
+
+from bench.engine.profile import LAYERS as ENGINE_LAYERS
+from bench.engine.run import _drop_database, _fresh_database
+from bench.verification.run import PROCESSES, case_data, households
+
+LAYERS = [  # (layer, substrings of a function's file or name), first match wins
+    ("waiting for the sandbox's answers", ("'recv_into' of", "'acquire' of '_thread.lock'")),
+    ("HTTP client (requests, urllib3, sockets)", ("requests/", "urllib3/", "http/client", "socket", "ssl")),
+    ("SM2/SM3 signing", ("connectors/signing", "gmssl")),
+    ("state (de)serialisation", ("SpiffWorkflow/bpmn/serializer", "app/engine/serializer", "app/engine/compaction")),
+    ("marshmallow", ("marshmallow",)),
+    *ENGINE_LAYERS,
+]
+
+
+def _layer(filename: str, name: str) -> str:
+    key = f"{filename} {name}"
+    for layer, needles in LAYERS:
+        if any(n in key for n in needles):
+            return layer
+    return "Python runtime and other libraries"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=40)
+    parser.add_argument("--pg-admin", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args(argv)
+    os.environ.update({"HOUSING_ENV": "development", "HOUSING_LOG_LEVEL": "WARNING"})
+    url = _fresh_database(args.pg_admin)
+    app = stop = None
+    try:
+        from connectors.sandbox.server import start_in_thread
+
+        sandbox_url, stop = start_in_thread(latency_seconds=0.0)
+        os.environ.update({"HOUSING_DATABASE_URL": url, "HOUSING_PROCESSES_DIR": str(PROCESSES),
+                           "HOUSING_SANDBOX_URL": sandbox_url})
+        from app.cli import migrate_database
+        from app.config import Settings
+        from app.factory import create_app
+        from app.jobs.runner import InlineRunner
+        from app.services import definition_service, instance_service, job_service
+        from handlers.case_records import register_case
+
+        migrate_database(url)
+        runner = InlineRunner(lambda ids: job_service.execute_batch(ids, threads=1), synchronous=True)
+        app = create_app(Settings.from_env(), runner=runner)
+        homes = households()
+        with app.app_context():
+            files = sorted(PROCESSES.glob("*.bpmn")) + sorted(PROCESSES.glob("*.dmn"))
+            definition_service.deploy([(p.name, p.read_bytes()) for p in files], "bench")
+
+            def one(i: int) -> None:
+                data = case_data(homes, i)
+                instance_service.start_instance(
+                    "verification", {k: data[k] for k in ("application_no", "household", "district")},
+                    data["application_no"], "bench",
+                    before_commit=lambda session, instance: register_case(session, data, instance.id))
+
+            one(99_999)  # warm the caches
+            profiler = cProfile.Profile()
+            started, cpu = time.perf_counter(), time.process_time()
+            profiler.enable()
+            for i in range(args.cases):
+                one(i)
+            profiler.disable()
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        layers: Counter = Counter()
+        for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(profiler).stats.items():
+            layers[_layer(filename, name)] += tottime
+        total = sum(layers.values())
+        result = {
+            "cases": args.cases, "ms_per_case": round(1000 * elapsed / args.cases, 1),
+            "process_cpu_ms_per_case_with_sandbox": round(1000 * cpu / args.cases, 1),
+            "share_of_time": {k: round(v / total, 3) for k, v in layers.most_common()},
+        }
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    finally:
+        if app is not None:
+            app.extensions["housing.db"].dispose()
+        if stop is not None:
+            stop()
+        _drop_database(args.pg_admin, url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
