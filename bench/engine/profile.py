@@ -32,12 +32,21 @@ LAYERS = [  # (layer, substrings of a function's file or name), first match wins
 ]
 
 
-def _layer(filename: str, name: str) -> str:
+def _layer(filename: str, name: str, layers: list = LAYERS) -> str:
     key = f"{filename} {name}"
-    for layer, needles in LAYERS:
+    for layer, needles in layers:
         if any(n in key for n in needles):
             return layer
     return "Python runtime and other libraries"
+
+
+def shares_by_layer(profiler: cProfile.Profile, layers: list = LAYERS) -> dict[str, float]:
+    """Each layer's share of the profiled time (a function's own time goes to its layer)."""
+    totals: Counter = Counter()
+    for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(profiler).stats.items():
+        totals[_layer(filename, name, layers)] += tottime
+    total = sum(totals.values()) or 1.0
+    return {k: round(v / total, 3) for k, v in totals.most_common()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,15 +97,11 @@ def main(argv: list[str] | None = None) -> int:
             elapsed = time.perf_counter() - started
         if args.dump:
             profiler.dump_stats(args.dump)
-        layers: Counter = Counter()
-        for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(profiler).stats.items():
-            layers[_layer(filename, name)] += tottime
-        total = sum(layers.values())
         result = {
             "instances": args.instances, "ms_per_instance": 1000 * elapsed / args.instances,
             "statements_per_instance": counts["statements"] / args.instances,
             "commits_per_instance": counts["commits"] / args.instances,
-            "share_of_time": {k: round(v / total, 3) for k, v in layers.most_common()},
+            "share_of_time": shares_by_layer(profiler),
         }
         print(json.dumps(result, indent=2, ensure_ascii=False))
     finally:

@@ -17,12 +17,11 @@ import argparse
 import cProfile
 import json
 import os
-import pstats
 import sys
 import time
-from collections import Counter
 
 from bench.engine.profile import LAYERS as ENGINE_LAYERS
+from bench.engine.profile import shares_by_layer
 from bench.engine.run import _drop_database, _fresh_database
 from bench.verification.run import PROCESSES, case_data, households
 
@@ -34,14 +33,6 @@ LAYERS = [  # (layer, substrings of a function's file or name), first match wins
     ("marshmallow", ("marshmallow",)),
     *ENGINE_LAYERS,
 ]
-
-
-def _layer(filename: str, name: str) -> str:
-    key = f"{filename} {name}"
-    for layer, needles in LAYERS:
-        if any(n in key for n in needles):
-            return layer
-    return "Python runtime and other libraries"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,14 +79,10 @@ def main(argv: list[str] | None = None) -> int:
                 one(i)
             profiler.disable()
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-        layers: Counter = Counter()
-        for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(profiler).stats.items():
-            layers[_layer(filename, name)] += tottime
-        total = sum(layers.values())
         result = {
             "cases": args.cases, "ms_per_case": round(1000 * elapsed / args.cases, 1),
             "process_cpu_ms_per_case_with_sandbox": round(1000 * cpu / args.cases, 1),
-            "share_of_time": {k: round(v / total, 3) for k, v in layers.most_common()},
+            "share_of_time": shares_by_layer(profiler, LAYERS),
         }
         print(json.dumps(result, indent=2, ensure_ascii=False))
     finally:
