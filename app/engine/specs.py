@@ -219,9 +219,9 @@ class HostParallelGateway(ParallelGateway):
         while parent is not None:
             ancestors.add(parent)
             parent = parent.parent
-        below: dict = {my_task: True}  # t → whether t is my_task or lies below it (walked once)
+        below = {my_task: True}  # t → whether t is my_task or lies below it (walked once)
 
-        def is_below_my_task(task) -> bool:  # task.is_descendant_of(my_task)
+        def is_below_my_task(task):  # task.is_descendant_of(my_task): bool
             path, node, found = [], task.parent, False
             while node is not None:
                 if node in below:

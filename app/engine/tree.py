@@ -113,5 +113,5 @@ def get_tasks(self, first_task=None, **kwargs) -> list:
 
 def install() -> None:
     """Use this module's walks for every workflow and subprocess (idempotent)."""
-    Workflow.update_waiting_tasks = update_waiting_tasks  # type: ignore[method-assign]
-    BpmnBaseWorkflow.get_tasks = get_tasks  # type: ignore[method-assign]
+    Workflow.update_waiting_tasks = update_waiting_tasks
+    BpmnBaseWorkflow.get_tasks = get_tasks
