@@ -26,6 +26,15 @@ def database(name: str, fresh: bool) -> tuple[str, bool]:
     return f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}", new
 
 
+def drop(name: str) -> None:
+    """Drop bench database ``name`` if it exists (its connections closed)."""
+    conn = psycopg2.connect(ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
 def sizes(url: str, tables: tuple[str, ...], queries: dict[str, str] | None = None) -> dict:
     """Row counts of ``tables`` and the result of each named counting query."""
     conn = psycopg2.connect(url)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -91,16 +90,6 @@ class RqRunner:
             self._local.follow_on = None
             while pending:
                 self.submit(pending.popleft(), force=True)
-
-    def run_follow_ons(self, execute, pending: deque[list[str]], budget_seconds: float) -> list[str]:
-        """Run the collected batches with ``execute`` for at most ``budget_seconds``; the ids run."""
-        done: list[str] = []
-        deadline = time.monotonic() + budget_seconds
-        while pending and time.monotonic() < deadline:
-            ids = pending.popleft()
-            done += ids
-            execute(ids)
-        return done
 
     def release(self, job_ids: Iterable[str]) -> None:
         """Forget jobs a worker has finished with."""

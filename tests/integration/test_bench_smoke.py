@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
-import psycopg2
 import pytest
 
-from bench.common import ADMIN_URL
+from bench.common import drop
 
 CASES = 300
 
@@ -20,11 +19,7 @@ def test_the_benchmark_runs_on_a_small_database(bench, tmp_path, capsys):
     try:
         module.main(["--cases", str(CASES), "--repeat", "2", "--fresh", "--json", str(out)])
     finally:
-        conn = psycopg2.connect(ADMIN_URL)
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "housing_bench_{bench}_{CASES}" WITH (FORCE)')
-        conn.close()
+        drop(f"housing_bench_{bench}_{CASES}")
     figures = json.loads(out.read_text())
     assert figures["sizes"], figures
     rows = figures["rows"] if bench == "inbox" else figures["scenarios"]
@@ -50,11 +45,7 @@ def test_the_supervision_benchmark_runs_inline_on_a_few_leases(tmp_path):
     try:
         assert run.main(["--runner", "inline", "--leases", "8", "--batch", "8", "--json", str(out)]) == 0
     finally:
-        conn = psycopg2.connect(ADMIN_URL)
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{run.DB_NAME}" WITH (FORCE)')
-        conn.close()
+        drop(run.DB_NAME)
     figures = json.loads(out.read_text())
     assert sum(figures["checks"].values()) == 8 and "checking" not in figures["checks"], figures["checks"]
     assert figures["warnings_by_rule"]["income"] == 1 and figures["supervision_leases_per_s"] > 0
@@ -67,11 +58,7 @@ def test_the_age_benchmark_runs_one_case_per_mode(tmp_path):
     try:
         age.main(["--cases", "1", "--probes", "1", "--json", str(out)])
     finally:
-        conn = psycopg2.connect(ADMIN_URL)
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{age.DB_NAME}" WITH (FORCE)')
-        conn.close()
+        drop(age.DB_NAME)
     figures = json.loads(out.read_text())
     for stage in age.STAGES:
         live = figures["live"][stage]
