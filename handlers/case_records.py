@@ -102,7 +102,7 @@ def _sync_members(case: Application, members: list[dict[str, Any]]) -> None:
     case.members[:] = keep
 
 
-@operator("case/register", params=RegisterParams)
+@operator("case/register", params=RegisterParams, inline=True)
 def register(params: dict, ctx) -> dict:
     """Record the submitted case and its household (idempotent)."""
     with transaction(ctx) as session:
@@ -112,7 +112,7 @@ def register(params: dict, ctx) -> dict:
             "household_size": max(1, len(params["household"].get("members") or []))}
 
 
-@operator("case/update", params=UpdateParams)
+@operator("case/update", params=UpdateParams, inline=True)
 def update(params: dict, ctx) -> dict:
     """Record a milestone of the case: status, step, eligibility, suggested opinion."""
     with transaction(ctx) as session:
@@ -137,7 +137,7 @@ def update(params: dict, ctx) -> dict:
     return {"application_no": params["application_no"], "status": params["status"], "step": params["step"]}
 
 
-@operator("case/close", params=CloseParams)
+@operator("case/close", params=CloseParams, inline=True)
 def close(params: dict, ctx) -> dict:
     """Record the outcome: ``approved`` (on the waiting list), ``rejected`` or ``withdrawn``."""
     outcome = dict(params["outcome"])

@@ -105,7 +105,7 @@ def _source_sentence(findings: dict) -> str:
     return text + "。"
 
 
-@operator("opinion/suggest", params=OpinionParams)
+@operator("opinion/suggest", params=OpinionParams, inline=True)
 def suggest_operator(params: dict, ctx) -> dict:
     """The suggested review opinion (Chinese) from the findings and the eligibility rules."""
     return suggest(params["housing_type"], params["household"], params["findings"], params["eligibility"],

@@ -65,7 +65,7 @@ def priority_score(facts: dict, eligibility: dict, weights: dict) -> dict:
     return {"score": round(sum(parts.values()), 2), "parts": parts}
 
 
-@operator("ranking/priority_score", params=ScoreParams)
+@operator("ranking/priority_score", params=ScoreParams, inline=True)
 def score_operator(params: dict, ctx) -> dict:
     """The household's waiting-list score from its priority groups, facts and the table's weights."""
     return priority_score(params["facts"], params["eligibility"], params["weights"] or LEGACY_WEIGHTS)

@@ -2,7 +2,8 @@
 
 Handlers run on workers, outside any request: each opens its own transaction and must be
 idempotent (a job may run twice), so writes are upserts by natural keys (application number,
-source and member, batch number …).
+source and member, batch number …). An ``inline`` handler run by the step that reached its task
+writes in that step's transaction instead (``ctx.extra["session"]``; ADR 0023).
 
 A scenario run (``app/engine/scenarios.py``) calls handlers without a database: it marks the
 context ``dry_run`` and a handler then computes its answer but writes nothing.
@@ -30,9 +31,13 @@ def dry_run(ctx: OperatorContext | None) -> bool:
 
 @contextmanager
 def transaction(ctx: OperatorContext | None) -> Iterator[Session | None]:
-    """A committed transaction, or ``None`` on a dry run (the caller then writes nothing)."""
+    """A committed transaction, or ``None`` on a dry run (the caller then writes nothing); for a
+    handler run inline, the step's own session (committed, or rolled back, with the step)."""
     if dry_run(ctx):
         yield None
+        return
+    if ctx is not None and ctx.extra.get("session") is not None:
+        yield ctx.extra["session"]
         return
     with db.transaction() as session:
         yield session

@@ -191,7 +191,7 @@ def _store(ctx, application_no: str, members: list[dict], table: dict, results: 
         case.updated_at = now()
 
 
-@operator("verification/merge", params=MergeParams)
+@operator("verification/merge", params=MergeParams, inline=True)
 def merge_operator(params: dict, ctx) -> dict:
     """Merge every source's answer into the member × source table and record it."""
     members, table, failed = _collect(params["household"], params["results"], params["manual_groups"])
@@ -199,7 +199,7 @@ def merge_operator(params: dict, ctx) -> dict:
     return _view(members, table, sorted(params["results"]), failed, derive_facts(params["household"], table))
 
 
-@operator("verification/record_manual", params=ManualParams)
+@operator("verification/record_manual", params=ManualParams, inline=True)
 def record_manual_operator(params: dict, ctx) -> dict:
     """Fold reviewers' findings for unavailable sources into the table and record them."""
     verification, manual = apply_manual(params["verification"], params["findings"], params["household"],

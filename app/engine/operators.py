@@ -4,7 +4,8 @@ Every BPMN service task names an operator in
 ``<spiffworkflow:serviceTaskOperator id="<connector>/<operation>">``. Connectors (``connectors/``)
 and internal handlers (``handlers/``) register their operations here; the engine validates at
 deploy time that every operator a diagram names exists and receives the parameters it declares,
-and the job runner calls the operator later, on a worker.
+and the job runner calls the operator later, on a worker — except an ``inline`` operator, which
+the step that reaches its task runs at once, in the step's own transaction (see ``inline`` below).
 
 An operator is a callable ``func(params: dict, ctx: OperatorContext) -> dict``. It receives only
 the parameters its schema declares (already validated and deserialised) and returns a
@@ -117,6 +118,13 @@ class Operator:
     kind: str = "handler"  # "connector" | "handler"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeout: float = 30.0
+    #: An internal handler that calls nothing outside this database and is quick (a record
+    #: written, a score computed): the step that reaches its task runs it at once, in the step's
+    #: transaction (``ctx.extra["session"]``, inside a savepoint), instead of handing it to a
+    #: worker — one transaction and no resume instead of three. Should it fail, its savepoint
+    #: is rolled back and the task becomes an ordinary job (retries, boundary events,
+    #: incidents as for any other). ADR 0023.
+    inline: bool = False
     #: Set by connectors: the connector's ``test_connection`` for the admin health page.
     health_check: Callable[[], tuple[bool, str]] | None = None
 
@@ -159,6 +167,7 @@ class Operator:
                 "backoff_base": self.retry.backoff_base,
             },
             "timeout": self.timeout,
+            "inline": self.inline,
         }
 
 
@@ -209,6 +218,7 @@ class OperatorRegistry:
         kind: str = "handler",
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
+        inline: bool = False,
     ) -> Callable[[OperatorFunc], OperatorFunc]:
         """Decorator registering a function as an operator."""
 
@@ -223,6 +233,7 @@ class OperatorRegistry:
                     kind=kind,
                     retry=retry or RetryPolicy(),
                     timeout=timeout,
+                    inline=inline,
                 )
             )
             return func

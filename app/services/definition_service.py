@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.db import db, utcnow
@@ -178,22 +178,41 @@ def latest(session: Session, key: str, kind: str = "process") -> ProcessDefiniti
 
 
 def resolve_bundle(session: Session, definition: ProcessDefinition) -> list[int]:
-    """Ids of ``definition`` and the newest versions of everything it calls, transitively."""
+    """Ids of ``definition`` and the newest versions of everything it calls, transitively.
+
+    One query per level of calls (the newest versions of every key the level names), not one
+    per key: a 公租房 application calls two processes and several decisions, and every start
+    resolves its bundle.
+    """
     ids = {definition.id}
-    todo = [definition]
-    seen_keys = {("process", definition.key)}
-    while todo:
-        current = todo.pop()
-        deps = current.dependencies or {}
-        for kind, keys in (("process", deps.get("processes", [])), ("decision", deps.get("decisions", []))):
-            for key in keys:
-                if (kind, key) in seen_keys:
-                    continue
-                seen_keys.add((kind, key))
-                dep = latest(session, key, kind)
-                ids.add(dep.id)
-                todo.append(dep)
+    seen = {("process", definition.key)}
+    level = [definition.dependencies or {}]
+    while level:
+        wanted = {(kind, key) for deps in level
+                  for kind, keys in (("process", deps.get("processes", [])), ("decision", deps.get("decisions", [])))
+                  for key in keys} - seen
+        if not wanted:
+            break
+        seen |= wanted
+        newest = _newest(session, wanted)
+        missing = sorted(wanted - newest.keys())
+        if missing:
+            raise DefinitionNotFound(f"no {missing[0][0]} '{missing[0][1]}' is deployed")
+        ids.update(found[0] for found in newest.values())
+        level = [found[1] or {} for found in newest.values()]
     return sorted(ids)
+
+
+def _newest(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, dict]]:
+    """(kind, key) → (id, dependencies) of the newest version of each of ``wanted`` that is deployed."""
+    keys = sorted({key for _kind, key in wanted})
+    top = (select(ProcessDefinition.kind, ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+           .where(ProcessDefinition.key.in_(keys)).group_by(ProcessDefinition.kind, ProcessDefinition.key).subquery())
+    rows = session.execute(
+        select(ProcessDefinition.kind, ProcessDefinition.key, ProcessDefinition.id, ProcessDefinition.dependencies)
+        .join(top, and_(ProcessDefinition.kind == top.c.kind, ProcessDefinition.key == top.c.key,
+                        ProcessDefinition.version == top.c.version))).all()
+    return {(r.kind, r.key): (r.id, r.dependencies) for r in rows if (r.kind, r.key) in wanted}
 
 
 def deployed_documents(session: Session, uploading: list[Document]) -> list[Document]:

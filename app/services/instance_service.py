@@ -17,7 +17,7 @@ from app.engine.runtime import Run, TaskNotFound
 from app.models import HumanTask, Incident, InstanceArchive, Job, ProcessDefinition, ProcessInstance
 from app.services import access, context, definition_service
 from app.services.errors import Forbidden, InstanceNotFound, InstanceNotRunning, ValidationFailed
-from app.services.step import AUDIT_SUBJECT, Step, load_bundle, new_engine, persist, with_instance
+from app.services.step import AUDIT_SUBJECT, Step, load_bundle, new_engine, persist, run_inline, with_instance
 
 
 def start_instance(
@@ -37,6 +37,8 @@ def start_instance(
     record, say) in the same transaction, so they exist before any job of the instance runs.
     ``authorize`` checks the definition about to start before anything runs (it may complete
     ``data``); services and the scheduler start without it, users through :func:`start_as`.
+    Service tasks of ``inline`` operators the start reaches run in its transaction
+    (:func:`app.services.step.run_inline`), after ``before_commit``.
     """
     if data is not None and not isinstance(data, dict):
         raise ValidationFailed("data must be a JSON object", {"data": ["must be an object"]})
@@ -62,9 +64,10 @@ def start_instance(
         if trigger is not None:
             trigger(run)
             run.advance()
-        persist(step)
-        if before_commit is not None:
+        if before_commit is not None:  # before the inline service tasks, which may read these rows
             before_commit(session, instance)
+        run_inline(step)
+        persist(step)
     if step.new_job_ids:
         context.runner().submit(step.new_job_ids, force=True)
     return instance

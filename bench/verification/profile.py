@@ -1,8 +1,10 @@
 """Where a verification's CPU goes, by layer: N cases run in one process under cProfile.
 
-The same work as ``bench.verification.run`` — a fixture household's ``verification`` instance
-started with its case row, the 14 source checks against the sandbox over HTTP, the merge, both
-resumes — but in one process with the inline runner and the operators called one after the
+The same work as ``bench.verification.run`` — ``--start import`` (the default): the cases
+uploaded as a batch-import sheet, filed, accepted (受理) by the street clerks, the 14 source
+checks against the sandbox over HTTP, the merge and what follows up to 初审; ``--start direct``:
+a fixture household's ``verification`` instance started with its case row, its checks and
+merge — but in one process with the inline runner and the operators called one after the
 other on the profiled thread (the sandbox serves from a thread of its own, not profiled), so
 every layer of this application's side shows: SpiffWorkflow, SQLAlchemy, the database driver,
 the HTTP client, signing, JSON, this application's code — and, as layers of their own, the time
@@ -19,11 +21,12 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 from bench.engine.profile import LAYERS as ENGINE_LAYERS
 from bench.engine.profile import shares_by_layer
 from bench.engine.run import _drop_database, _fresh_database
-from bench.verification.run import PROCESSES, case_data, households
+from bench.verification.run import PROCESSES, accept_ready, case_data, households, prepare_import
 
 LAYERS = [  # (layer, substrings of a function's file or name), first match wins
     ("waiting for the sandbox's answers", ("'recv_into' of", "'acquire' of '_thread.lock'")),
@@ -38,6 +41,9 @@ LAYERS = [  # (layer, substrings of a function's file or name), first match wins
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=40)
+    parser.add_argument("--start", choices=("import", "direct"), default="import",
+                        help="cases arrive by batch import and 受理, or as verification instances started directly")
+    parser.add_argument("--pstats", type=Path, help="also write the raw profile here (for pstats or snakeviz)")
     parser.add_argument("--pg-admin", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args(argv)
     os.environ.update({"HOUSING_ENV": "development", "HOUSING_LOG_LEVEL": "WARNING"})
@@ -53,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         from app.config import Settings
         from app.factory import create_app
         from app.jobs.runner import InlineRunner
-        from app.services import definition_service, instance_service, job_service
+        from app.services import batch_import_service, definition_service, instance_service, job_service
         from handlers.case_records import register_case
 
         migrate_database(url)
@@ -71,12 +77,19 @@ def main(argv: list[str] | None = None) -> int:
                     data["application_no"], "bench",
                     before_commit=lambda session, instance: register_case(session, data, instance.id))
 
-            one(99_999)  # warm the caches
+            def imported(first: int, n: int) -> None:
+                officer, contents = prepare_import(app, n, first)
+                for k, content in enumerate(contents):
+                    batch_import_service.start_import(officer, f"bench-{first}-{k}.csv", content, background=False)
+                while accept_ready():
+                    pass
+
+            work = imported if args.start == "import" else lambda first, n: [one(i) for i in range(first, first + n)]
+            work(args.cases, 1)  # warm the caches
             profiler = cProfile.Profile()
             started, cpu = time.perf_counter(), time.process_time()
             profiler.enable()
-            for i in range(args.cases):
-                one(i)
+            work(0, args.cases)
             profiler.disable()
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         result = {
@@ -85,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             "share_of_time": shares_by_layer(profiler, LAYERS),
         }
         print(json.dumps(result, indent=2, ensure_ascii=False))
+        if args.pstats:
+            profiler.dump_stats(args.pstats)
     finally:
         if app is not None:
             app.extensions["housing.db"].dispose()

@@ -104,3 +104,26 @@ def test_a_dangling_sequence_flow_reference_is_an_error(client, auth):
     problems = {(e["element_id"], e["message"]) for e in response.get_json()["errors"]}
     assert ("review", "outgoing sequence flow 'f11' does not exist") in problems
     assert ("end", "incoming sequence flow 'f11' does not exist") in problems
+
+
+def test_a_start_resolves_the_newest_version_of_everything_it_calls(app, client, auth):
+    import pytest
+    from sqlalchemy import select
+
+    from app.db import db
+    from app.models import ProcessDefinition
+    from app.services.definition_service import latest, resolve_bundle
+    from app.services.errors import DefinitionNotFound
+
+    deploy_fixture(client, auth(), "call_parent.bpmn", "call_child.bpmn", "income_grade.dmn")
+    changed = fixture_bytes("call_child.bpmn").replace(b'name="', b'name="v2 ', 1)
+    client.post("/api/v1/process-definitions", headers=auth(), content_type="multipart/form-data",
+                data={"files": [(io.BytesIO(changed), "call_child.bpmn")]})
+    with db.session() as session:
+        ids = {(d.key, d.version): d.id for d in session.scalars(select(ProcessDefinition))}
+        parent = latest(session, "call_parent")
+        assert resolve_bundle(session, parent) == sorted(
+            [ids[("call_parent", 1)], ids[("call_child", 2)], ids[("income_grade", 1)]])
+        parent.dependencies = {"processes": ["call_child", "not_deployed"], "decisions": ["income_grade"]}
+        with pytest.raises(DefinitionNotFound, match="not_deployed"):
+            resolve_bundle(session, parent)

@@ -88,3 +88,32 @@ def switch(params, ctx):
     if SWITCH["down"]:
         raise OperatorError("SourceUnavailable", "switched off")
     return {"ok": True}
+
+
+def _note_user(ctx, username: str) -> None:
+    """A row written where the handler writes: the step's session when run inline, else its own."""
+    from app.models import User
+    from handlers.records import transaction
+
+    with transaction(ctx) as session:
+        session.add(User(username=username, display_name=username, password_hash="-"))
+        session.flush()
+
+
+@operator("test/inline_note", params=ValueParams, inline=True)
+def inline_note(params, ctx):
+    """Record the value as a user row and say where it ran (inline: in the step's transaction)."""
+    _count("test/inline_note")
+    _note_user(ctx, f"inline_{params['value']}")
+    return {"noted": params["value"], "ran": "step" if ctx.extra.get("session") is not None else "job"}
+
+
+@operator("test/inline_flaky", params=ValueParams, inline=True)
+def inline_flaky(params, ctx):
+    """Writes a row, then fails when run in a step; run as a job it succeeds."""
+    _count("test/inline_flaky")
+    in_step = ctx.extra.get("session") is not None
+    _note_user(ctx, f"inline_{params['value']}_{'step' if in_step else 'job'}")
+    if in_step:
+        raise OperatorError("Busy", "fails when run in the step")
+    return {"ran": "job"}

@@ -1,0 +1,109 @@
+"""Inline handlers (ADR 0023): the step that reaches their task runs them in its own transaction.
+
+On PostgreSQL a chain of inline tasks runs inside the step — no job, its writes committed with
+the step or not at all — and one that fails there becomes an ordinary job. On SQLite every
+service task stays a job, with the same outcome.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.db import db
+from app.models import AuditEvent, HumanTask, Job, ProcessInstance, User
+from app.services import instance_service
+from app.services.step import with_instance
+from tests.conftest import FIXTURES
+
+DIAGRAM = "inline_handlers.bpmn"
+
+
+def _deploy() -> None:
+    from app.services import definition_service
+
+    deployed, problems = definition_service.deploy([(DIAGRAM, (FIXTURES / "bpmn" / DIAGRAM).read_bytes())], "test")
+    assert deployed and not [p for p in problems if p.severity == "error"]
+
+
+def _data(instance_id: str) -> dict:
+    return instance_service.get_instance(instance_id)["data"]
+
+
+def _users() -> set[str]:
+    with db.session() as session:
+        return set(session.scalars(select(User.username).where(User.username.like("inline_%"))))
+
+
+def _jobs(instance_id: str) -> dict[str, str]:
+    with db.session() as session:
+        return dict(session.execute(select(Job.bpmn_id, Job.state).where(Job.instance_id == instance_id)).all())
+
+
+def _complete(instance_id: str, bpmn_id: str) -> None:
+    with db.session() as session:
+        task_id = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance_id,
+                                                            HumanTask.bpmn_id == bpmn_id, HumanTask.status == "ready"))
+    assert task_id is not None, f"{bpmn_id} is not ready"
+    with_instance(instance_id, lambda step: step.run.complete_user_task(task_id, {}), "reviewer")
+
+
+def _ready(instance_id: str) -> list[str]:
+    with db.session() as session:
+        return list(session.scalars(select(HumanTask.bpmn_id).where(HumanTask.instance_id == instance_id,
+                                                                    HumanTask.status == "ready")))
+
+
+def test_a_chain_of_inline_tasks_runs_in_the_step_and_a_failing_one_becomes_a_job(app):
+    _deploy()
+    instance = instance_service.start_instance("inline_handlers", {}, "INL-1", "reviewer")
+
+    # the start ran both records itself: no job, the second saw the first's result
+    assert _ready(instance.id) == ["review"]
+    assert _jobs(instance.id) == {}
+    data = _data(instance.id)
+    assert data["note_a"] == {"noted": "a", "ran": "step"}
+    assert data["note_b"] == {"noted": "ab", "ran": "step"}
+    assert _users() == {"inline_a", "inline_ab"}
+    with db.session() as session:
+        ran = session.scalars(select(AuditEvent.details).where(AuditEvent.instance_id == instance.id,
+                                                              AuditEvent.action == "tasks.ran_inline")).all()
+    assert [[t["bpmn_id"] for t in r["tasks"]] for r in ran] == [["note_a", "note_b"]]
+
+    # 审核 reaches a handler that fails in the step: its write is rolled back with its savepoint
+    # and it runs as a job (the worker's run succeeds); the connector after it is a job anyway
+    _complete(instance.id, "review")
+    assert _ready(instance.id) == ["after"]
+    assert _jobs(instance.id) == {"flaky": "applied", "plain": "applied"}
+    assert _data(instance.id)["flaky"] == {"ran": "job"}
+    assert _users() == {"inline_a", "inline_ab", "inline_f_job"}
+
+    _complete(instance.id, "after")
+    with db.session() as session:
+        assert session.get(ProcessInstance, instance.id).status == "completed"
+
+
+def test_inline_writes_are_the_steps_own_a_step_that_fails_keeps_none_of_them(app, monkeypatch):
+    _deploy()
+
+    def broken(step):
+        raise RuntimeError("the step fails after its inline tasks ran")
+
+    monkeypatch.setattr(instance_service, "persist", broken)
+    with pytest.raises(RuntimeError, match="inline tasks ran"):
+        instance_service.start_instance("inline_handlers", {}, "INL-2", "reviewer")
+    assert _users() == set()
+    with db.session() as session:
+        assert session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == "INL-2")) is None
+
+
+def test_on_sqlite_every_service_task_is_a_job_with_the_same_outcome(sqlite_app):
+    _deploy()
+    instance = instance_service.start_instance("inline_handlers", {}, "INL-3", "reviewer")
+    assert _ready(instance.id) == ["review"]
+    assert _jobs(instance.id) == {"note_a": "applied", "note_b": "applied"}
+    assert _data(instance.id)["note_b"] == {"noted": "ab", "ran": "job"}
+    _complete(instance.id, "review")
+    assert _ready(instance.id) == ["after"]
+    assert _data(instance.id)["flaky"] == {"ran": "job"}
+    assert _users() == {"inline_a", "inline_ab", "inline_f_job"}
