@@ -84,6 +84,8 @@ class Operator(Schema):
     result = _maybe(Obj)
     retry = Obj()
     timeout = _maybe(fields.Float)
+    inline = fields.Boolean(metadata={"description": "an internal handler the step that reaches its task runs "
+                                                     "in its own transaction (PostgreSQL), not as a queued job"})
 
 
 class Operators(Schema):

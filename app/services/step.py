@@ -163,10 +163,15 @@ def run_inline(step: Step) -> None:
     completes the task and the run advances again, so a chain of them (the merge of the checks,
     the score, the suggested opinion, the case record) costs this one step. One that fails —
     its savepoint rolled back — and every other operator's task stay jobs, written by
-    :func:`persist` as always. Not on SQLite, which has no savepoint inside the embedded
-    server's transactions: there every service task is a job.
+    :func:`persist` as always.
+
+    Only in steps no person waits for (:data:`BACKGROUND_ACTORS`: a job's resume, a timer, a
+    delivered message): what follows an inline task can be long (受理's case record leads into
+    the start of the 14 checks), so a person's step hands its inline tasks to a worker as jobs,
+    and the worker's resume runs them and the rest. Not on SQLite, which has no savepoint inside
+    the embedded server's transactions: there every service task is a job.
     """
-    if db.is_sqlite:
+    if db.is_sqlite or step.actor not in BACKGROUND_ACTORS:
         return
     engine, tried, ran = step.run.engine, set(), []
     for _ in range(MAX_INLINE_ROUNDS):

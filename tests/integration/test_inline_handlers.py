@@ -1,8 +1,9 @@
-"""Inline handlers (ADR 0023): the step that reaches their task runs them in its own transaction.
+"""Inline handlers (ADR 0023): a step no person waits for runs their tasks in its own transaction.
 
-On PostgreSQL a chain of inline tasks runs inside the step — no job, its writes committed with
-the step or not at all — and one that fails there becomes an ordinary job. On SQLite every
-service task stays a job, with the same outcome.
+On PostgreSQL a chain of inline tasks runs inside a background step (a job's resume, a system
+start) — no job, its writes committed with the step or not at all — and one that fails there
+becomes an ordinary job. A person's step (a clerk's click) leaves them to a worker, whose resume
+then runs them. On SQLite every service task stays a job, with the same outcome.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _ready(instance_id: str) -> list[str]:
 
 def test_a_chain_of_inline_tasks_runs_in_the_step_and_a_failing_one_becomes_a_job(app):
     _deploy()
-    instance = instance_service.start_instance("inline_handlers", {}, "INL-1", "reviewer")
+    instance = instance_service.start_instance("inline_handlers", {}, "INL-1", "system")
 
     # the start ran both records itself: no job, the second saw the first's result
     assert _ready(instance.id) == ["review"]
@@ -70,17 +71,27 @@ def test_a_chain_of_inline_tasks_runs_in_the_step_and_a_failing_one_becomes_a_jo
                                                               AuditEvent.action == "tasks.ran_inline")).all()
     assert [[t["bpmn_id"] for t in r["tasks"]] for r in ran] == [["note_a", "note_b"]]
 
-    # 审核 reaches a handler that fails in the step: its write is rolled back with its savepoint
-    # and it runs as a job (the worker's run succeeds); the connector after it is a job anyway
+    # 审核 hands the connector to a worker; its resume reaches a handler that fails in the step:
+    # the handler's write is rolled back with its savepoint and it runs as a job (which succeeds)
     _complete(instance.id, "review")
     assert _ready(instance.id) == ["after"]
-    assert _jobs(instance.id) == {"flaky": "applied", "plain": "applied"}
+    assert _jobs(instance.id) == {"plain": "applied", "flaky": "applied"}
     assert _data(instance.id)["flaky"] == {"ran": "job"}
     assert _users() == {"inline_a", "inline_ab", "inline_f_job"}
 
     _complete(instance.id, "after")
     with db.session() as session:
         assert session.get(ProcessInstance, instance.id).status == "completed"
+
+
+def test_a_persons_step_leaves_inline_tasks_to_a_worker_whose_resume_runs_the_rest(app):
+    _deploy()
+    instance = instance_service.start_instance("inline_handlers", {}, "INL-4", "reviewer")
+    assert _ready(instance.id) == ["review"]
+    assert _jobs(instance.id) == {"note_a": "applied"}  # the person's start queued it
+    data = _data(instance.id)
+    assert data["note_a"] == {"noted": "a", "ran": "job"}
+    assert data["note_b"] == {"noted": "ab", "ran": "step"}  # the worker's resume ran it
 
 
 def test_inline_writes_are_the_steps_own_a_step_that_fails_keeps_none_of_them(app, monkeypatch):
@@ -91,7 +102,7 @@ def test_inline_writes_are_the_steps_own_a_step_that_fails_keeps_none_of_them(ap
 
     monkeypatch.setattr(instance_service, "persist", broken)
     with pytest.raises(RuntimeError, match="inline tasks ran"):
-        instance_service.start_instance("inline_handlers", {}, "INL-2", "reviewer")
+        instance_service.start_instance("inline_handlers", {}, "INL-2", "system")
     assert _users() == set()
     with db.session() as session:
         assert session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == "INL-2")) is None
@@ -99,7 +110,7 @@ def test_inline_writes_are_the_steps_own_a_step_that_fails_keeps_none_of_them(ap
 
 def test_on_sqlite_every_service_task_is_a_job_with_the_same_outcome(sqlite_app):
     _deploy()
-    instance = instance_service.start_instance("inline_handlers", {}, "INL-3", "reviewer")
+    instance = instance_service.start_instance("inline_handlers", {}, "INL-3", "system")
     assert _ready(instance.id) == ["review"]
     assert _jobs(instance.id) == {"note_a": "applied", "note_b": "applied"}
     assert _data(instance.id)["note_b"] == {"noted": "ab", "ran": "job"}

@@ -29,7 +29,10 @@ def test_operators_are_listed_with_parameter_schemas(client, auth):
     items = client.get("/api/v1/operators", headers=auth()).get_json()["items"]
     echo = next(i for i in items if i["name"] == "test/echo")
     assert echo["parameters"]["required"] == ["value"]
-    assert echo["retry"]["max_attempts"] == 3
+    assert echo["retry"]["max_attempts"] == 3 and echo["inline"] is False
+    # the case record is an internal handler the step runs itself; a data source never is
+    flags = {i["name"]: i["inline"] for i in items}
+    assert flags["case/update"] is True and flags["hukou/check"] is False
 
 
 def test_the_document_is_built_from_decorated_views_only():
