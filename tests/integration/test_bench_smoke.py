@@ -84,3 +84,24 @@ def test_the_verification_profile_runs_and_splits_by_layer(capsys):
     shares = json.loads(out[out.index("{"):])["share_of_time"]
     assert shares["SpiffWorkflow engine"] > 0 and shares["HTTP client (requests, urllib3, sockets)"] > 0, shares
     assert 0.99 < sum(shares.values()) < 1.01
+
+
+@pytest.mark.parametrize(("start", "jobs", "resumes"), [("import", 16, 3), ("direct", 14, 1)])
+def test_the_verification_benchmark_runs_from_the_batch_import_and_directly(start, jobs, resumes, tmp_path):
+    """A few cases through the real shape (RQ worker processes, the sandbox over HTTP): every
+    one verified, with the jobs and resumes the diagrams and ADR 0023 make of it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REDIS_URL, ROOT
+
+    out = tmp_path / "figures.json"
+    redis_url = REDIS_URL.rsplit("/", 1)[0] + "/11"  # a database of its own: the bench empties it
+    run = subprocess.run([sys.executable, "-m", "bench.verification.run", "--cases", "4", "--workers", "1",
+                          "--start", start, "--redis-url", redis_url, "--timeout", "120", "--json", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    assert figures["cases"] == 4 and figures["start"] == start and figures["jobs_not_applied"] == 0
+    assert (figures["jobs_per_case"], figures["resumes_per_case"]) == (jobs, resumes), figures
+    assert all(v > 0 for v in figures["cpu_ms_per_case"].values()), figures
