@@ -84,8 +84,9 @@ class Operator(Schema):
     result = _maybe(Obj)
     retry = Obj()
     timeout = _maybe(fields.Float)
-    inline = fields.Boolean(metadata={"description": "an internal handler the step that reaches its task runs "
-                                                     "in its own transaction (PostgreSQL), not as a queued job"})
+    inline = fields.Boolean(metadata={"description": "an internal handler a background step (a job's resume, "
+                                                     "a timer) that reaches its task runs in its own transaction "
+                                                     "(PostgreSQL), not as a queued job"})
 
 
 class Operators(Schema):

@@ -5,7 +5,8 @@ Every BPMN service task names an operator in
 and internal handlers (``handlers/``) register their operations here; the engine validates at
 deploy time that every operator a diagram names exists and receives the parameters it declares,
 and the job runner calls the operator later, on a worker — except an ``inline`` operator, which
-the step that reaches its task runs at once, in the step's own transaction (see ``inline`` below).
+a background step that reaches its task runs at once, in the step's own transaction (see
+``inline`` below).
 
 An operator is a callable ``func(params: dict, ctx: OperatorContext) -> dict``. It receives only
 the parameters its schema declares (already validated and deserialised) and returns a
@@ -119,11 +120,11 @@ class Operator:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeout: float = 30.0
     #: An internal handler that calls nothing outside this database and is quick (a record
-    #: written, a score computed): the step that reaches its task runs it at once, in the step's
-    #: transaction (``ctx.extra["session"]``, inside a savepoint), instead of handing it to a
-    #: worker — one transaction and no resume instead of three. Should it fail, its savepoint
-    #: is rolled back and the task becomes an ordinary job (retries, boundary events,
-    #: incidents as for any other). ADR 0023.
+    #: written, a score computed): a step no person waits for (a job's resume, a timer) that
+    #: reaches its task runs it at once, in the step's transaction (``ctx.extra["session"]``,
+    #: inside a savepoint), instead of handing it to a worker — no claim, transaction of its own
+    #: or resume. Should it fail, its savepoint is rolled back and the task becomes an ordinary
+    #: job (retries, boundary events, incidents as for any other). ADR 0023.
     inline: bool = False
     #: Set by connectors: the connector's ``test_connection`` for the admin health page.
     health_check: Callable[[], tuple[bool, str]] | None = None

@@ -17,7 +17,16 @@ from app.engine.runtime import Run, TaskNotFound
 from app.models import HumanTask, Incident, InstanceArchive, Job, ProcessDefinition, ProcessInstance
 from app.services import access, context, definition_service
 from app.services.errors import Forbidden, InstanceNotFound, InstanceNotRunning, ValidationFailed
-from app.services.step import AUDIT_SUBJECT, Step, load_bundle, new_engine, persist, run_inline, with_instance
+from app.services.step import (
+    AUDIT_SUBJECT,
+    Step,
+    inline_enabled,
+    load_bundle,
+    new_engine,
+    persist,
+    run_inline,
+    with_instance,
+)
 
 
 def start_instance(
@@ -37,8 +46,9 @@ def start_instance(
     record, say) in the same transaction, so they exist before any job of the instance runs.
     ``authorize`` checks the definition about to start before anything runs (it may complete
     ``data``); services and the scheduler start without it, users through :func:`start_as`.
-    Service tasks of ``inline`` operators the start reaches run in its transaction
-    (:func:`app.services.step.run_inline`), after ``before_commit``.
+    A background start (actor ``system`` or ``scheduler``) runs the service tasks of ``inline``
+    operators it reaches in its transaction (:func:`app.services.step.run_inline`), after
+    ``before_commit``.
     """
     if data is not None and not isinstance(data, dict):
         raise ValidationFailed("data must be a JSON object", {"data": ["must be an object"]})
@@ -64,10 +74,14 @@ def start_instance(
         if trigger is not None:
             trigger(run)
             run.advance()
-        if before_commit is not None:  # before the inline service tasks, which may read these rows
-            before_commit(session, instance)
+        hook = before_commit
+        if hook is not None and inline_enabled(step):  # the inline tasks may read the caller's rows
+            hook(session, instance)
+            hook = None
         run_inline(step)
         persist(step)
+        if hook is not None:
+            hook(session, instance)
     if step.new_job_ids:
         context.runner().submit(step.new_job_ids, force=True)
     return instance

@@ -171,17 +171,16 @@ def run_inline(step: Step) -> None:
     and the worker's resume runs them and the rest. Not on SQLite, which has no savepoint inside
     the embedded server's transactions: there every service task is a job.
     """
-    if db.is_sqlite or step.actor not in BACKGROUND_ACTORS:
+    if not inline_enabled(step):
         return
     engine, tried, ran = step.run.engine, set(), []
     for _ in range(MAX_INLINE_ROUNDS):
-        requests, engine.job_requests = engine.job_requests, []
-        now = [r for r in requests if r.task_id not in tried and r.operator in registry
+        due = [r for r in engine.job_requests if r.task_id not in tried and r.operator in registry
                and registry.get(r.operator).inline]
-        engine.job_requests = [r for r in requests if r not in now]
-        if not now:
+        if not due:
             break
-        for request in now:
+        engine.job_requests = [r for r in engine.job_requests if r not in due]
+        for request in due:
             tried.add(request.task_id)
             result = _call_inline(step, request)
             if result is None:
@@ -191,6 +190,11 @@ def run_inline(step: Step) -> None:
         step.run.advance()
     if ran:  # one audit event for the service tasks the step ran itself
         step.audit("tasks.ran_inline", {"tasks": ran})
+
+
+def inline_enabled(step: Step) -> bool:
+    """Whether :func:`run_inline` runs anything in this step (a background step on PostgreSQL)."""
+    return not db.is_sqlite and step.actor in BACKGROUND_ACTORS
 
 
 def _call_inline(step: Step, request) -> dict | None:

@@ -275,12 +275,16 @@ def _by_import(app, n: int, threads: int):
     def feed():
         clerks = threading.Thread(target=clerk, name="clerk")
         clerks.start()
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(upload, range(len(contents))))
 
         def finished() -> None:
             stop.set()
             clerks.join()
+        try:
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(upload, range(len(contents))))
+        except BaseException:  # a refused sheet: the clerks stop too, and the run fails
+            finished()
+            raise
         return finished
 
     def count_done(session) -> int:
