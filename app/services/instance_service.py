@@ -14,19 +14,11 @@ from app.auth.identity import Identity
 from app.db import db, utcnow
 from app.engine import serializer
 from app.engine.runtime import Run, TaskNotFound
+from app.jobs.inline import inline_enabled, run_inline
 from app.models import HumanTask, Incident, InstanceArchive, Job, ProcessDefinition, ProcessInstance
 from app.services import access, context, definition_service
 from app.services.errors import Forbidden, InstanceNotFound, InstanceNotRunning, ValidationFailed
-from app.services.step import (
-    AUDIT_SUBJECT,
-    Step,
-    inline_enabled,
-    load_bundle,
-    new_engine,
-    persist,
-    run_inline,
-    with_instance,
-)
+from app.services.step import AUDIT_SUBJECT, Step, load_bundle, new_engine, persist, with_instance
 
 
 def start_instance(
@@ -47,7 +39,7 @@ def start_instance(
     ``authorize`` checks the definition about to start before anything runs (it may complete
     ``data``); services and the scheduler start without it, users through :func:`start_as`.
     A background start (actor ``system`` or ``scheduler``) runs the service tasks of ``inline``
-    operators it reaches in its transaction (:func:`app.services.step.run_inline`), after
+    operators it reaches in its transaction (:func:`app.jobs.inline.run_inline`), after
     ``before_commit``.
     """
     if data is not None and not isinstance(data, dict):

@@ -3,13 +3,12 @@
 :func:`with_instance` is the one place an existing instance changes. In ONE transaction it
 writes the workflow state, the inbox rows, the new outbox jobs, incidents, message
 subscriptions and audit events; only after the commit are the new jobs handed to the runner.
-Service tasks of ``inline`` operators the step reaches run in the step itself
-(:func:`run_inline`, ADR 0023).
+Service tasks of ``inline`` operators a background step reaches run in the step itself
+(:func:`app.jobs.inline.run_inline`, ADR 0023).
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -33,6 +32,7 @@ from app.engine.runtime import DELIVER_OPERATOR, DELIVERY_RETRY, Run, Snapshot
 from app.engine.sandbox import to_json_value
 from app.engine.script_engine import make_script_engine
 from app.engine.script_functions import SCRIPT_FUNCTIONS
+from app.jobs.inline import run_inline
 from app.l10n import Message
 from app.models import (
     AuditChainHead,
@@ -53,7 +53,6 @@ from app.services import audit_service, context
 from app.services.errors import InstanceDataTooLarge, InstanceNotFound
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 #: Data keys copied into the instance and task summaries shown in lists; ``applicant_username``
 #: is how the portal finds a case filed on an applicant's behalf (someone else started it).
 SUMMARY_KEYS = ("title", "district", "housing_type", "application_no", "step", "applicant_name",
@@ -78,6 +77,11 @@ class Step:
     before: Snapshot = field(default_factory=Snapshot)
     #: service tasks whose job outcome this step has dealt with
     settled_tasks: set[str] = field(default_factory=set)
+
+    @property
+    def background(self) -> bool:
+        """No person waits for this step (a job's resume, a timer, a delivered message)."""
+        return self.actor in BACKGROUND_ACTORS
 
     def audit(self, action: str, details: dict | None = None) -> None:
         """Record an audit event on this instance."""
@@ -150,69 +154,6 @@ def with_instance_if(instance_id: str, action: Callable[[Step], T], actor: str,
     if job_ids:
         context.runner().submit(job_ids, force=True)  # new: no queue can hold them yet
     return value
-
-
-#: how many rounds of inline service tasks one step runs at most (each round advances again)
-MAX_INLINE_ROUNDS = 20
-
-
-def run_inline(step: Step) -> None:
-    """Run the service tasks of ``inline`` operators the step has reached, in its transaction.
-
-    Each runs inside a savepoint with the step's session (``ctx.extra["session"]``); its result
-    completes the task and the run advances again, so a chain of them (the merge of the checks,
-    the score, the suggested opinion, the case record) costs this one step. One that fails —
-    its savepoint rolled back — and every other operator's task stay jobs, written by
-    :func:`persist` as always.
-
-    Only in steps no person waits for (:data:`BACKGROUND_ACTORS`: a job's resume, a timer, a
-    delivered message): what follows an inline task can be long (受理's case record leads into
-    the start of the 14 checks), so a person's step hands its inline tasks to a worker as jobs,
-    and the worker's resume runs them and the rest. Not on SQLite, which has no savepoint inside
-    the embedded server's transactions: there every service task is a job.
-    """
-    if not inline_enabled(step):
-        return
-    engine, tried, ran = step.run.engine, set(), []
-    for _ in range(MAX_INLINE_ROUNDS):
-        due = [r for r in engine.job_requests if r.task_id not in tried and r.operator in registry
-               and registry.get(r.operator).inline]
-        if not due:
-            break
-        engine.job_requests = [r for r in engine.job_requests if r not in due]
-        for request in due:
-            tried.add(request.task_id)
-            result = _call_inline(step, request)
-            if result is None:
-                engine.job_requests.append(request)
-            elif step.run.apply_job_result(request.task_id, request.result_variable, result):
-                ran.append({"task_id": request.task_id, "operator": request.operator, "bpmn_id": request.bpmn_id})
-        step.run.advance()
-    if ran:  # one audit event for the service tasks the step ran itself
-        step.audit("tasks.ran_inline", {"tasks": ran})
-
-
-def inline_enabled(step: Step) -> bool:
-    """Whether :func:`run_inline` runs anything in this step (a background step on PostgreSQL)."""
-    return not db.is_sqlite and step.actor in BACKGROUND_ACTORS
-
-
-def _call_inline(step: Step, request) -> dict | None:
-    """The operator's JSON result, its writes in a savepoint of the step; None if it failed."""
-    from app.engine.operators import OperatorContext
-
-    op = registry.get(request.operator)
-    ctx = OperatorContext(idempotency_key=f"{step.instance.id}:{request.task_id}", instance_id=step.instance.id,
-                          business_key=step.instance.business_key, task_id=request.task_id,
-                          task_bpmn_id=request.bpmn_id, settings=context.settings(),
-                          extra={"session": step.session})
-    step.session.flush()  # the step's own rows first: their errors are the step's, not the operator's
-    try:
-        with step.session.begin_nested():
-            return to_json_value(op.func(op.load_params(to_json_value(request.params, "params")), ctx), "result")
-    except Exception:  # noqa: BLE001 - any failure: the worker runs it again as a job and reports it
-        log.info("inline %s of %s failed; it runs as a job", request.operator, step.instance.id, exc_info=True)
-        return None
 
 
 def persist(step: Step) -> None:

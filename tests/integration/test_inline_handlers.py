@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.db import db
 from app.models import AuditEvent, HumanTask, Job, ProcessInstance, User
-from app.services import instance_service
+from app.services import definition_service, instance_service
 from app.services.step import with_instance
 from tests.conftest import FIXTURES
 
@@ -21,8 +21,6 @@ DIAGRAM = "inline_handlers.bpmn"
 
 
 def _deploy() -> None:
-    from app.services import definition_service
-
     deployed, problems = definition_service.deploy([(DIAGRAM, (FIXTURES / "bpmn" / DIAGRAM).read_bytes())], "test")
     assert deployed and not [p for p in problems if p.severity == "error"]
 
@@ -96,13 +94,16 @@ def test_a_persons_step_leaves_inline_tasks_to_a_worker_whose_resume_runs_the_re
 
 def test_inline_writes_are_the_steps_own_a_step_that_fails_keeps_none_of_them(app, monkeypatch):
     _deploy()
+    seen_in_step = []
 
-    def broken(step):
+    def broken(step):  # the handlers' rows are in the step's transaction, then the step fails
+        seen_in_step.extend(step.session.scalars(select(User.username).where(User.username.like("inline_%"))))
         raise RuntimeError("the step fails after its inline tasks ran")
 
     monkeypatch.setattr(instance_service, "persist", broken)
     with pytest.raises(RuntimeError, match="inline tasks ran"):
         instance_service.start_instance("inline_handlers", {}, "INL-2", "system")
+    assert sorted(seen_in_step) == ["inline_a", "inline_ab"]
     assert _users() == set()
     with db.session() as session:
         assert session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == "INL-2")) is None

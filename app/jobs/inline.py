@@ -1,0 +1,81 @@
+"""Inline handlers: the service tasks a background step runs itself, in its own transaction.
+
+An operator declared ``inline`` (:attr:`app.engine.operators.Operator.inline`) is an internal
+handler that calls nothing outside this database and is quick. A step no person waits for (a
+job's resume, a timer, a delivered message) that reaches its task runs it here instead of
+writing a job for a worker: no claim, no transaction of its own, no resume. See ADR 0023.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from app.db import db
+from app.engine.operators import OperatorContext, registry
+from app.engine.sandbox import to_json_value
+from app.services import context
+
+if TYPE_CHECKING:  # pragma: no cover
+    from app.services.step import Step
+
+log = logging.getLogger(__name__)
+#: how many rounds of inline service tasks one step runs at most (each round advances again)
+MAX_INLINE_ROUNDS = 20
+
+
+def run_inline(step: Step) -> None:
+    """Run the service tasks of ``inline`` operators the step has reached, in its transaction.
+
+    Each runs inside a savepoint with the step's session (``ctx.extra["session"]``); its result
+    completes the task and the run advances again, so a chain of them (the merge of the checks,
+    the score, the suggested opinion, the case record) costs this one step. One that fails —
+    its savepoint rolled back — and every other operator's task stay jobs, written by the
+    step's ``persist`` as always.
+
+    Only in steps no person waits for (:attr:`Step.background`): what follows an inline task
+    can be long (受理's case record leads into the start of the 14 checks), so a person's step
+    hands its inline tasks to a worker as jobs, and the worker's resume runs them and the rest.
+    Not on SQLite, which has no savepoint inside the embedded server's transactions: there
+    every service task is a job.
+    """
+    if not inline_enabled(step):
+        return
+    engine, tried, ran = step.run.engine, set(), []
+    for _ in range(MAX_INLINE_ROUNDS):
+        due = [r for r in engine.job_requests if r.task_id not in tried and r.operator in registry
+               and registry.get(r.operator).inline]
+        if not due:
+            break
+        engine.job_requests = [r for r in engine.job_requests if r not in due]
+        for request in due:
+            tried.add(request.task_id)
+            result = _call(step, request)
+            if result is None:
+                engine.job_requests.append(request)
+            elif step.run.apply_job_result(request.task_id, request.result_variable, result):
+                ran.append({"task_id": request.task_id, "operator": request.operator, "bpmn_id": request.bpmn_id})
+        step.run.advance()
+    if ran:  # one audit event for the service tasks the step ran itself
+        step.audit("tasks.ran_inline", {"tasks": ran})
+
+
+def inline_enabled(step: Step) -> bool:
+    """Whether :func:`run_inline` runs anything in this step (a background step on PostgreSQL)."""
+    return not db.is_sqlite and step.background
+
+
+def _call(step: Step, request) -> dict | None:
+    """The operator's JSON result, its writes in a savepoint of the step; None if it failed."""
+    op = registry.get(request.operator)
+    ctx = OperatorContext(idempotency_key=f"{step.instance.id}:{request.task_id}", instance_id=step.instance.id,
+                          business_key=step.instance.business_key, task_id=request.task_id,
+                          task_bpmn_id=request.bpmn_id, settings=context.settings(),
+                          extra={"session": step.session})
+    step.session.flush()  # the step's own rows first: their errors are the step's, not the operator's
+    try:
+        with step.session.begin_nested():
+            return to_json_value(op.func(op.load_params(to_json_value(request.params, "params")), ctx), "result")
+    except Exception:  # noqa: BLE001 - any failure: the worker runs it again as a job and reports it
+        log.info("inline %s of %s failed; it runs as a job", request.operator, step.instance.id, exc_info=True)
+        return None
