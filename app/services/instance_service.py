@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,7 @@ from app.engine.runtime import Run, TaskNotFound
 from app.jobs.inline import inline_enabled, run_inline
 from app.models import HumanTask, Incident, InstanceArchive, Job, ProcessDefinition, ProcessInstance
 from app.services import access, context, definition_service
-from app.services.errors import Forbidden, InstanceNotFound, InstanceNotRunning, ValidationFailed
+from app.services.errors import Conflict, Forbidden, InstanceNotFound, InstanceNotRunning, ValidationFailed
 from app.services.step import AUDIT_SUBJECT, Step, load_bundle, new_engine, persist, with_instance
 
 
@@ -49,7 +50,11 @@ def start_instance(
         if authorize is not None:
             authorize(session, definition)
         bundle_ids = definition_service.resolve_bundle(session, definition)
-        bundle = load_bundle(session, process_key, bundle_ids)
+        try:
+            bundle = load_bundle(session, process_key, bundle_ids)
+        except ValidationException as exc:  # a decision or called process deployed since no longer fits
+            raise Conflict(f"流程“{process_key}”与其调用的决策表或子流程的已部署版本不能一起运行，"
+                           f"请重新部署后再启动：{exc}") from None
         run = Run.start(bundle, new_engine(), dict(data or {}))
         now = utcnow()
         instance = ProcessInstance(

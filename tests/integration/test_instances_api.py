@@ -130,3 +130,20 @@ def test_a_diagram_exported_by_bpmn_js_runs_inclusive_gateways_and_subprocesses(
     done = instance(client, auth(), inst["id"])
     assert done["status"] == "completed" and done["data"]["total"] == 42
     assert history_ids(client, auth(), inst["id"])[-3:] == ["Event_sub_end", "Activity_sub", "Event_end"]
+
+
+def test_a_start_whose_deployed_bundle_no_longer_compiles_is_a_conflict_not_a_500(client, auth, monkeypatch):
+    from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+    from app.services import instance_service
+
+    deploy_fixture(client, auth(), "smoke.bpmn")
+
+    def unusable(*_args, **_kwargs):
+        raise ValidationException("KeyError('bonus')")
+
+    monkeypatch.setattr(instance_service, "load_bundle", unusable)
+    response = client.post("/api/v1/process-instances", json={"process_key": "smoke", "data": {}}, headers=auth())
+    assert response.status_code == 409, response.get_json()
+    body = response.get_json()
+    assert body["error_code"] == "conflict" and "请重新部署后再启动" in body["detail"], body
