@@ -16,6 +16,7 @@ from app.db import db, utcnow
 from app.engine import serializer
 from app.engine.runtime import Run, TaskNotFound
 from app.jobs.inline import inline_enabled, run_inline
+from app.l10n import Message
 from app.models import HumanTask, Incident, InstanceArchive, Job, ProcessDefinition, ProcessInstance
 from app.services import access, context, definition_service
 from app.services.errors import Conflict, Forbidden, InstanceNotFound, InstanceNotRunning, ValidationFailed
@@ -53,8 +54,7 @@ def start_instance(
         try:
             bundle = load_bundle(session, process_key, bundle_ids)
         except ValidationException as exc:  # a decision or called process deployed since no longer fits
-            raise Conflict(f"流程“{process_key}”与其调用的决策表或子流程的已部署版本不能一起运行，"
-                           f"请重新部署后再启动：{exc}") from None
+            raise Conflict(Message("instance.bundle_unusable", process=process_key, reason=str(exc))) from None
         run = Run.start(bundle, new_engine(), dict(data or {}))
         now = utcnow()
         instance = ProcessInstance(
