@@ -3,6 +3,8 @@ every task of a case (its lease's too), and releasing a task cannot be mistaken 
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from app.services import definition_service, instance_service
 from tests.e2e.conftest import LiveServer, make_live_app
 from tests.web.conftest import FIXTURES
@@ -31,7 +33,7 @@ def test_the_inbox_opens_where_the_work_is_and_finds_a_case_by_either_number(liv
         assert "active" in page.get_attribute("[data-testid=tab-groups]", "class")
         table = page.inner_text("[data-testid=inbox-table]")
         assert NUMBER in table and "GZF2026-900002" in table and "GZF2026-900003" not in table
-        assert page.get_by_role("button", name="退出登录").is_visible()
+        expect(page.get_by_role("button", name="退出登录")).to_be_visible()
         clerk.shot("landing-on-pool")
 
         for typed in (NUMBER, f"L{NUMBER}"):  # either spelling finds both tasks of the case

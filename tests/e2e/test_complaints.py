@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from app.services import definition_service
 from tests.conftest import close
@@ -35,8 +36,8 @@ def test_a_public_complaint_reaches_the_district_office_without_the_complainant(
     visitor = make()
     page = visitor.goto("/publicity")
     page.get_by_role("link", name="投诉反馈").click()
-    assert page.get_by_role("heading", name="投诉反馈").is_visible()
-    assert page.get_by_text("承办部门将在3个工作日内答复").is_visible()
+    expect(page.get_by_role("heading", name="投诉反馈")).to_be_visible()
+    expect(page.get_by_text("承办部门将在3个工作日内答复")).to_be_visible()
     page.select_option("select[name=category]", "审核结果")
     page.fill("textarea[name=content]", CONTENT)
     page.select_option("select[name=district]", "渝中区")
@@ -45,9 +46,9 @@ def test_a_public_complaint_reaches_the_district_office_without_the_complainant(
     visitor.shot("filled")
     page.click("[data-testid=submit-complaint]")
     page.wait_for_load_state()
-    assert page.get_by_text(re.compile(r"投诉已受理，编号 TS\d{4}-\d{6}")).is_visible()
+    expect(page.get_by_text(re.compile(r"投诉已受理，编号 TS\d{4}-\d{6}"))).to_be_visible()
     number = page.get_by_test_id("complaint-no").inner_text()
-    assert page.get_by_text("承办部门正在办理，答复后将以短信告知您。").is_visible()
+    expect(page.get_by_text("承办部门正在办理，答复后将以短信告知您。")).to_be_visible()
     visitor.shot("receipt")
 
     handler = make("district_yz")
@@ -60,7 +61,7 @@ def test_a_public_complaint_reaches_the_district_office_without_the_complainant(
     assert page.get_by_test_id("complainant").inner_text() == "投诉人信息已保密"
     body = page.locator("body").inner_text()
     assert "王小明" not in body and "13983001001" not in body and "****" not in body
-    assert page.get_by_text("请核实投诉事项并答复投诉人").is_visible()
+    expect(page.get_by_text("请核实投诉事项并答复投诉人")).to_be_visible()
     choices = page.locator("select[name=action] option").all_inner_texts()
     assert {"答复投诉人", "转其他部门办理", "请投诉人补充情况"} <= set(choices)
     handler.shot("work-order")

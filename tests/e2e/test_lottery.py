@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT, close
 from tests.e2e.conftest import LiveServer, make_live_app
@@ -48,12 +49,12 @@ def test_a_visitor_reads_the_hash_then_the_seed_and_the_masked_order(lottery_app
         visitor = actors(server.url)()
         page = visitor.goto("/publicity")
         page.get_by_role("link", name="摇号结果").first.click()
-        assert page.get_by_role("heading", name="保障性住房配租摇号公示").is_visible()
+        expect(page.get_by_role("heading", name="保障性住房配租摇号公示")).to_be_visible()
         row = page.get_by_role("row").filter(has_text=ROUND)
         assert "已公布种子哈希，待摇号" in row.inner_text()
         page.get_by_role("link", name=ROUND).click()
 
-        assert page.get_by_role("heading", name=f"摇号公示 {ROUND}").is_visible()
+        expect(page.get_by_role("heading", name=f"摇号公示 {ROUND}")).to_be_visible()
         seed_hash = page.get_by_test_id("seed-hash").inner_text()
         assert len(seed_hash) == 64 and page.get_by_test_id("seed-pending").inner_text() == "摇号后公布"
         assert page.get_by_test_id("seed-hash-published-at").inner_text().startswith("20")
@@ -78,7 +79,7 @@ def test_a_visitor_reads_the_hash_then_the_seed_and_the_masked_order(lottery_app
         visitor.shot("drawn")
 
         page.get_by_role("link", name="English").click()
-        assert page.get_by_role("heading", name=f"Lottery {ROUND}").is_visible()
+        expect(page.get_by_role("heading", name=f"Lottery {ROUND}")).to_be_visible()
         assert "Seed hash (SHA-256)" in page.get_by_test_id("commitment").inner_text()
         visitor.shot("english")
 

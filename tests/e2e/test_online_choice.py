@@ -10,6 +10,7 @@ runs on Playwright's clock, so a refresh happens exactly when the test lets time
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from app.auth.identity import Identity
 from app.choice import service as choice_service
@@ -56,7 +57,7 @@ def test_a_household_picks_a_unit_online_and_the_officer_watches_the_round(choic
     assert "在线选房" in rounds
     page.get_by_test_id(f"progress-{round_no}").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name=f"选房进度 {round_no}").is_visible()
+    expect(page.get_by_role("heading", name=f"选房进度 {round_no}")).to_be_visible()
     first, second = choice_server.numbers[:2]
     current = page.get_by_test_id("progress-current").inner_text()
     assert f"当前第 1 位（张*华，{first}）正在选房" in current and "剩余 23 小时 5" in current
@@ -78,7 +79,7 @@ def test_a_household_picks_a_unit_online_and_the_officer_watches_the_round(choic
     portal = tenant.goto("/portal")
     portal.get_by_test_id("next-step").get_by_role("link", name="在线选房").click()
     portal.wait_for_load_state()
-    assert portal.get_by_role("heading", name=f"在线选房 {round_no}").is_visible()
+    expect(portal.get_by_role("heading", name=f"在线选房 {round_no}")).to_be_visible()
     status = portal.get_by_test_id("choice-status").inner_text()
     assert "轮到您选房了" in status and "剩余 23 小时" in status and "逾期未选视为放弃一次" in status
     units = portal.get_by_test_id("choice-units")
@@ -90,7 +91,7 @@ def test_a_household_picks_a_unit_online_and_the_officer_watches_the_round(choic
     tenant.shot("my-turn")
     row.get_by_role("button", name="选定").click()
     portal.wait_for_load_state()
-    assert portal.get_by_text("您已选定房源 YZ-XF-1-0101（渝中区大坪正街18号").first.is_visible()
+    expect(portal.get_by_text("您已选定房源 YZ-XF-1-0101（渝中区大坪正街18号").first).to_be_visible()
     assert portal.get_by_test_id("choice-status").get_attribute("data-status") == "accepted"
     tenant.shot("chosen")
 
@@ -110,7 +111,7 @@ def test_a_household_picks_a_unit_online_and_the_officer_watches_the_round(choic
         choice_service.choose(rival, parallel, "YZ-XF-1-0102")
     live.get_by_role("row").filter(has_text="YZ-XF-1-0102").get_by_role("button", name="选定").click()
     wait_page.wait_for_load_state()
-    assert wait_page.get_by_text("房源 YZ-XF-1-0102 已被其他家庭选定，请从刷新后的房源中另选一套").is_visible()
+    expect(wait_page.get_by_text("房源 YZ-XF-1-0102 已被其他家庭选定，请从刷新后的房源中另选一套")).to_be_visible()
     fresh = wait_page.get_by_test_id("choice-units").inner_text()
     assert "YZ-XF-1-0102" not in fresh and "YZ-XF-1-0103" in fresh
     assert "轮到您选房了" in wait_page.get_by_test_id("choice-status").inner_text()

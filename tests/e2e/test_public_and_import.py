@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.cli import deploy_directory
@@ -25,7 +26,7 @@ def test_a_visitor_reads_the_list_and_files_an_objection(live_db, actors, tmp_pa
             assert number in listing and "张*丰" in listing and ID_NUMBER not in page.content()
             visitor.shot("publication")
             object_to(page, number, "太短")
-            assert page.locator("[data-error-for=content]").count() == 1
+            expect(page.locator("[data-error-for=content]")).to_have_count(1)
             page.fill("textarea[name=content]", "该申请人名下另有住房一套，已出租多年，请予核查。")
             page.click("[data-testid=submit-objection]")
             assert "回执号" in page.inner_text(".flash")

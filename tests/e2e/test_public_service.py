@@ -4,6 +4,7 @@ query (wrong suffix: nothing shown; right suffix: the stage), on a desktop and a
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from app.cli import deploy_directory
 from app.public import demo
@@ -28,9 +29,10 @@ def test_a_visitor_finds_the_income_line_and_queries_progress(live_db, actors, w
             page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
             visitor.goto("/publicity")
             page.get_by_role("link", name="服务指南").first.click()
-            assert page.get_by_role("heading", name="公租房申请服务指南").is_visible()
+            expect(page.get_by_role("heading", name="公租房申请服务指南")).to_be_visible()
             row = page.get_by_role("row").filter(has_text="3人")
-            assert row.first.is_visible() and "4148" in row.first.inner_text()
+            expect(row.first).to_be_visible()
+            assert "4148" in row.first.inner_text()
             visitor.shot(f"guide-{width}")
 
             page.get_by_role("link", name="办理进度查询").first.click()
@@ -55,7 +57,7 @@ def test_a_visitor_finds_the_income_line_and_queries_progress(live_db, actors, w
             page.get_by_role("link", name="政策文件库").first.click()
             page.get_by_test_id("policy-query").fill("公共租赁住房")
             page.get_by_role("button", name="搜索").click()
-            assert page.get_by_role("link", name="公共租赁住房管理办法").is_visible()
+            expect(page.get_by_role("link", name="公共租赁住房管理办法")).to_be_visible()
             visitor.shot(f"policies-{width}")
     finally:
         with app.app_context():

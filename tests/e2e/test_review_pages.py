@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from app.services import definition_service, instance_service
 from tests.e2e.conftest import LiveServer, make_live_app
 from tests.web.conftest import FIXTURES
@@ -40,7 +42,7 @@ def test_reviewers_and_the_applicant_carry_a_case_through_the_pages(live_db, act
         assert page.locator("g[data-element-id=street_review].current").count() == 1
         assert "110105********1234" in page.inner_text("[data-testid=case-data]")
         page.click("[data-testid=decision-approve]")  # no opinion yet: the server says what is missing
-        assert page.locator("[data-error-for=opinion]").count() == 1
+        expect(page.locator("[data-error-for=opinion]")).to_have_count(1)
         street.shot("opinion-required")
         page.fill("textarea[name=opinion]", "经入户调查，情况属实，同意上报")
         page.check("input[name=home_visit]")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from app.statistics import refresh
 from tests.e2e.conftest import LiveServer, make_live_app
 from tests.support import statistics_data
@@ -18,7 +20,7 @@ def test_a_city_manager_reads_the_dashboard(live_db, actors):
         page = manager.goto("/statistics?start=2025-03-01&end=2025-03-31")
         page.wait_for_selector(".stat-chart[data-rendered=true]")
         for heading in ("统计分析", "申请受理与审批", "办理时限", "轮候与配租", "数据核验", "投诉与满意度"):
-            assert page.get_by_role("heading", name=heading).is_visible()
+            expect(page.get_by_role("heading", name=heading)).to_be_visible()
         assert page.locator(".stat-chart svg").count() == page.locator(".stat-chart").count() >= 8
         totals = page.locator("[data-testid=table-applications-totals] tbody tr").inner_text()
         assert totals.split() == ["6", "4", "1", "3", "0", "25.0"]

@@ -7,6 +7,7 @@ units were imported, then the vacancy table of their district and a unit's statu
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from app.stock import sheet
 from tests.conftest import close
@@ -37,12 +38,12 @@ def test_the_officer_imports_a_csv_and_reads_the_vacancy_of_the_district(stock_s
     page = officer.goto("/")
     page.get_by_role("link", name="房源库").first.click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="房源库").is_visible()
-    assert page.get_by_text("房源库中还没有房源").is_visible()
+    expect(page.get_by_role("heading", name="房源库")).to_be_visible()
+    expect(page.get_by_text("房源库中还没有房源")).to_be_visible()
 
     page.get_by_role("link", name="批量导入房源").click()
     page.wait_for_load_state()
-    assert page.get_by_text("您只能导入本区县（渝中区）的房源。").is_visible()
+    expect(page.get_by_text("您只能导入本区县（渝中区）的房源。")).to_be_visible()
     content = "\ufeff" + "\n".join(",".join(row) for row in ROWS) + "\n"
     page.set_input_files("[data-testid=stock-file]", files=[
         {"name": "房源.csv", "mimeType": "text/csv", "buffer": content.encode("utf-8")}])
@@ -69,7 +70,7 @@ def test_the_officer_imports_a_csv_and_reads_the_vacancy_of_the_district(stock_s
     page.fill("input[name=reason]", "卫生间漏水")
     page.get_by_role("button", name="变更状态").click()
     page.wait_for_load_state()
-    assert page.get_by_text("房源状态已变更").is_visible()
+    expect(page.get_by_text("房源状态已变更")).to_be_visible()
     assert page.get_by_test_id("unit-status").inner_text() == "维修中"
     assert "卫生间漏水" in page.get_by_test_id("history").inner_text()
     page.get_by_role("link", name="返回房源库").click()

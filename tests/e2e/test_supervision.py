@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.db import db
@@ -58,7 +59,7 @@ def test_officers_read_the_warnings_and_start_an_exit_or_dismiss(supervision_ser
     jb = make("jianguan_jb")
     page = jb.goto("/inbox")
     page.get_by_role("link", name="动态监管").click()
-    assert page.get_by_role("heading", name="动态监管预警").is_visible()
+    expect(page.get_by_role("heading", name="动态监管预警")).to_be_visible()
     row = page.get_by_test_id("warning-LGZF2026-E00001")
     assert "家庭人均月收入超过保障标准" in row.inner_text() and "高风险" in row.inner_text()
     assert "依据：家庭人均月收入5833" in row.inner_text() and "保障标准4148" in row.inner_text()
@@ -66,7 +67,7 @@ def test_officers_read_the_warnings_and_start_an_exit_or_dismiss(supervision_ser
     jb.shot("warnings")
     page.get_by_test_id("handle-LGZF2026-E00001").click()
     page.wait_for_load_state()
-    assert page.get_by_text("动态监管发现风险").is_visible()
+    expect(page.get_by_text("动态监管发现风险")).to_be_visible()
     page.click("[data-testid=claim]")
     page.wait_for_load_state()
     buttons = page.locator("[data-testid=task-form] button").all_inner_texts()
