@@ -68,7 +68,10 @@ class Database:
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
-            kwargs.update(pool_size=10, max_overflow=20)
+            # an UPDATE or DELETE run with many parameter sets (a batch's job results) goes to
+            # the server in pages of statements, not one round trip per row; nothing here reads
+            # the row count of such an executemany, and versioned ORM updates stay row by row
+            kwargs.update(pool_size=10, max_overflow=20, executemany_mode="values_plus_batch")
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
