@@ -67,15 +67,22 @@ def inline_enabled(step: Step) -> bool:
 
 def _call(step: Step, request) -> dict | None:
     """The operator's JSON result, its writes in a savepoint of the step; None if it failed."""
-    op = registry.get(request.operator)
     ctx = OperatorContext(idempotency_key=f"{step.instance.id}:{request.task_id}", instance_id=step.instance.id,
                           business_key=step.instance.business_key, task_id=request.task_id,
                           task_bpmn_id=request.bpmn_id, settings=context.settings(),
                           extra={"session": step.session})
-    step.session.flush()  # the step's own rows first: their errors are the step's, not the operator's
+    return call_in_session(step.session, request.operator, request.params, ctx)
+
+
+def call_in_session(session, operator: str, params: dict, ctx: OperatorContext) -> dict | None:
+    """Call an ``inline`` operator with ``session`` as its transaction (``ctx.extra["session"]``),
+    its writes in a savepoint: its JSON result, or None if it failed (the savepoint rolled back,
+    the session usable, the failure logged: whoever called it runs it again as a job)."""
+    op = registry.get(operator)
+    session.flush()  # the transaction's own rows first: their errors are not the operator's
     try:
-        with step.session.begin_nested():
-            return to_json_value(op.func(op.load_params(to_json_value(request.params, "params")), ctx), "result")
-    except Exception:  # noqa: BLE001 - any failure: the worker runs it again as a job and reports it
-        log.info("inline %s of %s failed; it runs as a job", request.operator, step.instance.id, exc_info=True)
+        with session.begin_nested():
+            return to_json_value(op.func(op.load_params(to_json_value(params, "params")), ctx), "result")
+    except Exception:  # noqa: BLE001 - any failure: it runs again as a job and reports it there
+        log.info("inline %s of %s failed; it runs as a job", operator, ctx.instance_id, exc_info=True)
         return None

@@ -23,6 +23,7 @@ from app.db import db, utcnow
 from app.engine.operators import OperatorContext, OperatorError, UnknownOperatorError, registry
 from app.engine.runtime import DELIVER_OPERATOR, DELIVERY_RETRY
 from app.engine.sandbox import ScriptError, to_json_value
+from app.jobs import inline
 from app.jobs.lease import LeaseKeeper
 from app.models import Incident, Job, ProcessInstance
 from app.services import context
@@ -100,7 +101,10 @@ def execute_batch(job_ids: list[str], threads: int = POOL_THREADS) -> dict[str, 
     instance's results in one step: a fan-out of data-source calls costs one claim and one
     transaction, not a claim, a store and a resume (let alone one of each per call).
     """
-    calls = claim(list(job_ids))
+    claimed = claim(list(job_ids))
+    # an inline operator's job (queued by a person's step) runs inside its instance's resume
+    in_resume = [c for c in claimed if _runs_in_resume(c)]
+    calls = [c for c in claimed if c not in in_resume]
     app = current_app._get_current_object()
     settings = context.settings()
 
@@ -127,27 +131,53 @@ def execute_batch(job_ids: list[str], threads: int = POOL_THREADS) -> dict[str, 
         for call, answer in zip(calls, answers, strict=True):
             if not isinstance(answer, OperatorError):
                 by_instance.setdefault(call.instance_id, []).append((call, answer))
+        resumed: dict[str, list[JobCall]] = {}
+        for call in in_resume:
+            resumed.setdefault(call.instance_id, []).append(call)
+            by_instance.setdefault(call.instance_id, [])
         for instance_id, successes in by_instance.items():
-            outcomes.update(_store_and_resume(instance_id, successes))
+            outcomes.update(_store_and_resume(instance_id, successes, resumed.get(instance_id, [])))
     for instance_id in dict.fromkeys(c.instance_id for c in calls
                                      if outcomes[c.id] == "failed" and c.instance_id not in by_instance):
         resume_when_idle(instance_id)
     return {job_id: outcomes.get(job_id, "skipped") for job_id in job_ids}
 
 
-def _store_and_resume(instance_id: str, successes: list[tuple[JobCall, dict]]) -> dict[str, str]:
+def _runs_in_resume(call: JobCall) -> bool:
+    """Whether the job's operator is ``inline`` (ADR 0023): then the resume that applies its
+    result calls it, in the resume's transaction, instead of a transaction of its own first."""
+    return (not db.is_sqlite and call.operator != DELIVER_OPERATOR and call.operator in registry
+            and registry.get(call.operator).inline)
+
+
+def _store_and_resume(instance_id: str, successes: list[tuple[JobCall, dict]],
+                      in_resume: list[JobCall] | None = None) -> dict[str, str]:
     """Store one instance's results and apply them in one transaction (the instance row locked
     first): when the instance still waits for other running jobs, only the results are stored
-    and the last of those jobs to finish applies them all."""
+    and the last of those jobs to finish applies them all.
+
+    The jobs ``in_resume`` (claimed, of inline operators) are called in that transaction, right
+    after the instance row is locked, each in a savepoint: their writes commit with their
+    results. One that fails, or all of them when the transaction fails, is called again
+    afterwards as any job is (:func:`_call`), with its retries and incident.
+    """
     outcomes: dict[str, str] = {}
+    in_resume = in_resume or []
+    ran: list[tuple[JobCall, dict]] = []
 
     def store(session, _instance) -> bool:
-        mine = [c.id for c, _ in successes]
+        ran.clear()
+        for call in in_resume:
+            result = inline.call_in_session(session, call.operator, call.params, _context(call, session))
+            if result is not None:
+                ran.append((call, result))
+        stored = successes + ran
+        mine = [c.id for c, _ in stored]
         # one query: which of these were applied or cancelled meanwhile, and whether other jobs
         # of the instance still run
         states = dict(session.execute(select(Job.id, Job.state).where(
             Job.instance_id == instance_id, or_(Job.id.in_(mine), Job.state.in_(("queued", "running"))))).all())
-        outcomes.update(_write_results(session, successes, {i for i in mine if states.get(i) in FINISHED}))
+        outcomes.update(_write_results(session, stored, {i for i in mine if states.get(i) in FINISHED}))
         return not any(job_id not in mine for job_id in states)
 
     try:
@@ -155,10 +185,35 @@ def _store_and_resume(instance_id: str, successes: list[tuple[JobCall, dict]]) -
     except Exception:  # stored apart, so a failing resume keeps the results (and fails as before)
         log.info("storing and applying the results of %s together failed; storing them first", instance_id,
                  exc_info=True)
+        ran.clear()  # rolled back with the transaction: called again below
         outcomes = _store_results(successes)
         if any(o == "succeeded" for o in outcomes.values()):
             resume_when_idle(instance_id)
+    done = {c.id for c, _ in ran}
+    for call in in_resume:
+        if call.id not in done:
+            outcomes.update(_run_alone(call))
     return outcomes
+
+
+def _context(call: JobCall, session=None) -> OperatorContext:
+    """What the operator of ``call`` is told (``session``: the transaction it writes in)."""
+    return OperatorContext(
+        idempotency_key=call.idempotency_key, instance_id=call.instance_id, business_key=call.business_key,
+        task_id=call.task_id, task_bpmn_id=call.bpmn_id, attempt=call.attempt, settings=context.settings(),
+        extra={"session": session} if session is not None else {},
+    )
+
+
+def _run_alone(call: JobCall) -> dict[str, str]:
+    """A claimed job called as usual (its own transaction), its outcome stored and applied."""
+    answer = _call(call)
+    if isinstance(answer, OperatorError):
+        outcome = {call.id: _fail(call, answer)}
+        if outcome[call.id] == "failed":
+            resume_when_idle(call.instance_id)
+        return outcome
+    return _store_and_resume(call.instance_id, [(call, answer)])
 
 
 def _call(call: JobCall) -> dict | OperatorError:
@@ -167,13 +222,7 @@ def _call(call: JobCall) -> dict | OperatorError:
         return _deliver(call)
     try:
         op = registry.get(call.operator)
-        params = op.load_params(call.params)
-        ctx = OperatorContext(
-            idempotency_key=call.idempotency_key, instance_id=call.instance_id,
-            business_key=call.business_key, task_id=call.task_id, task_bpmn_id=call.bpmn_id,
-            attempt=call.attempt, settings=context.settings(),
-        )
-        return to_json_value(op.func(params, ctx), "result")
+        return to_json_value(op.func(op.load_params(call.params), _context(call)), "result")
     except UnknownOperatorError as exc:
         return OperatorError("UnknownOperator", str(exc), retryable=False)
     except OperatorError as exc:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.db import db
 from app.models import AuditEvent, HumanTask, Job, ProcessInstance, User
-from app.services import definition_service, instance_service
+from app.services import definition_service, instance_service, job_service
 from app.services.step import with_instance
 from tests.conftest import FIXTURES
 
@@ -82,14 +82,57 @@ def test_a_chain_of_inline_tasks_runs_in_the_step_and_a_failing_one_becomes_a_jo
         assert session.get(ProcessInstance, instance.id).status == "completed"
 
 
-def test_a_persons_step_leaves_inline_tasks_to_a_worker_whose_resume_runs_the_rest(app):
+def test_a_persons_step_leaves_inline_tasks_to_a_worker_whose_resume_runs_them(app):
     _deploy()
     instance = instance_service.start_instance("inline_handlers", {}, "INL-4", "reviewer")
     assert _ready(instance.id) == ["review"]
-    assert _jobs(instance.id) == {"note_a": "applied"}  # the person's start queued it
+    assert _jobs(instance.id) == {"note_a": "applied"}  # the person's start queued it …
     data = _data(instance.id)
-    assert data["note_a"] == {"noted": "a", "ran": "job"}
-    assert data["note_b"] == {"noted": "ab", "ran": "step"}  # the worker's resume ran it
+    # … and the worker called it inside the resume that applied it, which ran note_b too
+    assert data["note_a"] == {"noted": "a", "ran": "step"}
+    assert data["note_b"] == {"noted": "ab", "ran": "step"}
+    assert _users() == {"inline_a", "inline_ab"}
+    with db.session() as session:
+        job = session.scalars(select(Job).where(Job.instance_id == instance.id)).one()
+        applied = session.scalars(select(AuditEvent.details).where(AuditEvent.instance_id == instance.id,
+                                                                  AuditEvent.action == "jobs.applied")).all()
+    assert (job.state, job.attempts, job.result) == ("applied", 1, {"noted": "a", "ran": "step"})
+    assert [[j["bpmn_id"] for j in a["jobs"]] for a in applied] == [["note_a"]]
+
+
+def test_a_queued_inline_task_that_fails_in_the_resume_runs_alone_as_a_job(app):
+    deployed, _ = definition_service.deploy(
+        [("inline_flaky_first.bpmn", (FIXTURES / "bpmn" / "inline_flaky_first.bpmn").read_bytes())], "test")
+    assert deployed
+    instance = instance_service.start_instance("inline_flaky_first", {}, "INL-5", "reviewer")
+    assert _ready(instance.id) == ["review"]
+    assert _jobs(instance.id) == {"flaky": "applied"}
+    assert _data(instance.id)["flaky"] == {"ran": "job"}
+    assert _users() == {"inline_f_job"}  # what it wrote in the resume's savepoint was rolled back
+
+
+def test_when_the_resume_fails_its_queued_inline_tasks_run_again_alone(app, monkeypatch):
+    _deploy()
+    real, failures = job_service.with_instance_if, []
+
+    def fails_once(instance_id, action, actor, prepare):
+        if failures:
+            return real(instance_id, action, actor, prepare)
+
+        def prepare_then_fail(session, instance):
+            prepare(session, instance)  # the inline task runs and writes, then the step fails
+            failures.append(sorted(session.scalars(select(User.username).where(User.username.like("inline_%")))))
+            raise RuntimeError("the resume fails")
+
+        return real(instance_id, action, actor, prepare_then_fail)
+
+    monkeypatch.setattr(job_service, "with_instance_if", fails_once)
+    instance = instance_service.start_instance("inline_handlers", {}, "INL-6", "reviewer")
+    assert failures == [["inline_a"]]
+    assert _ready(instance.id) == ["review"]
+    assert _jobs(instance.id) == {"note_a": "applied"}
+    assert _data(instance.id)["note_a"] == {"noted": "a", "ran": "job"}  # called again, on its own
+    assert _users() == {"inline_a", "inline_ab"}
 
 
 def test_inline_writes_are_the_steps_own_a_step_that_fails_keeps_none_of_them(app, monkeypatch):
