@@ -8,7 +8,7 @@ report are read from the database, so any worker answers and a restart loses not
 whose runner stopped (no heartbeat for :data:`STALE_AFTER`) is shown as interrupted and
 :func:`resume` starts the rest.
 
-Each case is submitted like any application (:func:`case_service.submit_application`) by the
+Each case is submitted like any application (:func:`case_service.file_application`) by the
 importing officer for the account named in the sheet (``applicant_username``): the case, its
 offer and its lease belong to that applicant; the officer is the one who started it
 (``started_by`` and the audit trail).
@@ -156,8 +156,8 @@ def _start_one(application_id: int) -> None:
             session.execute(update(ImportApplication).where(ImportApplication.id == application_id)
                             .values(application_no=row.application_no))
     try:  # the form is checked again: it may have changed since the upload
-        case_service.submit_application(identity_of(owner), row.form or {}, row.applicant_username,
-                                        row.application_no)
+        case_service.file_application(identity_of(owner), row.form or {}, row.applicant_username,
+                                      row.application_no)
     except ValidationFailed as exc:
         _settle(application_id, None, exc.errors or {"_": [f"未能立案：{exc.detail}"]})
     except DuplicateApplication as exc:  # opened elsewhere since the upload was checked

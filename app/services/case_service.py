@@ -145,13 +145,20 @@ def submit_application(identity: Identity, form: dict, applicant_username: str |
     ``uploads`` are the files sent with it, listed after ``form["documents"]`` and kept only if
     the case starts; a document may not name a file stored earlier (it could be anyone's).
     """
+    return get_case(identity, file_application(identity, form, applicant_username, application_no, uploads))
+
+
+def file_application(identity: Identity, form: dict, applicant_username: str | None = None,
+                     application_no: str | None = None, uploads: Sequence[document_service.Upload] = ()) -> str:
+    """:func:`submit_application` without reading the case back: its application number (the
+    batch import files thousands and shows none of them)."""
     document_service.refuse_file_references(form.get("documents"))
     with document_service.kept_uploads(uploads, form) as form:
         return _start_application(identity, form, applicant_username, application_no)
 
 
 def _start_application(identity: Identity, form: dict, applicant_username: str | None,
-                       application_no: str | None) -> dict:
+                       application_no: str | None) -> str:
     from handlers.case_records import register_case  # handlers import the engine; keep imports lazy
 
     form = forms.validate_submission(APPLICATION_FORM, form)
@@ -185,7 +192,7 @@ def _start_application(identity: Identity, form: dict, applicant_username: str |
         if refusal is None:
             raise
         raise refusal from None
-    return get_case(identity, application_no)
+    return application_no
 
 
 def respond_to_supplement(identity: Identity, application_no: str, form: dict,
