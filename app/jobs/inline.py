@@ -43,8 +43,7 @@ def run_inline(step: Step) -> None:
         return
     engine, tried, ran = step.run.engine, set(), []
     for _ in range(MAX_INLINE_ROUNDS):
-        due = [r for r in engine.job_requests if r.task_id not in tried and r.operator in registry
-               and registry.get(r.operator).inline]
+        due = [r for r in engine.job_requests if r.task_id not in tried and is_inline(r.operator)]
         if not due:
             break
         engine.job_requests = [r for r in engine.job_requests if r not in due]
@@ -58,6 +57,11 @@ def run_inline(step: Step) -> None:
         step.run.advance()
     if ran:  # one audit event for the service tasks the step ran itself
         step.audit("tasks.ran_inline", {"tasks": ran})
+
+
+def is_inline(operator: str) -> bool:
+    """Whether ``operator`` is registered and declared ``inline``."""
+    return operator in registry and registry.get(operator).inline
 
 
 def inline_enabled(step: Step) -> bool:

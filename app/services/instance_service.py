@@ -71,14 +71,13 @@ def start_instance(
         if trigger is not None:
             trigger(run)
             run.advance()
-        hook = before_commit
-        if hook is not None and inline_enabled(step):  # the inline tasks may read the caller's rows
-            hook(session, instance)
-            hook = None
+        rows_first = inline_enabled(step)  # the inline tasks may read the caller's rows
+        if before_commit is not None and rows_first:
+            before_commit(session, instance)
         run_inline(step)
         persist(step)
-        if hook is not None:
-            hook(session, instance)
+        if before_commit is not None and not rows_first:
+            before_commit(session, instance)
     if step.new_job_ids:
         context.runner().submit(step.new_job_ids, force=True)
     return instance

@@ -101,10 +101,14 @@ def execute_batch(job_ids: list[str], threads: int = POOL_THREADS) -> dict[str, 
     instance's results in one step: a fan-out of data-source calls costs one claim and one
     transaction, not a claim, a store and a resume (let alone one of each per call).
     """
-    claimed = claim(list(job_ids))
+    claimed, calls = claim(list(job_ids)), []
     # an inline operator's job (queued by a person's step) runs inside its instance's resume
-    in_resume = [c for c in claimed if _runs_in_resume(c)]
-    calls = [c for c in claimed if c not in in_resume]
+    resumed: dict[str, list[JobCall]] = {}
+    for call in claimed:
+        if _runs_in_resume(call):
+            resumed.setdefault(call.instance_id, []).append(call)
+        else:
+            calls.append(call)
     app = current_app._get_current_object()
     settings = context.settings()
 
@@ -114,7 +118,7 @@ def execute_batch(job_ids: list[str], threads: int = POOL_THREADS) -> dict[str, 
             return _call(call)
 
     # the heartbeat keeps the leases while the operators run and until their outcomes are stored
-    with LeaseKeeper(app, [(c.id, c.attempt) for c in calls], settings.job_lease_seconds,
+    with LeaseKeeper(app, [(c.id, c.attempt) for c in claimed], settings.job_lease_seconds,
                      settings.job_heartbeat_seconds):
         # a job run on the pool that runs a batch itself (a delivered message starting an
         # instance, with the inline runner) calls its operators on its own thread: no pool
@@ -131,10 +135,8 @@ def execute_batch(job_ids: list[str], threads: int = POOL_THREADS) -> dict[str, 
         for call, answer in zip(calls, answers, strict=True):
             if not isinstance(answer, OperatorError):
                 by_instance.setdefault(call.instance_id, []).append((call, answer))
-        resumed: dict[str, list[JobCall]] = {}
-        for call in in_resume:
-            resumed.setdefault(call.instance_id, []).append(call)
-            by_instance.setdefault(call.instance_id, [])
+        for instance_id in resumed:
+            by_instance.setdefault(instance_id, [])
         for instance_id, successes in by_instance.items():
             outcomes.update(_store_and_resume(instance_id, successes, resumed.get(instance_id, [])))
     for instance_id in dict.fromkeys(c.instance_id for c in calls
@@ -146,8 +148,7 @@ def execute_batch(job_ids: list[str], threads: int = POOL_THREADS) -> dict[str, 
 def _runs_in_resume(call: JobCall) -> bool:
     """Whether the job's operator is ``inline`` (ADR 0023): then the resume that applies its
     result calls it, in the resume's transaction, instead of a transaction of its own first."""
-    return (not db.is_sqlite and call.operator != DELIVER_OPERATOR and call.operator in registry
-            and registry.get(call.operator).inline)
+    return not db.is_sqlite and inline.is_inline(call.operator)
 
 
 def _store_and_resume(instance_id: str, successes: list[tuple[JobCall, dict]],

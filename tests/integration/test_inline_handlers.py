@@ -82,8 +82,17 @@ def test_a_chain_of_inline_tasks_runs_in_the_step_and_a_failing_one_becomes_a_jo
         assert session.get(ProcessInstance, instance.id).status == "completed"
 
 
-def test_a_persons_step_leaves_inline_tasks_to_a_worker_whose_resume_runs_them(app):
+def test_a_persons_step_leaves_inline_tasks_to_a_worker_whose_resume_runs_them(app, monkeypatch):
     _deploy()
+    heartbeat: list[str] = []  # the jobs whose leases the worker's heartbeat keeps
+
+    class Recording(job_service.LeaseKeeper):
+        def __init__(self, app, claims, *args):
+            claims = list(claims)
+            heartbeat.extend(job_id for job_id, _ in claims)
+            super().__init__(app, claims, *args)
+
+    monkeypatch.setattr(job_service, "LeaseKeeper", Recording)
     instance = instance_service.start_instance("inline_handlers", {}, "INL-4", "reviewer")
     assert _ready(instance.id) == ["review"]
     assert _jobs(instance.id) == {"note_a": "applied"}  # the person's start queued it …
@@ -97,6 +106,7 @@ def test_a_persons_step_leaves_inline_tasks_to_a_worker_whose_resume_runs_them(a
         applied = session.scalars(select(AuditEvent.details).where(AuditEvent.instance_id == instance.id,
                                                                   AuditEvent.action == "jobs.applied")).all()
     assert (job.state, job.attempts, job.result) == ("applied", 1, {"noted": "a", "ran": "step"})
+    assert heartbeat == [job.id]  # leased while the resume that calls it waits for the instance
     assert [[j["bpmn_id"] for j in a["jobs"]] for a in applied] == [["note_a"]]
 
 
