@@ -11,7 +11,9 @@ whose runner stopped (no heartbeat for :data:`STALE_AFTER`) is shown as interrup
 Each case is submitted like any application (:func:`case_service.file_application`) by the
 importing officer for the account named in the sheet (``applicant_username``): the case, its
 offer and its lease belong to that applicant; the officer is the one who started it
-(``started_by`` and the audit trail).
+(``started_by`` and the audit trail). No one waits for each start as it runs, so each is
+``unattended``: the case's registration (``case/register``) runs in the start's own transaction
+and the case is in the district clerks' 受理 inbox when it commits (ADR 0023).
 """
 
 from __future__ import annotations
@@ -157,7 +159,7 @@ def _start_one(application_id: int) -> None:
                             .values(application_no=row.application_no))
     try:  # the form is checked again: it may have changed since the upload
         case_service.file_application(identity_of(owner), row.form or {}, row.applicant_username,
-                                      row.application_no)
+                                      row.application_no, unattended=True)
     except ValidationFailed as exc:
         _settle(application_id, None, exc.errors or {"_": [f"未能立案：{exc.detail}"]})
     except DuplicateApplication as exc:  # opened elsewhere since the upload was checked

@@ -149,16 +149,19 @@ def submit_application(identity: Identity, form: dict, applicant_username: str |
 
 
 def file_application(identity: Identity, form: dict, applicant_username: str | None = None,
-                     application_no: str | None = None, uploads: Sequence[document_service.Upload] = ()) -> str:
+                     application_no: str | None = None, uploads: Sequence[document_service.Upload] = (),
+                     unattended: bool = False) -> str:
     """:func:`submit_application` without reading the case back: its application number (the
-    batch import files thousands and shows none of them)."""
+    batch import files thousands and shows none of them). ``unattended``: no one waits for this
+    start (the batch import's), so it runs the case's first inline handlers (``case/register``)
+    in its own transaction instead of leaving them to a worker (ADR 0023)."""
     document_service.refuse_file_references(form.get("documents"))
     with document_service.kept_uploads(uploads, form) as form:
-        return _start_application(identity, form, applicant_username, application_no)
+        return _start_application(identity, form, applicant_username, application_no, unattended)
 
 
 def _start_application(identity: Identity, form: dict, applicant_username: str | None,
-                       application_no: str | None) -> str:
+                       application_no: str | None, unattended: bool) -> str:
     from handlers.case_records import register_case  # handlers import the engine; keep imports lazy
 
     form = forms.validate_submission(APPLICATION_FORM, form)
@@ -186,7 +189,7 @@ def _start_application(identity: Identity, form: dict, applicant_username: str |
 
     try:
         instance_service.start_instance(PROCESS_KEYS[form["housing_type"]], data, application_no,
-                                        identity.username, before_commit=record_case)
+                                        identity.username, before_commit=record_case, unattended=unattended)
     except IntegrityError:  # a submission for the same household committed first (see app.claims)
         refusal = claims.conflict_after_race(form["housing_type"], numbers)
         if refusal is None:

@@ -32,6 +32,7 @@ def start_instance(
     trigger: Callable[[Run], object] | None = None,
     before_commit: Callable[[Session, ProcessInstance], object] | None = None,
     authorize: Callable[[Session, ProcessDefinition], object] | None = None,
+    unattended: bool = False,
 ) -> ProcessInstance:
     """Start the newest version of ``process_key`` and advance it until it waits.
 
@@ -40,7 +41,8 @@ def start_instance(
     record, say) in the same transaction, so they exist before any job of the instance runs.
     ``authorize`` checks the definition about to start before anything runs (it may complete
     ``data``); services and the scheduler start without it, users through :func:`start_as`.
-    A background start (actor ``system`` or ``scheduler``) runs the service tasks of ``inline``
+    A background start (actor ``system`` or ``scheduler``, or ``unattended``: a person's start
+    no one waits for, such as each case of a batch import) runs the service tasks of ``inline``
     operators it reaches in its transaction (:func:`app.jobs.inline.run_inline`), after
     ``before_commit``.
     """
@@ -63,7 +65,7 @@ def start_instance(
             started_by=actor, started_at=now, updated_at=now, parent_instance_id=parent_instance_id,
         )
         session.add(instance)  # inserted once, with its state, when the step's rows are written
-        step = Step(session, instance, run, actor)
+        step = Step(session, instance, run, actor, unattended=unattended)
         audit_chain.note_head(session, AUDIT_SUBJECT, instance.id, None, None)  # a new chain
         step.audit("instance.started", {"process_key": process_key, "version": definition.version,
                                         "business_key": business_key})

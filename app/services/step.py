@@ -77,11 +77,14 @@ class Step:
     before: Snapshot = field(default_factory=Snapshot)
     #: service tasks whose job outcome this step has dealt with
     settled_tasks: set[str] = field(default_factory=set)
+    #: a person's step that no one waits for as it runs (a batch import files each case this way)
+    unattended: bool = False
 
     @property
     def background(self) -> bool:
-        """No person waits for this step (a job's resume, a timer, a delivered message)."""
-        return self.actor in BACKGROUND_ACTORS
+        """No person waits for this step (a job's resume, a timer, a delivered message, an
+        unattended start such as a batch import's)."""
+        return self.unattended or self.actor in BACKGROUND_ACTORS
 
     def audit(self, action: str, details: dict | None = None) -> None:
         """Record an audit event on this instance."""

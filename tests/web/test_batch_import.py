@@ -12,7 +12,8 @@ from sqlalchemy import delete, func, select, update
 
 from app.cli import deploy_directory
 from app.db import db, utcnow
-from app.models import Application, HouseholdClaim, ImportApplication, ImportJob, ProcessInstance
+from app.models import (AuditEvent, Application, HouseholdClaim, ImportApplication, ImportJob, Job,
+                        ProcessInstance)
 from app.services import batch_import_checks, batch_import_rows, batch_import_service, demo_service, portal_service
 from app.services.batch_import_checks import check_sheet
 from app.services.user_service import authenticate, upsert_user
@@ -71,6 +72,13 @@ def test_rows_start_real_cases_that_belong_to_the_applicant_and_reach_the_distri
     with db.session() as session:
         starter = select(ProcessInstance.started_by).where(ProcessInstance.business_key == single)
         assert session.scalar(starter) == "city"
+        # no one waits for each start: the case is registered in the start's own transaction,
+        # by the officer, not left to a worker as a job (ADR 0023)
+        instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == single))
+        assert session.scalars(select(Job.operator).where(Job.instance_id == instance_id)).all() == []
+        ran = session.execute(select(AuditEvent.actor, AuditEvent.details).where(
+            AuditEvent.instance_id == instance_id, AuditEvent.action == "tasks.ran_inline")).all()
+        assert [(actor, [t["operator"] for t in d["tasks"]]) for actor, d in ran] == [("city", ["case/register"])]
     # the street reviewers of each district see their own case at 受理, not the other's
     yuzhong = as_user("street_yz").get("/inbox?tab=groups").get_data(as_text=True)
     jiangbei = as_user("street_jb").get("/inbox?tab=groups").get_data(as_text=True)
