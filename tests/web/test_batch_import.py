@@ -12,8 +12,7 @@ from sqlalchemy import delete, func, select, update
 
 from app.cli import deploy_directory
 from app.db import db, utcnow
-from app.models import (AuditEvent, Application, HouseholdClaim, ImportApplication, ImportJob, Job,
-                        ProcessInstance)
+from app.models import Application, AuditEvent, HouseholdClaim, ImportApplication, ImportJob, Job, ProcessInstance
 from app.services import batch_import_checks, batch_import_rows, batch_import_service, demo_service, portal_service
 from app.services.batch_import_checks import check_sheet
 from app.services.user_service import authenticate, upsert_user
