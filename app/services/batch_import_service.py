@@ -116,8 +116,8 @@ def run_job(job_id: str) -> None:
         try:
             _start_one(claimed)
         except Exception:  # one broken application must not stop the rest of the upload
-            log.exception("batch import %s: application %s failed", job_id, claimed)
-            _settle(claimed, None, {"_": ["未能立案：系统错误"]})
+            log.exception("batch import %s: application %s failed", job_id, claimed.id)
+            _settle(claimed.id, None, {"_": ["未能立案：系统错误"]})
     with db.transaction() as session:
         open_left = select(ImportApplication.id).where(ImportApplication.job_id == job_id,
                                                        ImportApplication.state.in_(("pending", "starting")))
@@ -125,8 +125,24 @@ def run_job(job_id: str) -> None:
                         .values(state="finished", finished_at=utcnow(), heartbeat_at=utcnow()))
 
 
-def _claim_next(job_id: str) -> int | None:
-    """Mark the next pending application as starting (a second runner skips it); touch the heartbeat."""
+@dataclass
+class _Claimed:
+    """An application taken to be started, as its claim read it."""
+
+    id: int
+    form: dict
+    applicant_username: str
+    application_no: str | None
+    owner: Identity | None  # the importing officer, None if their account was deactivated
+    exists: bool  # its case was started already (by a runner taken for dead)
+
+
+def _claim_next(job_id: str) -> _Claimed | None:
+    """Mark the next pending application as starting (a second runner skips it), reserve its
+    number and touch the heartbeat, in one transaction.
+
+    The number is reserved before the start so an interrupted start can be told apart: a case
+    with that number exists or it does not (:func:`resume`)."""
     with db.transaction() as session:
         for candidate in session.scalars(
                 select(ImportApplication.id).where(ImportApplication.job_id == job_id,
@@ -135,39 +151,42 @@ def _claim_next(job_id: str) -> int | None:
             claimed = session.execute(update(ImportApplication).where(ImportApplication.id == candidate,
                                                                       ImportApplication.state == "pending")
                                       .values(state="starting"))
-            if claimed.rowcount:
-                session.execute(update(ImportJob).where(ImportJob.id == job_id).values(heartbeat_at=utcnow()))
-                return candidate
+            if not claimed.rowcount:
+                continue
+            session.execute(update(ImportJob).where(ImportJob.id == job_id).values(heartbeat_at=utcnow()))
+            row = session.get(ImportApplication, candidate)
+            owner = session.scalar(select(User).join(ImportJob, ImportJob.owner == User.username)
+                                   .where(ImportJob.id == job_id, User.active.is_(True)))
+            exists = _case_exists(session, row.application_no)
+            if owner is not None and not exists and row.application_no is None and row.form:
+                row.application_no = case_service.next_application_no(row.form["housing_type"], utcnow().year,
+                                                                      session)
+            return _Claimed(row.id, row.form or {}, row.applicant_username, row.application_no,
+                            identity_of(owner) if owner is not None else None, exists)
     return None
 
 
-def _start_one(application_id: int) -> None:
-    with db.session() as session:
-        row = session.get(ImportApplication, application_id)
-        owner = session.scalar(select(User).join(ImportJob, ImportJob.owner == User.username)
-                               .where(ImportJob.id == row.job_id, User.active.is_(True)))
-        if _case_exists(session, row.application_no):  # started by a runner taken for dead; never twice
-            _settle(application_id, row.application_no, None)
-            return
-    if owner is None:
-        _settle(application_id, None, {"_": ["未能立案：导入人账号已停用"]})
+def _start_one(claimed: _Claimed) -> None:
+    if claimed.exists:  # started by a runner taken for dead; never twice
+        _settle(claimed.id, claimed.application_no, None)
         return
-    if row.application_no is None:  # reserved first, so an interrupted start can be told apart
-        row.application_no = case_service.next_application_no(row.form["housing_type"], utcnow().year)
-        with db.transaction() as session:
-            session.execute(update(ImportApplication).where(ImportApplication.id == application_id)
-                            .values(application_no=row.application_no))
+    if claimed.owner is None:
+        _settle(claimed.id, None, {"_": ["未能立案：导入人账号已停用"]})
+        return
+
+    def started(session) -> None:  # in the start's transaction: the case and its row's state together
+        session.execute(update(ImportApplication).where(ImportApplication.id == claimed.id)
+                        .values(state="started", form=None))
+
     try:  # the form is checked again: it may have changed since the upload
-        case_service.file_application(identity_of(owner), row.form or {}, row.applicant_username,
-                                      row.application_no, unattended=True)
+        case_service.file_application(claimed.owner, claimed.form, claimed.applicant_username,
+                                      claimed.application_no, unattended=True, also=started)
     except ValidationFailed as exc:
-        _settle(application_id, None, exc.errors or {"_": [f"未能立案：{exc.detail}"]})
+        _settle(claimed.id, None, exc.errors or {"_": [f"未能立案：{exc.detail}"]})
     except DuplicateApplication as exc:  # opened elsewhere since the upload was checked
-        _settle(application_id, None, exc.errors)
+        _settle(claimed.id, None, exc.errors)
     except DomainError as exc:
-        _settle(application_id, None, {"_": [f"未能立案：{exc.detail}"]})
-    else:
-        _settle(application_id, row.application_no, None)
+        _settle(claimed.id, None, {"_": [f"未能立案：{exc.detail}"]})
 
 
 def _settle(application_id: int, application_no: str | None, errors: dict | None) -> None:

@@ -8,7 +8,7 @@ and tables are described in docs/case-data.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app import claims
 from app.auth.identity import Identity
@@ -112,23 +113,27 @@ def _check_members(members: list[dict], field: str, others: dict[str, str] | Non
         raise ValidationFailed("身份证号码有误", errors)
 
 
-def next_sequence(prefix: str) -> int:
-    """The next number of the counter named ``prefix`` (``GZF2026``, ``PZ2026`` …)."""
-    with db.transaction() as session:
-        # the first number of a prefix: two submissions at once must not both create the counter
-        upsert = sqlite_insert if db.is_sqlite else pg_insert
-        session.execute(upsert(CaseCounter).values(prefix=prefix, last=0).on_conflict_do_nothing())
-        query = select(CaseCounter).where(CaseCounter.prefix == prefix)
-        counter = session.scalar(query if db.is_sqlite else query.with_for_update())
-        assert counter is not None  # inserted just above when missing
-        counter.last += 1
-        return counter.last
+def next_sequence(prefix: str, session: Session | None = None) -> int:
+    """The next number of the counter named ``prefix`` (``GZF2026``, ``PZ2026`` …), in a
+    transaction of its own or in ``session``'s (which then holds the counter until it ends)."""
+    if session is None:
+        with db.transaction() as own:
+            return next_sequence(prefix, own)
+    # the first number of a prefix: two submissions at once must not both create the counter
+    upsert = sqlite_insert if db.is_sqlite else pg_insert
+    session.execute(upsert(CaseCounter).values(prefix=prefix, last=0).on_conflict_do_nothing())
+    query = select(CaseCounter).where(CaseCounter.prefix == prefix)
+    counter = session.scalar(query if db.is_sqlite else query.with_for_update())
+    assert counter is not None  # inserted just above when missing
+    counter.last += 1
+    return counter.last
 
 
-def next_application_no(housing_type: str, year: int) -> str:
-    """The next number like ``GZF2026-000123`` (one counter per type and year)."""
+def next_application_no(housing_type: str, year: int, session: Session | None = None) -> str:
+    """The next number like ``GZF2026-000123`` (one counter per type and year; see
+    :func:`next_sequence` for ``session``)."""
     prefix = f"{PREFIXES[housing_type]}{year}"
-    return f"{prefix}-{next_sequence(prefix):06d}"
+    return f"{prefix}-{next_sequence(prefix, session):06d}"
 
 
 def submit_application(identity: Identity, form: dict, applicant_username: str | None = None,
@@ -150,18 +155,20 @@ def submit_application(identity: Identity, form: dict, applicant_username: str |
 
 def file_application(identity: Identity, form: dict, applicant_username: str | None = None,
                      application_no: str | None = None, uploads: Sequence[document_service.Upload] = (),
-                     unattended: bool = False) -> str:
+                     unattended: bool = False, also: Callable[[Session], object] | None = None) -> str:
     """:func:`submit_application` without reading the case back: its application number (the
     batch import files thousands and shows none of them). ``unattended``: no one waits for this
     start (the batch import's), so it runs the case's first inline handlers (``case/register``)
-    in its own transaction instead of leaving them to a worker (ADR 0023)."""
+    in its own transaction instead of leaving them to a worker (ADR 0023). ``also`` writes the
+    caller's own rows in the start's transaction (the import marks its row started)."""
     document_service.refuse_file_references(form.get("documents"))
     with document_service.kept_uploads(uploads, form) as form:
-        return _start_application(identity, form, applicant_username, application_no, unattended)
+        return _start_application(identity, form, applicant_username, application_no, unattended, also)
 
 
 def _start_application(identity: Identity, form: dict, applicant_username: str | None,
-                       application_no: str | None, unattended: bool) -> str:
+                       application_no: str | None, unattended: bool,
+                       also: Callable[[Session], object] | None) -> str:
     from handlers.case_records import register_case  # handlers import the engine; keep imports lazy
 
     form = forms.validate_submission(APPLICATION_FORM, form)
@@ -186,6 +193,8 @@ def _start_application(identity: Identity, form: dict, applicant_username: str |
         if session.scalar(select(Application.id).where(Application.application_no == application_no)) is not None:
             raise CaseAlreadyStarted(Message("case.already_started", no=application_no))
         register_case(session, data, instance.id)
+        if also is not None:
+            also(session)
 
     try:
         instance_service.start_instance(PROCESS_KEYS[form["housing_type"]], data, application_no,
