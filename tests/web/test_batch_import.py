@@ -160,6 +160,29 @@ def test_a_district_reviewer_imports_only_their_district_and_nothing_else_starts
     assert len(job.started) == 1 and job.state == "finished"
 
 
+def test_a_start_that_fails_leaves_no_case_and_its_row_failed_with_the_number_kept(import_app, monkeypatch):
+    """The row is marked started in the case's own start transaction: a start rolled back after
+    that mark (here, while it registers the case) leaves the row failed and no case."""
+    from app.services import instance_service
+
+    def broken(step):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(instance_service, "run_inline", broken)
+    job = batch_import_service.start_import(authenticate("city", "demo123"), "t.csv",
+                                            batch_import_rows.template_csv(), background=False)
+    assert job.state == "finished" and job.started == [] and job.done == 2
+    assert [m for _row, _column, m in job.problems] == ["未能立案：系统错误"] * 2
+    with db.session() as session:
+        rows = session.execute(select(ImportApplication.state, ImportApplication.application_no)
+                               .where(ImportApplication.job_id == job.id)
+                               .order_by(ImportApplication.position)).all()
+        assert [state for state, _no in rows] == ["failed", "failed"]
+        assert all(no and no.startswith(("GZF", "BZF")) for _state, no in rows), rows  # reserved when claimed
+        assert session.scalar(select(func.count()).select_from(Application)) == 0
+        assert session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
+
+
 def test_a_wrong_file_is_refused_before_anything_starts(import_app):
     identity = authenticate("city", "demo123")
     for name, content, message in (("x.txt", b"a,b", "只接受"), ("x.csv", b"foo,bar\n1,2\n", "表头"),
