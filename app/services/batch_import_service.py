@@ -154,7 +154,7 @@ def _claim_next(job_id: str) -> _Claimed | None:
             if not claimed.rowcount:
                 continue
             session.execute(update(ImportJob).where(ImportJob.id == job_id).values(heartbeat_at=utcnow()))
-            row = session.get(ImportApplication, candidate)
+            row = session.get_one(ImportApplication, candidate)
             owner = session.scalar(select(User).join(ImportJob, ImportJob.owner == User.username)
                                    .where(ImportJob.id == job_id, User.active.is_(True)))
             exists = _case_exists(session, row.application_no)
@@ -192,7 +192,7 @@ def _start_one(claimed: _Claimed) -> None:
 def _settle(application_id: int, application_no: str | None, errors: dict | None) -> None:
     """Record the outcome; a case that exists is reported as started whatever went wrong after."""
     with db.transaction() as session:
-        row = session.get(ImportApplication, application_id)
+        row = session.get_one(ImportApplication, application_id)
         exists = _case_exists(session, application_no or row.application_no)
         row.state, row.form = ("started" if exists else "failed"), None
         if not exists:
