@@ -94,8 +94,16 @@ def test_a_timer_expression_is_bounded():
 def test_a_python_cell_of_a_decision_table_is_bounded(sandbox):
     table = parse_decisions(decision_xml([(["-"], ["math.factorial(10**6) > 1"])], language="python"),
                             "slow.dmn")["d"].table
-    error, took = _timed(lambda: sandbox.decide(table, {"x": 1}))
-    assert isinstance(error, ScriptTimeout) and took < BOUND
+    started = time.monotonic()
+    with pytest.raises((ScriptTimeout, DmnEvaluationError)) as info:
+        sandbox.decide(table, {"x": 1})
+    assert time.monotonic() - started < BOUND
+    # the watchdog stops the evaluator (ScriptTimeout); when the C call returns after the CPU
+    # limit but before the watchdog, the evaluator stops the cell itself and the error names it
+    error = info.value
+    assert isinstance(error, ScriptTimeout) or (
+        error.row == 1 and "output cell 'math.factorial(10**6) > 1'" in str(error)
+        and "CPU time limit of 1 s" in str(error)), error
 
 
 def test_decision_tables_run_in_the_evaluator_with_their_errors(sandbox):
