@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg2
 
+TICK = os.sysconf("SC_CLK_TCK")
 ADMIN_URL = os.environ.get("HOUSING_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -58,3 +59,19 @@ def arguments(description: str | None, repeat: int, argv: list[str] | None = Non
     parser.add_argument("--fresh", action="store_true", help="drop and seed the database again")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     return parser.parse_args(argv)
+
+
+def cpu_ms(pid: int, skip: frozenset[str] = frozenset()) -> float:
+    """User + system CPU of a process and of its live child processes so far (0 if it is gone),
+    except the children in ``skip`` (process ids)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        if stat.parent.name in skip:
+            continue
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # the process, or its child
+            total += (int(fields[11]) + int(fields[12])) * 1000 / TICK
+    return total

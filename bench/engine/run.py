@@ -94,6 +94,9 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
     import subprocess
 
     from redis import Redis
+    from sqlalchemy import text
+
+    from bench.common import cpu_ms
 
     os.environ.update({
         "HOUSING_DATABASE_URL": database_url, "HOUSING_JOB_RUNNER": "rq", "HOUSING_REDIS_URL": redis_url,
@@ -137,6 +140,11 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
     lock = threading.Lock()
     try:
         time.sleep(1.5)  # workers connect
+        with app.app_context(), db.session() as session:
+            pg0 = {pid: cpu_ms(pid) for pid in session.scalars(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))}
+        cpu0 = {"driver": cpu_ms(os.getpid(), frozenset(str(p.pid) for p in procs)),
+                "rq workers": sum(cpu_ms(p.pid) for p in procs)}
         t0 = time.perf_counter()
 
         def start_one(i: int) -> str:
@@ -180,6 +188,12 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
                 if time.perf_counter() - t0 > 600:
                     raise RuntimeError("benchmark did not finish in 10 minutes")
         elapsed = time.perf_counter() - t0
+        with app.app_context(), db.session() as session:  # read while the workers' connections live
+            backends = list(session.scalars(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")))
+        cpu = {"driver": cpu_ms(os.getpid(), frozenset(str(p.pid) for p in procs)) - cpu0["driver"],
+               "rq workers": sum(cpu_ms(p.pid) for p in procs) - cpu0["rq workers"],
+               "PostgreSQL backends": sum(cpu_ms(pid) - pg0.get(pid, 0.0) for pid in backends)}
     finally:
         for p in procs:
             p.terminate()
@@ -195,6 +209,7 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
         "complete_ms": {"p50": _pct(complete_ms, 50), "p99": _pct(complete_ms, 99), "count": len(complete_ms)},
         "start_ms": {"p50": _pct(start_ms, 50), "p99": _pct(start_ms, 99)},
         "in_driver_seconds": dict(watch.totals),
+        "cpu_ms_per_instance": {k: round(v / n, 1) for k, v in cpu.items()},
     }
 
 

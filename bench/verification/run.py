@@ -34,33 +34,17 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.common import cpu_ms
 from bench.engine.run import _drop_database, _fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _cpu_ms(pid: int, skip: frozenset[str] = frozenset()) -> float:
-    """User + system CPU of a process and of its live child processes so far (0 if it is gone),
-    except the children in ``skip`` (process ids)."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        if stat.parent.name in skip:
-            continue
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):  # the process, or its child
-            total += (int(fields[11]) + int(fields[12])) * 1000 / TICK
-    return total
 
 
 def households() -> list[dict]:
@@ -171,11 +155,11 @@ def _run(args, url: str, port: int, procs: list[subprocess.Popen]) -> dict:
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")))
 
     def driver_cpu_ms() -> float:  # this process and its script evaluators, not the workers or the sandbox
-        return _cpu_ms(os.getpid(), frozenset(str(p.pid) for p in procs))
+        return cpu_ms(os.getpid(), frozenset(str(p.pid) for p in procs))
 
-    cpu0 = {"driver": driver_cpu_ms(), "workers": sum(_cpu_ms(p.pid) for p in procs[1:]),
-            "sandbox": _cpu_ms(procs[0].pid)}
-    pg0 = {pid: _cpu_ms(pid) for pid in backends()}
+    cpu0 = {"driver": driver_cpu_ms(), "workers": sum(cpu_ms(p.pid) for p in procs[1:]),
+            "sandbox": cpu_ms(procs[0].pid)}
+    pg0 = {pid: cpu_ms(pid) for pid in backends()}
     t0 = time.perf_counter()
     finished = feed()
     done = 0
@@ -193,10 +177,10 @@ def _run(args, url: str, port: int, procs: list[subprocess.Popen]) -> dict:
                                f"jobs {jobs}, instances {statuses}")
     finished()
     elapsed = time.perf_counter() - t0
-    pg = sum(_cpu_ms(pid) - pg0.get(pid, 0.0) for pid in backends())
+    pg = sum(cpu_ms(pid) - pg0.get(pid, 0.0) for pid in backends())
     cpu = {"driver": driver_cpu_ms() - cpu0["driver"],
-           "rq workers": sum(_cpu_ms(p.pid) for p in procs[1:]) - cpu0["workers"],
-           "sandbox": _cpu_ms(procs[0].pid) - cpu0["sandbox"], "PostgreSQL backends": pg}
+           "rq workers": sum(cpu_ms(p.pid) for p in procs[1:]) - cpu0["workers"],
+           "sandbox": cpu_ms(procs[0].pid) - cpu0["sandbox"], "PostgreSQL backends": pg}
     with app.app_context(), db.session() as session:
         jobs = session.scalar(select(func.count()).select_from(Job)) or 0
         attempts = session.scalar(select(func.sum(Job.attempts))) or 0
