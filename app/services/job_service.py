@@ -15,9 +15,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple, cast
 
 from flask import current_app
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 
 from app.db import db, utcnow
 from app.engine.operators import OperatorContext, OperatorError, UnknownOperatorError, registry
@@ -61,6 +62,28 @@ class JobCall:
     attempt: int
     idempotency_key: str
     business_key: str | None
+
+
+#: what applying a finished job reads of it (plain rows: the step writes their new states at once)
+_APPLY_COLUMNS = (Job.id, Job.instance_id, Job.task_id, Job.bpmn_id, Job.task_name, Job.operator, Job.params,
+                  Job.result_variable, Job.result, Job.state, Job.error_code, Job.last_error)
+
+
+class _Finished(NamedTuple):
+    """A finished job as :func:`_apply` reads it (a row of :data:`_APPLY_COLUMNS`)."""
+
+    id: str
+    instance_id: str
+    task_id: str
+    bpmn_id: str
+    task_name: str
+    operator: str
+    params: dict
+    result_variable: str
+    result: dict | None
+    state: str
+    error_code: str | None
+    last_error: str | None
 
 
 def claim(job_ids: list[str]) -> list[JobCall]:
@@ -166,23 +189,44 @@ def _store_and_resume(instance_id: str, successes: list[tuple[JobCall, dict]],
     in_resume = in_resume or []
     ran: list[tuple[JobCall, dict]] = []
 
+    ready: list[_Finished] = []  # what the resume applies, read while the results were stored
+    unstored: dict[str, dict] = {}  # job id → its result, written by the resume with its new state
+
     def store(session, _instance) -> bool:
         ran.clear()
+        ready.clear()
+        unstored.clear()
         for call in in_resume:
             result = inline.call_in_session(session, call.operator, call.params, _context(call, session))
             if result is not None:
                 ran.append((call, result))
         stored = successes + ran
-        mine = [c.id for c, _ in stored]
-        # one query: which of these were applied or cancelled meanwhile, and whether other jobs
-        # of the instance still run
-        states = dict(session.execute(select(Job.id, Job.state).where(
-            Job.instance_id == instance_id, or_(Job.id.in_(mine), Job.state.in_(("queued", "running"))))).all())
-        outcomes.update(_write_results(session, stored, {i for i in mine if states.get(i) in FINISHED}))
-        return not any(job_id not in mine for job_id in states)
+        results = {c.id: result for c, result in stored}
+        # one query: these jobs (applied or cancelled meanwhile?), the instance's jobs still
+        # running, and its finished ones waiting to be applied (stored by earlier batches)
+        rows = [_Finished(*r) for r in session.execute(select(*_APPLY_COLUMNS).where(
+            Job.instance_id == instance_id,
+            or_(Job.id.in_(list(results)), Job.state.in_(("queued", "running", "succeeded", "failed"))),
+        ).order_by(Job.updated_at, Job.id)).all()]
+        stale = {r.id for r in rows if r.id in results and r.state in FINISHED}
+        if any(r.id not in results and r.state in ("queued", "running") for r in rows):
+            # the last of the instance's running jobs applies them all: only store these
+            outcomes.update(_write_results(session, stored, stale))
+            return False
+        from app.messages import service as messages
+
+        fresh = [(c, result) for c, result in stored if c.id not in stale]
+        messages.record_job_results(session, fresh)
+        outcomes.update({c.id: ("stale" if c.id in stale else "succeeded") for c, _ in stored})
+        # earlier results first (as stored), then these: each written once, with its new state
+        ready.extend(r for r in rows if r.id not in results and r.state in ("succeeded", "failed"))
+        ready.extend(r._replace(state="succeeded", result=results[r.id], error_code=None, last_error=None)
+                     for r in rows if r.id in results and r.id not in stale)
+        unstored.update({r.id: results[r.id] for r in ready if r.id in results})
+        return True
 
     try:
-        with_instance_if(instance_id, _resume_action(instance_id), "system", store)
+        with_instance_if(instance_id, _resume_action(instance_id, ready, unstored), "system", store)
     except Exception:  # stored apart, so a failing resume keeps the results (and fails as before)
         log.info("storing and applying the results of %s together failed; storing them first", instance_id,
                  exc_info=True)
@@ -262,18 +306,25 @@ def _write_results(session, successes: list[tuple[JobCall, dict]], stale: set[st
     if stale is None:
         stale = set(session.scalars(select(Job.id).where(
             Job.id.in_([c.id for c, _ in successes]), Job.state.in_(FINISHED))))
-    # in a fixed (id) order, so that two transactions updating the same jobs lock them alike
-    rows = [{"jid": c.id, "res": result}
-            for c, result in sorted(successes, key=lambda pair: pair[0].id) if c.id not in stale]
+    rows = {c.id: ("succeeded", result) for c, result in successes if c.id not in stale}
     if rows:
-        session.connection().execute(
-            update(Job.__table__).where(Job.__table__.c.id == bindparam("jid"))
-            .values(state="succeeded", result=bindparam("res"), error_code=None, last_error=None,
-                    lease_until=None, updated_at=now), rows)
+        _write_outcomes(session, rows, now)
         from app.messages import service as messages
 
         messages.record_job_results(session, [(c, r) for c, r in successes if c.id not in stale])
     return {c.id: ("stale" if c.id in stale else "succeeded") for c, _ in successes}
+
+
+def _write_outcomes(session, outcomes: dict[str, tuple[str, dict]], now) -> None:
+    """Write jobs' (state, result) pairs, keyed by job id, in one UPDATE with many parameter sets
+    (sent in pages); rows in a fixed (id) order, so that two transactions updating the same jobs
+    lock them alike."""
+    jobs = cast(Table, Job.__table__)
+    session.connection().execute(
+        update(jobs).where(jobs.c.id == bindparam("jid"))
+        .values(state=bindparam("st"), result=bindparam("res"), error_code=None, last_error=None,
+                lease_until=None, updated_at=now),
+        [{"jid": job_id, "st": state, "res": result} for job_id, (state, result) in sorted(outcomes.items())])
 
 
 def _fail(call: JobCall, error: OperatorError) -> str:
@@ -317,21 +368,23 @@ def resume_instance(instance_id: str) -> int:
     return with_instance(instance_id, _resume_action(instance_id), "system")
 
 
-#: what applying a finished job reads of it (plain rows: the step writes their new states at once)
-_APPLY_COLUMNS = (Job.id, Job.instance_id, Job.task_id, Job.bpmn_id, Job.task_name, Job.operator, Job.params,
-                  Job.result_variable, Job.result, Job.state, Job.error_code, Job.last_error)
+def _resume_action(instance_id: str, ready: list[_Finished] | None = None,
+                   unstored: dict[str, dict] | None = None):
+    """The step that applies the instance's finished jobs: ``ready`` when the caller read them
+    (those in ``unstored`` with results not stored yet: each is written once, with its new
+    state), else read here."""
 
-
-def _resume_action(instance_id: str):
     def action(step: Step) -> int:
-        jobs = step.session.execute(
-            select(*_APPLY_COLUMNS).where(Job.instance_id == instance_id, Job.state.in_(("succeeded", "failed")))
-            .order_by(Job.updated_at)
-        ).all()
+        if ready:
+            jobs = list(ready)
+        else:
+            jobs = [_Finished(*r) for r in step.session.execute(
+                select(*_APPLY_COLUMNS).where(Job.instance_id == instance_id, Job.state.in_(("succeeded", "failed")))
+                .order_by(Job.updated_at, Job.id)).all()]
         started = step.before.started_service
         settled: dict[str, str] = {}  # job id → its state after this step
         applied = [entry for job in jobs if (entry := _apply(step, job, started, settled))]
-        _settle(step.session, settled)
+        _settle(step.session, settled, unstored if ready else None)
         if applied:  # one audit event for the results a resume applies together
             step.audit("jobs.applied", {"jobs": applied})
         return len(jobs)
@@ -339,12 +392,18 @@ def _resume_action(instance_id: str):
     return action
 
 
-def _settle(session, settled: dict[str, str]) -> None:
-    """Write the jobs' new states: one UPDATE per state, rows in id order."""
+def _settle(session, settled: dict[str, str], results: dict[str, dict] | None = None) -> None:
+    """Write the jobs' new states: one UPDATE per state, rows in id order; the jobs whose
+    ``results`` were not stored yet get them in one UPDATE with their states."""
     now = utcnow()
+    results = results or {}
+    if results:
+        _write_outcomes(session, {job_id: (settled.get(job_id, "succeeded"), result)
+                                  for job_id, result in results.items()}, now)
     by_state: dict[str, list[str]] = {}
     for job_id, state in settled.items():
-        by_state.setdefault(state, []).append(job_id)
+        if job_id not in results:
+            by_state.setdefault(state, []).append(job_id)
     for state, ids in sorted(by_state.items()):
         session.execute(update(Job).where(Job.id.in_(sorted(ids))).values(state=state, updated_at=now)
                         .execution_options(synchronize_session=False))
