@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TypeVar, cast
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -187,8 +187,8 @@ def _persist(step: Step) -> None:
     if instance in session.new:  # a new instance: its one INSERT, before the rows referring to it
         session.flush()
     if archive:  # finished work leaves the live state for the archive (app.engine.compaction)
-        session.add(InstanceArchive(instance_id=instance.id, nodes=archive.nodes, archived_at=now,
-                                    tasks=serializer.encode_archived(archive.workflows)))
+        _insert(session, InstanceArchive, [{"instance_id": instance.id, "nodes": archive.nodes, "archived_at": now,
+                                            "tasks": serializer.encode_archived(archive.workflows)}])
     _write_jobs(step, after, now)
     _sync_human_tasks(step, after, now, previous_summary)
     for failure in run.failures:
@@ -309,6 +309,8 @@ def _sync_human_tasks(step: Step, after: Snapshot, now, instance_summary: dict |
     again = [r.id for r in known if r.id in after.ready_human]
     existing = {h.id: h for h in session.scalars(select(HumanTask).where(HumanTask.id.in_(again)))} if again else {}
     last = max((r for r in known if r.status == "completed"), key=_completion_order, default=None)
+    tasks: list[dict] = []
+    candidates: list[dict] = []
     for task_id in opened:
         if task_id in existing:  # e.g. a retried task that is ready again
             existing[task_id].status, existing[task_id].completed_at = "ready", None
@@ -317,16 +319,25 @@ def _sync_human_tasks(step: Step, after: Snapshot, now, instance_summary: dict |
         summary = summary_of(after.ready_human[task_id].data, instance_summary)
         if view.problems:
             summary["problems"] = view.problems
-        session.add(HumanTask(
-            id=task_id, instance_id=instance.id, process_key=instance.process_key,
-            business_key=instance.business_key, bpmn_id=view.bpmn_id, name=view.name, lane=view.lane,
-            form_key=view.form_key, ui_form_key=view.ui_form_key, instructions=view.instructions,
-            candidate_groups=view.candidate_groups,
-            assignee=view.assignee or _same_role_clerk(session, last, view.candidate_groups),
-            district=view.district, status="ready", due_at=view.due_at, created_at=now, summary=summary,
-        ))
-        for group in view.candidate_groups:
-            session.add(TaskCandidate(task_id=task_id, group_name=group))
+        tasks.append({
+            "id": task_id, "instance_id": instance.id, "process_key": instance.process_key,
+            "business_key": instance.business_key, "bpmn_id": view.bpmn_id, "name": view.name, "lane": view.lane,
+            "form_key": view.form_key, "ui_form_key": view.ui_form_key, "instructions": view.instructions,
+            "candidate_groups": view.candidate_groups,
+            "assignee": view.assignee or _same_role_clerk(session, last, view.candidate_groups),
+            "district": view.district, "status": "ready", "due_at": view.due_at, "created_at": now,
+            "completed_at": None, "completed_by": None, "summary": summary,
+        })
+        candidates += [{"task_id": task_id, "group_name": group} for group in view.candidate_groups]
+    _insert(session, HumanTask, tasks)
+    _insert(session, TaskCandidate, candidates)
+
+
+def _insert(session: Session, model, rows: list[dict]) -> None:
+    """New rows of a step's projections, written as they are made (SQLAlchemy Core: no unit of
+    work; rows of one table in one statement). Every row of a call has the same keys."""
+    if rows:
+        session.execute(insert(model.__table__), rows)
 
 
 def _completion_order(row) -> tuple:
@@ -362,12 +373,11 @@ def _write_decisions(step: Step, now) -> None:
             select(ProcessDefinition.key, ProcessDefinition.id).where(
                 ProcessDefinition.id.in_(instance.bundle), ProcessDefinition.kind == "decision")).all())
         step.run.bundle.decision_versions = versions
-    for rec in records:
-        step.session.add(DecisionEvaluation(
-            instance_id=instance.id, process_key=instance.process_key, business_key=instance.business_key,
-            decision_id=rec.decision_id, definition_id=versions.get(rec.decision_id), bpmn_id=rec.bpmn_id,
-            facts=rec.facts, outputs=rec.outputs, matched=rec.matched, evaluated_at=now,
-        ))
+    _insert(step.session, DecisionEvaluation, [{
+        "instance_id": instance.id, "process_key": instance.process_key, "business_key": instance.business_key,
+        "decision_id": rec.decision_id, "definition_id": versions.get(rec.decision_id), "bpmn_id": rec.bpmn_id,
+        "facts": rec.facts, "outputs": rec.outputs, "matched": rec.matched, "evaluated_at": now,
+    } for rec in records])
 
 
 def _find(run: Run, task_id: str):
