@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import cast
 
-from sqlalchemy import CursorResult, Executable, Table, update
+from sqlalchemy import CursorResult, Table, bindparam, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -126,17 +126,22 @@ def _move_known_head(session: Session, subject_type: str, subject_id: str, known
     """Extend the chain from the head the transaction read; False if it has moved since."""
     old_hash, old_count = known
     new_hash, new_count = _chain(events, old_hash or "", old_count or 0, key)
-    stmt: Executable
     if old_hash is None:  # no head row yet (a new instance): create it, unless someone just did
         insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
         stmt = insert(HEADS).values(subject_type=subject_type, subject_id=subject_id, head_hash=new_hash,
                                     count=new_count).on_conflict_do_nothing(
             index_elements=[HEADS.c.subject_type, HEADS.c.subject_id])
-    else:
-        stmt = update(HEADS).where(HEADS.c.subject_type == subject_type, HEADS.c.subject_id == subject_id,
-                                   HEADS.c.count == old_count, HEADS.c.head_hash == old_hash) \
-            .values(head_hash=new_hash, count=new_count)
-    return cast(CursorResult, session.execute(stmt)).rowcount == 1
+        return cast(CursorResult, session.execute(stmt)).rowcount == 1
+    moved = session.execute(_MOVE_HEAD, {"st": subject_type, "sid": subject_id, "old_count": old_count,
+                                         "old_hash": old_hash, "new_hash": new_hash, "new_count": new_count})
+    return cast(CursorResult, moved).rowcount == 1
+
+
+#: a head moved from the value a transaction read (built once: it runs in every step)
+_MOVE_HEAD = (update(HEADS)
+              .where(HEADS.c.subject_type == bindparam("st"), HEADS.c.subject_id == bindparam("sid"),
+                     HEADS.c.count == bindparam("old_count"), HEADS.c.head_hash == bindparam("old_hash"))
+              .values(head_hash=bindparam("new_hash"), count=bindparam("new_count")))
 
 
 def _lock_head(session: Session, subject_type: str, subject_id: str) -> tuple[str, int]:

@@ -86,28 +86,48 @@ class _Finished(NamedTuple):
     last_error: str | None
 
 
+#: the job table, for the statements a worker runs on every batch; each is built once, with
+#: bound parameters (building and keying a statement per call was a tenth of a worker's CPU)
+JOBS = cast(Table, Job.__table__)
+_CLAIM = (update(JOBS)
+          .where(JOBS.c.id.in_(bindparam("ids", expanding=True)), JOBS.c.state.in_(("queued", "pending")),
+                 JOBS.c.run_after <= bindparam("now"))
+          .values(state="running", attempts=JOBS.c.attempts + 1, lease_until=bindparam("lease"),
+                  updated_at=bindparam("now")))
+_CLAIMED = (JOBS.c.id, JOBS.c.instance_id, JOBS.c.task_id, JOBS.c.bpmn_id, JOBS.c.operator, JOBS.c.params,
+            JOBS.c.attempts, JOBS.c.idempotency_key)
+_INSTANCES = cast(Table, ProcessInstance.__table__)
+_CLAIM_WITH_KEY = (_CLAIM.where(_INSTANCES.c.id == JOBS.c.instance_id)
+                   .returning(*_CLAIMED, _INSTANCES.c.business_key))
+#: one instance's given jobs and its queued, running and finished-but-unapplied ones
+_INSTANCE_JOBS = select(*_APPLY_COLUMNS).where(
+    Job.instance_id == bindparam("instance_id"),
+    or_(Job.id.in_(bindparam("ids", expanding=True)), Job.state.in_(("queued", "running", "succeeded", "failed"))),
+).order_by(Job.updated_at, Job.id)
+#: jobs' states and results, one parameter set per job
+_WRITE_OUTCOME = (update(JOBS).where(JOBS.c.id == bindparam("jid"))
+                  .values(state=bindparam("st"), result=bindparam("res"), error_code=None, last_error=None,
+                          lease_until=None, updated_at=bindparam("now")))
+#: jobs' new states
+_SETTLE = (update(JOBS).where(JOBS.c.id.in_(bindparam("ids", expanding=True)))
+           .values(state=bindparam("st"), updated_at=bindparam("now")))
+
+
 def claim(job_ids: list[str]) -> list[JobCall]:
     """Lease the runnable jobs among ``job_ids`` (queued or due, not taken by anyone else).
 
     One conditional UPDATE … RETURNING: of two workers handed the same job, one gets it.
     """
     now = utcnow()
-    lease = now + timedelta(seconds=context.settings().job_lease_seconds)
-    claimed = (update(Job)
-               .where(Job.id.in_(job_ids), Job.state.in_(("queued", "pending")), Job.run_after <= now)
-               .values(state="running", attempts=Job.attempts + 1, lease_until=lease, updated_at=now))
-    columns = (Job.id, Job.instance_id, Job.task_id, Job.bpmn_id, Job.operator, Job.params, Job.attempts,
-               Job.idempotency_key)
+    params = {"ids": list(job_ids), "now": now,
+              "lease": now + timedelta(seconds=context.settings().job_lease_seconds)}
     with db.transaction() as session:
         if db.is_sqlite:  # no RETURNING from the joined table there: the business keys in a second query
-            rows = session.execute(claimed.returning(*columns)).all()
+            rows = session.execute(_CLAIM.returning(*_CLAIMED), params).all()
             keys = dict(session.execute(select(ProcessInstance.id, ProcessInstance.business_key).where(
                 ProcessInstance.id.in_({r.instance_id for r in rows}))).all()) if rows else {}
         else:  # UPDATE … FROM: the instance's business key comes back with the job
-            rows = session.execute(
-                claimed.where(ProcessInstance.id == Job.instance_id)
-                .returning(*columns, ProcessInstance.business_key).execution_options(synchronize_session=False)
-            ).all()
+            rows = session.execute(_CLAIM_WITH_KEY, params).all()
             keys = {r.instance_id: r.business_key for r in rows}
     order = {job_id: n for n, job_id in enumerate(job_ids)}
     return sorted((JobCall(r.id, r.instance_id, r.task_id, r.bpmn_id, r.operator, dict(r.params), r.attempts,
@@ -204,10 +224,8 @@ def _store_and_resume(instance_id: str, successes: list[tuple[JobCall, dict]],
         results = {c.id: result for c, result in stored}
         # one query: these jobs (applied or cancelled meanwhile?), the instance's jobs still
         # running, and its finished ones waiting to be applied (stored by earlier batches)
-        rows = [_Finished(*r) for r in session.execute(select(*_APPLY_COLUMNS).where(
-            Job.instance_id == instance_id,
-            or_(Job.id.in_(list(results)), Job.state.in_(("queued", "running", "succeeded", "failed"))),
-        ).order_by(Job.updated_at, Job.id)).all()]
+        rows = [_Finished(*r) for r in session.execute(
+            _INSTANCE_JOBS, {"instance_id": instance_id, "ids": list(results)}).all()]
         stale = {r.id for r in rows if r.id in results and r.state in FINISHED}
         if any(r.id not in results and r.state in ("queued", "running") for r in rows):
             # the last of the instance's running jobs applies them all: only store these
@@ -319,12 +337,8 @@ def _write_outcomes(session, outcomes: dict[str, tuple[str, dict]], now) -> None
     """Write jobs' (state, result) pairs, keyed by job id, in one UPDATE with many parameter sets
     (sent in pages); rows in a fixed (id) order, so that two transactions updating the same jobs
     lock them alike."""
-    jobs = cast(Table, Job.__table__)
-    session.connection().execute(
-        update(jobs).where(jobs.c.id == bindparam("jid"))
-        .values(state=bindparam("st"), result=bindparam("res"), error_code=None, last_error=None,
-                lease_until=None, updated_at=now),
-        [{"jid": job_id, "st": state, "res": result} for job_id, (state, result) in sorted(outcomes.items())])
+    session.connection().execute(_WRITE_OUTCOME, [{"jid": job_id, "st": state, "res": result, "now": now}
+                                                  for job_id, (state, result) in sorted(outcomes.items())])
 
 
 def _fail(call: JobCall, error: OperatorError) -> str:
@@ -405,8 +419,7 @@ def _settle(session, settled: dict[str, str], results: dict[str, dict] | None = 
         if job_id not in results:
             by_state.setdefault(state, []).append(job_id)
     for state, ids in sorted(by_state.items()):
-        session.execute(update(Job).where(Job.id.in_(sorted(ids))).values(state=state, updated_at=now)
-                        .execution_options(synchronize_session=False))
+        session.execute(_SETTLE, {"ids": sorted(ids), "st": state, "now": now})
 
 
 def _apply(step: Step, job, started: set[str], settled: dict[str, str]) -> dict | None:

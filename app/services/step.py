@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TypeVar, cast
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy import and_, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -119,6 +119,16 @@ def instance_lock(instance_id: str) -> Iterator[None]:
         yield
 
 
+#: the instance row locked, with its audit chain's head (built once: a step's statements are
+#: constants with bound parameters, so building and keying them costs nothing per step)
+_LOCK_INSTANCE = (
+    select(ProcessInstance, AuditChainHead.head_hash, AuditChainHead.count)
+    .outerjoin(AuditChainHead, and_(AuditChainHead.subject_type == AUDIT_SUBJECT,
+                                    AuditChainHead.subject_id == ProcessInstance.id))
+    .where(ProcessInstance.id == bindparam("instance_id")).with_for_update(of=ProcessInstance)
+)
+
+
 def with_instance(instance_id: str, action: Callable[[Step], T], actor: str) -> T:
     """Run ``action`` on the locked, loaded instance and persist the result atomically."""
     return cast(T, with_instance_if(instance_id, action, actor, None))
@@ -133,12 +143,7 @@ def with_instance_if(instance_id: str, action: Callable[[Step], T], actor: str,
     with instance_lock(instance_id), _data_incident(instance_id, actor):
         with db.transaction() as session:
             # the instance row locked, and its audit chain's head read with it (no query at commit)
-            row = session.execute(
-                select(ProcessInstance, AuditChainHead.head_hash, AuditChainHead.count)
-                .outerjoin(AuditChainHead, and_(AuditChainHead.subject_type == AUDIT_SUBJECT,
-                                                AuditChainHead.subject_id == ProcessInstance.id))
-                .where(ProcessInstance.id == instance_id).with_for_update(of=ProcessInstance)
-            ).first()
+            row = session.execute(_LOCK_INSTANCE, {"instance_id": instance_id}).first()
             if row is None:
                 raise InstanceNotFound(f"process instance {instance_id} does not exist")
             instance, head_hash, head_count = row
@@ -302,10 +307,7 @@ def _sync_human_tasks(step: Step, after: Snapshot, now, instance_summary: dict |
     if closed:  # the steps just closed count as the instance's previous human step
         session.flush()
     # one query: which of the opened tasks exist already, and the instance's completed ones
-    known = session.execute(select(
-        HumanTask.id, HumanTask.status, HumanTask.candidate_groups, HumanTask.completed_by, HumanTask.completed_at,
-        HumanTask.created_at).where(HumanTask.instance_id == instance.id,
-                                    or_(HumanTask.id.in_(opened), HumanTask.status == "completed"))).all()
+    known = session.execute(_KNOWN_TASKS, {"instance_id": instance.id, "opened": opened}).all()
     again = [r.id for r in known if r.id in after.ready_human]
     existing = {h.id: h for h in session.scalars(select(HumanTask).where(HumanTask.id.in_(again)))} if again else {}
     last = max((r for r in known if r.status == "completed"), key=_completion_order, default=None)
@@ -338,6 +340,14 @@ def _insert(session: Session, model, rows: list[dict]) -> None:
     work; rows of one table in one statement). Every row of a call has the same keys."""
     if rows:
         session.execute(insert(model.__table__), rows)
+
+
+#: which of a step's opened tasks exist already, and the instance's completed ones
+_KNOWN_TASKS = select(
+    HumanTask.id, HumanTask.status, HumanTask.candidate_groups, HumanTask.completed_by, HumanTask.completed_at,
+    HumanTask.created_at,
+).where(HumanTask.instance_id == bindparam("instance_id"),
+        or_(HumanTask.id.in_(bindparam("opened", expanding=True)), HumanTask.status == "completed"))
 
 
 def _completion_order(row) -> tuple:
