@@ -74,6 +74,11 @@ def test_the_engine_profile_runs_and_counts_statements(capsys):
     figures = json.loads(out[out.index("{"):])
     assert figures["instances"] == 2 and figures["commits_per_instance"] >= 4
     assert 20 < figures["statements_per_instance"] < 80, figures
+    assert profile.main(["--instances", "2", "--plain"]) == 0  # unprofiled: the CPU per instance
+    out = capsys.readouterr().out
+    plain = json.loads(out[out.index("{"):])
+    assert plain["cpu_ms_per_instance"] > 0 and "share_of_time" not in plain
+    assert plain["statements_per_instance"] == figures["statements_per_instance"]
 
 
 def test_the_verification_profile_runs_and_splits_by_layer(capsys):
