@@ -75,3 +75,10 @@ def cpu_ms(pid: int, skip: frozenset[str] = frozenset()) -> float:
         if stat.parent.name == str(pid) or fields[1] == str(pid):  # the process, or its child
             total += (int(fields[11]) + int(fields[12])) * 1000 / TICK
     return total
+
+
+def pg_backends(session) -> list[int]:
+    """The process ids of the PostgreSQL backends connected to ``session``'s database."""
+    from sqlalchemy import text
+
+    return list(session.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")))

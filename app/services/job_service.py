@@ -231,11 +231,7 @@ def _store_and_resume(instance_id: str, successes: list[tuple[JobCall, dict]],
             # the last of the instance's running jobs applies them all: only store these
             outcomes.update(_write_results(session, stored, stale))
             return False
-        from app.messages import service as messages
-
-        fresh = [(c, result) for c, result in stored if c.id not in stale]
-        messages.record_job_results(session, fresh)
-        outcomes.update({c.id: ("stale" if c.id in stale else "succeeded") for c, _ in stored})
+        outcomes.update(_note_results(session, stored, stale))
         # earlier results first (as stored), then these: each written once, with its new state
         ready.extend(r for r in rows if r.id not in results and r.state in ("succeeded", "failed"))
         ready.extend(r._replace(state="succeeded", result=results[r.id], error_code=None, last_error=None)
@@ -327,9 +323,15 @@ def _write_results(session, successes: list[tuple[JobCall, dict]], stale: set[st
     rows = {c.id: ("succeeded", result) for c, result in successes if c.id not in stale}
     if rows:
         _write_outcomes(session, rows, now)
-        from app.messages import service as messages
+    return _note_results(session, successes, stale)
 
-        messages.record_job_results(session, [(c, r) for c, r in successes if c.id not in stale])
+
+def _note_results(session, successes: list[tuple[JobCall, dict]], stale: set[str]) -> dict[str, str]:
+    """What follows from the results that are not stale (the SMS sent are kept); each job's
+    outcome: stale, or succeeded."""
+    from app.messages import service as messages
+
+    messages.record_job_results(session, [(c, r) for c, r in successes if c.id not in stale])
     return {c.id: ("stale" if c.id in stale else "succeeded") for c, _ in successes}
 
 

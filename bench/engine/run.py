@@ -94,9 +94,8 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
     import subprocess
 
     from redis import Redis
-    from sqlalchemy import text
 
-    from bench.common import cpu_ms
+    from bench.common import cpu_ms, pg_backends
 
     os.environ.update({
         "HOUSING_DATABASE_URL": database_url, "HOUSING_JOB_RUNNER": "rq", "HOUSING_REDIS_URL": redis_url,
@@ -141,8 +140,7 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
     try:
         time.sleep(1.5)  # workers connect
         with app.app_context(), db.session() as session:
-            pg0 = {pid: cpu_ms(pid) for pid in session.scalars(text(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))}
+            pg0 = {pid: cpu_ms(pid) for pid in pg_backends(session)}
         cpu0 = {"driver": cpu_ms(os.getpid(), frozenset(str(p.pid) for p in procs)),
                 "rq workers": sum(cpu_ms(p.pid) for p in procs)}
         t0 = time.perf_counter()
@@ -189,8 +187,7 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
                     raise RuntimeError("benchmark did not finish in 10 minutes")
         elapsed = time.perf_counter() - t0
         with app.app_context(), db.session() as session:  # read while the workers' connections live
-            backends = list(session.scalars(text(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")))
+            backends = pg_backends(session)
         cpu = {"driver": cpu_ms(os.getpid(), frozenset(str(p.pid) for p in procs)) - cpu0["driver"],
                "rq workers": sum(cpu_ms(p.pid) for p in procs) - cpu0["rq workers"],
                "PostgreSQL backends": sum(cpu_ms(pid) - pg0.get(pid, 0.0) for pid in backends)}

@@ -34,7 +34,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import cpu_ms
+from bench.common import cpu_ms, pg_backends
 from bench.engine.run import _drop_database, _fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args, url: str, port: int, procs: list[subprocess.Popen]) -> dict:
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from app import cli
     from app.config import Settings
@@ -151,8 +151,7 @@ def _run(args, url: str, port: int, procs: list[subprocess.Popen]) -> dict:
 
     def backends() -> list[int]:
         with app.app_context(), db.session() as session:
-            return list(session.scalars(text(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")))
+            return pg_backends(session)
 
     def driver_cpu_ms() -> float:  # this process and its script evaluators, not the workers or the sandbox
         return cpu_ms(os.getpid(), frozenset(str(p.pid) for p in procs))
