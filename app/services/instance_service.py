@@ -33,6 +33,7 @@ def start_instance(
     before_commit: Callable[[Session, ProcessInstance], object] | None = None,
     authorize: Callable[[Session, ProcessDefinition], object] | None = None,
     unattended: bool = False,
+    written: Callable[[Step], object] | None = None,
 ) -> ProcessInstance:
     """Start the newest version of ``process_key`` and advance it until it waits.
 
@@ -44,7 +45,7 @@ def start_instance(
     A background start (actor ``system`` or ``scheduler``, or ``unattended``: a person's start
     no one waits for, such as each case of a batch import) runs the service tasks of ``inline``
     operators it reaches in its transaction (:func:`app.jobs.inline.run_inline`), after
-    ``before_commit``.
+    ``before_commit``. ``written`` sees the step once everything is written, before the commit.
     """
     if data is not None and not isinstance(data, dict):
         raise ValidationFailed("data must be a JSON object", {"data": ["must be an object"]})
@@ -80,13 +81,15 @@ def start_instance(
         persist(step)
         if before_commit is not None and not rows_first:
             before_commit(session, instance)
+        if written is not None:
+            written(step)
     if step.new_job_ids:
         context.runner().submit(step.new_job_ids, force=True)
     return instance
 
 
 def start_as(identity: Identity, process_key: str, data: dict | None = None,
-             business_key: str | None = None) -> ProcessInstance:
+             business_key: str | None = None, written: Callable[[Step], object] | None = None) -> ProcessInstance:
     """A user starts a process directly (the generic API): only a process whose diagram lets one
     of their roles start it, and only for their district (:func:`access.authorize_start`)."""
     if data is not None and not isinstance(data, dict):
@@ -94,7 +97,24 @@ def start_as(identity: Identity, process_key: str, data: dict | None = None,
     data = dict(data or {})
     return start_instance(process_key, data, business_key, identity.username,
                           authorize=lambda session, definition: access.authorize_start(
-                              session, identity, definition, data, business_key))
+                              session, identity, definition, data, business_key), written=written)
+
+
+def start_described(identity: Identity, process_key: str, data: dict | None = None,
+                    business_key: str | None = None) -> dict:
+    """:func:`start_as`, answered with :func:`get_instance`'s view of the new instance as its
+    start committed it: read in the start's own transaction from the run in hand, not loaded
+    again afterwards. When the runner runs the start's jobs right after the commit (the
+    synchronous inline runner of tests and the embedded server), the instance has moved on by
+    the time the caller reads the answer, so it is read again after them."""
+    described: dict = {}
+
+    def written(step: Step) -> None:
+        if not (step.new_job_ids and getattr(context.runner(), "synchronous", False)):
+            described.update(_details(step.session, step.instance, step.run))
+
+    instance = start_as(identity, process_key, data, business_key, written=written)
+    return described or get_instance(instance.id)
 
 
 def get_instance(instance_id: str, task_id: str | None = None) -> dict:
@@ -107,38 +127,44 @@ def get_instance(instance_id: str, task_id: str | None = None) -> dict:
         instance = session.get(ProcessInstance, instance_id)
         if instance is None:
             raise InstanceNotFound(f"process instance {instance_id} does not exist")
-        definition = session.get(ProcessDefinition, instance.definition_id)
         bundle = load_bundle(session, instance.process_key, instance.bundle)
         run = Run.resume(serializer.loads(instance.state, bundle.spec, bundle.subprocess_specs),
                          bundle, new_engine())
-        tasks = session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "ready")
-        ).all()
-        jobs = session.scalars(
-            select(Job).where(Job.instance_id == instance_id).order_by(Job.created_at)
-        ).all()
-        incidents = session.scalars(
-            select(Incident).where(Incident.instance_id == instance_id).order_by(Incident.id)
-        ).all()
-        return {
-            "id": instance.id,
-            "process_key": instance.process_key,
-            "version": definition.version if definition else None,
-            "definition_id": instance.definition_id,
-            "bundle": instance.bundle,
-            "business_key": instance.business_key,
-            "status": instance.status,
-            "started_at": instance.started_at.isoformat(),
-            "started_by": instance.started_by,
-            "completed_at": instance.completed_at.isoformat() if instance.completed_at else None,
-            "parent_instance_id": instance.parent_instance_id,
-            "summary": instance.summary,
-            "data": _task_view(run, task_id) if task_id else run.data(),
-            "ready_tasks": [task_brief(t) for t in tasks],
-            "waiting_events": run.waiting_events(),
-            "service_calls": [job_brief(j) for j in jobs],
-            "incidents": [incident_brief(i) for i in incidents],
-        }
+        return _details(session, instance, run, task_id)
+
+
+def _details(session: Session, instance: ProcessInstance, run: Run, task_id: str | None = None) -> dict:
+    """:func:`get_instance`'s answer for ``instance`` whose state is ``run``."""
+    definition = session.get(ProcessDefinition, instance.definition_id)
+    instance_id = instance.id
+    tasks = session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "ready")
+    ).all()
+    jobs = session.scalars(
+        select(Job).where(Job.instance_id == instance_id).order_by(Job.created_at)
+    ).all()
+    incidents = session.scalars(
+        select(Incident).where(Incident.instance_id == instance_id).order_by(Incident.id)
+    ).all()
+    return {
+        "id": instance.id,
+        "process_key": instance.process_key,
+        "version": definition.version if definition else None,
+        "definition_id": instance.definition_id,
+        "bundle": instance.bundle,
+        "business_key": instance.business_key,
+        "status": instance.status,
+        "started_at": instance.started_at.isoformat(),
+        "started_by": instance.started_by,
+        "completed_at": instance.completed_at.isoformat() if instance.completed_at else None,
+        "parent_instance_id": instance.parent_instance_id,
+        "summary": instance.summary,
+        "data": _task_view(run, task_id) if task_id else run.data(),
+        "ready_tasks": [task_brief(t) for t in tasks],
+        "waiting_events": run.waiting_events(),
+        "service_calls": [job_brief(j) for j in jobs],
+        "incidents": [incident_brief(i) for i in incidents],
+    }
 
 
 def _task_view(run: Run, task_id: str) -> dict:

@@ -290,6 +290,7 @@ def _sync_human_tasks(step: Step, after: Snapshot, now, instance_summary: dict |
     before = set(step.before.ready_human)
     closed = before - set(after.ready_human)
     opened = [tid for tid in after.ready_human if tid not in before]
+    just_completed: list[HumanTask] = []  # this step's; the database still has them ready
     if closed:
         loaded = {tid: session.identity_map.get(identity_key(HumanTask, tid)) for tid in closed}
         rows = [row for row in loaded.values() if row is not None]  # the action read them already
@@ -302,15 +303,17 @@ def _sync_human_tasks(step: Step, after: Snapshot, now, instance_summary: dict |
             task = _find(run, row.id)
             done = task is not None and task.has_state(TaskState.COMPLETED)
             row.status, row.completed_at = ("completed" if done else "cancelled"), now
+            if done:
+                just_completed.append(row)
     if not opened:
         return
-    if closed:  # the steps just closed count as the instance's previous human step
-        session.flush()
     # one query: which of the opened tasks exist already, and the instance's completed ones
     known = session.execute(_KNOWN_TASKS, {"instance_id": instance.id, "opened": opened}).all()
     again = [r.id for r in known if r.id in after.ready_human]
     existing = {h.id: h for h in session.scalars(select(HumanTask).where(HumanTask.id.in_(again)))} if again else {}
-    last = max((r for r in known if r.status == "completed"), key=_completion_order, default=None)
+    # the steps just closed count as the instance's previous human step (not flushed yet)
+    completed: list = [r for r in known if r.status == "completed"]
+    last = max(completed + just_completed, key=_completion_order, default=None)
     tasks: list[dict] = []
     candidates: list[dict] = []
     for task_id in opened:

@@ -147,3 +147,36 @@ def test_a_start_whose_deployed_bundle_no_longer_compiles_is_a_conflict_not_a_50
     assert response.status_code == 409, response.get_json()
     body = response.get_json()
     assert body["error_code"] == "conflict" and "请重新部署后再启动" in body["detail"], body
+
+
+def test_a_start_is_answered_from_its_own_step_as_a_later_read_shows_it(pg_url, redis_url, monkeypatch):
+    """With jobs queued for workers (none runs here), the 201 is what the start committed: the
+    same as reading the instance afterwards, without loading its state once more."""
+    from app.engine import serializer
+    from app.factory import create_app
+    from tests.conftest import bearer, close, make_settings, truncate
+
+    application = create_app(make_settings(pg_url, job_runner="rq", redis_url=redis_url))
+    try:
+        with application.app_context():
+            client = application.test_client()
+            headers = bearer(application)
+            deploy_fixture(client, headers, "smoke.bpmn")
+            loads = []
+            original = serializer.loads
+            monkeypatch.setattr(serializer, "loads", lambda *a, **k: loads.append(1) or original(*a, **k))
+            answer = client.post("/api/v1/process-instances", headers=headers,
+                                 json={"process_key": "smoke", "data": MEMBERS, "business_key": "BK-RQ"})
+            assert answer.status_code == 201, answer.get_json()
+            assert loads == []  # the run in hand answered; the state was not read back
+            started = answer.get_json()
+            assert answer.headers["Location"] == f"/api/v1/process-instances/{started['id']}"
+            assert {c["bpmn_id"]: c["state"] for c in started["service_calls"]} == {
+                "call_a": "queued", "call_b": "queued"}
+            assert started["status"] == "running" and started["business_key"] == "BK-RQ"
+            assert started["data"]["members"] == MEMBERS["members"] and started["ready_tasks"] == []
+            assert instance(client, headers, started["id"]) == started
+            assert loads == [1]
+    finally:
+        close(application)
+        truncate(pg_url)
