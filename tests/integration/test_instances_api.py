@@ -177,6 +177,14 @@ def test_a_start_is_answered_from_its_own_step_as_a_later_read_shows_it(pg_url, 
             assert started["data"]["members"] == MEMBERS["members"] and started["ready_tasks"] == []
             assert instance(client, headers, started["id"]) == started
             assert loads == [1]
+            # waiting for a message and a deadline at once (an event-based gateway): the same two
+            deploy_fixture(client, headers, "event_gateway.bpmn")
+            racing = client.post("/api/v1/process-instances", headers=headers,
+                                 json={"process_key": "event_gateway", "data": {}, "business_key": "EG-RQ"})
+            assert racing.status_code == 201 and loads == [1]
+            waits = racing.get_json()["waiting_events"]
+            assert sorted(e["type"] for e in waits) == ["message", "timer"] and all(e["task_id"] for e in waits)
+            assert instance(client, headers, racing.get_json()["id"]) == racing.get_json()
     finally:
         close(application)
         truncate(pg_url)
