@@ -232,3 +232,37 @@ def test_a_source_outage_goes_to_a_manual_check_and_the_case_goes_on(topology, p
     assert_countersigned(case)
     assert_history(case, database)
 
+
+
+def test_a_process_started_through_the_api_is_answered_as_committed_and_a_worker_carries_it_on(people, database):
+    """``POST /api/v1/process-instances`` across gunicorn workers: the answer is the instance as its
+    start committed it (its 户籍 check queued for a worker, nothing of it run yet), and an RQ
+    worker then calls the sandbox and finishes the instance."""
+    from connectors.sandbox import fixtures
+    from tests.conftest import fixture_bytes
+
+    admin, reviewer = people("admin"), people("street_yz")
+    deployed = admin.post("/process-definitions", expect=201, files=[
+        ("files", ("connector_fault_caught.bpmn", fixture_bytes("connector_fault_caught.bpmn")))])
+    assert [(i["key"], i["kind"]) for i in deployed["items"]] == [("connector_fault_caught", "process")]
+    members = fixtures.declared_members("eligible_nuclear")
+    started = reviewer.post("/process-instances", expect=201, json={
+        "process_key": "connector_fault_caught", "data": {"members": members}, "business_key": "API-START-1"})
+    assert started["status"] == "running" and started["started_by"] == "street_yz"
+    assert started["data"]["district"] == "渝中区"  # a district's reviewer starts for their district
+    assert [(c["bpmn_id"], c["state"], c["attempts"]) for c in started["service_calls"]] == [
+        ("check_hukou", "queued", 0)]
+    assert "hukou" not in started["data"] and started["incidents"] == []
+
+    def finished() -> dict | None:
+        seen = reviewer.get(f"/process-instances/{started['id']}")
+        return seen if seen["status"] == "completed" else None
+
+    done = wait_for(finished, 60, "the worker to finish the instance started through the API")
+    assert [(c["bpmn_id"], c["state"], c["attempts"]) for c in done["service_calls"]] == [
+        ("check_hukou", "applied", 1)]
+    assert done["data"]["hukou"] and "hukou_fault" not in done["data"]
+    nodes = [n["bpmn_id"] for n in reviewer.get(f"/process-instances/{started['id']}/history")["items"]]
+    assert nodes[-2:] == ["check_hukou", "checked"]
+    assert database.rows("SELECT actor FROM audit_event WHERE instance_id = %s AND action = 'instance.started'",
+                         started["id"]) == [{"actor": "street_yz"}]
