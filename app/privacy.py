@@ -58,6 +58,8 @@ def mask_phone(phone: str | None) -> str | None:
 
 def mask_text(text: str) -> str:
     """Mask every ID number and mobile number inside free text."""
+    if len(text) < 11:  # shorter than a mobile number (11 digits) or an ID number (15 or 18)
+        return text
     text = ID_NUMBER_RE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
     return mask_phone(text) or text
 

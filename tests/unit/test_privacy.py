@@ -22,3 +22,9 @@ def test_trees_are_masked_in_values_and_keys():
     assert mask_tree(tree) == {
         "cells": {"500103********0136": {"summary": "配偶 500103********0022 已登记"}},
         "phone": "139****1001", "count": 2}
+
+
+def test_text_too_short_for_a_number_is_left_as_it_is_and_the_shortest_numbers_are_masked():
+    assert mask_tree({"name": "张三", "found": True, "1381234567": "1381234567"}) == {
+        "name": "张三", "found": True, "1381234567": "1381234567"}  # ten digits: not a mobile number
+    assert mask_tree({"13812345678": "110105900101123"}) == {"138****5678": "110105*****1123"}
