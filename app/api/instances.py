@@ -27,7 +27,7 @@ def start():
     """
     identity = current_identity()
     body = StartInstanceRequest().load(request.get_json(silent=True) or {})
-    details = instance_service.start_described(identity, body["process_key"], body["data"], body["business_key"])
+    details = instance_service.start_as(identity, body["process_key"], body["data"], body["business_key"])
     return _present(details, full=False), 201, {"Location": f"/api/v1/process-instances/{details['id']}"}
 
 

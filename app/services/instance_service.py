@@ -89,31 +89,27 @@ def start_instance(
 
 
 def start_as(identity: Identity, process_key: str, data: dict | None = None,
-             business_key: str | None = None, written: Callable[[Step], object] | None = None) -> ProcessInstance:
+             business_key: str | None = None) -> dict:
     """A user starts a process directly (the generic API): only a process whose diagram lets one
-    of their roles start it, and only for their district (:func:`access.authorize_start`)."""
+    of their roles start it, and only for their district (:func:`access.authorize_start`).
+
+    Answers with :func:`get_instance`'s view of the new instance as its start committed it, read
+    in the start's own transaction from the run in hand, not loaded again afterwards. When the
+    runner runs the start's jobs right after the commit (the synchronous inline runner of tests
+    and the embedded server), the instance has moved on by the time the caller reads the answer,
+    so it is read again after them."""
     if data is not None and not isinstance(data, dict):
         raise ValidationFailed("data must be a JSON object", {"data": ["must be an object"]})
     data = dict(data or {})
-    return start_instance(process_key, data, business_key, identity.username,
-                          authorize=lambda session, definition: access.authorize_start(
-                              session, identity, definition, data, business_key), written=written)
-
-
-def start_described(identity: Identity, process_key: str, data: dict | None = None,
-                    business_key: str | None = None) -> dict:
-    """:func:`start_as`, answered with :func:`get_instance`'s view of the new instance as its
-    start committed it: read in the start's own transaction from the run in hand, not loaded
-    again afterwards. When the runner runs the start's jobs right after the commit (the
-    synchronous inline runner of tests and the embedded server), the instance has moved on by
-    the time the caller reads the answer, so it is read again after them."""
     described: dict = {}
 
     def written(step: Step) -> None:
         if not (step.new_job_ids and getattr(context.runner(), "synchronous", False)):
             described.update(_details(step.session, step.instance, step.run))
 
-    instance = start_as(identity, process_key, data, business_key, written=written)
+    instance = start_instance(process_key, data, business_key, identity.username,
+                              authorize=lambda session, definition: access.authorize_start(
+                                  session, identity, definition, data, business_key), written=written)
     return described or get_instance(instance.id)
 
 

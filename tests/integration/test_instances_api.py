@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 
 from app.db import db
+from app.engine import serializer
+from app.factory import create_app
 from app.models import Job
 from app.services import audit_service
-from tests.conftest import deploy_fixture, fixture_bytes
+from tests.conftest import bearer, close, deploy_fixture, fixture_bytes, make_settings, truncate
 from tests.support.api import complete, history_ids, instance, ready, start
 
 MEMBERS = {"members": [{"income": 1000}, {"income": 2000}], "district": "渝中区"}
@@ -152,10 +154,6 @@ def test_a_start_whose_deployed_bundle_no_longer_compiles_is_a_conflict_not_a_50
 def test_a_start_is_answered_from_its_own_step_as_a_later_read_shows_it(pg_url, redis_url, monkeypatch):
     """With jobs queued for workers (none runs here), the 201 is what the start committed: the
     same as reading the instance afterwards, without loading its state once more."""
-    from app.engine import serializer
-    from app.factory import create_app
-    from tests.conftest import bearer, close, make_settings, truncate
-
     application = create_app(make_settings(pg_url, job_runner="rq", redis_url=redis_url))
     try:
         with application.app_context():

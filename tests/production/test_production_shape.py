@@ -16,6 +16,8 @@ from datetime import date, timedelta
 import pytest
 
 from bench.countersign.run import run
+from connectors.sandbox import fixtures
+from tests.conftest import fixture_bytes
 from tests.production.client import request, wait_for
 from tests.production.steps import (
     Case,
@@ -238,9 +240,6 @@ def test_a_process_started_through_the_api_is_answered_as_committed_and_a_worker
     """``POST /api/v1/process-instances`` across gunicorn workers: the answer is the instance as its
     start committed it (its 户籍 check queued for a worker, nothing of it run yet), and an RQ
     worker then calls the sandbox and finishes the instance."""
-    from connectors.sandbox import fixtures
-    from tests.conftest import fixture_bytes
-
     admin, reviewer = people("admin"), people("street_yz")
     deployed = admin.post("/process-definitions", expect=201, files=[
         ("files", ("connector_fault_caught.bpmn", fixture_bytes("connector_fault_caught.bpmn")))])
