@@ -21,6 +21,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from app import jsonio
+
 
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every backend (stored naive, in UTC)."""
@@ -64,7 +66,7 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg2://" + url[len("postgresql://"):]
-        kwargs: dict = {"echo": echo, "future": True}
+        kwargs: dict = {"echo": echo, "future": True, "json_serializer": jsonio.dumps}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:

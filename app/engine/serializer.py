@@ -26,6 +26,7 @@ from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 
+from app import jsonio
 from app.engine.compaction import Archive, compact, relink, restore_root_from_caller, whole_state
 from app.engine.specs import HostMessageEventDefinition, HostSignalEventDefinition, StartCycleTimerEventDefinition
 
@@ -115,8 +116,11 @@ def _to_dict(workflow: BpmnWorkflow) -> dict:
     return dct
 
 
+_default = _serializer._encoder_cls().default  # SpiffWorkflow's: datetimes, timedeltas, sets…
+
+
 def _encode(dct: dict | list) -> str:
-    return json.dumps(dct, cls=_serializer._encoder_cls, separators=(",", ":"), ensure_ascii=False)
+    return jsonio.dumps(dct, _default)
 
 
 def loads(text: str, spec, subprocess_specs: dict) -> BpmnWorkflow:
