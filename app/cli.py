@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
+from app import heap
 from app.audit.cli import audit_cmd, db_cmd
 from app.auth.user_cli import user_cmd
 from app.config import ROOT, ConfigError
@@ -134,6 +135,7 @@ def worker_cmd(burst: bool) -> None:
         click.echo("worker needs HOUSING_JOB_RUNNER=rq", err=True)
         sys.exit(2)
     tasks.bind_app(_running_app())
+    heap.settle()
     worker = SimpleWorker([runner.queue], connection=runner.connection, serializer=JSONSerializer)
     worker.work(burst=burst, logging_level="INFO")
 
@@ -156,6 +158,7 @@ def scheduler_cmd(interval: float) -> None:
     """
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    heap.settle()
     click.echo(f"scheduler running every {interval}s")
     try:
         run_scheduler(_running_app(), interval, stop)
@@ -189,6 +192,7 @@ def serve_cmd(host: str, port: int, no_sandbox: bool) -> None:
             click.echo(f"示例申请 (sample applications): {', '.join(created)}")
     stop = threading.Event()
     threading.Thread(target=run_scheduler, args=(app, 1.0, stop), name="scheduler", daemon=True).start()
+    heap.settle()
     hint = (f"演示账号 admin / {demo_service.DEMO_PASSWORD}" if demo
             else "生产模式，未创建演示账号 (production: no demo users)")
     click.echo(f"保障房审批系统已启动: http://{host}:{port}/  ({hint})")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
 
 import pytest
 
-from app import cli
+from app import cli, heap
 from app.config import ConfigError, Settings
 from app.factory import create_app
 from app.jobs.rq_runner import RqRunner
@@ -126,6 +127,11 @@ def test_the_wsgi_module_builds_the_app_from_the_environment_and_configures_logg
     monkeypatch.setenv("HOUSING_DATABASE_URL", f"sqlite:///{tmp_path}/a.db")
     monkeypatch.setenv("HOUSING_LOG_LEVEL", "ERROR")
     monkeypatch.delitem(sys.modules, "app.wsgi", raising=False)
-    wsgi = importlib.import_module("app.wsgi")
+    monkeypatch.setattr(heap, "_settled_at", None)  # this test process is no server: undone below
+    try:
+        wsgi = importlib.import_module("app.wsgi")
+        assert gc.get_freeze_count() > 0  # the web worker's heap is settled (app.heap)
+    finally:
+        gc.unfreeze()
     assert wsgi.app.extensions["housing.db"].url == f"sqlite:///{tmp_path}/a.db"
     assert root.level == logging.ERROR and len(root.handlers) == 1

@@ -40,6 +40,14 @@ def compile_bundle(process_key: str, documents: Sequence[Document]) -> Bundle:
     return Bundle(process_key, spec, subprocess_specs, dict(parser.lane_groups))
 
 
+_compiled = 0  # bundles compiled by this process (app.heap settles the collector after new ones)
+
+
+def compiled_count() -> int:
+    """How many bundles this process has compiled."""
+    return _compiled
+
+
 class BundleCache:
     """A small LRU of compiled bundles keyed by (process key, definition ids)."""
 
@@ -63,7 +71,9 @@ class BundleCache:
                 return bundle
         documents = [read_document(name, content) for name, content in load_files(cache_key[1])]
         bundle = compile_bundle(process_key, documents)
+        global _compiled
         with self._lock:
+            _compiled += 1
             self._items[cache_key] = bundle
             while len(self._items) > self.size:
                 self._items.popitem(last=False)

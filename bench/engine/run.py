@@ -104,7 +104,7 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
         "PYTHONPATH": str(ROOT),
     })
     Redis.from_url(redis_url).flushdb()
-    from app import cli
+    from app import cli, heap
     from app.auth import tokens
     from app.config import Settings
     from app.db import db
@@ -132,6 +132,7 @@ def host(n: int, workers: int, database_url: str, redis_url: str, threads: int) 
     files = {"files": [(BPMN.open("rb"), BPMN.name), (DMN.open("rb"), DMN.name)]}
     assert client.post("/api/v1/process-definitions", data=files, headers=headers,
                        content_type="multipart/form-data").status_code == 201
+    heap.settle()  # as app.wsgi does in a web worker
     procs = [subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
     complete_ms: list[float] = []

@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args, url: str, port: int, procs: list[subprocess.Popen]) -> dict:
     from sqlalchemy import func, select
 
-    from app import cli
+    from app import cli, heap
     from app.config import Settings
     from app.db import db
     from app.factory import create_app
@@ -132,6 +132,7 @@ def _run(args, url: str, port: int, procs: list[subprocess.Popen]) -> dict:
     with app.app_context():
         files = sorted(PROCESSES.glob("*.bpmn")) + sorted(PROCESSES.glob("*.dmn"))
         definition_service.deploy([(p.name, p.read_bytes()) for p in files], "bench")
+    heap.settle()  # the driver stands for the web tier: as app.wsgi does in a web worker
     if args.sandbox == "gunicorn":  # keep-alive connections, as a platform's HTTP front keeps them
         sandbox = [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", "16", "-w", "1",
                    "--keep-alive", "30", "--no-control-socket", "-b", f"127.0.0.1:{port}",
