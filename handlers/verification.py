@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, fields
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.engine.operators import operator
 from app.models import VerificationResult
@@ -173,21 +173,28 @@ def _store(ctx, application_no: str, members: list[dict], table: dict, results: 
         case = find_case(session, application_no, lock=True)
         existing = {(r.source, r.id_number): r for r in session.scalars(
             select(VerificationResult).where(VerificationResult.application_id == case.id))}
+        new_rows = []  # a first merge writes every row: one INSERT, not the ORM's work per object
         for index, member in enumerate(members):
             for source, cell in table.get(member["id_number"], {}).items():
-                row = existing.get((source, member["id_number"]))
-                if row is None:
-                    row = VerificationResult(application_id=case.id, source=source, id_number=member["id_number"])
-                    session.add(row)
-                row.source_name = source_title(source)
-                row.member_name, row.relation = member["name"], member["relation"]
-                row.found, row.verdict, row.summary = bool(cell.get("found")), cell["verdict"], cell["summary"]
-                row.facts, row.method = cell.get("facts") or {}, cell.get("method") or "automatic"
-                row.error_code = cell.get("error_code")
+                values = {
+                    "source_name": source_title(source), "member_name": member["name"], "relation": member["relation"],
+                    "found": bool(cell.get("found")), "verdict": cell["verdict"], "summary": cell["summary"],
+                    "facts": cell.get("facts") or {}, "method": cell.get("method") or "automatic",
+                    "error_code": cell.get("error_code"), "checked_at": now(),
+                }
                 answer = results.get(source) or {}
                 if "members" in answer:
-                    row.evidence = _evidence_of(answer, index)
-                row.checked_at = now()
+                    values["evidence"] = _evidence_of(answer, index)
+                row = existing.get((source, member["id_number"]))
+                if row is None:
+                    values.setdefault("evidence", [])
+                    new_rows.append({"application_id": case.id, "source": source, "id_number": member["id_number"],
+                                     **values})
+                else:
+                    for key, value in values.items():
+                        setattr(row, key, value)
+        if new_rows:
+            session.execute(insert(VerificationResult), new_rows)
         case.updated_at = now()
 
 
