@@ -57,15 +57,18 @@ class CloseParams(Schema):
     outcome = fields.Dict(required=True, metadata={"description": "{status, reason_code, reason_text, step}"})
 
 
-def register_case(session: Session, data: dict[str, Any], instance_id: str | None) -> Application:
+def register_case(session: Session, data: dict[str, Any], instance_id: str | None, *, new: bool = False) -> Application:
     """Insert or refresh the case and its members from process data (no commit).
 
     A (re)submission: the status goes back to ``submitted`` and an open 补正 request is cleared.
+    ``new``: the caller has just found no case with this number in this transaction (a start),
+    so none is looked for.
     """
     applicant = data["applicant"]
     household = data["household"]
     members = household.get("members") or []
-    case = session.scalar(select(Application).where(Application.application_no == data["application_no"]))
+    case = None if new else session.scalar(
+        select(Application).where(Application.application_no == data["application_no"]))
     if case is None:
         case = Application(application_no=data["application_no"], suggested_opinion="", outcome={},
                            submitted_at=now())

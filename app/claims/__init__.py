@@ -74,12 +74,13 @@ def claim(session: Session, case: Application) -> None:
     Numbers no longer in the household are released; a number another open application holds
     raises :class:`DuplicateApplication`. A closed case claims nothing.
     """
+    inserted = case in session.new  # a case this transaction inserts can hold no claim yet
     session.flush()  # the case and its members have their ids
     if case.status in CLOSED_STATUSES:
         release(session, case.id)
         return
     numbers = {m.id_number for m in case.members} | {case.applicant_id_number}
-    mine = {c.id_number: c for c in session.scalars(
+    mine = {} if inserted else {c.id_number: c for c in session.scalars(
         select(HouseholdClaim).where(HouseholdClaim.application_id == case.id))}
     for number, row in mine.items():
         if number not in numbers or row.housing_type != case.housing_type:

@@ -192,7 +192,7 @@ def _start_application(identity: Identity, form: dict, applicant_username: str |
         # cannot run before the row exists, and a failed start leaves no half-written case
         if session.scalar(select(Application.id).where(Application.application_no == application_no)) is not None:
             raise CaseAlreadyStarted(Message("case.already_started", no=application_no))
-        register_case(session, data, instance.id)
+        register_case(session, data, instance.id, new=True)
         if also is not None:
             also(session)
 

@@ -114,3 +114,46 @@ def test_two_submissions_at_once_for_the_same_id_number_one_wins(flow_app, monke
     with db.session() as session:
         holders = session.scalars(select(HouseholdClaim.application_no)).all()
     assert holders == [won[0]]
+
+
+
+def test_a_new_case_is_registered_without_looking_again_for_what_the_start_ruled_out(flow_app):  # noqa: F811
+    from datetime import UTC, datetime
+
+    from sqlalchemy import event
+
+    from handlers.case_records import register_case
+
+    form = case_service.forms.validate_submission(case_service.APPLICATION_FORM, copy.deepcopy(FORM))
+    data = case_service.build_process_data(form, "zhang", "GZF-2026-TEST01", datetime.now(UTC))
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    def registered(new: bool) -> list[str]:
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            with db.transaction() as session:
+                register_case(session, data, None, new=new)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return [s for s in statements if s.startswith("SELECT")]
+
+    # a start has just found no case with this number: neither the case nor its claims are looked for
+    first = registered(new=True)
+    assert not [s for s in first if "FROM application " in s]
+    assert not [s for s in first if "FROM household_claim" in s and "household_claim.application_id =" in s]
+    assert [s for s in first if "FROM household_claim" in s and "household_claim.id_number IN" in s]  # still checked
+    with db.session() as session:
+        assert session.scalars(select(HouseholdClaim.id_number).where(
+            HouseholdClaim.application_no == "GZF-2026-TEST01")).all() == ["500103199405120136"]
+    # registered again (a job's retry): the case and the claims it holds are read, nothing is doubled
+    again = registered(new=False)
+    assert [s for s in again if "FROM application " in s]
+    assert [s for s in again if "FROM household_claim" in s and "household_claim.application_id =" in s]
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(HouseholdClaim).where(
+            HouseholdClaim.application_no == "GZF-2026-TEST01")) == 1
+        assert _cases() == 1
