@@ -42,7 +42,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, 
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine.script_engine import JobRequest
-from app.engine.tree import tasks_of_spec
+from app.engine.tree import tasks_of_spec, tasks_of_spec_any_order
 
 
 class AsyncServiceTask(ServiceTask):
@@ -203,7 +203,7 @@ class HostParallelGateway(ParallelGateway):
     """A parallel gateway whose join check walks the task tree directly (see the module notes)."""
 
     def _check_threshold_unstructured(self, my_task):
-        tasks = tasks_of_spec(my_task.workflow, self.name)  # as get_tasks(spec_name=…)
+        tasks = tasks_of_spec_any_order(my_task.workflow, self.name)  # get_tasks(spec_name=…) but for the order
         waiting_inputs = set(self.inputs)
 
         def remove_ancestor(task):
@@ -233,6 +233,11 @@ class HostParallelGateway(ParallelGateway):
                 below[node] = found
             return found
 
+        # Only a task below my_task (a later iteration of a loop) makes the order matter: which
+        # input it accounts for depends on those already accounted for. Without one, each task
+        # removes its own parent's spec or nothing, in any order, and the tree need not be walked.
+        if any(is_below_my_task(task) for task in tasks):
+            tasks = tasks_of_spec(my_task.workflow, self.name)  # in the iterator's order
         for task in tasks:
             if is_below_my_task(task):  # a later iteration of a loop through this join
                 remove_ancestor(task)

@@ -55,6 +55,18 @@ def tasks_of_spec(workflow, spec_name: str) -> list:
     return workflow.get_tasks(spec_name=spec_name)  # a tree that may be deeper than the iterator goes
 
 
+def tasks_of_spec_any_order(workflow, spec_name: str) -> list:
+    """The tasks :func:`tasks_of_spec` finds, in no particular order: one pass over the task
+    tables of the workflow and of the subprocesses called from it, no walk of the tree."""
+    subprocesses = workflow.top_workflow.subprocesses
+    found, pending = [], [workflow]
+    while pending:
+        tasks = pending.pop().tasks
+        found += [task for task in tasks.values() if task.task_spec.name == spec_name]
+        pending += [subprocess for caller, subprocess in subprocesses.items() if caller in tasks]
+    return found
+
+
 def update_waiting_tasks(self) -> None:
     """:meth:`Workflow.update_waiting_tasks`: refresh every WAITING task of this workflow's tree.
 

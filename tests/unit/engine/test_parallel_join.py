@@ -20,7 +20,7 @@ from app.engine.runtime import Run
 from app.engine.scenarios import load_scenarios, run_scenario
 from app.engine.script_engine import make_script_engine
 from app.engine.specs import HostParallelGateway
-from app.engine.tree import tasks_of_spec
+from app.engine.tree import tasks_of_spec, tasks_of_spec_any_order
 from tests.conftest import fixture_bytes
 
 PROCESSES = Path(__file__).resolve().parents[3] / "processes"
@@ -42,6 +42,8 @@ def _same_search(workflow) -> int:
     for wf in [workflow, *workflow.subprocesses.values()]:
         for name in {t.task_spec.name for t in wf.tasks.values()}:
             assert [t.id for t in tasks_of_spec(wf, name)] == [t.id for t in wf.get_tasks(spec_name=name)], name
+            assert sorted(str(t.id) for t in tasks_of_spec_any_order(wf, name)) == \
+                sorted(str(t.id) for t in wf.get_tasks(spec_name=name)), name
             searches += 1
         for state in STATES:
             assert [t.id for t in wf.get_tasks(state=state)] == \
@@ -96,3 +98,35 @@ def test_a_process_takes_the_same_path_with_either_join(scenario, monkeypatch):
     assert host.passed and stock.passed, host.failures + stock.failures
     assert (host.path, host.ready, host.completed) == (stock.path, stock.ready, stock.completed)
     assert sorted(host.data) == sorted(stock.data)
+
+
+def test_a_join_in_a_loop_decides_as_spiffworkflows_for_every_task_at_every_point():
+    """A loop through a parallel gateway: SpiffWorkflow predicts the next round's join below the
+    current one, so the order of the join's tasks matters and the host walks the tree for them."""
+    bundle = compile_bundle("parallel_loop", [read_document("parallel_loop.bpmn", fixture_bytes("parallel_loop.bpmn"))])
+    run = Run.start(bundle, make_script_engine(1.0), {})
+    run.advance()
+    walked, checks = [], 0
+    original = tree.tasks_of_spec
+
+    def counting(workflow, spec_name):
+        walked.append(spec_name)
+        return original(workflow, spec_name)
+
+    import app.engine.specs as specs_module
+
+    specs_module.tasks_of_spec, rounds = counting, 0
+    try:
+        while run.ready_human_tasks():
+            for task in run.workflow.get_tasks(spec_name="join"):
+                host = task.task_spec._check_threshold_unstructured(task)
+                stock = ParallelGateway._check_threshold_unstructured(task.task_spec, task)
+                assert host == stock, (TaskState.get_name(task.state), rounds)
+                checks += 1
+            run.complete_user_task(str(run.ready_human_tasks()[0].id), {})
+            run.advance()
+            rounds += 1
+    finally:
+        specs_module.tasks_of_spec = original
+    assert run.workflow.is_completed() and run.workflow.data["seen"] == [1, 2, 3] and rounds == 3
+    assert walked and checks >= 6  # the loop's predicted rounds below a join sent the host to the walk
