@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, *, runner=None) -> Flask:
 
     db.init_app(app, settings.database_url)
     bundle.init_app(app)
-    app.teardown_appcontext(lambda _exc: heap.settle_if_grown())  # a new spec joins the frozen heap
+    app.teardown_appcontext(heap.after_context)  # a new spec joins the frozen heap
     workdays.init_app(app, settings.holidays_file)
     load_operators()
     for module in filter(None, (m.strip() for m in settings.operator_modules.split(","))):

@@ -44,3 +44,8 @@ def settle_if_grown() -> bool:
         return False
     settle()
     return True
+
+
+def after_context(_exc: BaseException | None = None) -> None:
+    """``teardown_appcontext`` hook: :func:`settle_if_grown` once the context's work is done."""
+    settle_if_grown()

@@ -60,3 +60,16 @@ def test_a_spec_compiled_after_settling_is_settled_once(unsettled):
     assert heap.settle_if_grown() is True
     assert not _tracked(fresh)
     assert heap.settle_if_grown() is False
+
+
+def test_an_app_context_that_compiled_a_spec_settles_it_when_it_ends(unsettled, tmp_path):
+    from app.config import Settings
+    from app.factory import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/heap.db", env="development"))
+    heap.settle()  # as a server process does once it has started
+    with app.app_context():
+        _compile_a_bundle()  # a request's, a job's or a tick's first use of a new spec
+        fresh = _Node()
+        assert _tracked(fresh)
+    assert not _tracked(fresh)  # the context's end settled it
