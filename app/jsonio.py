@@ -41,4 +41,3 @@ def dumps(value: Any, default: Callable[[Any], Any] | None = None) -> str:
         return orjson.dumps(value, default=default, option=_OPTIONS).decode()
     except orjson.JSONEncodeError:  # beyond orjson (or nothing can write it: json says so the same way)
         return json.dumps(value, default=default, separators=(",", ":"), ensure_ascii=False)
-
