@@ -37,12 +37,18 @@ class TaskFilter:
     mine_only: bool = False
 
 
-def visible_to(identity: Identity):
-    """SQL condition: the tasks ``identity`` may see."""
+def visible_to(identity: Identity, task_id: str | None = None):
+    """SQL condition: the tasks ``identity`` may see.
+
+    ``task_id`` when the query looks up that one task: its group test then reads only that
+    task's candidate rows. Inside the ``OR``, PostgreSQL may otherwise hash every candidate row
+    of the user's groups to test one task, a cost that grows with the table.
+    """
     if identity.is_admin:
         return True
     groups = list(identity.groups) + [ANY_STAFF] if identity.is_staff else list(identity.groups)
-    in_group = exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.group_name.in_(groups))
+    one = () if task_id is None else (TaskCandidate.task_id == task_id,)
+    in_group = exists().where(TaskCandidate.task_id == HumanTask.id, *one, TaskCandidate.group_name.in_(groups))
     conditions = [in_group]
     if identity.district:
         conditions.append(or_(HumanTask.district.is_(None), HumanTask.district == identity.district))
@@ -109,7 +115,7 @@ def list_tasks(identity: Identity, flt: TaskFilter, limit: int = 50, cursor: str
 def get_task(identity: Identity, task_id: str) -> HumanTask:
     """One task the identity may see (404 otherwise, so task ids do not leak)."""
     with db.session() as session:
-        task = session.scalar(select(HumanTask).where(HumanTask.id == task_id, visible_to(identity)))
+        task = session.scalar(select(HumanTask).where(HumanTask.id == task_id, visible_to(identity, task_id)))
         if task is None:
             raise TaskNotFound(f"task {task_id} does not exist")
         return task
@@ -117,7 +123,7 @@ def get_task(identity: Identity, task_id: str) -> HumanTask:
 
 def _locked_task(session: Session, identity: Identity, task_id: str) -> HumanTask:
     task = session.scalar(
-        select(HumanTask).where(HumanTask.id == task_id, visible_to(identity)).with_for_update()
+        select(HumanTask).where(HumanTask.id == task_id, visible_to(identity, task_id)).with_for_update()
     )
     if task is None:
         raise TaskNotFound(f"task {task_id} does not exist")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import threading
 
+from sqlalchemy import event
+
+from app.db import db
 from tests.conftest import deploy_fixture
 from tests.support.api import complete, ready, start
 
@@ -79,6 +82,45 @@ def test_two_clients_completing_the_same_task_get_one_200_and_one_409(app, auth)
     for t in threads:
         t.join(30)
     assert sorted(codes) == [200, 409]
+
+
+def _rows_read(plan: dict, relation: str) -> int:
+    """Rows the plan's scans of ``relation`` returned, over all their loops."""
+    own = plan["Actual Rows"] * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
+    return own + sum(_rows_read(child, relation) for child in plan.get("Plans", []))
+
+
+def test_one_task_is_looked_up_reading_its_own_candidate_rows_only(app, client, auth):
+    """Opening and completing a task test the user's groups on that task's candidate rows, not on
+    every row of those groups: the lookup's cost must not grow with the inbox."""
+    deploy_fixture(client, auth(), "smoke.bpmn")
+    tasks = [ready(client, auth(), start(client, auth(), "smoke", DATA)["id"], "manual_b")[0] for _ in range(6)]
+    task = tasks[-1]
+    lookups: list[tuple[str, dict]] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        if "FROM human_task" in statement and "task_candidate" in statement:
+            lookups.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(f"/api/v1/tasks/{task['id']}", headers=auth("reviewer")).status_code == 200
+        assert client.get(f"/api/v1/tasks/{tasks[0]['id']}", headers=auth("reviewer_jb")).status_code == 404
+        assert complete(client, auth("reviewer"), task["id"]).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(lookups) >= 3
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            for statement, params in lookups:
+                cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params)
+                plan = cur.fetchone()[0][0]["Plan"]
+                assert _rows_read(plan, "task_candidate") <= 1, statement  # "reviewers" of this task alone
+            raw.rollback()
+        finally:
+            raw.close()
 
 
 def test_keyset_pagination_walks_every_task_once(client, auth):
