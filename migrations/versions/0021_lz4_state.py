@@ -29,22 +29,20 @@ COLUMNS = (("process_instance", "state"), ("process_instance_archive", "tasks"),
            ("process_instance_archive", "nodes"), ("job", "result"))
 
 
-def _lz4_available(bind) -> bool:
-    return bool(bind.scalar(sa.text(
-        "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")))
+def _compress_with(method: str) -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    if not bind.scalar(sa.text(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")):
+        return
+    for table, column in COLUMNS:
+        op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION {method}")
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql" or not _lz4_available(bind):
-        return
-    for table, column in COLUMNS:
-        op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4")
+    _compress_with("lz4")
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql" or not _lz4_available(bind):
-        return
-    for table, column in COLUMNS:
-        op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION default")
+    _compress_with("default")

@@ -69,7 +69,7 @@ def _request(base_url: str, path: str) -> OutgoingRequest:
     return OutgoingRequest("POST", base_url + path, {"city": "重庆", "q": "a b"},
                            {"Idempotency-Key": "k-1", "accept": "application/json; v=2",
                             "Content-Type": "application/json; charset=utf-8"},
-                           '{"id_number":"500101199001011234"}'.encode())
+                           b'{"id_number":"500101199001011234"}')
 
 
 def test_a_prepared_request_sends_what_session_request_sends(platform):
@@ -88,7 +88,7 @@ def test_a_prepared_request_sends_what_session_request_sends(platform):
     assert got["headers"]["accept"] == "application/json; v=2"  # the request's header wins, whatever its case
     assert got["headers"]["user-agent"] == "housing-approval-connector/hukou"
     assert got["headers"]["idempotency-key"] == "k-1"
-    assert got["body"] == '{"id_number":"500101199001011234"}'.encode()
+    assert got["body"] == b'{"id_number":"500101199001011234"}'
 
 
 def test_a_redirect_is_followed_as_session_request_follows_it(platform):
