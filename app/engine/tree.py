@@ -7,7 +7,9 @@ join looks for its tasks, and each pass of ``do_engine_steps`` asks for the READ
 a diagram with many parallel branches those walks were most of the engine's time. The walks
 here visit the same tasks in the same order (depth first, children in order, a subprocess's
 tree before the children of the task that called it, children listed when their parent is
-reached) with a plain stack.
+reached) with a plain stack. Most searches find one task or none (one WAITING task to refresh,
+one READY task to run); order matters only between several, so those are found by a pass over
+the task tables and the tree is walked only when there are more.
 
 :func:`install` puts :func:`update_waiting_tasks` and :func:`get_tasks` in place of SpiffWorkflow's
 methods of those names (``app.engine.runtime`` installs them on import);
@@ -67,6 +69,29 @@ def tasks_of_spec_any_order(workflow, spec_name: str) -> list:
     return found
 
 
+def _in_state_any_order(workflow, state: int) -> list:
+    """The tasks in ``state`` of the workflow's task table and of the subprocesses it calls, in
+    no particular order (a pass over the tables, no walk).
+
+    For an unfinished definite state (FUTURE, WAITING, READY, STARTED) this is the set the walk
+    of :func:`get_tasks` finds: the walk leaves out only what lies below a task that is merely
+    predicted, and a task in such a state never does — its parent ran before it was given it."""
+    subprocesses = workflow.top_workflow.subprocesses
+    found, pending = [], [workflow]
+    while pending:
+        tasks = pending.pop().tasks
+        found += [task for task in tasks.values() if task._state & state]
+        if subprocesses:
+            pending += [subprocess for caller, subprocess in subprocesses.items() if caller in tasks]
+    return found
+
+
+def _waiting_any_order(workflow) -> list:
+    """The WAITING tasks of this workflow's own task table (not its subprocesses', as the refresh
+    does not enter them), in no particular order."""
+    return [task for task in workflow.tasks.values() if task._state & _WAITING]
+
+
 def update_waiting_tasks(self) -> None:
     """:meth:`Workflow.update_waiting_tasks`: refresh every WAITING task of this workflow's tree.
 
@@ -77,6 +102,11 @@ def update_waiting_tasks(self) -> None:
     """
     if len(self.tasks) >= MAX_DEPTH:  # a tree that may be deeper than the iterator goes
         SPIFFWORKFLOW_UPDATE_WAITING_TASKS(self)
+        return
+    waiting = _waiting_any_order(self)
+    if len(waiting) < 2:  # the order of the refreshes matters only between several
+        for task in waiting:  # a WAITING task is never below a predicted one: the walk reaches it
+            task.task_spec._update(task)
         return
     get = self.tasks.get
     stack = [self.task_tree]
@@ -106,6 +136,10 @@ def get_tasks(self, first_task=None, **kwargs) -> list:
         lowest = TaskState.FUTURE
     else:
         lowest = TaskState.COMPLETED
+    if lowest == TaskState.FUTURE and not state & TaskState.FINISHED_MASK:
+        found = _in_state_any_order(self, state)
+        if len(found) < 2:  # order matters only between several (most passes find one or none)
+            return found
     subprocesses = self.top_workflow.subprocesses
     found = []
     stack = [self.task_tree]

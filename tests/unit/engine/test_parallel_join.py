@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
-from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.util.task import TaskIterator, TaskState
 from SpiffWorkflow.workflow import Workflow
 
 from app.engine import parser as parser_module
@@ -98,6 +98,38 @@ def test_a_process_takes_the_same_path_with_either_join(scenario, monkeypatch):
     assert host.passed and stock.passed, host.failures + stock.failures
     assert (host.path, host.ready, host.completed) == (stock.path, stock.ready, stock.completed)
     assert sorted(host.data) == sorted(stock.data)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
+def test_a_search_answered_from_the_task_tables_finds_what_spiffworkflow_finds(scenario, monkeypatch):
+    """A pass over the task tables stands for the walk when it finds one task or none; at every
+    such search of whole runs, SpiffWorkflow's own iterator finds exactly that."""
+    load_operators()
+    scan_state, scan_waiting = tree._in_state_any_order, tree._waiting_any_order
+    answered = {"none": 0, "one": 0, "walked": 0}
+
+    def count(found: list) -> None:
+        answered[("none", "one")[len(found)] if len(found) < 2 else "walked"] += 1
+
+    def state_checked(workflow, state):
+        found = scan_state(workflow, state)
+        if len(found) < 2:
+            assert [t.id for t in found] == [t.id for t in tree.SPIFFWORKFLOW_GET_TASKS(workflow, state=state)]
+        count(found)
+        return found
+
+    def waiting_checked(workflow):
+        found = scan_waiting(workflow)
+        if len(found) < 2:
+            assert [t.id for t in found] == [t.id for t in TaskIterator(workflow.task_tree, state=TaskState.WAITING)]
+        count(found)
+        return found
+
+    monkeypatch.setattr(tree, "_in_state_any_order", state_checked)
+    monkeypatch.setattr(tree, "_waiting_any_order", waiting_checked)
+    result = run_scenario(_documents(), scenario)
+    assert result.passed, result.failures
+    assert answered["none"] > 10 and answered["one"] > 10, answered
 
 
 def test_a_join_in_a_loop_decides_as_spiffworkflows_for_every_task_at_every_point():
