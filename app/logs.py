@@ -15,4 +15,7 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def configure_logging(level: str | int = "INFO") -> None:
     """Send log records to stderr at ``level`` (the ``HOUSING_LOG_LEVEL`` setting)."""
     logging.basicConfig(level=level, format=FORMAT)
-    logging.getLogger("spiff").setLevel(logging.WARNING)  # one line per task state change otherwise
+    # one line per task state change otherwise; SpiffWorkflow also reads its loggers' own level
+    # (not the inherited one) to decide whether a record's extras list every task and its data
+    for name in ("spiff", "spiff.task", "spiff.workflow"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -31,7 +31,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import tree
+from app.engine import state_changes, tree
 from app.engine.bundle import Bundle
 from app.engine.events import cycle_state, leaf_events
 from app.engine.implicit import SUFFIX as IMPLICIT_SUFFIX
@@ -40,6 +40,7 @@ from app.engine.script_engine import HostScriptEngine, JobRequest
 from app.engine.specs import AsyncServiceTask, HostMessageEventDefinition, HostSignalEventDefinition
 
 tree.install()  # the plain-walk refresh of waiting tasks (same tasks, same order)
+state_changes.install()  # no log record built for a state change unless spiff.task keeps it
 
 MAX_ADVANCE_ROUNDS = 50
 #: a signal an instance waits for is kept as a subscription under this prefix and its name
