@@ -112,12 +112,13 @@ def _launch(job_id: str, background: bool) -> None:
 
 def run_job(job_id: str) -> None:
     """Start the job's pending applications one by one, then mark it finished."""
-    while (claimed := _claim_next(job_id)) is not None:
-        try:
-            _start_one(claimed)
-        except Exception:  # one broken application must not stop the rest of the upload
-            log.exception("batch import %s: application %s failed", job_id, claimed.id)
-            _settle(claimed.id, None, {"_": ["未能立案：系统错误"]})
+    while claimed_batch := _claim_batch(job_id):
+        for claimed in claimed_batch:
+            try:
+                _start_one(claimed)
+            except Exception:  # one broken application must not stop the rest of the upload
+                log.exception("batch import %s: application %s failed", job_id, claimed.id)
+                _settle(claimed.id, None, {"_": ["未能立案：系统错误"]})
     with db.transaction() as session:
         open_left = select(ImportApplication.id).where(ImportApplication.job_id == job_id,
                                                        ImportApplication.state.in_(("pending", "starting")))
@@ -137,33 +138,56 @@ class _Claimed:
     exists: bool  # its case was started already (by a runner taken for dead)
 
 
-def _claim_next(job_id: str) -> _Claimed | None:
-    """Mark the next pending application as starting (a second runner skips it), reserve its
-    number and touch the heartbeat, in one transaction.
+#: applications a runner takes at once: one transaction reserves their numbers and touches the
+#: heartbeat for all of them (about a second of starts; a runner taken for dead leaves them to
+#: :func:`resume`, which starts again each one whose case does not exist)
+CLAIM_BATCH = 10
+
+
+def _claim_batch(job_id: str) -> list[_Claimed]:
+    """Mark the next pending applications as starting (a second runner skips them), reserve their
+    numbers and touch the heartbeat, in one transaction; in the sheet's order, empty when none is left.
 
     The number is reserved before the start so an interrupted start can be told apart: a case
     with that number exists or it does not (:func:`resume`)."""
-    with db.transaction() as session:
-        for candidate in session.scalars(
+    while True:  # until a batch is taken or none is left
+        with db.transaction() as session:
+            candidates = session.scalars(
                 select(ImportApplication.id).where(ImportApplication.job_id == job_id,
                                                    ImportApplication.state == "pending")
-                .order_by(ImportApplication.position).limit(5)):
-            claimed = session.execute(update(ImportApplication).where(ImportApplication.id == candidate,
-                                                                      ImportApplication.state == "pending")
-                                      .values(state="starting"))
-            if not claimed.rowcount:
+                .order_by(ImportApplication.position).limit(CLAIM_BATCH)).all()
+            if not candidates:
+                return []
+            rows = session.execute(  # a row another runner took since the read above is not updated
+                update(ImportApplication)
+                .where(ImportApplication.id.in_(candidates), ImportApplication.state == "pending")
+                .values(state="starting")
+                .returning(ImportApplication.id, ImportApplication.position, ImportApplication.form,
+                           ImportApplication.applicant_username, ImportApplication.application_no)).all()
+            if not rows:  # all taken by another runner since the read: look again
                 continue
             session.execute(update(ImportJob).where(ImportJob.id == job_id).values(heartbeat_at=utcnow()))
-            row = session.get_one(ImportApplication, candidate)
             owner = session.scalar(select(User).join(ImportJob, ImportJob.owner == User.username)
                                    .where(ImportJob.id == job_id, User.active.is_(True)))
-            exists = _case_exists(session, row.application_no)
-            if owner is not None and not exists and row.application_no is None and row.form:
-                row.application_no = case_service.next_application_no(row.form["housing_type"], utcnow().year,
-                                                                      session)
-            return _Claimed(row.id, row.form or {}, row.applicant_username, row.application_no,
-                            identity_of(owner) if owner is not None else None, exists)
-    return None
+            reserved = [r.application_no for r in rows if r.application_no is not None]  # by an interrupted runner
+            existing = set(session.scalars(select(Application.application_no)
+                                           .where(Application.application_no.in_(reserved)))) if reserved else set()
+            rows = sorted(rows, key=lambda r: r.position)
+            numbers = {r.id: r.application_no for r in rows}
+            if owner is not None:  # a number for each one to start that has none, per housing type at once
+                unnumbered: dict[str, list[int]] = {}
+                for r in rows:
+                    if r.application_no is None and r.form:
+                        unnumbered.setdefault(r.form["housing_type"], []).append(r.id)
+                for housing_type, ids in unnumbered.items():
+                    numbers.update(zip(ids, case_service.next_application_nos(housing_type, utcnow().year, len(ids),
+                                                                              session), strict=True))
+                if unnumbered:
+                    session.execute(update(ImportApplication), [{"id": i, "application_no": numbers[i]}
+                                                                for ids in unnumbered.values() for i in ids])
+            by = identity_of(owner) if owner is not None else None
+            return [_Claimed(r.id, r.form or {}, r.applicant_username, numbers[r.id], by, r.application_no in existing)
+                    for r in rows]
 
 
 def _start_one(claimed: _Claimed) -> None:

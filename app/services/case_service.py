@@ -113,27 +113,34 @@ def _check_members(members: list[dict], field: str, others: dict[str, str] | Non
         raise ValidationFailed("身份证号码有误", errors)
 
 
-def next_sequence(prefix: str, session: Session | None = None) -> int:
+def next_sequence(prefix: str, session: Session | None = None, count: int = 1) -> int:
     """The next number of the counter named ``prefix`` (``GZF2026``, ``PZ2026`` …), in a
-    transaction of its own or in ``session``'s (which then holds the counter until it ends)."""
+    transaction of its own or in ``session``'s (which then holds the counter until it ends);
+    ``count`` numbers are taken, and the first is returned."""
     if session is None:
         with db.transaction() as own:
-            return next_sequence(prefix, own)
+            return next_sequence(prefix, own, count)
     # the first number of a prefix: two submissions at once must not both create the counter
     upsert = sqlite_insert if db.is_sqlite else pg_insert
     session.execute(upsert(CaseCounter).values(prefix=prefix, last=0).on_conflict_do_nothing())
     query = select(CaseCounter).where(CaseCounter.prefix == prefix)
     counter = session.scalar(query if db.is_sqlite else query.with_for_update())
     assert counter is not None  # inserted just above when missing
-    counter.last += 1
-    return counter.last
+    counter.last += count
+    return counter.last - count + 1
 
 
 def next_application_no(housing_type: str, year: int, session: Session | None = None) -> str:
     """The next number like ``GZF2026-000123`` (one counter per type and year; see
     :func:`next_sequence` for ``session``)."""
+    return next_application_nos(housing_type, year, 1, session)[0]
+
+
+def next_application_nos(housing_type: str, year: int, count: int, session: Session | None = None) -> list[str]:
+    """The next ``count`` numbers of :func:`next_application_no`, taken at once."""
     prefix = f"{PREFIXES[housing_type]}{year}"
-    return f"{prefix}-{next_sequence(prefix, session):06d}"
+    first = next_sequence(prefix, session, count)
+    return [f"{prefix}-{n:06d}" for n in range(first, first + count)]
 
 
 def submit_application(identity: Identity, form: dict, applicant_username: str | None = None,

@@ -231,6 +231,36 @@ def test_an_interrupted_import_resumes_without_starting_a_case_twice(import_app,
     assert batch_import_service.resume(identity, job.id, background=False).done == 3  # a second resume does nothing
 
 
+def test_a_runner_stopped_inside_a_claimed_batch_leaves_its_numbers_to_the_resume(import_app, monkeypatch):
+    """A runner takes several applications at once: their numbers are reserved in the sheet's order,
+    and those it had not started when it stopped are started by the resume with those numbers."""
+    identity = authenticate("city", "demo123")
+    upsert_user("applicant3", "王五", "demo123", ["applicant"], ["applicant"], None)
+    rows = [batch_import_rows.TITLES, _row("1", "孙七", "50010319850101001", "applicant"),
+            _row("2", "周八", "50010319850101002", "applicant2"), _row("3", "吴九", "50010319850101003", "applicant3")]
+    monkeypatch.setattr(batch_import_service, "_launch", lambda job_id, background: None)  # no runner yet
+    job = batch_import_service.start_import(identity, "x.csv", _csv(rows), background=False)
+    claimed = batch_import_service._claim_batch(job.id)
+    assert [c.form["household"]["members"][0]["name"] for c in claimed] == ["孙七", "周八", "吴九"]
+    prefix, first = claimed[0].application_no.rsplit("-", 1)
+    assert [c.application_no for c in claimed] == [f"{prefix}-{int(first) + i:06d}" for i in range(3)]
+    assert batch_import_service._claim_batch(job.id) == []  # a second runner finds nothing left to take
+    batch_import_service._start_one(claimed[0])  # the runner starts one, then its server stops
+    with db.transaction() as session:
+        session.execute(update(ImportJob).where(ImportJob.id == job.id)
+                        .values(heartbeat_at=utcnow() - timedelta(minutes=10)))
+    monkeypatch.undo()
+    resumed = batch_import_service.resume(identity, job.id, background=False)
+    assert resumed.state == "finished" and resumed.done == 3 and resumed.problems == []
+    numbers = [c.application_no for c in claimed]
+    assert sorted(a["application_no"] for a in resumed.started) == numbers
+    assert {no: c.applicant_username for no, c in _cases().items()} == dict(zip(numbers, ["applicant", "applicant2",
+                                                                                        "applicant3"], strict=True))
+    with db.session() as session:  # each started once
+        assert session.scalar(select(func.count()).select_from(ProcessInstance)
+                              .where(ProcessInstance.business_key.in_(numbers))) == 3
+
+
 def test_the_pages_offer_templates_upload_and_show_the_report(import_app, as_user):
     b = as_user("city")
     assert b.get("/batch-import/template.xlsx").data.startswith(b"PK")
