@@ -55,6 +55,34 @@ def test_models_match_the_migrated_postgresql_schema(pg_url):
         assert migrated == {c.name for c in table.columns}, table.name
 
 
+#: the tables a case writes at nearly every step
+WRITTEN_EVERY_STEP = ("job", "verification_result", "household_member", "application", "human_task",
+                      "task_candidate", "audit_event", "process_instance", "process_instance_archive")
+
+
+def test_no_index_of_a_table_written_at_every_step_is_covered_by_another(pg_url):
+    """An index that leads another index (or a unique key) answers nothing the other does not, and
+    every row version of the table writes an entry into it (migration 0022)."""
+    import app.models  # noqa: F401
+    from app.db import Base
+
+    inspector = inspect(create_engine(pg_url.replace("postgresql://", "postgresql+psycopg2://")))
+    for table in WRITTEN_EVERY_STEP:
+        indexes = inspector.get_indexes(table)
+        keys = [(i["name"], i["column_names"]) for i in indexes] + \
+               [(u["name"], u["column_names"]) for u in inspector.get_unique_constraints(table)] + \
+               [("primary key", inspector.get_pk_constraint(table)["constrained_columns"])]
+        for index in indexes:
+            if index["unique"]:
+                continue
+            covering = [name for name, columns in keys if name != index["name"]
+                        and len(columns) > len(index["column_names"])
+                        and columns[:len(index["column_names"])] == index["column_names"]]
+            assert not covering, f"{table}.{index['name']} is covered by {covering}"
+        # and the models declare none of them again
+        assert not {i.name for i in Base.metadata.tables[table].indexes} - {i["name"] for i in indexes}, table
+
+
 def test_household_claims_are_backfilled_for_the_oldest_open_application(tmp_path):
     """Data from before one-open-application: the oldest open case of each (type, ID number) claims it."""
     from alembic import command

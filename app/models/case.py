@@ -39,7 +39,7 @@ class Application(Base):
     #: single | nuclear | multi_generation
     household_type: Mapped[str] = mapped_column(String(24))
     household_size: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(String(24), default="submitted", index=True)
+    status: Mapped[str] = mapped_column(String(24), default="submitted")  # ix_application_status_district leads with it
     current_step: Mapped[str] = mapped_column(String(64), default="受理")
     eligible: Mapped[bool | None]
     priority_score: Mapped[float | None]
@@ -65,7 +65,8 @@ class HouseholdMember(Base):
     __table_args__ = (UniqueConstraint("application_id", "id_number", name="uq_member_application_id_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    # indexed by the unique key, which leads with it
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(64))
     id_number: Mapped[str] = mapped_column(String(18))
@@ -86,7 +87,8 @@ class VerificationResult(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    # indexed by the unique key, which leads with it
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(32))
     source_name: Mapped[str] = mapped_column(String(64))
     id_number: Mapped[str] = mapped_column(String(18))

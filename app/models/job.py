@@ -22,7 +22,7 @@ class Job(Base):
     __tablename__ = "job"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"))  # ix_job_instance_state leads with it
     task_id: Mapped[str] = mapped_column(String(36))
     bpmn_id: Mapped[str] = mapped_column(String(255))
     task_name: Mapped[str] = mapped_column(String(255), default="")
