@@ -71,3 +71,58 @@ def test_the_last_batch_applies_every_stored_result_and_writes_its_own_rows_once
     # the second job's row written once, with its result and state; the first's state alone
     assert len(job_writes) == 2
     assert sum("result=" in s for s in job_writes) == 1
+
+
+def _index_names(plan: dict) -> set[str]:
+    return ({plan["Index Name"]} if "Index Name" in plan else set()).union(
+        *(_index_names(p) for p in plan.get("Plans", [])))
+
+
+def test_a_claim_finds_its_jobs_by_id_whatever_the_state_index_holds(app, monkeypatch):
+    """Every claimed job leaves its ``queued`` row version in the state index until VACUUM; the
+    claim must not read those: it goes to its jobs through the primary key."""
+    import uuid
+
+    from sqlalchemy import insert, text
+
+    from app.db import utcnow
+
+    assert deploy_fixture(app.test_client(), bearer(app), "smoke.bpmn").status_code == 201
+    monkeypatch.setitem(app.extensions, "housing.runner", _Holding())
+    inst = instance_service.start_instance("smoke", {"members": [{"income": 1}], "district": "渝中区"}, "JR-3")
+    now = utcnow()
+    rows = [{"id": str(uuid.uuid4()), "instance_id": inst.id, "task_id": str(uuid.uuid4()), "bpmn_id": "call_a",
+             "operator": "echo", "params": {}, "result_variable": "r", "idempotency_key": uuid.uuid4().hex,
+             "state": "queued", "run_after": now} for _ in range(3000)]
+    with db.transaction() as session:
+        session.execute(insert(Job), rows)
+    with db.transaction() as session:  # most of them claimed and applied since: dead row versions
+        session.execute(text("UPDATE job SET state = 'running' WHERE id = ANY(:ids)"),
+                        {"ids": [r["id"] for r in rows[:2900]]})
+        session.execute(text("UPDATE job SET state = 'applied' WHERE id = ANY(:ids)"),
+                        {"ids": [r["id"] for r in rows[:2900]]})
+    with db.engine.connect() as conn:  # statistics that count the few queued jobs left
+        conn.execute(text("ANALYZE job"))
+        conn.commit()
+    claims: list[tuple[str, dict]] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().startswith("UPDATE job SET state"):
+            claims.append((statement, params))
+
+    wanted = [r["id"] for r in rows[2900:2914]]
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert {c.id for c in job_service.claim(wanted)} == set(wanted)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    [(statement, params)] = claims
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("EXPLAIN (FORMAT JSON) " + statement, params)
+        used = _index_names(cur.fetchone()[0][0]["Plan"])
+        raw.rollback()
+    finally:
+        raw.close()
+    assert "job_pkey" in used and "ix_job_state_run_after" not in used, used
