@@ -57,16 +57,21 @@ def tasks_of_spec(workflow, spec_name: str) -> list:
     return workflow.get_tasks(spec_name=spec_name)  # a tree that may be deeper than the iterator goes
 
 
+def _task_tables(workflow):
+    """The task tables (id → task) of the workflow and of the subprocesses called from it."""
+    subprocesses = workflow.top_workflow.subprocesses
+    pending = [workflow]
+    while pending:
+        tasks = pending.pop().tasks
+        yield tasks
+        if subprocesses:
+            pending += [subprocess for caller, subprocess in subprocesses.items() if caller in tasks]
+
+
 def tasks_of_spec_any_order(workflow, spec_name: str) -> list:
     """The tasks :func:`tasks_of_spec` finds, in no particular order: one pass over the task
     tables of the workflow and of the subprocesses called from it, no walk of the tree."""
-    subprocesses = workflow.top_workflow.subprocesses
-    found, pending = [], [workflow]
-    while pending:
-        tasks = pending.pop().tasks
-        found += [task for task in tasks.values() if task.task_spec.name == spec_name]
-        pending += [subprocess for caller, subprocess in subprocesses.items() if caller in tasks]
-    return found
+    return [task for tasks in _task_tables(workflow) for task in tasks.values() if task.task_spec.name == spec_name]
 
 
 def _in_state_any_order(workflow, state: int) -> list:
@@ -76,14 +81,7 @@ def _in_state_any_order(workflow, state: int) -> list:
     For an unfinished definite state (FUTURE, WAITING, READY, STARTED) this is the set the walk
     of :func:`get_tasks` finds: the walk leaves out only what lies below a task that is merely
     predicted, and a task in such a state never does — its parent ran before it was given it."""
-    subprocesses = workflow.top_workflow.subprocesses
-    found, pending = [], [workflow]
-    while pending:
-        tasks = pending.pop().tasks
-        found += [task for task in tasks.values() if task._state & state]
-        if subprocesses:
-            pending += [subprocess for caller, subprocess in subprocesses.items() if caller in tasks]
-    return found
+    return [task for tasks in _task_tables(workflow) for task in tasks.values() if task._state & state]
 
 
 def _waiting_any_order(workflow) -> list:
