@@ -179,7 +179,7 @@ def _claim_batch(job_id: str) -> list[_Claimed]:
                 for r in rows:
                     if r.application_no is None and r.form:
                         unnumbered.setdefault(r.form["housing_type"], []).append(r.id)
-                for housing_type, ids in unnumbered.items():
+                for housing_type, ids in sorted(unnumbered.items()):  # counters locked in one order by all
                     numbers.update(zip(ids, case_service.next_application_nos(housing_type, utcnow().year, len(ids),
                                                                               session), strict=True))
                 if unnumbered:

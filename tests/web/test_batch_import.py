@@ -261,6 +261,37 @@ def test_a_runner_stopped_inside_a_claimed_batch_leaves_its_numbers_to_the_resum
                               .where(ProcessInstance.business_key.in_(numbers))) == 3
 
 
+def test_runners_lock_the_number_counters_in_one_order_whatever_their_sheets_order(import_app, monkeypatch):
+    """Two runners whose batches hold both housing types must take the two counters in the same
+    order, or each holds one and waits for the other's."""
+    from sqlalchemy import event
+
+    identity = authenticate("city", "demo123")
+    template = batch_import_rows.template_rows()  # 公租房, then 保租房 (a family of three)
+    monkeypatch.setattr(batch_import_service, "_launch", lambda job_id, background: None)
+    locked: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        if "FROM case_counter" in statement:
+            locked.append(params["prefix_1"][:3])
+
+    orders = []
+    for rows in (template, [template[0], *template[2:], template[1]]):
+        job = batch_import_service.start_import(identity, "x.csv", _csv(rows), background=False)
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            claimed = batch_import_service._claim_batch(job.id)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert len(claimed) == 2
+        orders.append([c.form["housing_type"] for c in claimed])
+        with db.transaction() as session:  # the same people again in the next sheet
+            session.execute(update(ImportApplication).where(ImportApplication.job_id == job.id)
+                            .values(state="failed"))
+    assert orders == [["gongzufang", "baozufang"], ["baozufang", "gongzufang"]]  # each in its sheet's order
+    assert locked == ["BZF", "GZF", "BZF", "GZF"]
+
+
 def test_the_pages_offer_templates_upload_and_show_the_report(import_app, as_user):
     b = as_user("city")
     assert b.get("/batch-import/template.xlsx").data.startswith(b"PK")
