@@ -41,14 +41,19 @@ with app.app_context():
 
 
 def add_district_reviewers(topology: Topology) -> None:
-    """A street and a district reviewer (password demo123) for every district in DISTRICT_CODES,
-    created the way an administrator's script would: the app's user service, in a process of its own
-    configured by the same environment as the topology."""
+    """A street and a district reviewer (password demo123) for every district in DISTRICT_CODES."""
     users = []
     for district, code in DISTRICT_CODES.items():
         users.append((f"street_{code}", f"{district}街道审核", ["reviewer"], ["street_reviewer"], district))
         users.append((f"district_{code}", f"{district}住保复审", ["district_reviewer"], ["district_reviewer"],
                       district))
+    add_users(topology, users)
+
+
+def add_users(topology: Topology, users: list[tuple]) -> None:
+    """Users (username, display name, roles, groups, district; password demo123) created the way an
+    administrator's script would: the app's user service, in a process of its own configured by the
+    same environment as the topology."""
     done = subprocess.run([sys.executable, "-c", _ADD_USERS, json.dumps(users, ensure_ascii=False)], cwd=ROOT,
                           env=topology.env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

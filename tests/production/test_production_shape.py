@@ -10,18 +10,22 @@ anywhere is left running with nothing to wait for.
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
 
 from bench.countersign.run import run
+from bench.verification.run import sheet_rows
 from connectors.sandbox import fixtures
 from tests.conftest import fixture_bytes
-from tests.production.client import request, wait_for
+from tests.production.client import CSRF, request, wait_for
 from tests.production.steps import (
+    HOUSEHOLDS,
     Case,
     accept,
+    add_users,
     apply,
     assert_countersigned,
     countersign,
@@ -265,3 +269,89 @@ def test_a_process_started_through_the_api_is_answered_as_committed_and_a_worker
     assert nodes[-2:] == ["check_hukou", "checked"]
     assert database.rows("SELECT actor FROM audit_event WHERE instance_id = %s AND action = 'instance.started'",
                          started["id"]) == [{"actor": "street_yz"}]
+
+
+# -- the batch import ---------------------------------------------------------------------------------
+
+def _household_forms() -> list[dict]:
+    """The sandbox households' forms, in the order the verification bench's sheet rows take them."""
+    return [json.loads(path.read_text(encoding="utf-8"))["form"] for path in sorted(HOUSEHOLDS.glob("*.json"))]
+
+
+def _import_sheet(topology, people, cases: list[int]) -> tuple:
+    """Accounts for ``cases`` and their sheet in that order (the verification bench's rows), uploaded
+    by a city officer's page session: (the session, the job's page path)."""
+    from app.services.batch_import_rows import TITLES, csv_bytes
+
+    forms = _household_forms()
+    add_users(topology, [(f"bench_a{i:06d}", f"申请人{i}", ["applicant"], ["applicant"], None) for i in cases])
+    officer = people.pages("city")
+    token = CSRF.search(officer.get("/batch-import").text)[1]
+    sheet = csv_bytes([TITLES, *(row for i in cases for row in sheet_rows(forms, i))])
+    answer = request("POST", topology.url + "/batch-import", expect=302, cookies=officer.cookies,
+                     data={"csrf_token": token}, files={"file": ("申请.csv", sheet, "text/csv")})
+    return officer, answer.headers["Location"]
+
+
+def _numbered_once(database, cases: list[int]) -> list[dict]:
+    """The cases of ``cases``' accounts: one each, each housing type's numbers one after another."""
+    rows = database.rows("SELECT application_no, applicant_username FROM application WHERE applicant_username "
+                         "= ANY(%s)", [f"bench_a{i:06d}" for i in cases])
+    assert sorted(c["applicant_username"] for c in rows) == sorted(f"bench_a{i:06d}" for i in cases)
+    for prefix in ("GZF", "BZF"):
+        serials = sorted(int(c["application_no"].rsplit("-", 1)[1]) for c in rows
+                         if c["application_no"].startswith(prefix))
+        assert serials == list(range(serials[0], serials[0] + len(serials))), (prefix, serials)
+    return rows
+
+
+def test_an_import_cut_by_a_web_restart_is_resumed_and_starts_each_application_once(topology, people, database):
+    """The web workers are replaced while an import runs in one of them: the import shows as
+    interrupted (once its heartbeat is old), the officer resumes it, and every application becomes
+    one case, with the numbers its claims had reserved."""
+    cases = list(range(100, 230))
+    officer, job = _import_sheet(topology, people, cases)
+    topology.restart_web()
+    job_id = job.rsplit("/", 1)[1]
+    assert database.rows("SELECT state FROM import_job WHERE id = %s", job_id) == [{"state": "running"}]
+    database.rows("UPDATE import_job SET heartbeat_at = heartbeat_at - interval '10 minutes' WHERE id = %s", job_id)
+    officer = people.pages("city")  # the session outlives the restart; a new login all the same
+    page = officer.get(job).text
+    assert "导入已中断" in page
+    started_before = officer.get(job + "/status").json()["started"]
+    assert started_before < len(cases)
+    officer.post_form(job + "/resume", {}, form_path=job)
+    done = wait_for(lambda: (s := officer.get(job + "/status").json())["state"] == "finished" and s, 180,
+                    "the resumed import to finish")
+    assert done["done"] == done["total"] == done["started"] == len(cases), done
+    assert "已完成" in officer.get(job).text
+    _numbered_once(database, cases)
+
+
+def test_two_sheets_imported_side_by_side_start_each_application_once(topology, people, database):
+    """Two uploads at once, each imported by the web worker that took it, ten applications per claim,
+    both housing types in each sheet (in opposite orders): every application becomes one case at 受理,
+    each type's numbers follow one another without a gap or a repeat, and each report says it is done."""
+    forms = _household_forms()
+    first = list(range(len(forms)))
+    second = sorted(range(len(forms), 2 * len(forms)),  # its 保租房 households first
+                    key=lambda i: forms[i % len(forms)]["housing_type"] != "baozufang")
+    assert [forms[cases[0] % len(forms)]["housing_type"] for cases in (first, second)] == ["gongzufang", "baozufang"]
+    uploaded: list[tuple] = []
+    threads = [threading.Thread(target=lambda cases=cases: uploaded.append(_import_sheet(topology, people, cases)))
+               for cases in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(uploaded) == 2
+    for officer, job in uploaded:
+        done = wait_for(lambda officer=officer, job=job: (s := officer.get(job + "/status").json())["state"]
+                        == "finished" and s, 120, f"the import {job} to finish")
+        assert done["done"] == done["total"] == done["started"] == len(forms), done
+        page = officer.get(job).text
+        assert "已完成" in page and "导入已中断" not in page
+    cases = _numbered_once(database, first + second)
+    at_acceptance = database.rows("SELECT count(*) AS n FROM human_task WHERE bpmn_id = 'acceptance' AND "
+                                  "status = 'ready' AND business_key = ANY(%s)", [c["application_no"] for c in cases])
+    assert at_acceptance == [{"n": len(cases)}]
