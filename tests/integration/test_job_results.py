@@ -7,9 +7,11 @@ its result together with its new state.
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+import uuid
 
-from app.db import db
+from sqlalchemy import event, insert, select, text
+
+from app.db import db, utcnow
 from app.models import AuditEvent, Job
 from app.services import instance_service, job_service
 from tests.conftest import bearer, deploy_fixture
@@ -81,12 +83,6 @@ def _index_names(plan: dict) -> set[str]:
 def test_a_claim_finds_its_jobs_by_id_whatever_the_state_index_holds(app, monkeypatch):
     """Every claimed job leaves its ``queued`` row version in the state index until VACUUM; the
     claim must not read those: it goes to its jobs through the primary key."""
-    import uuid
-
-    from sqlalchemy import insert, text
-
-    from app.db import utcnow
-
     assert deploy_fixture(app.test_client(), bearer(app), "smoke.bpmn").status_code == 201
     monkeypatch.setitem(app.extensions, "housing.runner", _Holding())
     inst = instance_service.start_instance("smoke", {"members": [{"income": 1}], "district": "渝中区"}, "JR-3")

@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
 
 from app.cli import deploy_directory
 from app.db import db, utcnow
@@ -264,8 +264,6 @@ def test_a_runner_stopped_inside_a_claimed_batch_leaves_its_numbers_to_the_resum
 def test_runners_lock_the_number_counters_in_one_order_whatever_their_sheets_order(import_app, monkeypatch):
     """Two runners whose batches hold both housing types must take the two counters in the same
     order, or each holds one and waits for the other's."""
-    from sqlalchemy import event
-
     identity = authenticate("city", "demo123")
     template = batch_import_rows.template_rows()  # 公租房, then 保租房 (a family of three)
     monkeypatch.setattr(batch_import_service, "_launch", lambda job_id, background: None)
