@@ -10,6 +10,7 @@ All are idempotent upserts keyed by the application number.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -62,8 +63,41 @@ def register_case(session: Session, data: dict[str, Any], instance_id: str | Non
 
     A (re)submission: the status goes back to ``submitted`` and an open 补正 request is cleared.
     ``new``: the caller has just found no case with this number in this transaction (a start),
-    so none is looked for.
+    so none is looked for; what it wrote is remembered for the transaction
+    (:func:`registered_already`).
     """
+    case = _register(session, data, instance_id, new)
+    if new:
+        session.info[_REGISTERED] = (session.get_transaction(), data["application_no"], instance_id,
+                                     _registration(data))
+    return case
+
+
+def registered_already(session: Session, data: dict[str, Any], instance_id: str | None) -> bool:
+    """Whether this transaction's start registered this case of this instance from the same
+    household, applicant and declarations: then the diagram's ``case/register`` that follows
+    has nothing to write (an unattended start runs it in the same transaction)."""
+    done = session.info.get(_REGISTERED)
+    return (done is not None and done[0] is session.get_transaction() and done[1] == data["application_no"]
+            and done[2] == instance_id and done[3] == _registration(data))
+
+
+#: session.info key: (transaction, application number, instance id, what was written) of a start
+_REGISTERED = "case_records.registered"
+
+
+def _registration(data: dict[str, Any]) -> str:
+    """What :func:`register_case` writes of ``data``, as comparable text."""
+    applicant, household = data["applicant"], data["household"]
+    members = [[m["id_number"], m["name"], m.get("relation") or "other", float(m.get("monthly_income") or 0),
+                m.get("employer") or ""] for m in household.get("members") or []]
+    return json.dumps([data["housing_type"], data["district"], applicant.get("username") or "", applicant["name"],
+                       applicant["id_number"], applicant.get("phone") or "", household.get("type") or "single",
+                       members, data.get("declared") or {}, data.get("documents") or []],
+                      sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _register(session: Session, data: dict[str, Any], instance_id: str | None, new: bool) -> Application:
     applicant = data["applicant"]
     household = data["household"]
     members = household.get("members") or []
@@ -109,7 +143,7 @@ def _sync_members(case: Application, members: list[dict[str, Any]]) -> None:
 def register(params: dict, ctx) -> dict:
     """Record the submitted case and its household (idempotent)."""
     with transaction(ctx) as session:
-        if session is not None:
+        if session is not None and not registered_already(session, params, ctx.instance_id):
             register_case(session, params, ctx.instance_id)
     return {"application_no": params["application_no"], "status": "submitted",
             "household_size": max(1, len(params["household"].get("members") or []))}

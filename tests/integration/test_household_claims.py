@@ -157,3 +157,54 @@ def test_a_new_case_is_registered_without_looking_again_for_what_the_start_ruled
         assert session.scalar(select(func.count()).select_from(HouseholdClaim).where(
             HouseholdClaim.application_no == "GZF-2026-TEST01")) == 1
         assert _cases() == 1
+
+
+def test_an_unattended_start_registers_its_case_once_and_the_diagrams_registration_adds_nothing(flow_app):  # noqa: F811
+    from sqlalchemy import event
+
+    from app.models import AuditEvent, HouseholdMember
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        number = case_service.file_application(_applicant("zhang"), copy.deepcopy(FORM), unattended=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    # the diagram's case/register ran in the start's transaction (its task completed, audited) …
+    with db.session() as session:
+        ran = session.scalars(select(AuditEvent.details).where(AuditEvent.action == "tasks.ran_inline")).all()
+        assert [[t["operator"] for t in d["tasks"]] for d in ran] == [["case/register"]]
+        case = session.scalar(select(Application).where(Application.application_no == number))
+        assert case.applicant_name == FORM["applicant"]["name"] and case.status == "submitted"
+        assert [m.id_number for m in session.scalars(select(HouseholdMember))] == ["500103199405120136"]
+    # … without reading back the case, its members and its claims the start had just written
+    assert not [s for s in statements if s.startswith("SELECT") and "FROM household_member" in s]
+    assert not [s for s in statements if s.startswith("SELECT") and "household_claim.application_id =" in s]
+    assert len([s for s in statements if s.startswith("INSERT INTO household_claim")]) == 1
+
+
+def test_a_registration_is_not_skipped_for_another_household_or_another_transaction(flow_app):  # noqa: F811
+    from datetime import UTC, datetime
+
+    from handlers.case_records import register_case, registered_already
+
+    form = case_service.forms.validate_submission(case_service.APPLICATION_FORM, copy.deepcopy(FORM))
+    data = case_service.build_process_data(form, "zhang", "GZF-2026-TEST02", datetime.now(UTC))
+    changed = copy.deepcopy(data)
+    changed["household"]["members"][0]["monthly_income"] = 99999
+    with db.transaction() as session:
+        register_case(session, data, "instance-1", new=True)
+        assert registered_already(session, copy.deepcopy(data), "instance-1")
+        assert not registered_already(session, changed, "instance-1")
+        assert not registered_already(session, data, "instance-2")
+        assert not registered_already(session, {**data, "application_no": "GZF-2026-TEST03"}, "instance-1")
+        register_case(session, changed, "instance-1")  # written, not skipped
+    with db.transaction() as session:  # a later transaction registers again
+        assert not registered_already(session, data, "instance-1")
+    with db.session() as session:
+        member = session.scalar(select(Application).where(Application.application_no == "GZF-2026-TEST02")).members[0]
+        assert member.declared_monthly_income == 99999
