@@ -14,6 +14,9 @@ that locks the instance: :func:`note_head`) skips the upsert: it moves the head 
 ``UPDATE … WHERE count = <read> AND head_hash = <read>``, which takes the same row lock and
 changes nothing if another writer moved the head in between — then the events are chained
 again onto the locked head as above. The events of a transaction are inserted in one statement.
+
+A savepoint's release seals nothing (the transaction's commit seals every event once); a
+savepoint rolled back drops the events recorded inside it and keeps the transaction's others.
 """
 
 from __future__ import annotations
@@ -33,9 +36,10 @@ from app.models import AuditChainHead, AuditEvent
 
 HEADS = cast(Table, AuditChainHead.__table__)
 EVENTS = cast(Table, AuditEvent.__table__)
-#: session.info keys: the events recorded in this transaction, the key to seal them with, and
-#: the chain heads the transaction read already (see :func:`note_head`)
-_PENDING, _KEY, _KNOWN = "audit_pending", "audit_key", "audit_known_heads"
+#: session.info keys: the events recorded in this transaction, the savepoint each was recorded
+#: in (None: none), the key to seal them with, and the chain heads the transaction read already
+#: (see :func:`note_head`)
+_PENDING, _OWNERS, _KEY, _KNOWN = "audit_pending", "audit_owners", "audit_key", "audit_known_heads"
 _EVENT_COLUMNS = ("at", "actor", "action", "subject_type", "subject_id", "instance_id", "details", "seq", "key_id",
                   "prev_hash", "hash")
 
@@ -66,13 +70,14 @@ def record(
         details=json.loads(json.dumps(details or {}, ensure_ascii=False, default=str)),
     )
     if _PENDING not in session.info:
-        session.info[_PENDING] = []
+        session.info[_PENDING], session.info[_OWNERS] = [], []
         session.info[_KEY] = current_key()
         if not session.info.get("audit_hooks"):
             session.info["audit_hooks"] = True
             sa_event.listen(session, "before_commit", _seal)
-            sa_event.listen(session, "after_rollback", _forget)
+            sa_event.listen(session, "after_soft_rollback", _forget)
     session.info[_PENDING].append(event)
+    session.info[_OWNERS].append(session.get_nested_transaction())
     return event
 
 
@@ -89,7 +94,14 @@ def note_head(session: Session, subject_type: str, subject_id: str, head_hash: s
 
 
 def _seal(session: Session) -> None:
-    """Chain this transaction's events onto their subjects' locked heads (before commit)."""
+    """Chain this transaction's events onto their subjects' locked heads (before commit).
+
+    SQLAlchemy calls this before a savepoint's release too: the events wait for the commit of
+    the transaction itself, so that its heads are moved once.
+    """
+    if session.in_nested_transaction():
+        return
+    session.info.pop(_OWNERS, None)
     pending: list[AuditEvent] = session.info.pop(_PENDING, None) or []
     key: AuditKey = session.info.pop(_KEY, None)
     known: dict = session.info.pop(_KNOWN, None) or {}
@@ -156,8 +168,26 @@ def _lock_head(session: Session, subject_type: str, subject_id: str) -> tuple[st
     return head_hash, count
 
 
-def _forget(session: Session) -> None:
-    """A rolled-back transaction records nothing."""
-    session.info.pop(_PENDING, None)
-    session.info.pop(_KEY, None)
-    session.info.pop(_KNOWN, None)
+def _forget(session: Session, transaction) -> None:
+    """A rolled-back transaction records nothing; a rolled-back savepoint drops the events
+    recorded inside it and keeps the others (an inline handler that fails in a step takes its own
+    events with it, not the step's). Called after every rollback, whether or not the database
+    saw one."""
+    if transaction.parent is None:
+        for key in (_PENDING, _OWNERS, _KEY, _KNOWN):
+            session.info.pop(key, None)
+        return
+    pending, owners = session.info.get(_PENDING), session.info.get(_OWNERS)
+    if not transaction.nested or not pending or owners is None:
+        return
+    kept = [n for n, owner in enumerate(owners) if not _inside(owner, transaction)]
+    session.info[_PENDING], session.info[_OWNERS] = [pending[n] for n in kept], [owners[n] for n in kept]
+
+
+def _inside(owner, savepoint) -> bool:
+    """Whether a transaction is ``savepoint`` or one nested in it."""
+    while owner is not None:
+        if owner is savepoint:
+            return True
+        owner = owner.parent
+    return False

@@ -231,6 +231,7 @@ def test_recording_costs_one_head_upsert_and_one_head_update_per_subject_and_tra
         sa_event.remove(db.engine, "before_cursor_execute", count)
     heads = [s for s in statements if "audit_chain_head" in s or s == "UPDATE"]
     assert heads == ["INSERT audit_chain_head", "UPDATE"]
+    print(statements)
     assert statements.count("INSERT audit_event") == 1  # the five events go in one statement
 
 
@@ -314,3 +315,45 @@ def test_a_head_read_by_the_step_is_moved_without_locking_it_first(app):
     assert [e.seq for e in _events(new_subject)] == [1, 2, 3]
     report, _ = service.run_verification()
     assert report.ok, report.summary()
+
+
+def test_a_rolled_back_savepoint_drops_its_own_events_and_keeps_the_transactions_others(app):
+    from sqlalchemy import event as sa_event
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        statements.append(statement.split()[0].upper() + (" audit_event" if "audit_event" in statement else ""))
+
+    def note(session, action: str) -> None:  # a statement and an event, as a handler in a savepoint writes
+        session.execute(text("SELECT 1"))
+        audit_service.record(session, "alice", action, *SUBJECT)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with db.transaction() as session:
+            note(session, "before")
+            try:
+                with session.begin_nested():                   # rolled back, with a savepoint inside it
+                    note(session, "dropped")
+                    with session.begin_nested():
+                        note(session, "dropped too")
+                    raise RuntimeError("the savepoint fails")
+            except RuntimeError:
+                pass
+            with session.begin_nested():                       # released: its event stays
+                note(session, "kept")
+            note(session, "after")
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert [(e.seq, e.action) for e in _events()] == [(1, "before"), (2, "kept"), (3, "after")]
+    # sealed once, at the commit: no event is written when a savepoint is released
+    assert statements.count("SAVEPOINT") == 3 and statements.count("ROLLBACK") == 1
+    assert statements.count("INSERT audit_event") == 1
+    assert statements.index("INSERT audit_event") > max(i for i, s in enumerate(statements) if s == "RELEASE")
+    report, _ = service.run_verification()
+    assert report.ok, [b.message for b in report.breaks]
+    with db.transaction() as session:  # a rollback of the transaction itself still records nothing
+        note(session, "never")
+        session.rollback()
+    assert [e.action for e in _events()][-1] == "after"

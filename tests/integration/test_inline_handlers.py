@@ -76,6 +76,12 @@ def test_a_chain_of_inline_tasks_runs_in_the_step_and_a_failing_one_becomes_a_jo
     assert _jobs(instance.id) == {"plain": "applied", "flaky": "applied"}
     assert _data(instance.id)["flaky"] == {"ran": "job"}
     assert _users() == {"inline_a", "inline_ab", "inline_f_job"}
+    # the failed handler's savepoint took nothing of the resume's own with it: its audit event is
+    # there, before the one of the job that ran the handler again
+    with db.session() as session:
+        applied = session.scalars(select(AuditEvent.details).where(
+            AuditEvent.instance_id == instance.id, AuditEvent.action == "jobs.applied").order_by(AuditEvent.seq)).all()
+    assert [[j["bpmn_id"] for j in d["jobs"]] for d in applied] == [["plain"], ["flaky"]]
 
     _complete(instance.id, "after")
     with db.session() as session:
