@@ -66,7 +66,7 @@ def start_instance(
             started_by=actor, started_at=now, updated_at=now, parent_instance_id=parent_instance_id,
         )
         session.add(instance)  # inserted once, with its state, when the step's rows are written
-        step = Step(session, instance, run, actor, unattended=unattended)
+        step = Step(session, instance, run, actor, unattended=unattended, starts=True)
         audit_chain.note_head(session, AUDIT_SUBJECT, instance.id, None, None)  # a new chain
         step.audit("instance.started", {"process_key": process_key, "version": definition.version,
                                         "business_key": business_key})

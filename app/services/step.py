@@ -79,6 +79,8 @@ class Step:
     settled_tasks: set[str] = field(default_factory=set)
     #: a person's step that no one waits for as it runs (a batch import files each case this way)
     unattended: bool = False
+    #: the step that starts the instance: no inbox row of it exists yet to look for
+    starts: bool = False
 
     @property
     def background(self) -> bool:
@@ -308,7 +310,7 @@ def _sync_human_tasks(step: Step, after: Snapshot, now, instance_summary: dict |
     if not opened:
         return
     # one query: which of the opened tasks exist already, and the instance's completed ones
-    known = session.execute(_KNOWN_TASKS, {"instance_id": instance.id, "opened": opened}).all()
+    known = [] if step.starts else session.execute(_KNOWN_TASKS, {"instance_id": instance.id, "opened": opened}).all()
     again = [r.id for r in known if r.id in after.ready_human]
     existing = {h.id: h for h in session.scalars(select(HumanTask).where(HumanTask.id.in_(again)))} if again else {}
     # the steps just closed count as the instance's previous human step (not flushed yet)
