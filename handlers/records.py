@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db import db
@@ -43,12 +43,14 @@ def transaction(ctx: OperatorContext | None) -> Iterator[Session | None]:
         yield session
 
 
+#: a case by its number, and locked: most steps of a case look it up (built once, bound parameters)
+_CASE = select(Application).where(Application.application_no == bindparam("no"))
+_LOCKED_CASE = _CASE.with_for_update()
+
+
 def find_case(session: Session, application_no: str, *, lock: bool = False) -> Application:
     """The case with that number; a ``CaseNotFound`` BPMN error when there is none."""
-    query = select(Application).where(Application.application_no == application_no)
-    if lock and not db.is_sqlite:
-        query = query.with_for_update()
-    case = session.scalar(query)
+    case = session.scalar(_LOCKED_CASE if lock and not db.is_sqlite else _CASE, {"no": application_no})
     if case is None:
         raise BpmnError("CaseNotFound", f"no case with application number {application_no!r}")
     return case

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, fields
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from app.engine.operators import operator
 from app.models import VerificationResult
@@ -166,13 +166,16 @@ def _evidence_of(answer: dict, index: int) -> list:
     return [mask_tree(e) for e in evidence if not isinstance(e, dict) or e.get("member") in (None, index)]
 
 
+#: a case's verification rows (every merge reads them: built once)
+_RESULTS = select(VerificationResult).where(VerificationResult.application_id == bindparam("application_id"))
+
+
 def _store(ctx, application_no: str, members: list[dict], table: dict, results: dict[str, Any]) -> None:
     with transaction(ctx) as session:
         if session is None:
             return
         case = find_case(session, application_no, lock=True)
-        existing = {(r.source, r.id_number): r for r in session.scalars(
-            select(VerificationResult).where(VerificationResult.application_id == case.id))}
+        existing = {(r.source, r.id_number): r for r in session.scalars(_RESULTS, {"application_id": case.id})}
         new_rows = []  # a first merge writes every row: one INSERT, not the ORM's work per object
         for index, member in enumerate(members):
             for source, cell in table.get(member["id_number"], {}).items():

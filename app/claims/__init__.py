@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from app.db import db, utcnow
@@ -113,8 +113,14 @@ def _holders(session: Session, housing_type: str, numbers: Iterable[str],
     numbers = sorted(set(numbers))
     if not numbers:
         return {}
-    query = select(HouseholdClaim.id_number, HouseholdClaim.application_no).where(
-        HouseholdClaim.housing_type == housing_type, HouseholdClaim.id_number.in_(numbers))
-    if application_id is not None:
-        query = query.where(HouseholdClaim.application_id != application_id)
-    return dict(session.execute(query).all())
+    params = {"housing_type": housing_type, "numbers": numbers}
+    if application_id is None:
+        return dict(session.execute(_HOLDERS, params).all())
+    return dict(session.execute(_OTHER_HOLDERS, {**params, "application_id": application_id}).all())
+
+
+#: the open applications holding some ID numbers (every start and registration asks: built once)
+_HOLDERS = select(HouseholdClaim.id_number, HouseholdClaim.application_no).where(
+    HouseholdClaim.housing_type == bindparam("housing_type"),
+    HouseholdClaim.id_number.in_(bindparam("numbers", expanding=True)))
+_OTHER_HOLDERS = _HOLDERS.where(HouseholdClaim.application_id != bindparam("application_id"))

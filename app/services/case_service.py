@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -173,6 +173,10 @@ def file_application(identity: Identity, form: dict, applicant_username: str | N
         return _start_application(identity, form, applicant_username, application_no, unattended, also)
 
 
+#: whether a case has that number (every start asks, twice: built once)
+_CASE_ID = select(Application.id).where(Application.application_no == bindparam("no"))
+
+
 def _start_application(identity: Identity, form: dict, applicant_username: str | None,
                        application_no: str | None, unattended: bool,
                        also: Callable[[Session], object] | None) -> str:
@@ -188,7 +192,7 @@ def _start_application(identity: Identity, form: dict, applicant_username: str |
     numbers = claims.form_numbers(form)
     with db.session() as session:  # the early check, with the field of the number already taken
         if application_no is None or session.scalar(  # a started reserved number is CaseAlreadyStarted
-                select(Application.id).where(Application.application_no == application_no)) is None:
+                _CASE_ID, {"no": application_no}) is None:
             claims.check_free(session, form["housing_type"], numbers)
     now = datetime.now(UTC)
     application_no = application_no or next_application_no(form["housing_type"], now.year)
@@ -197,7 +201,7 @@ def _start_application(identity: Identity, form: dict, applicant_username: str |
     def record_case(session, instance) -> None:
         # the case row is written in the instance's own transaction: its first job (case/register)
         # cannot run before the row exists, and a failed start leaves no half-written case
-        if session.scalar(select(Application.id).where(Application.application_no == application_no)) is not None:
+        if session.scalar(_CASE_ID, {"no": application_no}) is not None:
             raise CaseAlreadyStarted(Message("case.already_started", no=application_no))
         register_case(session, data, instance.id, new=True)
         if also is not None:

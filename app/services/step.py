@@ -355,6 +355,10 @@ _KNOWN_TASKS = select(
         or_(HumanTask.id.in_(bindparam("opened", expanding=True)), HumanTask.status == "completed"))
 
 
+#: an active user by name (the clerk a new task may stay with)
+_ACTIVE_USER = select(User).where(User.username == bindparam("username"), User.active.is_(True))
+
+
 def _completion_order(row) -> tuple:
     """Latest completed first, as ``ORDER BY completed_at DESC, created_at DESC`` on PostgreSQL
     (where a missing time sorts first)."""
@@ -373,7 +377,7 @@ def _same_role_clerk(session: Session, last, groups: list[str]) -> str | None:
         return None
     if last is None or not last.completed_by or sorted(last.candidate_groups or []) != sorted(groups):
         return None
-    clerk = session.scalar(select(User).where(User.username == last.completed_by, User.active.is_(True)))
+    clerk = session.scalar(_ACTIVE_USER, {"username": last.completed_by})
     return clerk.username if clerk is not None and set(clerk.groups or []) & set(groups) else None
 
 
