@@ -65,7 +65,8 @@ def start_instance(
             bundle=bundle_ids, business_key=business_key, status="running", state="",
             started_by=actor, started_at=now, updated_at=now, parent_instance_id=parent_instance_id,
         )
-        session.add(instance)  # inserted once, with its state, when the step's rows are written
+        # added to the session when the step's rows are written: inserted once, with its state, even
+        # when the caller's rows (a case record) are flushed before that
         step = Step(session, instance, run, actor, unattended=unattended, starts=True)
         audit_chain.note_head(session, AUDIT_SUBJECT, instance.id, None, None)  # a new chain
         step.audit("instance.started", {"process_key": process_key, "version": definition.version,

@@ -191,7 +191,9 @@ def _persist(step: Step) -> None:
     if completed:
         instance.status = "completed"
         instance.completed_at = now
-    if instance in session.new:  # a new instance: its one INSERT, before the rows referring to it
+    if instance not in session:  # a new instance (a start): its one INSERT, with its state
+        session.add(instance)
+    if instance in session.new:  # … before the rows referring to it
         session.flush()
     if archive:  # finished work leaves the live state for the archive (app.engine.compaction)
         _insert(session, InstanceArchive, [{"instance_id": instance.id, "nodes": archive.nodes, "archived_at": now,
