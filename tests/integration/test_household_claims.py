@@ -189,8 +189,9 @@ def test_an_unattended_start_registers_its_case_once_and_the_diagrams_registrati
     assert ready_task(number, "acceptance") is not None
     assert not [s for s in statements if s.startswith("SELECT") and "FROM human_task" in s]
     # … and inserts the instance once, with its state, though the case's rows were flushed before it
-    assert [s.split(" (")[0] for s in statements
-            if s.startswith(("INSERT INTO process_instance (", "UPDATE process_instance "))] == ["INSERT INTO process_instance"]
+    written = [s.split(" (")[0] for s in statements if s.startswith(("INSERT INTO process_instance (",
+                                                                      "UPDATE process_instance "))]
+    assert written == ["INSERT INTO process_instance"]
 
 
 def test_a_registration_is_not_skipped_for_another_household_or_another_transaction(flow_app):  # noqa: F811
