@@ -203,15 +203,16 @@ def test_a_registration_is_not_skipped_for_another_household_or_another_transact
     data = case_service.build_process_data(form, "zhang", "GZF-2026-TEST02", datetime.now(UTC))
     changed = copy.deepcopy(data)
     changed["household"]["members"][0]["monthly_income"] = 99999
-    with db.transaction() as session:
-        register_case(session, data, "instance-1", new=True)
-        assert registered_already(session, copy.deepcopy(data), "instance-1")
-        assert not registered_already(session, changed, "instance-1")
-        assert not registered_already(session, data, "instance-2")
-        assert not registered_already(session, {**data, "application_no": "GZF-2026-TEST03"}, "instance-1")
-        register_case(session, changed, "instance-1")  # written, not skipped
-    with db.transaction() as session:  # a later transaction registers again
-        assert not registered_already(session, data, "instance-1")
+    with db.session() as session:
+        with session.begin():
+            register_case(session, data, "instance-1", new=True)
+            assert registered_already(session, copy.deepcopy(data), "instance-1")
+            assert not registered_already(session, changed, "instance-1")
+            assert not registered_already(session, data, "instance-2")
+            assert not registered_already(session, {**data, "application_no": "GZF-2026-TEST03"}, "instance-1")
+            register_case(session, changed, "instance-1")  # written, not skipped
+        with session.begin():  # the same session's next transaction registers again
+            assert not registered_already(session, data, "instance-1")
     with db.session() as session:
         member = session.scalar(select(Application).where(Application.application_no == "GZF-2026-TEST02")).members[0]
         assert member.declared_monthly_income == 99999
