@@ -87,6 +87,9 @@ class Operator(Schema):
     inline = fields.Boolean(metadata={"description": "an internal handler a background step (a job's resume, "
                                                      "a timer) that reaches its task runs in its own transaction "
                                                      "(PostgreSQL), not as a queued job"})
+    query = fields.Boolean(metadata={"description": "a connector operation that only reads from its system (a data "
+                                                    "source's check): a background step that reaches its task calls "
+                                                    "it at once and writes the call as a job (PostgreSQL)"})
 
 
 class Operators(Schema):

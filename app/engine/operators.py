@@ -5,8 +5,9 @@ Every BPMN service task names an operator in
 and internal handlers (``handlers/``) register their operations here; the engine validates at
 deploy time that every operator a diagram names exists and receives the parameters it declares,
 and the job runner calls the operator later, on a worker — except an ``inline`` operator, which
-a background step that reaches its task runs at once, in the step's own transaction (see
-``inline`` below).
+a background step that reaches its task runs at once, in the step's own transaction, and a
+``query`` operation, which such a step calls at once while it holds the instance (see ``inline``
+and ``query`` below).
 
 An operator is a callable ``func(params: dict, ctx: OperatorContext) -> dict``. It receives only
 the parameters its schema declares (already validated and deserialised) and returns a
@@ -126,6 +127,12 @@ class Operator:
     #: or resume. Should it fail, its savepoint is rolled back and the task becomes an ordinary
     #: job (retries, boundary events, incidents as for any other). ADR 0023.
     inline: bool = False
+    #: A connector operation that only reads from its system (a data source's check): calling
+    #: it again changes nothing there. A background step that reaches its task calls it at once,
+    #: side by side with the step's other such calls, while it holds the instance, and applies
+    #: the answer in the same step; the call is written as a job with its one attempt. A failure
+    #: that may be retried leaves that job pending for the workers' retries. ADR 0025.
+    query: bool = False
     #: Set by connectors: the connector's ``test_connection`` for the admin health page.
     health_check: Callable[[], tuple[bool, str]] | None = None
 
@@ -169,6 +176,7 @@ class Operator:
             },
             "timeout": self.timeout,
             "inline": self.inline,
+            "query": self.query,
         }
 
 
@@ -220,6 +228,7 @@ class OperatorRegistry:
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         inline: bool = False,
+        query: bool = False,
     ) -> Callable[[OperatorFunc], OperatorFunc]:
         """Decorator registering a function as an operator."""
 
@@ -235,6 +244,7 @@ class OperatorRegistry:
                     retry=retry or RetryPolicy(),
                     timeout=timeout,
                     inline=inline,
+                    query=query,
                 )
             )
             return func

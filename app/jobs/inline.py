@@ -33,6 +33,10 @@ def run_inline(step: Step) -> None:
     its savepoint rolled back — and every other operator's task stay jobs, written by the
     step's ``persist`` as always.
 
+    When no inline task is due, the ``query`` operations the step has reached (the sources'
+    checks) are called side by side and applied (:func:`app.services.job_service.call_in_step`,
+    ADR 0025), and the run advances again into whatever inline tasks follow them.
+
     Only in steps no person waits for (:attr:`Step.background`): what follows an inline task
     can be long (受理's case record leads into the start of the 14 checks), so a person's step
     hands its inline tasks to a worker as jobs, and the worker's resume runs them and the rest.
@@ -44,8 +48,17 @@ def run_inline(step: Step) -> None:
     engine, tried, ran = step.run.engine, set(), []
     for _ in range(MAX_INLINE_ROUNDS):
         due = [r for r in engine.job_requests if r.task_id not in tried and is_inline(r.operator)]
-        if not due:
-            break
+        if not due:  # then the sources' checks and other queries it has reached, side by side
+            queries = [r for r in engine.job_requests if r.task_id not in tried and is_query(r.operator)]
+            if not queries:
+                break
+            engine.job_requests = [r for r in engine.job_requests if r not in queries]
+            tried.update(r.task_id for r in queries)
+            from app.services import job_service  # it runs steps: imported as a step runs
+
+            job_service.call_in_step(step, queries)
+            step.run.advance()
+            continue
         engine.job_requests = [r for r in engine.job_requests if r not in due]
         for request in due:
             tried.add(request.task_id)
@@ -62,6 +75,11 @@ def run_inline(step: Step) -> None:
 def is_inline(operator: str) -> bool:
     """Whether ``operator`` is registered and declared ``inline``."""
     return operator in registry and registry.get(operator).inline
+
+
+def is_query(operator: str) -> bool:
+    """Whether ``operator`` is registered and declared a ``query`` (ADR 0025)."""
+    return operator in registry and registry.get(operator).query
 
 
 def inline_enabled(step: Step) -> bool:

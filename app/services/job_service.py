@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +25,7 @@ from app.db import db, utcnow
 from app.engine.operators import OperatorContext, OperatorError, UnknownOperatorError, registry
 from app.engine.runtime import DELIVER_OPERATOR, DELIVERY_RETRY
 from app.engine.sandbox import ScriptError, to_json_value
+from app.engine.script_engine import JobRequest
 from app.jobs import inline
 from app.jobs.lease import LeaseKeeper
 from app.models import Incident, Job, ProcessInstance
@@ -158,22 +160,10 @@ def execute_batch(job_ids: list[str], threads: int = POOL_THREADS) -> dict[str, 
             calls.append(call)
     app = current_app._get_current_object()
     settings = context.settings()
-
-    def one(call: JobCall):
-        _on_pool.active = True
-        with app.app_context():
-            return _call(call)
-
     # the heartbeat keeps the leases while the operators run and until their outcomes are stored
     with LeaseKeeper(app, [(c.id, c.attempt) for c in claimed], settings.job_lease_seconds,
                      settings.job_heartbeat_seconds):
-        # a job run on the pool that runs a batch itself (a delivered message starting an
-        # instance, with the inline runner) calls its operators on its own thread: no pool
-        # thread waits for another
-        if len(calls) > 1 and threads > 1 and not getattr(_on_pool, "active", False):
-            answers = list(_shared_pool().map(one, calls))
-        else:
-            answers = [_call(call) for call in calls]
+        answers = _call_all(calls, threads)
         outcomes: dict[str, str] = {}
         for call, answer in zip(calls, answers, strict=True):
             if isinstance(answer, OperatorError):
@@ -190,6 +180,66 @@ def execute_batch(job_ids: list[str], threads: int = POOL_THREADS) -> dict[str, 
                                      if outcomes[c.id] == "failed" and c.instance_id not in by_instance):
         resume_when_idle(instance_id)
     return {job_id: outcomes.get(job_id, "skipped") for job_id in job_ids}
+
+
+def _call_all(calls: list[JobCall], threads: int = POOL_THREADS) -> list[dict | OperatorError]:
+    """Each call's answer (:func:`_call`), the calls made side by side on the process's pool.
+
+    A call made on the pool that makes calls itself (a delivered message starting an instance,
+    with the inline runner) makes them on its own thread: no pool thread waits for another.
+    """
+    if len(calls) < 2 or threads < 2 or getattr(_on_pool, "active", False):
+        return [_call(call) for call in calls]
+    app = current_app._get_current_object()
+
+    def one(call: JobCall):
+        _on_pool.active = True
+        with app.app_context():
+            return _call(call)
+
+    return list(_shared_pool().map(one, calls))
+
+
+def call_in_step(step: Step, requests: list[JobRequest]) -> None:
+    """Call the ``query`` operations a background step has reached, side by side, while the
+    step holds its instance, and apply their answers in that step (ADR 0025).
+
+    A result completes its task; a failure that will not be retried (not retryable, or the
+    operator allows one attempt) is thrown into the diagram or opens an incident, as a job's
+    would. Each call is written with the step's jobs (:attr:`Step.called`) as a job with its one
+    attempt: applied, or, when the failure may be retried, pending with its error and its next
+    attempt's time, for the scheduler to queue as any retry.
+    """
+    instance, now = step.instance, utcnow()
+    calls = [JobCall(str(uuid.uuid4()), instance.id, r.task_id, r.bpmn_id, r.operator,
+                     to_json_value(r.params, "params"), 1, f"{instance.id}:{r.task_id}", instance.business_key)
+             for r in requests]
+    applied: list[dict] = []
+    settled: dict[str, str] = {}
+    for request, call, answer in zip(requests, calls, _call_all(calls, POOL_THREADS), strict=True):
+        row: dict = {"id": call.id, "params": call.params, "attempts": 1}
+        if not isinstance(answer, OperatorError):
+            done = step.run.apply_job_result(request.task_id, request.result_variable, answer)
+            row |= {"state": "applied" if done else "cancelled", "result": answer}
+            if done:
+                applied.append({"job_id": call.id, "operator": call.operator, "bpmn_id": call.bpmn_id})
+            step.called.append((request, row))
+            continue
+        row |= {"error_code": answer.code, "last_error": answer.message[:4000]}
+        policy = registry.get(call.operator).retry
+        if answer.retryable and policy.max_attempts > 1:
+            delay = policy.delay(1) * (1 + random.uniform(0, 0.2))
+            row |= {"state": "pending", "run_after": now + timedelta(seconds=delay)}
+            log.info("job %s (%s) attempt 1 in the step: %s retrying", call.id, call.operator, answer.code)
+        else:
+            failed = _Finished(call.id, instance.id, call.task_id, call.bpmn_id, request.task_name, call.operator,
+                               call.params, request.result_variable, None, "failed", answer.code, answer.message)
+            if entry := _apply(step, failed, {call.task_id}, settled):
+                applied.append(entry)
+            row["state"] = settled[call.id]
+        step.called.append((request, row))
+    if applied:  # one audit event for the calls the step made and applied itself
+        step.audit("jobs.called_in_step", {"jobs": applied})
 
 
 def _runs_in_resume(call: JobCall) -> bool:

@@ -4,7 +4,8 @@
 writes the workflow state, the inbox rows, the new outbox jobs, incidents, message
 subscriptions and audit events; only after the commit are the new jobs handed to the runner.
 Service tasks of ``inline`` operators a background step reaches run in the step itself
-(:func:`app.jobs.inline.run_inline`, ADR 0023).
+(:func:`app.jobs.inline.run_inline`, ADR 0023), and so are the ``query`` operations it reaches
+called, each call written as a job with its attempt (ADR 0025).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from app.engine.human_tasks import describe
 from app.engine.operators import registry
 from app.engine.runtime import DELIVER_OPERATOR, DELIVERY_RETRY, Run, Snapshot
 from app.engine.sandbox import to_json_value
-from app.engine.script_engine import make_script_engine
+from app.engine.script_engine import JobRequest, make_script_engine
 from app.engine.script_functions import SCRIPT_FUNCTIONS
 from app.jobs.inline import run_inline
 from app.l10n import Message
@@ -81,6 +82,8 @@ class Step:
     unattended: bool = False
     #: the step that starts the instance: no inbox row of it exists yet to look for
     starts: bool = False
+    #: the queries this step called itself (ADR 0025), each with its job row's own values
+    called: list[tuple[JobRequest, dict]] = field(default_factory=list)
 
     @property
     def background(self) -> bool:
@@ -268,17 +271,22 @@ def _write_jobs(step: Step, after: Snapshot, now) -> None:
         )
         session.add(job)
         step.new_job_ids.append(job.id)
-    for req in run.take_job_requests():
+    called, step.called = step.called, []
+    for req, values in [(r, {}) for r in run.take_job_requests()] + called:
         op = registry.get(req.operator) if req.operator in registry else None
         job = Job(
             id=str(uuid.uuid4()), instance_id=instance.id, task_id=req.task_id, bpmn_id=req.bpmn_id,
-            task_name=req.task_name, operator=req.operator, params=to_json_value(req.params, "params"),
+            task_name=req.task_name, operator=req.operator,
+            params=values["params"] if "params" in values else to_json_value(req.params, "params"),
             result_variable=req.result_variable, idempotency_key=f"{instance.id}:{req.task_id}",
             state="queued", max_attempts=op.retry.max_attempts if op else 1, run_after=now,
             created_at=now, updated_at=now,
         )
+        for key, value in values.items():  # a query the step called: its attempt and outcome
+            setattr(job, key, value)
         session.add(job)
-        step.new_job_ids.append(job.id)
+        if job.state == "queued":
+            step.new_job_ids.append(job.id)
     gone = step.before.started_service - after.started_service - step.settled_tasks
     if not gone:
         return

@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         from handlers.case_records import register_case
 
         migrate_database(url)
+        job_service.POOL_THREADS = 1  # the checks a step calls itself (ADR 0025) on this thread too
         runner = InlineRunner(lambda ids: job_service.execute_batch(ids, threads=1), synchronous=True)
         app = create_app(Settings.from_env(), runner=runner)
         homes = households()

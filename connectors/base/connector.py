@@ -46,16 +46,21 @@ class OperationSpec:
     params: type[Schema]
     result: type[Schema]
     description: str
+    #: the operation only reads from its system: calling it again changes nothing there
+    #: (:attr:`app.engine.operators.Operator.query`)
+    query: bool = False
 
 
 def operation(
-    name: str, *, params: type[Schema], result: type[Schema], description: str = ""
+    name: str, *, params: type[Schema], result: type[Schema], description: str = "", query: bool = False
 ) -> Callable[[Callable], Callable]:
-    """Mark a connector method ``method(self, params, call) -> dict`` as operation ``name``."""
+    """Mark a connector method ``method(self, params, call) -> dict`` as operation ``name``
+    (``query``: it only reads from the connector's system)."""
 
     def mark(method: Callable) -> Callable:
         doc = description or (method.__doc__ or "").strip().split("\n")[0]
-        method._operation = OperationSpec(name, method.__name__, params, result, doc)  # type: ignore[attr-defined]
+        method._operation = OperationSpec(name, method.__name__, params, result, doc,  # type: ignore[attr-defined]
+                                          query)
         return method
 
     return mark

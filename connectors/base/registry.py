@@ -63,6 +63,7 @@ def register_connector(cls: type[Connector]) -> type[Connector]:
                 kind="connector",
                 retry=ConfiguredRetryPolicy(cls),
                 timeout=cls.operation_timeout,
+                query=spec.query,
                 health_check=_health_check(cls),
             )
         )

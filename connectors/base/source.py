@@ -133,7 +133,8 @@ class SourceConnector(Connector):
         specs = super().operation_specs()
         if cls.Facts is not None:
             specs["check"] = OperationSpec(
-                "check", "check", cls.Params, source_result_schema(cls), "check every household member given"
+                "check", "check", cls.Params, source_result_schema(cls), "check every household member given",
+                query=True,  # a source is asked, never changed
             )
         return specs
 

@@ -117,3 +117,37 @@ def inline_flaky(params, ctx):
     if in_step:
         raise OperatorError("Busy", "fails when run in the step")
     return {"ran": "job"}
+
+
+#: the two calls of ``test/query_meet`` wait for each other here: they pass only side by side
+MEETING = threading.Barrier(2, timeout=5)
+#: test/query_switch fails with SourceUnavailable while QUERY_SWITCH["down"] is true
+QUERY_SWITCH = {"down": True}
+
+
+@operator("test/query_meet", params=ValueParams, query=True)
+def query_meet(params, ctx):
+    """A query that answers once another call of it has arrived (each waits up to 5 s)."""
+    _count("test/query_meet")
+    try:
+        MEETING.wait()
+    except threading.BrokenBarrierError:
+        raise OperatorError("Alone", "no other call arrived meanwhile", retryable=False) from None
+    return {"echo": params["value"], "attempt": ctx.attempt, "key": ctx.idempotency_key}
+
+
+@operator("test/query_switch", params=ValueParams, query=True,
+          retry=RetryPolicy(max_attempts=3, backoff_base=0.01))
+def query_switch(params, ctx):
+    """A query that fails (retryably) while the switch is down."""
+    _count("test/query_switch")
+    if QUERY_SWITCH["down"]:
+        raise OperatorError("SourceUnavailable", "switched off")
+    return {"ok": True, "attempt": ctx.attempt}
+
+
+@operator("test/query_not_found", params=ValueParams, query=True)
+def query_not_found(params, ctx):
+    """A query whose answer is a business outcome for the diagram to route."""
+    _count("test/query_not_found")
+    raise BpmnError("PersonNotFound", "no such person")
