@@ -220,6 +220,19 @@ def test_a_source_outage_goes_to_a_manual_check_and_the_case_goes_on(topology, p
     finally:
         request("DELETE", sandbox, expect=200)
     assert case.view()["step"] == "联合核查"
+    # the worker's resume after 受理 asked the 14 sources itself (ADR 0025): 13 answered there; the
+    # tax platform's failure was its job's first attempt, a worker made the last, and the diagram
+    # sent it to 人工核查
+    jobs = database.rows("SELECT j.operator, j.state, j.attempts, j.error_code FROM job j JOIN application a "
+                         "ON a.instance_id = j.instance_id WHERE a.application_no = %s", case.number)
+    checks = {r["operator"]: r for r in jobs if r["operator"].endswith("/check")}
+    assert len(checks) == 14 and all(r["state"] == "applied" for r in checks.values()), checks
+    assert (checks["tax/check"]["attempts"], checks["tax/check"]["error_code"]) == (2, "SourceUnavailable"), checks
+    assert all((r["attempts"], r["error_code"]) == (1, None) for o, r in checks.items() if o != "tax/check"), checks
+    called = database.rows("SELECT e.details FROM audit_event e JOIN application a ON a.instance_id = e.instance_id "
+                           "WHERE a.application_no = %s AND e.action = 'jobs.called_in_step'", case.number)
+    assert [sorted(j["operator"] for j in r["details"]["jobs"]) for r in called] == [
+        sorted(o for o in checks if o != "tax/check")], called
     topology.restart_web()
     members = people("renshe").case(case.number)["household"]["members"]  # the facts, member by member
     facts = [{"name": m.get("name") or "成员", "found": True, "monthly_income": 2500 if i == 0 else 0,
