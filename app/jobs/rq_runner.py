@@ -8,8 +8,8 @@ intermediate list, which RQ only clears minutes later, and then as failed. Eithe
 such job is handed over again (a second prompt is harmless: running a job claims its row).
 
 A worker runs the batches its own steps create next, in the same RQ job (:meth:`RqRunner.follow_on`):
-the 14 source checks of a verification resume the case, whose merge job then runs at once
-instead of going through Redis and back. Those batches are recorded as held by the running
+an SMS or a publication its resume has reached runs at once instead of going through Redis and
+back. Those batches are recorded as held by the running
 batch, so the sweep leaves them alone while it runs and re-queues them if its worker dies.
 """
 
