@@ -9,8 +9,8 @@ such job is handed over again (a second prompt is harmless: running a job claims
 
 A worker runs the batches its own steps create next, in the same RQ job (:meth:`RqRunner.follow_on`):
 an SMS or a publication its resume has reached runs at once instead of going through Redis and
-back. Those batches are recorded as held by the running
-batch, so the sweep leaves them alone while it runs and re-queues them if its worker dies.
+back. Those batches are recorded as held by the running batch, so the sweep leaves them alone
+while it runs and re-queues them if its worker dies.
 """
 
 from __future__ import annotations
