@@ -45,7 +45,8 @@ def run_inline(step: Step) -> None:
     """
     if not inline_enabled(step):
         return
-    engine, tried, ran = step.run.engine, set(), []
+    engine, ran = step.run.engine, []
+    tried: set[str] = set()
     for _ in range(MAX_INLINE_ROUNDS):
         due = [r for r in engine.job_requests if r.task_id not in tried and is_inline(r.operator)]
         if not due:  # then the sources' checks and other queries it has reached, side by side

@@ -190,7 +190,7 @@ def _call_all(calls: list[JobCall], threads: int = POOL_THREADS) -> list[dict | 
     """
     if len(calls) < 2 or threads < 2 or getattr(_on_pool, "active", False):
         return [_call(call) for call in calls]
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy, typed as Flask
 
     def one(call: JobCall):
         _on_pool.active = True
