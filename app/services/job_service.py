@@ -503,7 +503,7 @@ def _apply(step: Step, job, started: set[str], settled: dict[str, str]) -> dict 
 def _incident(step: Step, job, message: str, settled: dict[str, str]) -> None:
     """The failed job becomes an incident (its retry queues the job again)."""
     settled[job.id] = "incident"
-    step.session.add(Incident(
+    step.incidents.append(Incident(
         instance_id=job.instance_id, process_key=step.instance.process_key, task_id=job.task_id,
         bpmn_id=job.bpmn_id, task_name=job.task_name, job_id=job.id, kind="job_failed",
         error_code=job.error_code, message=message, created_at=utcnow(),

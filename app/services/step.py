@@ -84,6 +84,9 @@ class Step:
     starts: bool = False
     #: the queries this step called itself (ADR 0025), each with its job row's own values
     called: list[tuple[JobRequest, dict]] = field(default_factory=list)
+    #: incidents of the jobs this step applied, written once the instance row exists (a start
+    #: that calls a query which fails for good opens one before its instance is inserted)
+    incidents: list[Incident] = field(default_factory=list)
 
     @property
     def background(self) -> bool:
@@ -198,6 +201,8 @@ def _persist(step: Step) -> None:
         session.add(instance)
     if instance in session.new:  # … before the rows referring to it
         session.flush()
+    session.add_all(step.incidents)
+    step.incidents.clear()
     if archive:  # finished work leaves the live state for the archive (app.engine.compaction)
         _insert(session, InstanceArchive, [{"instance_id": instance.id, "nodes": archive.nodes, "archived_at": now,
                                             "tasks": serializer.encode_archived(archive.workflows)}])

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.update({"HOUSING_ENV": "development", "HOUSING_LOG_LEVEL": "WARNING"})
     url = _fresh_database(args.pg_admin)
-    app = stop = None
+    app = stop = pool_threads = None
     try:
         from connectors.sandbox.server import start_in_thread
 
@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         from handlers.case_records import register_case
 
         migrate_database(url)
-        job_service.POOL_THREADS = 1  # the checks a step calls itself (ADR 0025) on this thread too
+        # the checks a step calls itself (ADR 0025) on this thread too; the process's own count
+        # comes back at the end (the test suite profiles in its own process)
+        pool_threads, job_service.POOL_THREADS = job_service.POOL_THREADS, 1
         runner = InlineRunner(lambda ids: job_service.execute_batch(ids, threads=1), synchronous=True)
         app = create_app(Settings.from_env(), runner=runner)
         homes = households()
@@ -102,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.pstats:
             profiler.dump_stats(args.pstats)
     finally:
+        if pool_threads is not None:
+            from app.services import job_service
+
+            job_service.POOL_THREADS = pool_threads
         if app is not None:
             app.extensions["housing.db"].dispose()
         if stop is not None:

@@ -82,9 +82,12 @@ def test_the_engine_profile_runs_and_counts_statements(capsys):
 
 
 def test_the_verification_profile_runs_and_splits_by_layer(capsys):
+    from app.services import job_service
     from bench.verification import profile
 
+    threads = job_service.POOL_THREADS
     assert profile.main(["--cases", "2"]) == 0
+    assert job_service.POOL_THREADS == threads > 1  # the profile's one thread does not outlive it
     out = capsys.readouterr().out
     shares = json.loads(out[out.index("{"):])["share_of_time"]
     assert shares["SpiffWorkflow engine"] > 0 and shares["HTTP client (requests, urllib3, sockets)"] > 0, shares

@@ -8,6 +8,7 @@ retries; a BPMN error is thrown into the diagram in the same step.
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from app.db import db, utcnow
 from app.engine.operators import registry
-from app.models import AuditEvent, HumanTask, Job
+from app.models import AuditEvent, HumanTask, Incident, Job
 from app.services import definition_service, instance_service, scheduler_service
 from app.services.step import with_instance
 from connectors.base.registry import CONNECTORS
@@ -112,6 +113,23 @@ def test_a_persons_start_writes_its_queries_as_jobs_and_a_system_start_calls_the
     assert [sorted(j["bpmn_id"] for j in e) for e in _events(by_system.id, "jobs.called_in_step")] == [
         ["ask_a", "ask_b"]]
     assert operators.CALLS["test/query_meet"] == 4
+
+
+def test_a_system_start_whose_queries_fail_for_good_opens_their_incidents_with_the_instance(app, monkeypatch):
+    _deploy("queries_first.bpmn")
+    monkeypatch.setattr(operators, "MEETING", threading.Barrier(3, timeout=0.2))  # the two calls never meet
+    instance = instance_service.start_instance("queries_first", {}, "QRY-5", "system")
+
+    # a failure that is not retried, with no boundary event: the start opens an incident for each
+    # call, written after the new instance row it refers to
+    jobs = _jobs(instance.id)
+    assert {b: (j.state, j.attempts, j.error_code) for b, j in jobs.items()} == {
+        "ask_a": ("incident", 1, "Alone"), "ask_b": ("incident", 1, "Alone")}
+    with db.session() as session:
+        incidents = session.scalars(select(Incident).where(Incident.instance_id == instance.id)).all()
+    assert sorted((i.bpmn_id, i.kind, i.status, i.job_id) for i in incidents) == [
+        ("ask_a", "job_failed", "open", jobs["ask_a"].id), ("ask_b", "job_failed", "open", jobs["ask_b"].id)]
+    assert _ready(instance.id) == [] and _events(instance.id, "jobs.called_in_step") == []
 
 
 def test_a_retryable_failure_is_the_jobs_first_attempt_and_a_bpmn_error_is_thrown_in_the_step(app):
