@@ -228,8 +228,7 @@ def call_in_step(step: Step, requests: list[JobRequest]) -> None:
         row |= {"error_code": answer.code, "last_error": answer.message[:4000]}
         policy = registry.get(call.operator).retry
         if answer.retryable and policy.max_attempts > 1:
-            delay = policy.delay(1) * (1 + random.uniform(0, 0.2))
-            row |= {"state": "pending", "run_after": now + timedelta(seconds=delay)}
+            row |= {"state": "pending", "run_after": _retry_at(policy, 1, now)}
             log.info("job %s (%s) attempt 1 in the step: %s retrying", call.id, call.operator, answer.code)
         else:
             failed = _Finished(call.id, instance.id, call.task_id, call.bpmn_id, request.task_name, call.operator,
@@ -409,14 +408,19 @@ def _fail(call: JobCall, error: OperatorError) -> str:
         except UnknownOperatorError:
             policy = None
         if error.retryable and policy is not None and job.attempts < job.max_attempts:
-            delay = policy.delay(job.attempts) * (1 + random.uniform(0, 0.2))
-            job.state, job.run_after = "pending", now + timedelta(seconds=delay)
+            job.state, job.run_after = "pending", _retry_at(policy, job.attempts, now)
             outcome = "retrying"
         else:
             job.state = "failed"
             outcome = "failed"
     log.info("job %s (%s) attempt %s: %s %s", call.id, call.operator, call.attempt, error.code, outcome)
     return outcome
+
+
+def _retry_at(policy, attempts: int, now):
+    """When the attempt after ``attempts`` failed ones may run: the policy's backoff, plus up to a
+    fifth more so that jobs failed together do not come back together."""
+    return now + timedelta(seconds=policy.delay(attempts) * (1 + random.uniform(0, 0.2)))
 
 
 def resume_when_idle(instance_id: str) -> None:
